@@ -1,0 +1,50 @@
+"""wordvec: count-based word vectors (PPMI + truncated SVD) from plain text, with numpy and scipy.
+
+The top-level names are imported lazily, so ``import wordvec`` (and the command line)
+starts fast and loads scipy only when a build needs it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "build": ("pipeline", "build"),
+    "BuildParams": ("pipeline", "BuildParams"),
+    "load": ("storage", "load_model"),
+    "save": ("storage", "save_model"),
+    "WordVectors": ("vectors", "WordVectors"),
+    "load_word2vec_format": ("formats", "load_word2vec_format"),
+    "save_word2vec_format": ("formats", "save_word2vec_format"),
+    "Corpus": ("corpus", "Corpus"),
+    "WordvecError": ("errors", "WordvecError"),
+    "CorpusError": ("errors", "CorpusError"),
+    "ModelError": ("errors", "ModelError"),
+    "ParameterError": ("errors", "ParameterError"),
+    "UnknownWordError": ("errors", "UnknownWordError"),
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+if TYPE_CHECKING:
+    from .corpus import Corpus
+    from .errors import CorpusError, ModelError, ParameterError, UnknownWordError, WordvecError
+    from .formats import load_word2vec_format, save_word2vec_format
+    from .pipeline import BuildParams, build
+    from .storage import load_model as load
+    from .storage import save_model as save
+    from .vectors import WordVectors
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module_name, attribute = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"module 'wordvec' has no attribute {name!r}") from None
+    from importlib import import_module
+
+    value = getattr(import_module(f".{module_name}", __name__), attribute)
+    globals()[name] = value
+    return value

@@ -1,0 +1,209 @@
+"""Count windowed word-context co-occurrences from token-id blocks into a scipy.sparse matrix."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+import scipy.sparse as sp
+
+from .errors import ParameterError
+from .vocab import LINE_ID, OOV_ID
+
+#: Context weighting by distance d within the window (the paper's "dyn" hyperparameter).
+WEIGHTINGS = ("harmonic", "dynamic", "uniform")
+#: Pairs buffered before they are summed into the sparse matrix (bounds memory).
+FLUSH_PAIRS = 1 << 23
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def distance_weights(window: int, weighting: str) -> tuple[np.ndarray, int]:
+    """Integer weights for distances 1..window, and the scale that makes them integers.
+
+    The weight of a pair at distance ``d`` is ``weights[d - 1] / scale``:
+
+    - ``harmonic``: 1/d, as GloVe (scale = lcm(1..window));
+    - ``dynamic``: (window - d + 1)/window, the expected weight of word2vec's dynamic
+      window, which samples the window size uniformly from 1..window (Levy et al. 2015);
+    - ``uniform``: 1.
+
+    Counting in integers makes the sums exact, so the matrix does not depend on how the
+    corpus is split into chunks or shards.
+    """
+    if weighting not in WEIGHTINGS:
+        raise ParameterError(f"weighting must be one of {', '.join(WEIGHTINGS)}; got {weighting!r}")
+    distances = np.arange(1, window + 1, dtype=np.int64)
+    if weighting == "harmonic":
+        scale = math.lcm(*range(1, window + 1))
+        return scale // distances, scale
+    if weighting == "dynamic":
+        return window - distances + 1, window
+    return np.ones(window, dtype=np.int64), 1
+
+
+def subsample_keep_probability(counts: np.ndarray, threshold: float) -> np.ndarray:
+    """Probability of keeping each word under frequent-word subsampling.
+
+    A word of corpus frequency ``f`` above ``threshold`` is discarded with probability
+    ``1 - sqrt(threshold / f)`` (Mikolov et al. 2013, as used by Levy et al. 2015).
+    """
+    frequency = counts / max(counts.sum(), 1)
+    with np.errstate(divide="ignore"):
+        keep = np.sqrt(threshold / frequency)
+    return np.minimum(keep, 1.0)
+
+
+def position_uniforms(offset: int, length: int, seed: int) -> np.ndarray:
+    """Uniform [0, 1) numbers keyed on absolute stream positions (splitmix64).
+
+    Keying the random draw on the position instead of drawing from a sequential
+    generator keeps subsampling identical however the stream is cut into blocks.
+    """
+    state = np.arange(offset, offset + length, dtype=np.uint64) * _GOLDEN + np.uint64(seed & (2**64 - 1))
+    state ^= state >> np.uint64(30)
+    state *= np.uint64(0xBF58476D1CE4E5B9)
+    state ^= state >> np.uint64(27)
+    state *= np.uint64(0x94D049BB133111EB)
+    state ^= state >> np.uint64(31)
+    return (state >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
+
+
+class CooccurrenceCounter:
+    """Accumulates windowed co-occurrence counts over consecutive blocks of token ids.
+
+    Parameters
+    ----------
+    vocab_size : int
+        Number of words; ids are ``0 .. vocab_size - 1``.
+    window : int, default 5
+        Contexts up to this many tokens away on each side count.
+    weighting : {"harmonic", "dynamic", "uniform"}, default "harmonic"
+        Weight of a context by its distance, see :func:`distance_weights`.
+    keep_probability : numpy.ndarray, optional
+        Per-word probability of keeping a token (frequent-word subsampling); tokens
+        dropped by it are removed before windowing, as in word2vec.
+    seed : int, default 0
+        Seed of the subsampling draws.
+
+    Notes
+    -----
+    Blocks hold ids with ``LINE_ID`` at line ends (windows never cross them) and
+    ``OOV_ID`` for out-of-vocabulary tokens, which are removed before windowing, as
+    word2vec and GloVe do. The last ``window`` tokens of a block are carried into the
+    next, so the result is the same for any block sizes. Counts are integers scaled by
+    :attr:`scale`; :meth:`result` returns the symmetric matrix.
+    """
+
+    def __init__(
+        self,
+        vocab_size: int,
+        *,
+        window: int = 5,
+        weighting: str = "harmonic",
+        keep_probability: np.ndarray | None = None,
+        seed: int = 0,
+    ) -> None:
+        if window < 1:
+            raise ParameterError(f"window must be >= 1; got {window}")
+        self.vocab_size = vocab_size
+        self.window = window
+        self.weights, self.scale = distance_weights(window, weighting)
+        self.keep_probability = keep_probability
+        self.seed = seed
+        self._carry = np.empty(0, dtype=np.int32)
+        self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._pending_pairs = 0
+        self._forward = sp.csr_matrix((vocab_size, vocab_size), dtype=np.int64)
+
+    def add(self, ids: np.ndarray, offset: int = 0) -> None:
+        """Count the pairs of the next block of ids; ``offset`` is its position in the stream."""
+        keep = ids != OOV_ID
+        if self.keep_probability is not None:
+            words = np.flatnonzero(ids >= 0)
+            draws = position_uniforms(offset, len(ids), self.seed)[words]
+            keep[words[draws >= self.keep_probability[ids[words]]]] = False
+        tokens = np.concatenate([self._carry, ids[keep]])
+        carried = len(self._carry)
+        line_ends = np.cumsum(tokens == LINE_ID)
+        for distance, weight in enumerate(self.weights, start=1):
+            # Pairs (i, i + distance) whose right token is new in this block.
+            start = max(carried - distance, 0)
+            left = tokens[start : len(tokens) - distance]
+            right = tokens[start + distance :]
+            if len(left) == 0:
+                continue
+            valid = (left >= 0) & (right >= 0)
+            if distance > 1:
+                # A line end anywhere between the two tokens cuts the window.
+                valid &= line_ends[start : len(tokens) - distance] == line_ends[start + distance :]
+            rows, cols = left[valid], right[valid]
+            self._pending.append((rows, cols, np.full(len(rows), weight, dtype=np.int64)))
+            self._pending_pairs += len(rows)
+        self._carry = tokens[-self.window :].copy()
+        if self._pending_pairs >= FLUSH_PAIRS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        rows = np.concatenate([p[0] for p in self._pending])
+        cols = np.concatenate([p[1] for p in self._pending])
+        data = np.concatenate([p[2] for p in self._pending])
+        self._pending, self._pending_pairs = [], 0
+        shape = (self.vocab_size, self.vocab_size)
+        block = sp.coo_matrix((data, (rows, cols)), shape=shape).tocsr()
+        self._forward = self._forward + block
+
+    def result(self) -> sp.csr_matrix:
+        """The symmetric word x context matrix of scaled integer counts (int64, CSR)."""
+        self._flush()
+        forward = self._forward
+        matrix = (forward + forward.T).tocsr()
+        matrix.sum_duplicates()
+        matrix.sort_indices()
+        return matrix
+
+
+def count_cooccurrences(
+    blocks: Iterable[np.ndarray],
+    vocab_size: int,
+    *,
+    window: int = 5,
+    weighting: str = "harmonic",
+    keep_probability: np.ndarray | None = None,
+    seed: int = 0,
+) -> sp.csr_matrix:
+    """Co-occurrence counts of a stream of token-id blocks, as real-valued weights.
+
+    Parameters
+    ----------
+    blocks : iterable of numpy.ndarray
+        Consecutive blocks of the id stream (see :class:`CooccurrenceCounter`).
+    vocab_size, window, weighting, keep_probability, seed
+        As for :class:`CooccurrenceCounter`.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix of float64
+        ``M[w, c]`` is the summed distance weight of ``c`` in the windows of ``w``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m = count_cooccurrences([np.array([0, 1, 2])], 3, window=2)
+    >>> m.toarray()
+    array([[0. , 1. , 0.5],
+           [1. , 0. , 1. ],
+           [0.5, 1. , 0. ]])
+    """
+    counter = CooccurrenceCounter(
+        vocab_size, window=window, weighting=weighting, keep_probability=keep_probability, seed=seed
+    )
+    offset = 0
+    for ids in blocks:
+        counter.add(np.asarray(ids, dtype=np.int32), offset)
+        offset += len(ids)
+    counts = counter.result()
+    return counts.astype(np.float64) / counter.scale

@@ -1,0 +1,320 @@
+"""Stream the text of a corpus (files, directories, compressed files, stdin or Python strings) in bounded pieces."""
+
+from __future__ import annotations
+
+import bz2
+import codecs
+import gzip
+import lzma
+import os
+import sys
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Union
+
+from .errors import CorpusError
+
+PathLike = Union[str, "os.PathLike[str]"]
+CorpusSource = Union[PathLike, Iterable[PathLike], Iterable[str]]
+
+#: Bytes read from a file per step; the decoded piece is about this many characters.
+READ_BYTES = 1 << 22
+#: A line longer than this many characters is cut at its last whitespace, so that
+#: memory stays bounded however long a line is (tokens never contain whitespace).
+MAX_PENDING_CHARS = 1 << 22
+#: How much of a file is sniffed to tell text from binary.
+SNIFF_BYTES = 8192
+
+_COMPRESSED_MAGIC = (
+    (b"\x1f\x8b", "gzip"),
+    (b"BZh", "bz2"),
+    (b"\xfd7zXZ\x00", "xz"),
+)
+_BINARY_MAGIC = (
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"PK\x03\x04", "a zip archive"),
+    (b"%PDF", "a PDF document"),
+    (b"\x7fELF", "an executable"),
+    (b"\x93NUMPY", "a numpy array file"),
+)
+# Control bytes that do not occur in text; tab, newlines, form feed and escape do.
+_CONTROL_BYTES = bytes(set(range(32)) - {9, 10, 12, 13, 27})
+
+_decode_state = threading.local()
+
+
+def _replace_and_count(error: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: replace undecodable bytes with U+FFFD and count them."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    _decode_state.replaced = getattr(_decode_state, "replaced", 0) + (error.end - error.start)
+    return "\ufffd", error.end
+
+
+codecs.register_error("wordvec.replace-and-count", _replace_and_count)
+
+
+@dataclass
+class CorpusStats:
+    """What the reader saw: files read, bytes read and bytes that were not valid text."""
+
+    files: int = 0
+    bytes_read: int = 0
+    replaced_bytes: int = 0
+    total_bytes: int | None = None
+    names: list[str] = field(default_factory=list)
+
+
+def _is_path_like(item: object) -> bool:
+    return isinstance(item, (str, os.PathLike))
+
+
+def resolve_paths(sources: Iterable[PathLike]) -> list[Path]:
+    """Expand corpus paths into the list of files to read, in a stable order.
+
+    Directories are searched recursively for text files (hidden entries and files
+    that look binary are skipped); ``-`` stands for standard input.
+
+    Parameters
+    ----------
+    sources : iterable of str or path-like
+        Files, directories or ``-``.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files, directories expanded in sorted order.
+
+    Raises
+    ------
+    CorpusError
+        A path does not exist, cannot be read, or a directory holds no text file.
+    """
+    files: list[Path] = []
+    for source in sources:
+        path = Path(source)
+        if str(source) == "-":
+            files.append(path)
+        elif path.is_dir():
+            found = [f for f in _walk_text_files(path)]
+            if not found:
+                raise CorpusError(f"directory {str(path)!r} holds no text files; point to a folder of .txt (or .gz/.bz2/.xz) files")
+            files.extend(found)
+        elif path.exists():
+            if not os.access(path, os.R_OK):
+                raise CorpusError(f"cannot read {str(path)!r}: permission denied; check the file's permissions")
+            files.append(path)
+        else:
+            raise CorpusError(f"corpus path {str(path)!r} does not exist")
+    if not files:
+        raise CorpusError("no corpus given; pass one or more files, directories or '-' for standard input")
+    return files
+
+
+def _walk_text_files(directory: Path) -> Iterator[Path]:
+    for root, dirnames, filenames in os.walk(directory):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            path = Path(root) / name
+            try:
+                with _open_decompressed(path) as stream:
+                    kind = _binary_kind(stream.read(SNIFF_BYTES))
+            except (OSError, EOFError, lzma.LZMAError):
+                continue
+            if kind is None:
+                yield path
+
+
+def _compression_of(head: bytes) -> str | None:
+    for magic, name in _COMPRESSED_MAGIC:
+        if head.startswith(magic):
+            return name
+    return None
+
+
+class _CountingReader:
+    """File wrapper that counts the raw (possibly compressed) bytes read, for progress."""
+
+    def __init__(self, raw: BinaryIO, stats: CorpusStats | None) -> None:
+        self._raw = raw
+        self._stats = stats
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._raw.read(size)
+        if self._stats is not None:
+            self._stats.bytes_read += len(data)
+        return data
+
+    def readinto(self, buffer) -> int:  # used by bz2/lzma
+        count = self._raw.readinto(buffer)
+        if self._stats is not None and count:
+            self._stats.bytes_read += count
+        return count
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self._raw.close()
+
+    def __getattr__(self, name: str):
+        return getattr(self._raw, name)
+
+
+def _open_decompressed(path: Path, stats: CorpusStats | None = None) -> BinaryIO:
+    """Open a file for binary reading, decompressing gzip, bzip2 and xz by their magic bytes."""
+    if str(path) == "-":
+        return _CountingReader(sys.stdin.buffer, stats)  # type: ignore[return-value]
+    raw = open(path, "rb")
+    head = raw.peek(8)[:8] if hasattr(raw, "peek") else b""
+    compression = _compression_of(head)
+    counted = _CountingReader(raw, stats)
+    if compression == "gzip":
+        return gzip.GzipFile(fileobj=counted, mode="rb")  # type: ignore[arg-type]
+    if compression == "bz2":
+        return bz2.BZ2File(counted, mode="rb")  # type: ignore[arg-type]
+    if compression == "xz":
+        return lzma.LZMAFile(counted, mode="rb")  # type: ignore[arg-type]
+    return counted  # type: ignore[return-value]
+
+
+def _binary_kind(head: bytes) -> str | None:
+    """Say what kind of binary file ``head`` starts, or None if it looks like text."""
+    for magic, name in _BINARY_MAGIC:
+        if head.startswith(magic):
+            return name
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or not head:
+        return None
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    if controls > 0.1 * len(head):
+        return "a binary file"
+    return None
+
+
+def _encoding_of(head: bytes) -> str:
+    """Pick the decoder from a byte-order mark; UTF-8 otherwise."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return "utf-8"
+
+
+def _split_at_boundary(text: str, final: bool) -> tuple[str, str]:
+    """Split ``text`` into a piece that ends at a line end (or a token boundary) and the rest."""
+    if final:
+        return (text if text.endswith("\n") or not text else text + "\n"), ""
+    cut = text.rfind("\n") + 1
+    if cut == 0 and len(text) > MAX_PENDING_CHARS:
+        # A very long line: cut at its last whitespace so no token is split.
+        cut = max(text.rfind(" "), text.rfind("\t")) + 1
+        if cut == 0:
+            cut = len(text)
+    return text[:cut], text[cut:]
+
+
+def _iter_file_text(path: Path, stats: CorpusStats) -> Iterator[str]:
+    name = "standard input" if str(path) == "-" else repr(str(path))
+    try:
+        with _open_decompressed(path, stats) as stream:
+            head = stream.read(SNIFF_BYTES)
+            kind = _binary_kind(head)
+            if kind is not None:
+                raise CorpusError(f"{name} looks like {kind}, not text; pass plain-text files (UTF-8, optionally .gz/.bz2/.xz)")
+            decoder = codecs.getincrementaldecoder(_encoding_of(head))("wordvec.replace-and-count")
+            pending = ""
+            data = head
+            while True:
+                final = not data
+                _decode_state.replaced = 0
+                text = pending + decoder.decode(data, final=final)
+                stats.replaced_bytes += _decode_state.replaced
+                piece, pending = _split_at_boundary(text, final)
+                if piece:
+                    yield piece
+                if final:
+                    break
+                data = stream.read(READ_BYTES)
+    except PermissionError:
+        raise CorpusError(f"cannot read {name}: permission denied; check the file's permissions") from None
+    except EOFError:
+        raise CorpusError(f"{name} is truncated: the compressed stream ends early; re-download or re-compress it") from None
+    except (OSError, lzma.LZMAError) as error:
+        raise CorpusError(f"cannot read {name}: {error}; the file is corrupt or not in a supported format") from None
+
+
+def _iter_lines_text(lines: Iterable[str | list[str]]) -> Iterator[str]:
+    """Join Python strings (each a line, or a list of tokens) into newline-separated pieces."""
+    batch: list[str] = []
+    size = 0
+    for line in lines:
+        if not isinstance(line, str):
+            if isinstance(line, (list, tuple)) and all(isinstance(token, str) for token in line):
+                line = " ".join(line)
+            else:
+                raise CorpusError(f"corpus lines must be strings (or lists of token strings); got {type(line).__name__}")
+        batch.append(line)
+        size += len(line)
+        if size >= MAX_PENDING_CHARS:
+            yield "\n".join(batch) + "\n"
+            batch, size = [], 0
+    if batch:
+        yield "\n".join(batch) + "\n"
+
+
+class Corpus:
+    """A corpus to stream: paths (files, directories, ``-`` for stdin) or an iterable of lines.
+
+    Parameters
+    ----------
+    source : str, path-like, iterable of path-like, or iterable of str
+        A single ``str`` or path-like is one path. An iterable of :class:`pathlib.Path`
+        objects is several paths. Any other iterable of ``str`` is lines of text (a list
+        of token strings also counts as one line). To pass several paths as strings, wrap
+        them in :class:`pathlib.Path`.
+
+    Notes
+    -----
+    The text is yielded in pieces of a few MB, each ending at a line end or, for very
+    long lines, at whitespace; a file's end counts as a line end. Memory does not grow
+    with the corpus or line length. Undecodable bytes are replaced by U+FFFD and
+    counted in :attr:`stats` (``replaced_bytes``). Files beginning with a UTF-16 byte-order
+    mark are decoded as UTF-16.
+    """
+
+    def __init__(self, source: CorpusSource) -> None:
+        self.stats = CorpusStats()
+        self._lines: Iterable | None = None
+        self._paths: list[Path] | None = None
+        if _is_path_like(source):
+            self._paths = resolve_paths([source])  # type: ignore[list-item]
+        elif isinstance(source, Iterable):
+            items = source if isinstance(source, (list, tuple)) else None
+            if items is not None and items and all(isinstance(item, os.PathLike) for item in items):
+                self._paths = resolve_paths(items)
+            else:
+                self._lines = source
+        else:
+            raise CorpusError(f"cannot read a corpus from a {type(source).__name__}; pass paths or an iterable of strings")
+        if self._paths is not None:
+            self.stats.names = [str(path) for path in self._paths]
+            sizes = [path.stat().st_size for path in self._paths if str(path) != "-"]
+            if len(sizes) == len(self._paths):
+                self.stats.total_bytes = sum(sizes)
+        else:
+            self.stats.names = ["<python iterable>"]
+
+    def iter_text(self) -> Iterator[str]:
+        """Yield the corpus text in bounded pieces that end at line ends (see class notes)."""
+        if self._paths is None:
+            yield from _iter_lines_text(self._lines)  # type: ignore[arg-type]
+            return
+        for path in self._paths:
+            self.stats.files += 1
+            yield from _iter_file_text(path, self.stats)

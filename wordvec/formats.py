@@ -1,0 +1,139 @@
+"""Read and write the word2vec C formats (text and binary) that gensim and the word2vec tools use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+
+from .errors import ModelError
+from .vectors import WordVectors
+
+
+def save_word2vec_format(model: WordVectors, path: str | Path, *, binary: bool = False) -> None:
+    """Write vectors in the word2vec format: a ``COUNT DIM`` header, then one word a line.
+
+    Parameters
+    ----------
+    model : WordVectors
+        The vectors to write (as stored, i.e. unit length for wordvec models).
+    path : str or path-like
+        Output file.
+    binary : bool, default False
+        Text rows (``word v1 v2 ...``) or the binary layout of word2vec's ``-binary 1``:
+        the word, a space, ``DIM`` little-endian float32 values and a newline.
+
+    Notes
+    -----
+    The file is what ``gensim.models.KeyedVectors.load_word2vec_format(path,
+    binary=...)`` and word2vec's ``distance`` read.
+    """
+    vectors = np.asarray(model.vectors, dtype=np.float32)
+    with open(path, "wb") as out:
+        out.write(f"{len(model)} {model.dim}\n".encode())
+        if binary:
+            little_endian = vectors.astype("<f4")
+            for word, row in zip(model.words, little_endian):
+                out.write(word.encode("utf-8") + b" " + row.tobytes() + b"\n")
+        else:
+            row_format = " ".join(["%.6g"] * model.dim)
+            for word, row in zip(model.words, vectors.tolist()):
+                out.write(f"{word} {row_format % tuple(row)}\n".encode("utf-8"))
+
+
+def load_word2vec_format(path: str | Path, *, binary: bool | None = None) -> WordVectors:
+    """Read vectors in the word2vec text or binary format, or GloVe's text format.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+    binary : bool, optional
+        Binary or text; by default it is detected from the content.
+
+    Returns
+    -------
+    WordVectors
+        Without counts (the format has none); rows are kept as written.
+
+    Raises
+    ------
+    ModelError
+        The file is missing or not in a word2vec or GloVe format.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ModelError(f"no vector file at {str(path)!r}")
+    with open(path, "rb") as handle:
+        first_line = handle.readline(1 << 16)
+        header = first_line.split()
+        has_header = len(header) == 2 and all(part.isdigit() for part in header)
+        if binary is None:
+            binary = has_header and _looks_binary(handle.read(4096))
+        handle.seek(len(first_line) if has_header else 0)
+        if binary:
+            if not has_header:
+                raise ModelError(f"{str(path)!r} has no 'COUNT DIM' header; it is not a word2vec binary file")
+            words, vectors = _read_binary(handle, int(header[0]), int(header[1]), path)
+        else:
+            words, vectors = _read_text(handle, path, expected_dim=int(header[1]) if has_header else None)
+    if has_header and len(words) != int(header[0]):
+        raise ModelError(f"{str(path)!r} is truncated: its header announces {int(header[0])} words, it holds {len(words)}")
+    if len(set(words)) != len(words):
+        raise ModelError(f"{str(path)!r} lists a word twice; it is corrupt")
+    return WordVectors(words, vectors, params={"normalize": False, "source": str(path)})
+
+
+def _looks_binary(sample: bytes) -> bool:
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # A text file cut mid-character at the sample's end is still text.
+        return error.start < len(sample) - 4
+    return b"\x00" in sample
+
+
+def _read_text(handle: BinaryIO, path: Path, expected_dim: int | None) -> tuple[list[str], np.ndarray]:
+    words: list[str] = []
+    rows: list[np.ndarray] = []
+    for number, raw in enumerate(handle, start=2 if expected_dim else 1):
+        line = raw.decode("utf-8", errors="replace").rstrip()
+        if not line:
+            continue
+        word, _, values = line.partition(" ")
+        try:
+            row = np.array(values.split(), dtype=np.float32)
+        except ValueError:
+            raise ModelError(f"{str(path)!r} line {number}: expected a word and numbers; not a word2vec/GloVe file") from None
+        if expected_dim is None:
+            expected_dim = len(row)
+        if len(row) != expected_dim or expected_dim == 0:
+            raise ModelError(f"{str(path)!r} line {number}: {len(row)} values where {expected_dim} were expected")
+        words.append(word)
+        rows.append(row)
+    if not rows:
+        raise ModelError(f"{str(path)!r} holds no vectors")
+    return words, np.vstack(rows)
+
+
+def _read_binary(handle: BinaryIO, count: int, dim: int, path: Path) -> tuple[list[str], np.ndarray]:
+    vectors = np.empty((count, dim), dtype=np.float32)
+    words: list[str] = []
+    row_bytes = 4 * dim
+    buffer = b""
+    position = 0
+    for row in range(count):
+        while True:
+            space = buffer.find(b" ", position)
+            if space >= 0 and len(buffer) - space - 1 >= row_bytes:
+                break
+            more = handle.read(1 << 20)
+            if not more:
+                raise ModelError(f"{str(path)!r} is truncated after {row} of {count} vectors")
+            buffer = buffer[position:] + more
+            position = 0
+        words.append(buffer[position:space].lstrip(b"\n").decode("utf-8", errors="replace"))
+        vectors[row] = np.frombuffer(buffer, dtype="<f4", count=dim, offset=space + 1)
+        position = space + 1 + row_bytes
+    return words, vectors

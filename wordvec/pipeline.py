@@ -1,0 +1,226 @@
+"""The build: corpus -> tokens -> vocabulary -> co-occurrence counts -> PPMI -> SVD -> word vectors."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from .corpus import Corpus, CorpusSource
+from .errors import CorpusError, ParameterError
+from .vectors import WordVectors
+
+#: Largest window: harmonic weights are counted as integers scaled by lcm(1..window),
+#: which must stay far below the int64 limit.
+MAX_WINDOW = 20
+
+
+@dataclass(frozen=True)
+class BuildParams:
+    """Every hyperparameter of a build, with the defaults of Levy, Goldberg & Dagan (2015).
+
+    Attributes
+    ----------
+    dim : int, default 300
+        Number of dimensions of the vectors.
+    window : int, default 5
+        Context window: words up to this many tokens away on each side.
+    min_count : int, default 5
+        Ignore words seen fewer times.
+    max_vocab : int or None, default None
+        Keep at most this many most frequent words.
+    weighting : {"harmonic", "dynamic", "uniform"}, default "harmonic"
+        Weight of a context by its distance d: 1/d (GloVe), word2vec's dynamic window
+        ((window - d + 1) / window, the paper's "dyn") or 1.
+    subsample : float, default 0
+        Frequent-word subsampling threshold t (e.g. 1e-5); 0 turns it off.
+    cds : float, default 0.75
+        Context-distribution smoothing exponent.
+    neg : float, default 1
+        Shifted PPMI: log(neg) is subtracted before clipping.
+    eig : float, default 0
+        Eigenvalue weighting exponent of the singular values.
+    add_context : bool, default False
+        The paper's ``w+c``: add context vectors to word vectors.
+    normalize : bool, default True
+        Unit-length rows (cosine = dot product).
+    seed : int, default 0
+        Seed of every random step (subsampling, SVD).
+    tokenizer : {"regex", "nltk"}, default "regex"
+        How text is split into tokens.
+    power_iterations : int, default 5
+        Power iterations of the randomized SVD.
+    oversamples : int, default 20
+        Oversampling of the randomized SVD.
+    """
+
+    dim: int = 300
+    window: int = 5
+    min_count: int = 5
+    max_vocab: int | None = None
+    weighting: str = "harmonic"
+    subsample: float = 0.0
+    cds: float = 0.75
+    neg: float = 1.0
+    eig: float = 0.0
+    add_context: bool = False
+    normalize: bool = True
+    seed: int = 0
+    tokenizer: str = "regex"
+    power_iterations: int = 5
+    oversamples: int = 20
+
+    def __post_init__(self) -> None:
+        from .cooccur import WEIGHTINGS
+        from .tokenize import TOKENIZERS
+
+        checks = [
+            (self.dim >= 1, f"dim must be >= 1; got {self.dim}"),
+            (1 <= self.window <= MAX_WINDOW, f"window must be between 1 and {MAX_WINDOW}; got {self.window}"),
+            (self.min_count >= 1, f"min_count must be >= 1; got {self.min_count}"),
+            (self.max_vocab is None or self.max_vocab >= 2, f"max_vocab must be >= 2; got {self.max_vocab}"),
+            (self.weighting in WEIGHTINGS, f"weighting must be one of {', '.join(WEIGHTINGS)}; got {self.weighting!r}"),
+            (0 <= self.subsample < 1, f"subsample must be in [0, 1); got {self.subsample}"),
+            (0 < self.cds <= 10, f"cds must be in (0, 10]; got {self.cds}"),
+            (0 < self.neg <= 1e6, f"neg must be in (0, 1e6]; got {self.neg}"),
+            (-10 <= self.eig <= 10, f"eig must be in [-10, 10]; got {self.eig}"),
+            (self.tokenizer in TOKENIZERS, f"tokenizer must be one of {', '.join(TOKENIZERS)}; got {self.tokenizer!r}"),
+            (0 <= self.power_iterations <= 50, f"power_iterations must be in [0, 50]; got {self.power_iterations}"),
+            (0 <= self.oversamples <= 1000, f"oversamples must be in [0, 1000]; got {self.oversamples}"),
+            (0 <= self.seed < 2**63, f"seed must be in [0, 2**63); got {self.seed}"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ParameterError(message)
+
+
+ProgressCallback = Callable[[str, int, int | None], None]
+"""Called as ``progress(stage, done, total)``; ``total`` is None when unknown."""
+
+
+@contextmanager
+def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+    start = time.perf_counter()
+    yield
+    timings[stage] = round(time.perf_counter() - start, 3)
+
+
+def build(
+    corpus: CorpusSource,
+    *,
+    progress: ProgressCallback | None = None,
+    **params: Any,
+) -> WordVectors:
+    """Build word vectors from a corpus.
+
+    Parameters
+    ----------
+    corpus : str, path-like, iterable of path-like, or iterable of str
+        Files or directories (``.gz``/``.bz2``/``.xz`` read transparently, ``"-"`` for
+        stdin), or lines of text from Python; see :class:`wordvec.corpus.Corpus`.
+    progress : callable, optional
+        ``progress(stage, done, total)`` is called as work proceeds.
+    **params
+        Hyperparameters, see :class:`BuildParams` (``dim=300, window=5, min_count=5,
+        cds=0.75, neg=1, eig=0, ...``).
+
+    Returns
+    -------
+    WordVectors
+        Unit-length vectors of the vocabulary, with counts, parameters and statistics.
+
+    Raises
+    ------
+    CorpusError
+        The corpus is missing, unreadable or has no tokens.
+    ParameterError
+        A parameter is out of range, or ``dim`` is not smaller than the vocabulary.
+
+    Examples
+    --------
+    >>> import wordvec
+    >>> lines = ["the king rules the land", "the queen rules the land"] * 20
+    >>> model = wordvec.build(lines, dim=2, min_count=1, window=2)
+    >>> model.most_similar("king", topn=1)[0][0]
+    'queen'
+    """
+    try:
+        settings = BuildParams(**params)
+    except TypeError as error:
+        raise ParameterError(str(error).replace("__init__() ", "build() ")) from None
+    from .cooccur import CooccurrenceCounter, subsample_keep_probability
+    from .svd import embed, randomized_svd
+    from .tokenize import get_tokenizer
+    from .vocab import prune_vocabulary, scan_corpus
+    from .weighting import ppmi
+
+    notify = progress or (lambda stage, done, total: None)
+    timings: dict[str, float] = {}
+    source = Corpus(corpus)
+    tokenizer = get_tokenizer(settings.tokenizer)
+
+    with _timed(timings, "read_tokenize"):
+        tokens_done = 0
+
+        def on_piece(count: int) -> None:
+            nonlocal tokens_done
+            tokens_done += count
+            notify("read", source.stats.bytes_read, source.stats.total_bytes)
+
+        scan = scan_corpus(source.iter_text(), tokenizer, progress=on_piece)
+    try:
+        if scan.tokens == 0:
+            raise CorpusError(f"the corpus has no words ({', '.join(source.stats.names[:3])}); give it some text")
+        with _timed(timings, "vocabulary"):
+            vocabulary, new_id_of = prune_vocabulary(
+                scan.words, scan.counts, min_count=settings.min_count, max_vocab=settings.max_vocab
+            )
+        if len(vocabulary) <= settings.dim:
+            raise ParameterError(
+                f"dim must be smaller than the vocabulary size; got dim={settings.dim} >= {len(vocabulary)} words "
+                f"(of {len(scan.words)} distinct, min_count={settings.min_count}): lower --dim or --min-count, "
+                "or use a larger corpus"
+            )
+        with _timed(timings, "count"):
+            keep = subsample_keep_probability(vocabulary.counts, settings.subsample) if settings.subsample > 0 else None
+            counter = CooccurrenceCounter(
+                len(vocabulary), window=settings.window, weighting=settings.weighting, keep_probability=keep, seed=settings.seed
+            )
+            for offset, block in scan.spool.iter_blocks():
+                counter.add(new_id_of[block], offset)
+                notify("count", offset + len(block), scan.spool.length)
+            counts = counter.result()
+    finally:
+        scan.spool.close()
+    with _timed(timings, "weight"):
+        notify("weight", 0, None)
+        association = ppmi(counts, cds=settings.cds, neg=settings.neg)
+        pairs = int(counts.nnz)
+        del counts
+    with _timed(timings, "svd"):
+        notify("svd", 0, None)
+        u, s, vt = randomized_svd(
+            association,
+            settings.dim,
+            oversamples=settings.oversamples,
+            power_iterations=settings.power_iterations,
+            seed=settings.seed,
+        )
+        vectors = embed(u, s, vt, eig=settings.eig, add_context=settings.add_context, normalize=settings.normalize)
+    stats = {
+        "corpus": source.stats.names,
+        "files": source.stats.files,
+        "tokens": scan.tokens,
+        "lines": scan.lines,
+        "distinct_words": len(scan.words),
+        "vocab_size": len(vocabulary),
+        "replaced_bytes": source.stats.replaced_bytes,
+        "cooccurrence_pairs": pairs,
+        "ppmi_nonzeros": int(association.nnz),
+        "singular_values": [round(float(x), 6) for x in s[:10]],
+        "seconds": timings,
+    }
+    return WordVectors(vocabulary.words, vectors, vocabulary.counts, params=dataclasses.asdict(settings), stats=stats)

@@ -1,0 +1,273 @@
+"""Save and load model directories: atomic writes, memory-mapped loads, no pickle."""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import re
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import __version__
+from .errors import ModelError
+from .vectors import WordVectors
+
+FORMAT_NAME = "wordvec-model"
+FORMAT_VERSION = 1
+VECTORS_FILE = "vectors.npy"
+VOCAB_FILE = "vocab.txt"
+META_FILE = "meta.json"
+
+_TEMP_PATTERN = re.compile(r"^\.(?P<name>.+)\.(?:tmp|old)-(?P<pid>\d+)-[0-9a-f]+$")
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _temp_sibling(target: Path, kind: str) -> Path:
+    """A hidden, recognisable path next to ``target``: ``.NAME.tmp-PID-RANDOM``."""
+    return target.parent / f".{target.name}.{kind}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+def _remove_stale_temporaries(target: Path) -> None:
+    """Delete temporaries left next to ``target`` by builds that were killed."""
+    try:
+        entries = list(target.parent.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        match = _TEMP_PATTERN.match(entry.name)
+        if not match or match["name"] != target.name:
+            continue
+        try:
+            os.kill(int(match["pid"]), 0)
+        except ProcessLookupError:
+            shutil.rmtree(entry, ignore_errors=True)
+        except PermissionError:
+            pass
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Atomically swap two directories (Linux renameat2); False where unsupported."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE)
+    return result == 0
+
+
+def is_model_dir(path: Path) -> bool:
+    """True if ``path`` is a directory with a wordvec metadata file."""
+    return (path / META_FILE).is_file()
+
+
+def _write_file(directory: Path, name: str, write) -> None:
+    with open(directory / name, "wb") as handle:
+        write(handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def metadata_of(model: WordVectors) -> dict[str, Any]:
+    """The JSON metadata stored with a model."""
+    return {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "wordvec_version": __version__,
+        "vocab_size": len(model),
+        "dim": model.dim,
+        "normalized": bool(model.params.get("normalize", False)),
+        "has_counts": model.counts is not None,
+        "params": model.params,
+        "stats": model.stats,
+    }
+
+
+def save_model(model: WordVectors, path: str | Path) -> None:
+    """Write ``model`` as a directory at ``path``, atomically.
+
+    The files are written into a hidden temporary directory next to ``path``
+    (``.NAME.tmp-PID-RANDOM``), synced to disk, and then swapped in with one rename, so
+    readers see either the old model or the new one and an interrupted write leaves the
+    old model untouched. Temporaries of killed builds are removed on the next save.
+
+    Parameters
+    ----------
+    model : WordVectors
+        The vectors to save.
+    path : str or path-like
+        The model directory. An existing wordvec model there is replaced; any other
+        existing file or directory is refused.
+
+    Raises
+    ------
+    ModelError
+        ``path`` exists and is not a wordvec model, or the write failed (e.g. disk full).
+    """
+    target = Path(path).absolute()
+    if target.exists() and not (target.is_dir() and (is_model_dir(target) or not any(target.iterdir()))):
+        raise ModelError(f"{str(path)!r} exists and is not a wordvec model; choose another output path")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ModelError(f"cannot create the folder for {str(path)!r}: {error.strerror}") from None
+    _remove_stale_temporaries(target)
+    temp = _temp_sibling(target, "tmp")
+    try:
+        temp.mkdir()
+        vectors = np.ascontiguousarray(model.vectors, dtype=np.float32)
+        _write_file(temp, VECTORS_FILE, lambda f: np.save(f, vectors, allow_pickle=False))
+        counts = model.counts if model.counts is not None else np.zeros(len(model), dtype=np.int64)
+        vocab_text = "".join(f"{word}\t{int(count)}\n" for word, count in zip(model.words, counts))
+        _write_file(temp, VOCAB_FILE, lambda f: f.write(vocab_text.encode("utf-8")))
+        meta = json.dumps(metadata_of(model), indent=2, sort_keys=True, default=_json_default)
+        _write_file(temp, META_FILE, lambda f: f.write(meta.encode("utf-8")))
+        _fsync_dir(temp)
+        _swap_into_place(temp, target)
+    except OSError as error:
+        shutil.rmtree(temp, ignore_errors=True)
+        reason = error.strerror or str(error)
+        raise ModelError(f"cannot write the model to {str(path)!r}: {reason}; the previous model (if any) is unchanged") from None
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+
+
+def _swap_into_place(temp: Path, target: Path) -> None:
+    if not target.exists():
+        os.rename(temp, target)
+    elif _exchange(temp, target):
+        shutil.rmtree(temp, ignore_errors=True)  # temp now holds the old model
+    else:
+        old = _temp_sibling(target, "old")
+        os.rename(target, old)
+        os.rename(temp, target)
+        shutil.rmtree(old, ignore_errors=True)
+    _fsync_dir(target.parent)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot store {type(value).__name__} in model metadata")
+
+
+def load_model(path: str | Path) -> WordVectors:
+    """Load a model directory written by :func:`save_model`.
+
+    The matrix is memory-mapped read-only (``allow_pickle=False``: loading never runs
+    code). Files are opened through one directory handle, so a model replaced while it
+    loads is read wholly old or wholly new.
+
+    Raises
+    ------
+    ModelError
+        Missing path, not a model, corrupt or truncated files, or a newer format.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ModelError(f"no model at {str(path)!r}; build one with `wordvec build CORPUS -o {path}`")
+    if not path.is_dir():
+        raise ModelError(f"{str(path)!r} is a file, not a wordvec model directory")
+    try:
+        dir_fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError as error:
+        raise ModelError(f"cannot open model {str(path)!r}: {error.strerror}") from None
+    try:
+        return _load_from_dir_fd(path, dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def _open_in(dir_fd: int, name: str):
+    return open(name, "rb", opener=lambda file, flags: os.open(file, flags, dir_fd=dir_fd))
+
+
+def _load_from_dir_fd(path: Path, dir_fd: int) -> WordVectors:
+    where = repr(str(path))
+    try:
+        with _open_in(dir_fd, META_FILE) as handle:
+            meta_bytes = handle.read()
+    except FileNotFoundError:
+        raise ModelError(f"{where} is not a wordvec model (no {META_FILE}); pass a directory made by `wordvec build`") from None
+    try:
+        meta = json.loads(meta_bytes.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ModelError(f"{where} has a corrupt {META_FILE} ({error}); rebuild the model") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
+        raise ModelError(f"{where} is not a wordvec model ({META_FILE} is of another format)")
+    version = meta.get("format_version")
+    if not isinstance(version, int) or version < 1:
+        raise ModelError(f"{where} has a malformed {META_FILE} (format_version {version!r}); rebuild the model")
+    if version > FORMAT_VERSION:
+        raise ModelError(
+            f"{where} uses model format {version}, newer than this wordvec supports ({FORMAT_VERSION}); upgrade wordvec"
+        )
+    for key, kind in (("vocab_size", int), ("dim", int), ("params", dict), ("stats", dict)):
+        if not isinstance(meta.get(key), kind):
+            raise ModelError(f"{where} has a malformed {META_FILE} ({key!r} missing or wrong type); rebuild the model")
+    words, counts = _read_vocab(dir_fd, where)
+    vectors = _map_vectors(dir_fd, path, where)
+    if vectors.shape != (len(words), meta["dim"]) or len(words) != meta["vocab_size"]:
+        raise ModelError(
+            f"{where} is inconsistent: {len(words)} words in {VOCAB_FILE}, matrix of shape {vectors.shape}, "
+            f"metadata says {meta['vocab_size']} x {meta['dim']}; rebuild the model"
+        )
+    params = dict(meta["params"])
+    params["normalize"] = bool(meta.get("normalized", False))
+    return WordVectors(words, vectors, counts if meta.get("has_counts", True) else None, params=params, stats=meta["stats"])
+
+
+def _read_vocab(dir_fd: int, where: str) -> tuple[list[str], np.ndarray]:
+    try:
+        with _open_in(dir_fd, VOCAB_FILE) as handle:
+            text = handle.read().decode("utf-8")
+    except FileNotFoundError:
+        raise ModelError(f"{where} is missing {VOCAB_FILE}; rebuild the model") from None
+    except UnicodeDecodeError:
+        raise ModelError(f"{where} has a corrupt {VOCAB_FILE} (not UTF-8); rebuild the model") from None
+    words: list[str] = []
+    counts: list[int] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        word, tab, count = line.rpartition("\t")
+        if not tab or not word or not count.isdigit():
+            raise ModelError(f"{where} has a corrupt {VOCAB_FILE} (line {number}: expected WORD<TAB>COUNT)")
+        words.append(word)
+        counts.append(int(count))
+    if len(set(words)) != len(words):
+        seen: set[str] = set()
+        duplicate = next(w for w in words if w in seen or seen.add(w))  # type: ignore[func-returns-value]
+        raise ModelError(f"{where} has a corrupt {VOCAB_FILE} (word {duplicate!r} appears twice); rebuild the model")
+    return words, np.asarray(counts, dtype=np.int64)
+
+
+def _map_vectors(dir_fd: int, path: Path, where: str) -> np.ndarray:
+    # Through /proc the mapping opens the file of this directory handle even if the
+    # path has since been swapped to a newer model.
+    proc_path = Path(f"/proc/self/fd/{dir_fd}/{VECTORS_FILE}")
+    file = proc_path if proc_path.parent.exists() else path / VECTORS_FILE
+    try:
+        vectors = np.load(file, mmap_mode="r", allow_pickle=False)
+    except FileNotFoundError:
+        raise ModelError(f"{where} is missing {VECTORS_FILE}; rebuild the model") from None
+    except (ValueError, OSError, EOFError) as error:
+        raise ModelError(f"{where} has a corrupt {VECTORS_FILE} ({error}); rebuild the model") from None
+    if not isinstance(vectors, np.ndarray) or vectors.ndim != 2 or vectors.dtype not in (np.float32, np.float64):
+        raise ModelError(f"{where} has a corrupt {VECTORS_FILE} (expected a 2-D float matrix); rebuild the model")
+    return vectors

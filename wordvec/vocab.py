@@ -1,0 +1,180 @@
+"""Count the vocabulary in one streaming pass, spooling the corpus as token ids for the counting pass."""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+import numpy as np
+
+from .errors import CorpusError, ParameterError
+from .tokenize import LINE_END, Tokenizer
+
+#: Id of the line-end marker in a token-id stream.
+LINE_ID = -1
+#: Id of a token that is not in the (pruned) vocabulary.
+OOV_ID = -2
+#: Token ids are read back from the spool in blocks of this many ids.
+SPOOL_BLOCK = 1 << 22
+
+
+@dataclass
+class Vocabulary:
+    """Words in frequency order (ties alphabetical) with their corpus counts.
+
+    Attributes
+    ----------
+    words : list of str
+        The words, most frequent first.
+    counts : numpy.ndarray of int64
+        ``counts[i]`` is how often ``words[i]`` occurs in the corpus.
+    """
+
+    words: list[str]
+    counts: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    @property
+    def index(self) -> dict[str, int]:
+        """Mapping from word to row index."""
+        return {word: i for i, word in enumerate(self.words)}
+
+
+@dataclass
+class TokenSpool:
+    """The corpus as a stream of provisional token ids in a temporary file.
+
+    Reading the corpus once and spooling ids (4 bytes a token) lets the counting pass
+    run without tokenizing again, works for standard input and one-shot iterators, and
+    keeps memory independent of corpus length.
+    """
+
+    file: BinaryIO
+    length: int
+
+    def iter_blocks(self, block: int = SPOOL_BLOCK) -> Iterator[tuple[int, np.ndarray]]:
+        """Yield ``(offset, ids)`` blocks of the spooled stream, in order."""
+        self.file.seek(0)
+        offset = 0
+        while offset < self.length:
+            ids = np.fromfile(self.file, dtype=np.int32, count=min(block, self.length - offset))
+            if len(ids) == 0:
+                raise CorpusError("the temporary token file was truncated; check free space in the temp directory")
+            yield offset, ids
+            offset += len(ids)
+
+    def close(self) -> None:
+        self.file.close()
+
+
+@dataclass
+class ScanResult:
+    """Everything the first pass learns: all distinct words with counts, and the spool."""
+
+    words: list[str]
+    counts: np.ndarray
+    tokens: int
+    lines: int
+    spool: TokenSpool
+
+
+def scan_corpus(
+    pieces: Iterable[str],
+    tokenizer: Tokenizer,
+    *,
+    progress: Callable[[int], None] | None = None,
+    spool_dir: str | None = None,
+) -> ScanResult:
+    """Tokenize the corpus once: count every word and spool the token-id stream.
+
+    Parameters
+    ----------
+    pieces : iterable of str
+        Corpus text in pieces ending at line ends (see :class:`wordvec.corpus.Corpus`).
+    tokenizer : Tokenizer
+        Splits each piece into tokens and line ends.
+    progress : callable, optional
+        Called with the number of tokens of each piece after it is processed.
+    spool_dir : str, optional
+        Directory of the temporary token-id file (default: the system temp directory).
+
+    Returns
+    -------
+    ScanResult
+        Words in first-seen order, their counts, token and line totals, and the spool.
+    """
+    next_id = itertools.count().__next__
+    ids_of: defaultdict[str, int] = defaultdict(next_id)
+    ids_of[LINE_END] = LINE_ID
+    counts = np.zeros(1024, dtype=np.int64)
+    tokens = lines = length = 0
+    spool_file = tempfile.TemporaryFile(prefix="wordvec-spool-", dir=spool_dir)
+    try:
+        for piece in pieces:
+            piece_tokens = tokenizer.tokenize_lines(piece)
+            # The mapping runs in C (map over a dict method); new words get the next id.
+            ids = np.fromiter(map(ids_of.__getitem__, piece_tokens), dtype=np.int32, count=len(piece_tokens))
+            word_ids = ids[ids >= 0]
+            if len(ids_of) > len(counts):
+                counts = np.concatenate([counts, np.zeros(max(len(ids_of), 2 * len(counts)) - len(counts), np.int64)])
+            counts += np.bincount(word_ids, minlength=len(counts))
+            tokens += len(word_ids)
+            lines += len(ids) - len(word_ids)
+            length += len(ids)
+            ids.tofile(spool_file)
+            if progress is not None:
+                progress(len(word_ids))
+        spool_file.flush()
+    except BaseException:
+        spool_file.close()
+        raise
+    del ids_of[LINE_END]
+    words = list(ids_of)  # dicts keep insertion order, which is id order
+    return ScanResult(words, counts[: len(words)], tokens, lines, TokenSpool(spool_file, length))
+
+
+def prune_vocabulary(
+    words: list[str], counts: np.ndarray, *, min_count: int = 5, max_vocab: int | None = None
+) -> tuple[Vocabulary, np.ndarray]:
+    """Keep the words seen at least ``min_count`` times, at most ``max_vocab`` of them.
+
+    Parameters
+    ----------
+    words : list of str
+        Every distinct word, indexed by provisional id.
+    counts : numpy.ndarray
+        Corpus count of each word.
+    min_count : int, default 5
+        Words rarer than this are dropped (their vectors would be noise).
+    max_vocab : int, optional
+        Keep only this many most frequent words.
+
+    Returns
+    -------
+    vocabulary : Vocabulary
+        Kept words, most frequent first, ties in alphabetical order.
+    new_id_of : numpy.ndarray of int32
+        For each provisional id, the word's index in ``vocabulary`` or ``OOV_ID``.
+    """
+    if min_count < 1:
+        raise ParameterError(f"min_count must be >= 1; got {min_count}")
+    if max_vocab is not None and max_vocab < 1:
+        raise ParameterError(f"max_vocab must be >= 1; got {max_vocab}")
+    kept = np.flatnonzero(counts >= min_count).tolist()
+    count_of = counts.tolist()
+    order = sorted(kept, key=lambda i: (-count_of[i], words[i]))
+    if max_vocab is not None:
+        order = order[:max_vocab]
+    order_array = np.asarray(order, dtype=np.int64)
+    new_id_of = np.full(len(words) + 1, OOV_ID, dtype=np.int32)
+    new_id_of[order_array] = np.arange(len(order_array), dtype=np.int32)
+    # The last slot maps the line marker (-1 indexes it) to itself.
+    new_id_of[-1] = LINE_ID
+    vocabulary = Vocabulary([words[i] for i in order], counts[order_array].astype(np.int64))
+    return vocabulary, new_id_of

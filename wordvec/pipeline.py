@@ -9,9 +9,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import scipy.sparse as sp
+
 from .corpus import Corpus, CorpusSource
 from .errors import CorpusError, ParameterError
 from .vectors import WordVectors
+from .vocab import Vocabulary
 
 #: Largest window: harmonic weights are counted as integers scaled by lcm(1..window),
 #: which must stay far below the int64 limit.
@@ -108,6 +112,134 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
     timings[stage] = round(time.perf_counter() - start, 3)
 
 
+@dataclass
+class Counts:
+    """The counted corpus: vocabulary, co-occurrence matrix and statistics.
+
+    Weighting and SVD settings can be varied on one ``Counts`` without recounting the
+    corpus (see :func:`factorize`).
+    """
+
+    vocabulary: Vocabulary
+    matrix: sp.csr_matrix
+    stats: dict[str, Any]
+
+
+def _settings(params: dict[str, Any]) -> BuildParams:
+    try:
+        return BuildParams(**params)
+    except TypeError as error:
+        raise ParameterError(str(error).replace("BuildParams.__init__()", "build()")) from None
+
+
+def _no_progress(stage: str, done: int, total: int | None) -> None:
+    """The default progress callback: report nothing."""
+
+
+def count(corpus: CorpusSource, *, progress: ProgressCallback | None = None, **params: Any) -> Counts:
+    """Read, tokenize and count a corpus: the first stages of :func:`build`.
+
+    Parameters are those of :func:`build`; the counting ones (``window``, ``min_count``,
+    ``max_vocab``, ``weighting``, ``subsample``, ``seed``, ``tokenizer``) act here, and
+    ``dim`` is checked against the vocabulary size. The matrix holds the real-valued
+    (distance-weighted) counts.
+    """
+    settings = _settings(params)
+    from .cooccur import CooccurrenceCounter, subsample_keep_probability
+    from .tokenize import get_tokenizer
+    from .vocab import prune_vocabulary, scan_corpus
+
+    notify = progress or _no_progress
+    timings: dict[str, float] = {}
+    source = Corpus(corpus)
+    tokenizer = get_tokenizer(settings.tokenizer)
+    with _timed(timings, "read_tokenize"):
+        scan = scan_corpus(
+            source.iter_text(),
+            tokenizer,
+            progress=lambda _: notify("read", source.stats.bytes_read, source.stats.total_bytes),
+        )
+    try:
+        if scan.tokens == 0:
+            raise CorpusError(f"the corpus has no words ({', '.join(source.stats.names[:3])}); give it some text")
+        with _timed(timings, "vocabulary"):
+            vocabulary, new_id_of = prune_vocabulary(
+                scan.words, scan.counts, min_count=settings.min_count, max_vocab=settings.max_vocab
+            )
+        _check_dim(settings, len(vocabulary), f" (of {len(scan.words)} distinct, min_count={settings.min_count})")
+        with _timed(timings, "count"):
+            keep = subsample_keep_probability(vocabulary.counts, settings.subsample) if settings.subsample > 0 else None
+            counter = CooccurrenceCounter(
+                len(vocabulary), window=settings.window, weighting=settings.weighting, keep_probability=keep, seed=settings.seed
+            )
+            for offset, block in scan.spool.iter_blocks():
+                counter.add(new_id_of[block], offset)
+                notify("count", offset + len(block), scan.spool.length)
+            matrix = counter.result().astype(np.float64)
+            matrix.data /= counter.scale
+    finally:
+        scan.spool.close()
+    stats = {
+        "corpus": source.stats.names,
+        "files": source.stats.files,
+        "tokens": scan.tokens,
+        "lines": scan.lines,
+        "distinct_words": len(scan.words),
+        "vocab_size": len(vocabulary),
+        "replaced_bytes": source.stats.replaced_bytes,
+        "cooccurrence_pairs": int(matrix.nnz),
+        "seconds": timings,
+    }
+    return Counts(vocabulary, matrix, stats)
+
+
+def _check_dim(settings: BuildParams, vocab_size: int, detail: str = "") -> None:
+    if vocab_size <= settings.dim:
+        raise ParameterError(
+            f"dim must be smaller than the vocabulary size; got dim={settings.dim} >= {vocab_size} words{detail}: "
+            "lower --dim or --min-count, or use a larger corpus"
+        )
+
+
+def factorize(counts: Counts, *, progress: ProgressCallback | None = None, **params: Any) -> WordVectors:
+    """Weight and factorise counted co-occurrences into word vectors: the last stages of :func:`build`.
+
+    Parameters are those of :func:`build`; ``cds``, ``neg``, ``dim``, ``eig``,
+    ``add_context``, ``normalize``, ``seed``, ``power_iterations`` and ``oversamples``
+    act here. The counting parameters should be those ``counts`` was made with: they
+    are recorded in the model.
+    """
+    settings = _settings(params)
+    from .svd import embed, randomized_svd
+    from .weighting import ppmi
+
+    notify = progress or _no_progress
+    _check_dim(settings, len(counts.vocabulary))
+    timings = dict(counts.stats["seconds"])
+    with _timed(timings, "weight"):
+        notify("weight", 0, None)
+        association = ppmi(counts.matrix, cds=settings.cds, neg=settings.neg)
+    with _timed(timings, "svd"):
+        notify("svd", 0, None)
+        u, s, vt = randomized_svd(
+            association,
+            settings.dim,
+            oversamples=settings.oversamples,
+            power_iterations=settings.power_iterations,
+            seed=settings.seed,
+        )
+        vectors = embed(u, s, vt, eig=settings.eig, add_context=settings.add_context, normalize=settings.normalize)
+    stats = dict(counts.stats)
+    stats.update(
+        ppmi_nonzeros=int(association.nnz),
+        singular_values=[round(float(x), 6) for x in s[:10]],
+        seconds=timings,
+    )
+    return WordVectors(
+        counts.vocabulary.words, vectors, counts.vocabulary.counts, params=dataclasses.asdict(settings), stats=stats
+    )
+
+
 def build(
     corpus: CorpusSource,
     *,
@@ -147,80 +279,4 @@ def build(
     >>> model.most_similar("king", topn=1)[0][0]
     'queen'
     """
-    try:
-        settings = BuildParams(**params)
-    except TypeError as error:
-        raise ParameterError(str(error).replace("__init__() ", "build() ")) from None
-    from .cooccur import CooccurrenceCounter, subsample_keep_probability
-    from .svd import embed, randomized_svd
-    from .tokenize import get_tokenizer
-    from .vocab import prune_vocabulary, scan_corpus
-    from .weighting import ppmi
-
-    notify = progress or (lambda stage, done, total: None)
-    timings: dict[str, float] = {}
-    source = Corpus(corpus)
-    tokenizer = get_tokenizer(settings.tokenizer)
-
-    with _timed(timings, "read_tokenize"):
-        tokens_done = 0
-
-        def on_piece(count: int) -> None:
-            nonlocal tokens_done
-            tokens_done += count
-            notify("read", source.stats.bytes_read, source.stats.total_bytes)
-
-        scan = scan_corpus(source.iter_text(), tokenizer, progress=on_piece)
-    try:
-        if scan.tokens == 0:
-            raise CorpusError(f"the corpus has no words ({', '.join(source.stats.names[:3])}); give it some text")
-        with _timed(timings, "vocabulary"):
-            vocabulary, new_id_of = prune_vocabulary(
-                scan.words, scan.counts, min_count=settings.min_count, max_vocab=settings.max_vocab
-            )
-        if len(vocabulary) <= settings.dim:
-            raise ParameterError(
-                f"dim must be smaller than the vocabulary size; got dim={settings.dim} >= {len(vocabulary)} words "
-                f"(of {len(scan.words)} distinct, min_count={settings.min_count}): lower --dim or --min-count, "
-                "or use a larger corpus"
-            )
-        with _timed(timings, "count"):
-            keep = subsample_keep_probability(vocabulary.counts, settings.subsample) if settings.subsample > 0 else None
-            counter = CooccurrenceCounter(
-                len(vocabulary), window=settings.window, weighting=settings.weighting, keep_probability=keep, seed=settings.seed
-            )
-            for offset, block in scan.spool.iter_blocks():
-                counter.add(new_id_of[block], offset)
-                notify("count", offset + len(block), scan.spool.length)
-            counts = counter.result()
-    finally:
-        scan.spool.close()
-    with _timed(timings, "weight"):
-        notify("weight", 0, None)
-        association = ppmi(counts, cds=settings.cds, neg=settings.neg)
-        pairs = int(counts.nnz)
-        del counts
-    with _timed(timings, "svd"):
-        notify("svd", 0, None)
-        u, s, vt = randomized_svd(
-            association,
-            settings.dim,
-            oversamples=settings.oversamples,
-            power_iterations=settings.power_iterations,
-            seed=settings.seed,
-        )
-        vectors = embed(u, s, vt, eig=settings.eig, add_context=settings.add_context, normalize=settings.normalize)
-    stats = {
-        "corpus": source.stats.names,
-        "files": source.stats.files,
-        "tokens": scan.tokens,
-        "lines": scan.lines,
-        "distinct_words": len(scan.words),
-        "vocab_size": len(vocabulary),
-        "replaced_bytes": source.stats.replaced_bytes,
-        "cooccurrence_pairs": pairs,
-        "ppmi_nonzeros": int(association.nnz),
-        "singular_values": [round(float(x), 6) for x in s[:10]],
-        "seconds": timings,
-    }
-    return WordVectors(vocabulary.words, vectors, vocabulary.counts, params=dataclasses.asdict(settings), stats=stats)
+    return factorize(count(corpus, progress=progress, **params), progress=progress, **params)

@@ -1,0 +1,92 @@
+"""Shared fixtures: a small hand-written corpus (as Python lines and as a file) and compressed-file writing."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import lzma
+import random
+from pathlib import Path
+
+import pytest
+
+ROYALTY = [
+    "king", "queen", "prince", "princess", "duke", "duchess", "emperor", "empress", "baron", "baroness", "earl",
+    "countess",
+]
+ROYAL_VERBS = ["rules", "governs", "commands", "guards", "visits", "leaves"]
+ROYAL_PLACES = ["kingdom", "castle", "palace", "realm", "empire", "court", "throne", "crown"]
+ROYAL_MANNERS = ["wisdom", "grace", "power", "honour", "justice", "mercy"]
+
+ANIMALS = [
+    "dog", "cat", "horse", "cow", "sheep", "wolf", "fox", "lion", "tiger", "bear", "rabbit", "mouse", "goat", "deer",
+    "owl", "hawk",
+]
+ANIMAL_VERBS = ["runs", "sleeps", "hunts", "hides", "jumps", "rests", "wanders"]
+ANIMAL_PLACES = ["forest", "field", "meadow", "barn", "river", "hill", "cave", "farm", "valley", "stable"]
+
+FOODS = [
+    "bread", "cheese", "apple", "pear", "soup", "rice", "cake", "plum", "honey", "butter", "salad", "pie", "fig", "melon",
+]
+FOOD_VERBS = ["bakes", "cooks", "serves", "tastes", "buys", "sells"]
+COOKS = ["baker", "cook", "chef", "farmer", "grocer", "miller"]
+FOOD_ADJECTIVES = ["fresh", "warm", "sweet", "salty", "ripe", "tasty", "crisp"]
+
+
+def royal_corpus_lines(count: int = 360, seed: int = 7) -> list[str]:
+    """A few hundred simple sentences in three topics (royalty, animals, food), > 100 distinct words."""
+    rng = random.Random(seed)
+    lines = []
+    for number in range(count):
+        topic = number % 3
+        if topic == 0:
+            lines.append(
+                f"the {rng.choice(ROYALTY)} {rng.choice(ROYAL_VERBS)} the {rng.choice(ROYAL_PLACES)} "
+                f"with {rng.choice(ROYAL_MANNERS)} and {rng.choice(ROYAL_MANNERS)}"
+            )
+        elif topic == 1:
+            lines.append(
+                f"a {rng.choice(ANIMALS)} {rng.choice(ANIMAL_VERBS)} in the {rng.choice(ANIMAL_PLACES)} "
+                f"near a {rng.choice(ANIMALS)}"
+            )
+        else:
+            lines.append(
+                f"the {rng.choice(COOKS)} {rng.choice(FOOD_VERBS)} {rng.choice(FOOD_ADJECTIVES)} "
+                f"{rng.choice(FOODS)} and {rng.choice(FOODS)} for dinner"
+            )
+    return lines
+
+
+@pytest.fixture(scope="session")
+def word_groups() -> dict[str, list[str]]:
+    """The words of each topic of the royal corpus, by group name."""
+    return {
+        "royalty": ROYALTY, "royal_places": ROYAL_PLACES, "animals": ANIMALS, "animal_places": ANIMAL_PLACES,
+        "foods": FOODS, "cooks": COOKS,
+    }
+
+
+@pytest.fixture(scope="session")
+def royal_lines() -> list[str]:
+    return royal_corpus_lines()
+
+
+def _write_compressed(path: Path, data: bytes, compression: str) -> Path:
+    """Write ``data`` to ``path`` plus the suffix of ``compression`` ("gz", "bz2" or "xz")."""
+    compress = {"gz": gzip.compress, "bz2": bz2.compress, "xz": lzma.compress}[compression]
+    target = path.with_name(f"{path.name}.{compression}")
+    target.write_bytes(compress(data))
+    return target
+
+
+@pytest.fixture(scope="session")
+def write_compressed():
+    """``write_compressed(path, data, compression)`` writes ``path.<compression>`` and returns it."""
+    return _write_compressed
+
+
+@pytest.fixture(scope="session")
+def royal_corpus_file(tmp_path_factory, royal_lines) -> Path:
+    """The royal corpus as a gzip-compressed text file."""
+    directory = tmp_path_factory.mktemp("corpus")
+    return _write_compressed(directory / "royal.txt", ("\n".join(royal_lines) + "\n").encode("utf-8"), "gz")

@@ -1,0 +1,457 @@
+"""End-to-end tests of the ``wordvec`` command line, through click's runner and as a real process."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from wordvec import __version__
+from wordvec.cli import main
+from wordvec.formats import load_word2vec_format
+from wordvec.storage import load_model
+
+BUILD_OPTIONS = ["--dim", "8", "--min-count", "2", "--window", "4"]
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def invoke(runner: CliRunner, args: list[str], **kwargs):
+    result = runner.invoke(main, [str(arg) for arg in args], **kwargs)
+    # Only SystemExit (a normal or error exit) may escape a command, never a crash.
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def assert_ok(result) -> None:
+    assert result.exit_code == 0, result.output
+
+
+def assert_user_error(exit_code: int, stdout: str, stderr: str, expected: str, *, usage: bool = False) -> str:
+    """A user error: non-zero exit, one ``Error:`` line on stderr, no traceback. Returns that line."""
+    assert exit_code != 0
+    assert "Traceback" not in stdout + stderr
+    lines = stderr.strip().splitlines()
+    errors = [line for line in lines if line.startswith("Error:")]
+    assert len(errors) == 1, stderr
+    if usage:
+        # click's usage errors put "Usage: ..." and "Try ... for help." before the one-line error.
+        assert lines[-1] == errors[0] and lines[0].startswith("Usage:")
+    else:
+        assert lines == errors, stderr
+    assert expected in errors[0], errors[0]
+    return errors[0]
+
+
+def cli_error(result, expected: str, *, usage: bool = False) -> str:
+    return assert_user_error(result.exit_code, result.stdout, result.stderr, expected, usage=usage)
+
+
+@pytest.fixture(scope="module")
+def model_path(tmp_path_factory, royal_corpus_file) -> Path:
+    """A model built once through the command line from the small gzip corpus."""
+    path = tmp_path_factory.mktemp("cli") / "model"
+    result = CliRunner().invoke(main, ["build", str(royal_corpus_file), "-o", str(path), "-q", *BUILD_OPTIONS])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+@pytest.fixture(scope="module")
+def model(model_path):
+    return load_model(model_path)
+
+
+def parse_table(text: str) -> list[tuple[str, list[tuple[str, float]]]]:
+    """Parse the neighbour tables of ``nearest``/``analogy``: a title line, then rank, word, score rows."""
+    tables = []
+    for block in text.strip().split("\n\n"):
+        title, *rows = block.splitlines()
+        parsed = []
+        for rank, row in enumerate(rows, start=1):
+            match = re.fullmatch(r"\s+(\d+)  (\S+)\s+(-?\d+\.\d{3})", row)
+            assert match, row
+            assert int(match[1]) == rank
+            parsed.append((match[2], float(match[3])))
+        tables.append((title, parsed))
+    return tables
+
+
+# -- build --------------------------------------------------------------------------
+
+
+def test_build_writes_a_model_and_reports_it(runner, royal_corpus_file, royal_lines, tmp_path):
+    output = tmp_path / "built"
+    result = invoke(runner, ["build", royal_corpus_file, "-o", output, *BUILD_OPTIONS])
+    assert_ok(result)
+    tokens = sum(len(line.split()) for line in royal_lines)
+    expected = (
+        rf"built 106 words x 8 dims from {tokens:,} tokens \({len(royal_lines)} lines\) "
+        rf"in \d+\.\d s -> {re.escape(str(output))}\n"
+    )
+    assert re.fullmatch(expected, result.stdout), result.stdout
+    loaded = load_model(output)
+    assert len(loaded) == 106 and loaded.dim == 8
+    assert loaded.params["window"] == 4 and loaded.params["min_count"] == 2
+
+
+def test_build_options_reach_the_model(runner, royal_corpus_file, tmp_path):
+    output = tmp_path / "tuned"
+    result = invoke(runner, [
+        "build", royal_corpus_file, "-o", output, "--dim", "5", "--min-count", "3", "--max-vocab", "50",
+        "--window", "2", "--weighting", "uniform", "--subsample", "0.001", "--cds", "1", "--neg", "2",
+        "--eig", "0.5", "--w+c", "--seed", "7", "--tokenizer", "nltk", "-q",
+    ])
+    assert_ok(result)
+    assert result.stdout == ""
+    params = load_model(output).params
+    assert {key: params[key] for key in ("dim", "min_count", "max_vocab", "window", "weighting", "subsample")} == {
+        "dim": 5, "min_count": 3, "max_vocab": 50, "window": 2, "weighting": "uniform", "subsample": 0.001,
+    }
+    assert {key: params[key] for key in ("cds", "neg", "eig", "add_context", "seed", "tokenizer")} == {
+        "cds": 1.0, "neg": 2.0, "eig": 0.5, "add_context": True, "seed": 7, "tokenizer": "nltk",
+    }
+    assert len(load_model(output)) == 50
+
+
+def test_build_replaces_an_existing_model(runner, royal_corpus_file, tmp_path):
+    output = tmp_path / "again"
+    assert_ok(invoke(runner, ["build", royal_corpus_file, "-o", output, "-q", "--dim", "4", "--min-count", "2"]))
+    assert_ok(invoke(runner, ["build", royal_corpus_file, "-o", output, "-q", "--dim", "6", "--min-count", "2"]))
+    assert load_model(output).dim == 6
+    assert [entry.name for entry in tmp_path.iterdir()] == ["again"]
+
+
+def test_build_warns_about_replaced_bytes(runner, tmp_path, write_compressed, royal_lines):
+    data = ("\n".join(royal_lines) + "\n").encode() + b"the king \xff\xff rules\n"
+    corpus = write_compressed(tmp_path / "bad.txt", data, "gz")
+    result = invoke(runner, ["build", corpus, "-o", tmp_path / "m", *BUILD_OPTIONS])
+    assert_ok(result)
+    assert result.stderr == "warning: 2 undecodable bytes were replaced (the corpus is not all UTF-8)\n"
+
+
+def test_default_model_path_is_in_the_working_directory(runner, royal_corpus_file, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("WORDVEC_MODEL", raising=False)
+    assert_ok(invoke(runner, ["build", royal_corpus_file, "-q", *BUILD_OPTIONS]))
+    assert load_model(tmp_path / "wordvec-model").dim == 8
+    result = invoke(runner, ["nearest", "king", "-k", "1"])
+    assert_ok(result)
+    assert result.stdout.startswith("king\n")
+
+
+def test_model_path_from_environment(runner, royal_corpus_file, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    env = {"WORDVEC_MODEL": str(tmp_path / "from-env")}
+    assert_ok(invoke(runner, ["build", royal_corpus_file, "-q", *BUILD_OPTIONS], env=env))
+    assert (tmp_path / "from-env" / "meta.json").is_file()
+    assert not (tmp_path / "wordvec-model").exists()
+    for args in (["nearest", "queen", "-k", "2"], ["similarity", "king", "queen"], ["info"]):
+        assert_ok(invoke(runner, args, env=env))
+    result = invoke(runner, ["info", "--json"], env=env)
+    assert json.loads(result.stdout)["dim"] == 8
+
+
+# -- queries ------------------------------------------------------------------------
+
+
+def test_nearest_table(runner, model_path, model):
+    result = invoke(runner, ["nearest", "king", "-m", model_path, "-k", "5"])
+    assert_ok(result)
+    [(title, rows)] = parse_table(result.stdout)
+    assert title == "king"
+    expected = model.most_similar("king", topn=5)
+    assert [word for word, _ in rows] == [word for word, _ in expected]
+    np.testing.assert_allclose([score for _, score in rows], [score for _, score in expected], atol=5e-4)
+
+
+def test_nearest_several_words(runner, model_path, model):
+    result = invoke(runner, ["nearest", "king", "Bread", "-m", model_path, "-k", "3"])
+    assert_ok(result)
+    tables = parse_table(result.stdout)
+    assert [title for title, _ in tables] == ["king", "Bread"]
+    assert [word for word, _ in tables[1][1]] == [word for word, _ in model.most_similar("bread", topn=3)]
+
+
+def test_nearest_json(runner, model_path, model):
+    result = invoke(runner, ["nearest", "dog", "queen", "-m", model_path, "-k", "4", "--json"])
+    assert_ok(result)
+    parsed = json.loads(result.stdout)
+    assert [entry["word"] for entry in parsed] == ["dog", "queen"]
+    for entry in parsed:
+        expected = model.most_similar(entry["word"], topn=4)
+        assert [(n["word"], n["similarity"]) for n in entry["neighbours"]] == pytest.approx(expected)
+
+
+def test_nearest_reads_words_from_stdin(runner, model_path, model):
+    result = invoke(runner, ["nearest", "-m", model_path, "-k", "2"], input="king\n\n  cat  \n")
+    assert_ok(result)
+    tables = parse_table(result.stdout)
+    assert [title for title, _ in tables] == ["king", "cat"]
+    assert [word for word, _ in tables[1][1]] == [word for word, _ in model.most_similar("cat", topn=2)]
+
+
+def test_nearest_default_topn_is_ten(runner, model_path):
+    [(_, rows)] = parse_table(invoke(runner, ["nearest", "king", "-m", model_path]).stdout)
+    assert len(rows) == 10
+
+
+def test_similarity(runner, model_path, model):
+    result = invoke(runner, ["similarity", "king", "Queen", "-m", model_path])
+    assert_ok(result)
+    assert result.stdout == f"{model.similarity('king', 'queen'):.4f}\n"
+
+
+def test_similarity_json(runner, model_path, model):
+    result = invoke(runner, ["similarity", "dog", "bread", "-m", model_path, "--json"])
+    assert_ok(result)
+    parsed = json.loads(result.stdout)
+    assert parsed == {"word1": "dog", "word2": "bread", "similarity": pytest.approx(model.similarity("dog", "bread"))}
+
+
+def test_analogy(runner, model_path, model):
+    result = invoke(runner, ["analogy", "king", "queen", "prince", "-m", model_path, "-k", "3"])
+    assert_ok(result)
+    [(title, rows)] = parse_table(result.stdout)
+    assert title == "king : queen :: prince : ?"
+    assert [word for word, _ in rows] == [word for word, _ in model.analogy("king", "queen", "prince", topn=3)]
+
+
+def test_analogy_json(runner, model_path, model):
+    result = invoke(runner, ["analogy", "dog", "cat", "bread", "-m", model_path, "-k", "2", "--json"])
+    assert_ok(result)
+    parsed = json.loads(result.stdout)
+    assert (parsed["a"], parsed["b"], parsed["c"]) == ("dog", "cat", "bread")
+    expected = model.analogy("dog", "cat", "bread", topn=2)
+    assert [(a["word"], a["similarity"]) for a in parsed["answers"]] == pytest.approx(expected)
+
+
+def test_info(runner, model_path, royal_lines):
+    result = invoke(runner, ["info", "-m", model_path])
+    assert_ok(result)
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"model       {model_path}"
+    assert lines[1] == "vocabulary  106 words x 8 dims"
+    assert lines[2].startswith("parameters  ") and "dim=8" in lines[2] and "window=4" in lines[2]
+    tokens = sum(len(line.split()) for line in royal_lines)
+    assert f"tokens      {tokens:,}" in lines
+    assert f"lines       {len(royal_lines)}" in lines
+    assert lines[-1].startswith("seconds     ")
+    timed = set(re.findall(r"([a-z_]+) \d+\.\d\d", lines[-1]))
+    assert timed == {"read_tokenize", "vocabulary", "count", "weight", "svd"}
+
+
+def test_info_json(runner, model_path, royal_lines):
+    result = invoke(runner, ["info", "-m", model_path, "--json"])
+    assert_ok(result)
+    meta = json.loads(result.stdout)
+    assert meta["format"] == "wordvec-model"
+    assert (meta["vocab_size"], meta["dim"]) == (106, 8)
+    assert meta["params"]["min_count"] == 2
+    assert meta["stats"]["lines"] == len(royal_lines)
+
+
+@pytest.mark.parametrize("file_format, binary", [("word2vec", False), ("word2vec-binary", True)])
+def test_export(runner, model_path, model, tmp_path, file_format, binary):
+    output = tmp_path / f"vectors.{file_format}"
+    result = invoke(runner, ["export", "-m", model_path, "--format", file_format, "-o", output])
+    assert_ok(result)
+    assert result.stdout == f"wrote 106 vectors ({file_format}) to {output}\n"
+    exported = load_word2vec_format(output)
+    assert exported.words == model.words
+    if binary:
+        np.testing.assert_array_equal(exported.vectors, model.vectors)
+    else:
+        np.testing.assert_allclose(exported.vectors, model.vectors, rtol=1e-5, atol=1e-6)
+
+
+def test_export_default_format_is_word2vec_text(runner, model_path, tmp_path):
+    output = tmp_path / "vectors.txt"
+    assert_ok(invoke(runner, ["export", "-m", model_path, "-o", output]))
+    assert output.read_text(encoding="utf-8").startswith("106 8\n")
+
+
+def test_version_and_help(runner):
+    assert invoke(runner, ["--version"]).stdout == f"wordvec, version {__version__}\n"
+    for command in ("build", "nearest", "similarity", "analogy", "info", "export"):
+        result = invoke(runner, [command, "-h"])
+        assert_ok(result)
+        assert "Example:" in result.stdout
+
+
+# -- user errors --------------------------------------------------------------------
+
+
+def test_error_missing_corpus(runner, tmp_path):
+    result = invoke(runner, ["build", tmp_path / "missing.txt", "-o", tmp_path / "m"])
+    cli_error(result, f"Error: corpus path '{tmp_path / 'missing.txt'}' does not exist")
+    assert not (tmp_path / "m").exists()
+
+
+def test_error_empty_corpus(runner, tmp_path, write_compressed):
+    corpus = write_compressed(tmp_path / "empty.txt", b"\n\n  \n", "gz")
+    result = invoke(runner, ["build", corpus, "-o", tmp_path / "m", *BUILD_OPTIONS])
+    cli_error(result, "Error: the corpus has no words")
+
+
+def test_error_empty_directory(runner, tmp_path):
+    (tmp_path / "corpus").mkdir()
+    result = invoke(runner, ["build", tmp_path / "corpus", "-o", tmp_path / "m"])
+    cli_error(result, "holds no text files")
+
+
+def test_error_binary_corpus(runner, tmp_path, write_compressed):
+    corpus = write_compressed(tmp_path / "photo.png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "gz")
+    result = invoke(runner, ["build", corpus, "-o", tmp_path / "m"])
+    cli_error(result, "looks like a PNG image, not text")
+
+
+def test_error_fewer_words_than_dim(runner, royal_corpus_file, tmp_path):
+    result = invoke(runner, ["build", royal_corpus_file, "-o", tmp_path / "m", "--dim", "300", "--min-count", "1"])
+    cli_error(result, "Error: dim must be smaller than the vocabulary size; got dim=300 >= 106 words")
+
+
+def test_error_output_is_not_a_model(runner, royal_corpus_file, tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "thesis.tex").write_text("keep")
+    result = invoke(runner, ["build", royal_corpus_file, "-o", tmp_path / "docs", *BUILD_OPTIONS])
+    cli_error(result, "exists and is not a wordvec model")
+    assert (tmp_path / "docs" / "thesis.tex").read_text() == "keep"
+
+
+def test_error_unknown_word_has_suggestions(runner, model_path):
+    result = invoke(runner, ["nearest", "kingg", "-m", model_path])
+    cli_error(result, "Error: word 'kingg' is not in the vocabulary; did you mean: king")
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("args", [["similarity", "king", "quene"], ["analogy", "king", "queen", "prynce"]])
+def test_error_unknown_word_in_other_queries(runner, model_path, args):
+    cli_error(invoke(runner, [*args, "-m", model_path]), "is not in the vocabulary; did you mean:")
+
+
+def test_error_bad_model_path(runner, tmp_path):
+    result = invoke(runner, ["nearest", "king", "-m", tmp_path / "nope"])
+    cli_error(result, f"Error: no model at '{tmp_path / 'nope'}'")
+
+
+def test_error_model_path_is_not_a_model(runner, tmp_path):
+    (tmp_path / "vectors.txt").write_text("king 1 2\n")
+    cli_error(invoke(runner, ["info", "-m", tmp_path / "vectors.txt"]), "is a file, not a wordvec model directory")
+    cli_error(invoke(runner, ["info", "-m", tmp_path]), "is not a wordvec model (no meta.json)")
+
+
+def test_error_corrupt_model(runner, model_path, tmp_path):
+    broken = tmp_path / "broken"
+    shutil.copytree(model_path, broken)
+    (broken / "vectors.npy").write_bytes((broken / "vectors.npy").read_bytes()[:100])
+    cli_error(invoke(runner, ["nearest", "king", "-m", broken]), "has a corrupt vectors.npy")
+
+
+def test_error_empty_query_word(runner, model_path):
+    cli_error(invoke(runner, ["similarity", "king", " ", "-m", model_path]), "a query word must be a non-empty string")
+
+
+def test_error_export_to_unwritable_path(runner, model_path, tmp_path):
+    result = invoke(runner, ["export", "-m", model_path, "-o", tmp_path / "no" / "such" / "dir" / "v.txt"])
+    cli_error(result, "Error: cannot write")
+
+
+@pytest.mark.parametrize("args, option", [
+    (["build", "CORPUS", "-o", "OUT", "--dim", "0"], "--dim"),
+    (["build", "CORPUS", "-o", "OUT", "--window", "0"], "--window"),
+    (["build", "CORPUS", "-o", "OUT", "--window", "21"], "--window"),
+    (["build", "CORPUS", "-o", "OUT", "--min-count", "0"], "--min-count"),
+    (["build", "CORPUS", "-o", "OUT", "--cds", "0"], "--cds"),
+    (["build", "CORPUS", "-o", "OUT", "--subsample", "1"], "--subsample"),
+    (["build", "CORPUS", "-o", "OUT", "--weighting", "gaussian"], "--weighting"),
+    (["build", "CORPUS", "-o", "OUT", "--dim", "many"], "--dim"),
+    (["nearest", "king", "-m", "MODEL", "-k", "0"], "-k"),
+    (["analogy", "a", "b", "c", "-m", "MODEL", "-k", "-3"], "-k"),
+    (["export", "-m", "MODEL", "--format", "glove", "-o", "OUT"], "--format"),
+])
+def test_error_bad_option_value(runner, royal_corpus_file, model_path, tmp_path, args, option):
+    placeholders = {"CORPUS": royal_corpus_file, "MODEL": model_path, "OUT": tmp_path / "out"}
+    result = invoke(runner, [placeholders.get(arg, arg) for arg in args])
+    line = cli_error(result, "Error: Invalid value for", usage=True)
+    assert option in line
+    assert not (tmp_path / "out").exists()
+
+
+def test_error_missing_argument(runner):
+    cli_error(invoke(runner, ["build"]), "Missing argument 'CORPUS...'", usage=True)
+
+
+# -- a real process -----------------------------------------------------------------
+
+
+def run_wordvec(args: list, cwd: Path, env: dict | None = None, executable: list | None = None):
+    """Run the command line as a process; WORDVEC_MODEL is only set if ``env`` sets it."""
+    environment = {key: value for key, value in os.environ.items() if key != "WORDVEC_MODEL"}
+    environment.update(env or {})
+    return subprocess.run(
+        [*(executable or [sys.executable, "-m", "wordvec.cli"]), *[str(arg) for arg in args]],
+        cwd=cwd, env=environment, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_subprocess_end_to_end(royal_corpus_file, tmp_path):
+    model = tmp_path / "model"
+    built = run_wordvec(["build", royal_corpus_file, "-o", model, *BUILD_OPTIONS], tmp_path)
+    assert built.returncode == 0, built.stderr
+    assert built.stdout.startswith("built 106 words x 8 dims from ")
+    assert built.stderr == ""
+
+    nearest = run_wordvec(["nearest", "king", "-m", model, "-k", "3", "--json"], tmp_path)
+    assert nearest.returncode == 0, nearest.stderr
+    parsed = json.loads(nearest.stdout)
+    expected = load_model(model).most_similar("king", topn=3)
+    assert [(n["word"], n["similarity"]) for n in parsed[0]["neighbours"]] == pytest.approx(expected)
+
+    table = run_wordvec(["nearest", "king", "-m", model, "-k", "3"], tmp_path)
+    assert [word for word, _ in parse_table(table.stdout)[0][1]] == [word for word, _ in expected]
+
+    exported = run_wordvec(["export", "-m", model, "--format", "word2vec-binary", "-o", tmp_path / "v.bin"], tmp_path)
+    assert exported.returncode == 0, exported.stderr
+    np.testing.assert_array_equal(load_word2vec_format(tmp_path / "v.bin").vectors, load_model(model).vectors)
+
+
+def test_subprocess_console_script_and_environment(royal_corpus_file, tmp_path):
+    script = shutil.which("wordvec")
+    assert script, "the wordvec console script is not installed"
+    env = {"WORDVEC_MODEL": str(tmp_path / "env-model")}
+    built = run_wordvec(["build", royal_corpus_file, "-q", *BUILD_OPTIONS], tmp_path, env=env, executable=[script])
+    assert built.returncode == 0, built.stderr
+    assert built.stdout == ""
+    info = run_wordvec(["info", "--json"], tmp_path, env=env, executable=[script])
+    assert json.loads(info.stdout)["vocab_size"] == 106
+    similarity = run_wordvec(["similarity", "king", "queen"], tmp_path, env=env, executable=[script])
+    assert re.fullmatch(r"-?\d\.\d{4}\n", similarity.stdout)
+    assert not (tmp_path / "wordvec-model").exists()
+
+
+@pytest.mark.parametrize("args, expected, usage", [
+    (["build", "missing.txt", "-o", "m"], "Error: corpus path 'missing.txt' does not exist", False),
+    (["nearest", "kingg", "-m", "MODEL"], "Error: word 'kingg' is not in the vocabulary; did you mean: king", False),
+    (["nearest", "king", "-m", "no-model"], "Error: no model at 'no-model'", False),
+    (["build", "EMPTY", "-o", "m"], "Error: the corpus has no words", False),
+    (["build", "CORPUS", "--dim", "200", "-o", "m"], "Error: dim must be smaller than the vocabulary size", False),
+    (["build", "CORPUS", "--dim", "0", "-o", "m"], "Error: Invalid value for '--dim'", True),
+    (["nearest", "king", "-m", "MODEL", "-k", "0"], "Error: Invalid value for '-k'", True),
+])
+def test_subprocess_user_errors(royal_corpus_file, model_path, tmp_path, write_compressed, args, expected, usage):
+    empty = write_compressed(tmp_path / "empty.txt", b"", "gz")
+    placeholders = {"CORPUS": royal_corpus_file, "MODEL": model_path, "EMPTY": empty}
+    result = run_wordvec([placeholders.get(arg, arg) for arg in args], tmp_path)
+    assert_user_error(result.returncode, result.stdout, result.stderr, expected, usage=usage)
+    assert not (tmp_path / "m").exists()

@@ -1,0 +1,246 @@
+"""Tests of wordvec.cooccur: windowed co-occurrence counting, distance weights and subsampling."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import wordvec.cooccur as cooccur_module
+from wordvec.cooccur import (
+    WEIGHTINGS,
+    CooccurrenceCounter,
+    count_cooccurrences,
+    distance_weights,
+    position_uniforms,
+    subsample_keep_probability,
+)
+from wordvec.errors import ParameterError
+from wordvec.tokenize import RegexTokenizer
+from wordvec.vocab import LINE_ID, OOV_ID, prune_vocabulary, scan_corpus
+
+
+def counts_of(ids, vocab_size, **kwargs) -> np.ndarray:
+    return count_cooccurrences([np.array(ids, dtype=np.int32)], vocab_size, **kwargs).toarray()
+
+
+# -- hand-computed matrices ---------------------------------------------------------
+
+
+def test_matrix_of_a_small_text_by_hand():
+    text = "a b c a\nb x c\na x c b\n"
+    scan = scan_corpus([text], RegexTokenizer())
+    try:
+        # a, b, c occur 3 times, x twice: with min_count=3, x is out of the vocabulary.
+        vocabulary, new_id_of = prune_vocabulary(scan.words, scan.counts, min_count=3)
+        blocks = [new_id_of[ids] for _, ids in scan.spool.iter_blocks()]
+    finally:
+        scan.spool.close()
+    assert vocabulary.words == ["a", "b", "c"]
+    matrix = count_cooccurrences(blocks, 3, window=2, weighting="harmonic")
+    # window=2, harmonic: distance 1 weighs 1, distance 2 weighs 1/2; x is removed before windowing,
+    # so line 2 is "b c" and line 3 is "a c b"; no window crosses a line end.
+    #   a-b: line 1 a_b (1) + b_a at distance 2 (1/2); line 3 a_b at distance 2 (1/2)   = 2
+    #   a-c: line 1 c_a (1) + a_c at distance 2 (1/2); line 3 a_c (1)                   = 2.5
+    #   b-c: line 1 b_c (1); line 2 b_c (1); line 3 c_b (1)                             = 3
+    expected = np.array([
+        [0.0, 2.0, 2.5],
+        [2.0, 0.0, 3.0],
+        [2.5, 3.0, 0.0],
+    ])
+    assert sp.isspmatrix_csr(matrix)
+    assert matrix.dtype == np.float64
+    np.testing.assert_array_equal(matrix.toarray(), expected)
+
+
+def test_docstring_example():
+    np.testing.assert_array_equal(
+        counts_of([0, 1, 2], 3, window=2),
+        [[0.0, 1.0, 0.5], [1.0, 0.0, 1.0], [0.5, 1.0, 0.0]],
+    )
+
+
+@pytest.mark.parametrize("weighting, w1, w2, w3", [
+    ("harmonic", 1.0, 1 / 2, 1 / 3),
+    ("dynamic", 1.0, 2 / 3, 1 / 3),
+    ("uniform", 1.0, 1.0, 1.0),
+])
+def test_distance_weightings_by_hand(weighting, w1, w2, w3):
+    expected = np.array([
+        [0, w1, w2, w3],
+        [w1, 0, w1, w2],
+        [w2, w1, 0, w1],
+        [w3, w2, w1, 0],
+    ])
+    np.testing.assert_allclose(counts_of([0, 1, 2, 3], 4, window=3, weighting=weighting), expected, rtol=1e-15)
+
+
+def test_words_beyond_the_window_do_not_count():
+    matrix = counts_of([0, 1, 2, 3], 4, window=1, weighting="uniform")
+    assert matrix[0, 2] == matrix[0, 3] == matrix[1, 3] == 0
+    assert matrix[0, 1] == matrix[1, 2] == matrix[2, 3] == 1
+
+
+@pytest.mark.parametrize("window, weighting, weights, scale", [
+    (3, "harmonic", [6, 3, 2], 6),
+    (4, "harmonic", [12, 6, 4, 3], 12),
+    (3, "dynamic", [3, 2, 1], 3),
+    (5, "dynamic", [5, 4, 3, 2, 1], 5),
+    (3, "uniform", [1, 1, 1], 1),
+])
+def test_distance_weights_are_exact_integers(window, weighting, weights, scale):
+    integer_weights, integer_scale = distance_weights(window, weighting)
+    assert integer_weights.tolist() == weights
+    assert integer_scale == scale
+
+
+def test_unknown_weighting_is_rejected():
+    with pytest.raises(ParameterError, match="weighting must be one of harmonic, dynamic, uniform; got 'gaussian'"):
+        distance_weights(3, "gaussian")
+
+
+def test_window_below_one_is_rejected():
+    with pytest.raises(ParameterError, match="window must be >= 1; got 0"):
+        CooccurrenceCounter(3, window=0)
+
+
+def test_repeated_word_counts_on_the_diagonal_from_both_sides():
+    # "a b a", window 2: each a sees the other at distance 2 (1/2 each) and b at distance 1.
+    np.testing.assert_array_equal(counts_of([0, 1, 0], 2, window=2), [[1.0, 2.0], [2.0, 0.0]])
+
+
+def test_line_end_cuts_the_window():
+    np.testing.assert_array_equal(counts_of([0, LINE_ID, 1], 2, window=2), np.zeros((2, 2)))
+    # "a b / b a": the pair across the line end (b, b at distance 1 and a, b at distance 2) is not counted.
+    np.testing.assert_array_equal(counts_of([0, 1, LINE_ID, 1, 0], 2, window=2), [[0.0, 2.0], [2.0, 0.0]])
+
+
+def test_oov_tokens_are_removed_before_windowing():
+    np.testing.assert_array_equal(counts_of([0, OOV_ID, OOV_ID, 1], 2, window=1), [[0.0, 1.0], [1.0, 0.0]])
+
+
+def test_counter_result_is_scaled_integers():
+    counter = CooccurrenceCounter(3, window=3, weighting="harmonic")
+    counter.add(np.array([0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2], dtype=np.int32))
+    counter.add(np.array([0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2], dtype=np.int32), 12)
+    result = counter.result()
+    assert result.dtype == np.int64
+    assert counter.scale == 6
+    expected = counts_of([0, 1, 2] * 8, 3, window=3, weighting="harmonic")
+    np.testing.assert_array_equal(result.toarray(), np.rint(expected * 6).astype(np.int64))
+    np.testing.assert_allclose(result.toarray() / counter.scale, expected, rtol=1e-15)
+
+
+def test_small_flush_threshold_gives_the_same_matrix(monkeypatch):
+    ids = np.random.default_rng(3).integers(-2, 6, size=500).astype(np.int32)
+    expected = count_cooccurrences(np.split(ids, [100, 250]), 6, window=4)
+    monkeypatch.setattr(cooccur_module, "FLUSH_PAIRS", 10)
+    flushed = count_cooccurrences(np.split(ids, [100, 250]), 6, window=4)
+    np.testing.assert_array_equal(flushed.toarray(), expected.toarray())
+
+
+# -- subsampling --------------------------------------------------------------------
+
+
+def test_subsample_keep_probability_by_hand():
+    counts = np.array([90, 9, 1, 0])
+    keep = subsample_keep_probability(counts, 0.01)
+    # frequencies 0.9, 0.09, 0.01, 0: keep sqrt(t / f), at most 1.
+    np.testing.assert_allclose(keep, [np.sqrt(0.01 / 0.9), 1 / 3, 1.0, 1.0])
+
+
+def test_position_uniforms_are_keyed_on_position():
+    whole = position_uniforms(0, 1000, seed=5)
+    np.testing.assert_array_equal(position_uniforms(300, 200, seed=5), whole[300:500])
+    assert whole.min() >= 0 and whole.max() < 1
+    assert 0.45 < whole.mean() < 0.55
+    assert not np.array_equal(position_uniforms(0, 1000, seed=6), whole)
+
+
+def test_subsampled_tokens_are_removed_before_windowing():
+    # Word 0 is always dropped, so the 1s become neighbours: "1 1 1" gives 2 adjacent pairs.
+    matrix = counts_of([1, 0, 1, 0, 1], 2, window=1, keep_probability=np.array([0.0, 1.0]))
+    np.testing.assert_array_equal(matrix, [[0.0, 0.0], [0.0, 4.0]])
+
+
+def test_keep_probability_one_changes_nothing():
+    ids = np.random.default_rng(0).integers(-2, 5, size=300)
+    np.testing.assert_array_equal(
+        counts_of(ids, 5, window=3, keep_probability=np.ones(5)), counts_of(ids, 5, window=3)
+    )
+
+
+def test_subsampling_depends_on_the_seed_only():
+    ids = np.random.default_rng(0).integers(0, 4, size=400)
+    keep = np.full(4, 0.5)
+    first = counts_of(ids, 4, window=2, keep_probability=keep, seed=1)
+    assert np.array_equal(first, counts_of(ids, 4, window=2, keep_probability=keep, seed=1))
+    assert not np.array_equal(first, counts_of(ids, 4, window=2, keep_probability=keep, seed=2))
+    # About half the tokens are dropped, so the summed weight is about half the unsampled one.
+    assert 0.2 * counts_of(ids, 4, window=2).sum() < first.sum() < 0.8 * counts_of(ids, 4, window=2).sum()
+
+
+# -- properties ---------------------------------------------------------------------
+
+VOCAB = 5
+
+
+def reference_counts(ids, window, weighting) -> np.ndarray:
+    """Count by the definition: per line, OOV removed, every ordered pair within the window."""
+    weight = {
+        "harmonic": lambda d: 1 / d,
+        "dynamic": lambda d: (window - d + 1) / window,
+        "uniform": lambda d: 1.0,
+    }[weighting]
+    matrix = np.zeros((VOCAB, VOCAB))
+    lines = [[]]
+    for token in ids:
+        if token == LINE_ID:
+            lines.append([])
+        elif token != OOV_ID:
+            lines[-1].append(token)
+    for line in lines:
+        for i, word in enumerate(line):
+            for j, context in enumerate(line):
+                if 0 < abs(i - j) <= window:
+                    matrix[word, context] += weight(abs(i - j))
+    return matrix
+
+
+def id_stream(ids: list[int], window: int) -> np.ndarray:
+    # The stream opens with a full window of line ends, which add no pairs, so that no block
+    # (with its carried tokens) is shorter than the window.
+    return np.array([LINE_ID] * window + ids, dtype=np.int32)
+
+
+id_lists = st.lists(st.integers(min_value=OOV_ID, max_value=VOCAB - 1), max_size=80)
+
+
+@settings(max_examples=150, deadline=None)
+@given(ids=id_lists, window=st.integers(1, 6), weighting=st.sampled_from(WEIGHTINGS))
+def test_counts_match_the_definition_and_are_symmetric(ids, window, weighting):
+    matrix = count_cooccurrences([id_stream(ids, window)], VOCAB, window=window, weighting=weighting).toarray()
+    np.testing.assert_allclose(matrix, reference_counts(ids, window, weighting), rtol=1e-12)
+    np.testing.assert_array_equal(matrix, matrix.T)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    ids=id_lists,
+    window=st.integers(1, 6),
+    weighting=st.sampled_from(WEIGHTINGS),
+    cuts=st.lists(st.integers(0, 90), max_size=6),
+    keep=st.none() | st.lists(st.floats(0, 1), min_size=VOCAB, max_size=VOCAB),
+    seed=st.integers(0, 2**63 - 1),
+)
+def test_chunking_does_not_change_the_matrix(ids, window, weighting, cuts, keep, seed):
+    stream = id_stream(ids, window)
+    bounds = sorted({cut for cut in cuts if window <= cut <= len(stream)})
+    keep_probability = None if keep is None else np.array(keep)
+    kwargs = dict(window=window, weighting=weighting, keep_probability=keep_probability, seed=seed)
+    whole = count_cooccurrences([stream], VOCAB, **kwargs)
+    chunked = count_cooccurrences(np.split(stream, bounds), VOCAB, **kwargs)
+    np.testing.assert_array_equal(chunked.toarray(), whole.toarray())
+    np.testing.assert_array_equal(whole.toarray(), whole.toarray().T)

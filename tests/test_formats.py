@@ -1,0 +1,165 @@
+"""Tests of wordvec.formats: the word2vec text and binary formats and GloVe text."""
+
+from __future__ import annotations
+
+import struct
+
+import numpy as np
+import pytest
+
+from wordvec.errors import ModelError
+from wordvec.formats import load_word2vec_format, save_word2vec_format
+from wordvec.vectors import WordVectors
+
+
+@pytest.fixture
+def model() -> WordVectors:
+    rng = np.random.default_rng(1)
+    vectors = rng.normal(size=(6, 4)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    words = ["the", "king", "queen", "café", "don't", "\U0001f600"]
+    return WordVectors(words, vectors, np.arange(6, 0, -1), params={"normalize": True})
+
+
+def test_text_roundtrip(model, tmp_path):
+    path = tmp_path / "vectors.txt"
+    save_word2vec_format(model, path)
+    loaded = load_word2vec_format(path)
+    assert loaded.words == model.words
+    np.testing.assert_allclose(loaded.vectors, model.vectors, rtol=1e-5, atol=1e-6)
+    assert loaded.counts is None
+
+
+def test_text_layout(tmp_path):
+    model = WordVectors(["king", "queen"], np.array([[0.5, -0.25], [1.0, 0.125]], dtype=np.float32))
+    path = tmp_path / "vectors.txt"
+    save_word2vec_format(model, path)
+    assert path.read_text(encoding="utf-8") == "2 2\nking 0.5 -0.25\nqueen 1 0.125\n"
+
+
+def test_binary_roundtrip_is_exact_and_auto_detected(model, tmp_path):
+    path = tmp_path / "vectors.bin"
+    save_word2vec_format(model, path, binary=True)
+    loaded = load_word2vec_format(path)
+    assert loaded.words == model.words
+    np.testing.assert_array_equal(loaded.vectors, model.vectors)
+    np.testing.assert_array_equal(load_word2vec_format(path, binary=True).vectors, model.vectors)
+
+
+def test_binary_layout(tmp_path):
+    model = WordVectors(["king", "queen"], np.array([[0.5, -0.25], [1.0, 0.125]], dtype=np.float32))
+    path = tmp_path / "vectors.bin"
+    save_word2vec_format(model, path, binary=True)
+    assert path.read_bytes() == (
+        b"2 2\n"
+        + b"king " + struct.pack("<2f", 0.5, -0.25) + b"\n"
+        + b"queen " + struct.pack("<2f", 1.0, 0.125) + b"\n"
+    )
+
+
+def test_binary_with_space_bytes_in_the_floats(tmp_path):
+    # 0x20 (space) and 0x0a (newline) bytes inside the float data must not split a row.
+    values = np.frombuffer(b"\x20\x20\x0a\x3f\x0a\x20\x20\x3f", dtype="<f4")
+    model = WordVectors(["a", "b"], np.vstack([values, values[::-1]]).astype(np.float32))
+    path = tmp_path / "vectors.bin"
+    save_word2vec_format(model, path, binary=True)
+    loaded = load_word2vec_format(path, binary=True)
+    assert loaded.words == ["a", "b"]
+    np.testing.assert_array_equal(loaded.vectors, model.vectors)
+
+
+def test_binary_file_larger_than_one_read(tmp_path):
+    rng = np.random.default_rng(2)
+    words = [f"word{i}" for i in range(3000)]
+    model = WordVectors(words, rng.normal(size=(3000, 100)).astype(np.float32))
+    path = tmp_path / "big.bin"
+    save_word2vec_format(model, path, binary=True)
+    assert path.stat().st_size > 1 << 20
+    loaded = load_word2vec_format(path)
+    assert loaded.words == words
+    np.testing.assert_array_equal(loaded.vectors, model.vectors)
+
+
+def test_glove_text_without_header(tmp_path):
+    path = tmp_path / "glove.txt"
+    path.write_text("the 0.1 0.2 0.3\nking -1 0.5 2e-3\nqueen 0 0 1\n", encoding="utf-8")
+    loaded = load_word2vec_format(path)
+    assert loaded.words == ["the", "king", "queen"]
+    np.testing.assert_allclose(loaded.vectors, [[0.1, 0.2, 0.3], [-1, 0.5, 0.002], [0, 0, 1]], rtol=1e-6)
+    assert loaded.params["normalize"] is False
+
+
+def test_loaded_vectors_are_kept_as_written_and_queried_by_cosine(tmp_path):
+    path = tmp_path / "glove.txt"
+    path.write_text("a 2 0\nb 0 3\nc 1 1\n")
+    loaded = load_word2vec_format(path)
+    np.testing.assert_array_equal(loaded.vectors, [[2, 0], [0, 3], [1, 1]])
+    assert loaded.similarity("a", "c") == pytest.approx(np.sqrt(0.5))
+
+
+def test_text_with_crlf_and_blank_lines(tmp_path):
+    path = tmp_path / "vectors.txt"
+    path.write_bytes(b"2 2\r\nking 1 2\r\n\r\nqueen 3 4\r\n")
+    loaded = load_word2vec_format(path)
+    assert loaded.words == ["king", "queen"]
+    np.testing.assert_array_equal(loaded.vectors, [[1, 2], [3, 4]])
+
+
+def test_truncated_binary_file(model, tmp_path):
+    path = tmp_path / "vectors.bin"
+    save_word2vec_format(model, path, binary=True)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) - 10])
+    with pytest.raises(ModelError, match=r"is truncated after 5 of 6 vectors"):
+        load_word2vec_format(path, binary=True)
+    with pytest.raises(ModelError, match="truncated"):
+        load_word2vec_format(path)
+
+
+def test_truncated_text_file(model, tmp_path):
+    path = tmp_path / "vectors.txt"
+    save_word2vec_format(model, path)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:-2]), encoding="utf-8")
+    with pytest.raises(ModelError, match="its header announces 6 words, it holds 4"):
+        load_word2vec_format(path)
+
+
+def test_row_of_the_wrong_length(tmp_path):
+    path = tmp_path / "vectors.txt"
+    path.write_text("2 3\nking 1 2 3\nqueen 1 2\n")
+    with pytest.raises(ModelError, match="line 3: 2 values where 3 were expected"):
+        load_word2vec_format(path)
+
+
+def test_row_that_is_not_numbers(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("dear diary, today I\n")
+    with pytest.raises(ModelError, match="line 1: expected a word and numbers; not a word2vec/GloVe file"):
+        load_word2vec_format(path)
+
+
+def test_duplicate_word(tmp_path):
+    path = tmp_path / "vectors.txt"
+    path.write_text("king 1 2\nking 3 4\n")
+    with pytest.raises(ModelError, match="lists a word twice"):
+        load_word2vec_format(path)
+
+
+def test_empty_file(tmp_path):
+    path = tmp_path / "empty.txt"
+    path.write_text("")
+    with pytest.raises(ModelError, match="holds no vectors"):
+        load_word2vec_format(path)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ModelError, match="no vector file at"):
+        load_word2vec_format(tmp_path / "nope.bin")
+
+
+def test_binary_requested_without_header(tmp_path):
+    path = tmp_path / "glove.txt"
+    path.write_text("king 1 2\n")
+    with pytest.raises(ModelError, match="has no 'COUNT DIM' header"):
+        load_word2vec_format(path, binary=True)

@@ -1,0 +1,336 @@
+"""Tests of wordvec.storage: model directories, atomic overwrite and strict, pickle-free loading."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import wordvec.storage as storage
+from wordvec.errors import ModelError
+from wordvec.storage import load_model, save_model
+from wordvec.vectors import WordVectors
+
+
+@pytest.fixture
+def model() -> WordVectors:
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(5, 3)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return WordVectors(
+        ["the", "king", "queen", "café", "don't"],
+        vectors,
+        np.array([100, 7, 5, 3, 2], dtype=np.int64),
+        params={"dim": 3, "window": 5, "normalize": True},
+        stats={"tokens": 117, "lines": 9, "seconds": {"svd": 0.01}},
+    )
+
+
+@pytest.fixture
+def saved(model, tmp_path) -> Path:
+    path = tmp_path / "model"
+    save_model(model, path)
+    return path
+
+
+def leftovers(directory: Path, name: str) -> list[str]:
+    return sorted(entry.name for entry in directory.iterdir() if entry.name.startswith(f".{name}."))
+
+
+def dead_pid() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+# -- roundtrip ----------------------------------------------------------------------
+
+
+def test_roundtrip_keeps_words_counts_vectors_params_and_stats(model, saved):
+    loaded = load_model(saved)
+    assert loaded.words == model.words
+    np.testing.assert_array_equal(loaded.counts, model.counts)
+    np.testing.assert_array_equal(loaded.vectors, model.vectors)
+    assert loaded.params == model.params
+    assert loaded.stats == model.stats
+
+
+def test_loaded_vectors_are_memory_mapped_read_only(saved):
+    loaded = load_model(saved)
+    assert isinstance(loaded.vectors, np.memmap)
+    assert loaded.vectors.dtype == np.float32
+    assert not loaded.vectors.flags.writeable
+
+
+def test_model_directory_layout(model, saved):
+    assert sorted(entry.name for entry in saved.iterdir()) == ["meta.json", "vectors.npy", "vocab.txt"]
+    assert (saved / "vocab.txt").read_text(encoding="utf-8") == "the\t100\nking\t7\nqueen\t5\ncafé\t3\ndon't\t2\n"
+    meta = json.loads((saved / "meta.json").read_text())
+    assert meta["format"] == "wordvec-model"
+    assert meta["format_version"] == 1
+    assert meta["vocab_size"] == 5 and meta["dim"] == 3
+    assert meta["normalized"] is True and meta["has_counts"] is True
+    np.testing.assert_array_equal(np.load(saved / "vectors.npy", allow_pickle=False), model.vectors)
+
+
+def test_model_without_counts_loads_without_counts(tmp_path):
+    model = WordVectors(["a", "b"], np.eye(2, dtype=np.float32))
+    save_model(model, tmp_path / "m")
+    loaded = load_model(tmp_path / "m")
+    assert loaded.counts is None
+    assert loaded.params == {"normalize": False}
+
+
+def test_numpy_values_in_params_are_stored_as_json(tmp_path):
+    model = WordVectors(["a", "b"], np.eye(2, dtype=np.float32), params={"cds": np.float64(0.75), "corpus": Path("x")})
+    save_model(model, tmp_path / "m")
+    assert load_model(tmp_path / "m").params == {"cds": 0.75, "corpus": "x", "normalize": False}
+
+
+def test_loaded_model_answers_queries(model, saved):
+    assert load_model(saved).most_similar("KING", topn=2) == model.most_similar("king", topn=2)
+
+
+def test_save_creates_missing_parent_directories(model, tmp_path):
+    save_model(model, tmp_path / "a" / "b" / "model")
+    assert load_model(tmp_path / "a" / "b" / "model").words == model.words
+
+
+def test_save_into_an_empty_directory(model, tmp_path):
+    (tmp_path / "empty").mkdir()
+    save_model(model, tmp_path / "empty")
+    assert load_model(tmp_path / "empty").words == model.words
+
+
+# -- overwriting --------------------------------------------------------------------
+
+
+def test_overwrite_replaces_the_model_and_leaves_no_temporaries(saved):
+    replacement = WordVectors(["x", "y", "z"], np.eye(3, dtype=np.float32), np.array([3, 2, 1]))
+    save_model(replacement, saved)
+    loaded = load_model(saved)
+    assert loaded.words == ["x", "y", "z"]
+    np.testing.assert_array_equal(loaded.vectors, np.eye(3))
+    assert leftovers(saved.parent, saved.name) == []
+
+
+def test_overwrite_without_atomic_exchange_leaves_no_temporaries(saved, monkeypatch):
+    monkeypatch.setattr(storage, "_exchange", lambda first, second: False)
+    save_model(WordVectors(["x", "y"], np.eye(2, dtype=np.float32)), saved)
+    assert load_model(saved).words == ["x", "y"]
+    assert leftovers(saved.parent, saved.name) == []
+
+
+def test_overwrite_while_the_old_model_is_mapped(saved):
+    old = load_model(saved)
+    old_vectors = np.array(old.vectors)
+    save_model(old, saved)
+    np.testing.assert_array_equal(load_model(saved).vectors, old_vectors)
+    np.testing.assert_array_equal(old.vectors, old_vectors)
+
+
+def test_refuses_to_overwrite_a_directory_that_is_not_a_model(model, tmp_path):
+    target = tmp_path / "photos"
+    target.mkdir()
+    (target / "holiday.jpg").write_bytes(b"precious")
+    with pytest.raises(ModelError, match="exists and is not a wordvec model; choose another output path"):
+        save_model(model, target)
+    assert [entry.name for entry in target.iterdir()] == ["holiday.jpg"]
+    assert leftovers(tmp_path, "photos") == []
+
+
+def test_refuses_to_overwrite_a_file(model, tmp_path):
+    target = tmp_path / "notes.txt"
+    target.write_text("keep me")
+    with pytest.raises(ModelError, match="exists and is not a wordvec model"):
+        save_model(model, target)
+    assert target.read_text() == "keep me"
+
+
+def test_failed_write_keeps_the_old_model_and_cleans_up(model, saved, monkeypatch):
+    original = storage._write_file
+
+    def failing(directory, name, write):
+        if name == storage.META_FILE:
+            raise OSError(28, "No space left on device")
+        original(directory, name, write)
+
+    monkeypatch.setattr(storage, "_write_file", failing)
+    with pytest.raises(ModelError, match="No space left on device; the previous model .* is unchanged"):
+        save_model(WordVectors(["x", "y"], np.eye(2, dtype=np.float32)), saved)
+    assert load_model(saved).words == model.words
+    assert leftovers(saved.parent, saved.name) == []
+
+
+def test_stale_temporaries_of_dead_processes_are_removed(model, tmp_path):
+    pid = dead_pid()
+    stale_tmp = tmp_path / f".model.tmp-{pid}-0123abcd"
+    stale_old = tmp_path / f".model.old-{pid}-89abcdef"
+    live = tmp_path / f".model.tmp-{os.getpid()}-00000000"
+    other_model = tmp_path / f".other.tmp-{pid}-0123abcd"
+    for directory in (stale_tmp, stale_old, live, other_model):
+        directory.mkdir()
+        (directory / "vectors.npy").write_bytes(b"partial")
+    save_model(model, tmp_path / "model")
+    assert not stale_tmp.exists()
+    assert not stale_old.exists()
+    assert live.exists(), "a temporary of a running process must be left alone"
+    assert other_model.exists(), "temporaries of other models must be left alone"
+    assert load_model(tmp_path / "model").words == model.words
+
+
+# -- load errors --------------------------------------------------------------------
+
+
+def test_load_missing_path(tmp_path):
+    with pytest.raises(ModelError, match="no model at '.*nothing'; build one with `wordvec build CORPUS -o"):
+        load_model(tmp_path / "nothing")
+
+
+def test_load_plain_file(tmp_path):
+    path = tmp_path / "vectors.txt"
+    path.write_text("king 0.1 0.2\n")
+    with pytest.raises(ModelError, match="is a file, not a wordvec model directory"):
+        load_model(path)
+
+
+def test_load_directory_without_meta(tmp_path):
+    with pytest.raises(ModelError, match=r"is not a wordvec model \(no meta.json\)"):
+        load_model(tmp_path)
+
+
+def rewrite_meta(path: Path, **changes) -> None:
+    meta = json.loads((path / "meta.json").read_text())
+    meta.update(changes)
+    (path / "meta.json").write_text(json.dumps(meta))
+
+
+@pytest.mark.parametrize("content", ["{not json", "", "\xff\xfe"])
+def test_load_malformed_meta(saved, content):
+    (saved / "meta.json").write_bytes(content.encode("latin-1"))
+    with pytest.raises(ModelError, match="has a corrupt meta.json"):
+        load_model(saved)
+
+
+def test_load_foreign_format(saved):
+    rewrite_meta(saved, format="someone-elses-model")
+    with pytest.raises(ModelError, match=r"is not a wordvec model \(meta.json is of another format\)"):
+        load_model(saved)
+
+
+def test_load_meta_that_is_not_an_object(saved):
+    (saved / "meta.json").write_text("[1, 2, 3]")
+    with pytest.raises(ModelError, match="of another format"):
+        load_model(saved)
+
+
+def test_load_future_format_version(saved):
+    rewrite_meta(saved, format_version=2)
+    with pytest.raises(ModelError, match=r"uses model format 2, newer than this wordvec supports \(1\)"):
+        load_model(saved)
+
+
+@pytest.mark.parametrize("changes", [
+    {"format_version": 0}, {"format_version": "1"}, {"dim": None}, {"vocab_size": "5"}, {"params": []},
+])
+def test_load_malformed_meta_fields(saved, changes):
+    rewrite_meta(saved, **changes)
+    with pytest.raises(ModelError, match="malformed meta.json"):
+        load_model(saved)
+
+
+@pytest.mark.parametrize("keep", [20, -5])
+def test_load_truncated_vectors(saved, keep):
+    data = (saved / "vectors.npy").read_bytes()
+    (saved / "vectors.npy").write_bytes(data[:keep])
+    with pytest.raises(ModelError, match="has a corrupt vectors.npy"):
+        load_model(saved)
+
+
+def test_load_missing_vectors(saved):
+    (saved / "vectors.npy").unlink()
+    with pytest.raises(ModelError, match="is missing vectors.npy"):
+        load_model(saved)
+
+
+def test_load_missing_vocab(saved):
+    (saved / "vocab.txt").unlink()
+    with pytest.raises(ModelError, match="is missing vocab.txt"):
+        load_model(saved)
+
+
+def test_load_shape_mismatch(saved):
+    np.save(saved / "vectors.npy", np.zeros((4, 3), dtype=np.float32))
+    with pytest.raises(ModelError, match=r"is inconsistent: 5 words in vocab.txt, matrix of shape \(4, 3\)"):
+        load_model(saved)
+
+
+def test_load_dim_disagreeing_with_meta(saved):
+    rewrite_meta(saved, dim=4)
+    with pytest.raises(ModelError, match="metadata says 5 x 4"):
+        load_model(saved)
+
+
+@pytest.mark.parametrize(
+    "array", [np.zeros(15, dtype=np.float32), np.zeros((5, 3), dtype=np.int32)], ids=["1-d", "int"]
+)
+def test_load_vectors_that_are_not_a_float_matrix(saved, array):
+    np.save(saved / "vectors.npy", array)
+    with pytest.raises(ModelError, match="expected a 2-D float matrix"):
+        load_model(saved)
+
+
+def test_load_duplicate_word(saved):
+    (saved / "vocab.txt").write_text("the\t100\nking\t7\nqueen\t5\nking\t3\nx\t2\n")
+    with pytest.raises(ModelError, match="word 'king' appears twice"):
+        load_model(saved)
+
+
+@pytest.mark.parametrize("vocab", ["the\t100\nking\n", "the\tmany\n", "\t5\n"])
+def test_load_malformed_vocab_line(saved, vocab):
+    (saved / "vocab.txt").write_text(vocab)
+    with pytest.raises(ModelError, match=r"has a corrupt vocab.txt \(line \d: expected WORD<TAB>COUNT\)"):
+        load_model(saved)
+
+
+def test_load_vocab_not_utf8(saved):
+    (saved / "vocab.txt").write_bytes(b"the\t100\nk\xffng\t7\n")
+    with pytest.raises(ModelError, match=r"corrupt vocab.txt \(not UTF-8\)"):
+        load_model(saved)
+
+
+class CreatesMarkerWhenUnpickled:
+    marker: Path
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
+
+
+def test_load_never_unpickles_an_object_array(saved, tmp_path):
+    marker = tmp_path / "unpickled-marker"
+    CreatesMarkerWhenUnpickled.marker = marker
+    payload = np.empty((5, 3), dtype=object)
+    payload[0, 0] = CreatesMarkerWhenUnpickled()
+    np.save(saved / "vectors.npy", payload, allow_pickle=True)
+    # The file really would run code if unpickled.
+    np.load(saved / "vectors.npy", allow_pickle=True)
+    assert marker.exists()
+    marker.unlink()
+
+    with pytest.raises(ModelError, match="has a corrupt vectors.npy"):
+        load_model(saved)
+    assert not marker.exists()
+
+
+def test_load_error_names_the_model_path(tmp_path, saved):
+    copy = tmp_path / "copy-of-model"
+    shutil.copytree(saved, copy)
+    (copy / "vocab.txt").write_text("dup\t1\ndup\t1\n")
+    with pytest.raises(ModelError, match="copy-of-model"):
+        load_model(copy)

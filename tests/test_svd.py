@@ -1,0 +1,136 @@
+"""Tests of wordvec.svd: randomized truncated SVD and the word vectors made from it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from wordvec.errors import ParameterError
+from wordvec.svd import embed, randomized_svd
+
+
+def rank3_dense() -> np.ndarray:
+    rng = np.random.default_rng(11)
+    return rng.normal(size=(50, 3)) @ rng.normal(size=(3, 40))
+
+
+def rank3_sparse() -> sp.csr_matrix:
+    rng = np.random.default_rng(12)
+    left = rng.normal(size=(50, 3)) * (rng.random((50, 3)) < 0.3)
+    right = rng.normal(size=(3, 40)) * (rng.random((3, 40)) < 0.3)
+    matrix = sp.csr_matrix(left @ right)
+    assert matrix.nnz < 0.5 * 50 * 40
+    return matrix
+
+
+def as_dense(matrix) -> np.ndarray:
+    return matrix.toarray() if sp.issparse(matrix) else np.asarray(matrix)
+
+
+@pytest.mark.parametrize("make", [rank3_dense, rank3_sparse], ids=["dense", "sparse"])
+@pytest.mark.parametrize("dtype, tolerance", [(np.float64, 1e-10), (np.float32, 1e-4)])
+def test_reconstructs_an_exactly_low_rank_matrix(make, dtype, tolerance):
+    matrix = make()
+    dense = as_dense(matrix)
+    assert np.linalg.matrix_rank(dense) == 3
+    u, s, vt = randomized_svd(matrix, 3, dtype=dtype)
+    assert u.shape == (50, 3) and s.shape == (3,) and vt.shape == (3, 40)
+    scale = np.abs(dense).max()
+    np.testing.assert_allclose((u * s) @ vt, dense, atol=tolerance * scale)
+    np.testing.assert_allclose(s, np.linalg.svd(dense, compute_uv=False)[:3], rtol=tolerance)
+
+
+@pytest.mark.parametrize("make", [rank3_dense, rank3_sparse], ids=["dense", "sparse"])
+def test_singular_vectors_are_orthonormal_and_sorted(make):
+    u, s, vt = randomized_svd(make(), 3, dtype=np.float64)
+    np.testing.assert_allclose(u.T @ u, np.eye(3), atol=1e-10)
+    np.testing.assert_allclose(vt @ vt.T, np.eye(3), atol=1e-10)
+    assert s[0] >= s[1] >= s[2] > 0
+
+
+def test_top_singular_triplets_of_a_full_rank_matrix():
+    rng = np.random.default_rng(5)
+    q1, _ = np.linalg.qr(rng.normal(size=(60, 60)))
+    q2, _ = np.linalg.qr(rng.normal(size=(45, 45)))
+    spectrum = 0.5 ** np.arange(45)
+    matrix = (q1[:, :45] * spectrum) @ q2.T
+    u, s, vt = randomized_svd(matrix, 5, dtype=np.float64)
+    np.testing.assert_allclose(s, spectrum[:5], rtol=1e-8)
+    # Each singular vector matches numpy's up to sign.
+    u_ref, _, vt_ref = np.linalg.svd(matrix)
+    np.testing.assert_allclose(np.abs(np.sum(u * u_ref[:, :5], axis=0)), 1, atol=1e-8)
+    np.testing.assert_allclose(np.abs(np.sum(vt * vt_ref[:5], axis=1)), 1, atol=1e-8)
+
+
+def test_signs_make_the_largest_entry_of_each_left_vector_positive():
+    u, _, _ = randomized_svd(rank3_dense(), 3)
+    largest = u[np.abs(u).argmax(axis=0), np.arange(3)]
+    assert (largest > 0).all()
+
+
+def test_same_seed_same_result_and_float32_by_default():
+    first = randomized_svd(rank3_sparse(), 2, seed=4)
+    second = randomized_svd(rank3_sparse(), 2, seed=4)
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a, b)
+    assert first[0].dtype == np.float32
+
+
+def test_docstring_example():
+    a = np.outer([1.0, 2.0, 3.0], [1.0, 0.0, 1.0, 2.0])
+    u, s, vt = randomized_svd(a, 1, dtype=np.float64)
+    np.testing.assert_allclose(u * s @ vt, a, atol=1e-12)
+    assert s[0] == pytest.approx(np.sqrt(14) * np.sqrt(6))
+
+
+@pytest.mark.parametrize("dim, message", [
+    (0, "dim must be >= 1; got 0"),
+    (40, r"dim must be smaller than the vocabulary size; got dim=40 >= 40"),
+    (41, r"dim must be smaller than the vocabulary size; got dim=41 >= 40"),
+])
+def test_bad_dim_is_rejected(dim, message):
+    with pytest.raises(ParameterError, match=message):
+        randomized_svd(rank3_dense(), dim)
+
+
+# -- embed --------------------------------------------------------------------------
+
+U = np.array([[1.0, 0.0], [0.0, 1.0], [3.0, 4.0]])
+S = np.array([4.0, 1.0])
+VT = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 2.0]])
+
+
+@pytest.mark.parametrize("eig, expected", [
+    (0.0, [[1.0, 0.0], [0.0, 1.0], [3.0, 4.0]]),
+    (0.5, [[2.0, 0.0], [0.0, 1.0], [6.0, 4.0]]),
+    (1.0, [[4.0, 0.0], [0.0, 1.0], [12.0, 4.0]]),
+])
+def test_eigenvalue_weighting(eig, expected):
+    vectors = embed(U, S, VT, eig=eig, normalize=False)
+    assert vectors.dtype == np.float32
+    assert vectors.flags.c_contiguous
+    np.testing.assert_allclose(vectors, expected, rtol=1e-6)
+
+
+def test_add_context_adds_weighted_context_vectors():
+    # w + c with eig=1: U S + V S, V = VT.T = [[0, 1], [1, 0], [0, 2]].
+    vectors = embed(U, S, VT, eig=1.0, add_context=True, normalize=False)
+    np.testing.assert_allclose(vectors, [[4.0, 1.0], [4.0, 1.0], [12.0, 6.0]], rtol=1e-6)
+
+
+def test_add_context_without_eigenvalue_weighting():
+    vectors = embed(U, S, VT, eig=0.0, add_context=True, normalize=False)
+    np.testing.assert_allclose(vectors, [[1.0, 1.0], [1.0, 1.0], [3.0, 6.0]], rtol=1e-6)
+
+
+def test_normalize_makes_rows_unit_length():
+    vectors = embed(U, S, VT, eig=0.0)
+    np.testing.assert_allclose(vectors, [[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]], rtol=1e-6)
+
+
+def test_normalize_leaves_a_zero_row_zero():
+    u = np.array([[0.0, 0.0], [3.0, 4.0]])
+    vectors = embed(u, np.array([2.0, 2.0]), np.zeros((2, 2)), eig=1.0)
+    assert np.isfinite(vectors).all()
+    np.testing.assert_allclose(vectors, [[0.0, 0.0], [0.6, 0.8]], rtol=1e-6)

@@ -1,0 +1,231 @@
+"""Tests of wordvec.vectors.WordVectors: lookups and gensim-style queries on hand-placed vectors."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from wordvec.errors import ParameterError, UnknownWordError
+from wordvec.vectors import WordVectors
+
+# Two-dimensional vectors at known angles (degrees) and deliberately unequal lengths, so every
+# cosine is cos(angle difference).
+ANGLES = {"king": 0, "queen": 20, "prince": 50, "apple": 120, "pear": 130, "stone": 270}
+LENGTHS = [2.0, 1.0, 3.0, 0.5, 1.0, 1.0]
+
+
+def cos_deg(degrees: float) -> float:
+    return math.cos(math.radians(degrees))
+
+
+@pytest.fixture
+def model() -> WordVectors:
+    words = list(ANGLES)
+    radians = [math.radians(ANGLES[word]) for word in words]
+    vectors = np.array(
+        [[length * math.cos(angle), length * math.sin(angle)] for angle, length in zip(radians, LENGTHS)],
+        dtype=np.float32,
+    )
+    return WordVectors(words, vectors, np.array([60, 50, 40, 30, 20, 10]))
+
+
+def assert_neighbours(result, expected):
+    assert [word for word, _ in result] == [word for word, _ in expected]
+    np.testing.assert_allclose([score for _, score in result], [score for _, score in expected], atol=1e-6)
+
+
+def test_most_similar_single_word(model):
+    assert_neighbours(model.most_similar("king"), [
+        ("queen", cos_deg(20)), ("prince", cos_deg(50)), ("stone", 0.0),
+        ("apple", cos_deg(120)), ("pear", cos_deg(130)),
+    ])
+
+
+def test_most_similar_topn(model):
+    assert_neighbours(model.most_similar("king", topn=2), [("queen", cos_deg(20)), ("prince", cos_deg(50))])
+
+
+def test_most_similar_topn_larger_than_vocabulary_returns_all_other_words(model):
+    result = model.most_similar("pear", topn=100)
+    assert len(result) == len(model) - 1
+    assert "pear" not in [word for word, _ in result]
+
+
+def test_most_similar_scores_are_sorted(model):
+    scores = [score for _, score in model.most_similar("stone", topn=5)]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_most_similar_several_positive_words_use_their_mean_direction(model):
+    # Unit vectors at 0 and 20 degrees average to the direction 10 degrees; both are excluded.
+    assert_neighbours(model.most_similar(positive=["king", "queen"], topn=4), [
+        ("prince", cos_deg(40)), ("stone", cos_deg(100)), ("apple", cos_deg(110)), ("pear", cos_deg(120)),
+    ])
+
+
+def test_most_similar_negative_word_points_the_other_way(model):
+    assert_neighbours(model.most_similar(negative=["king"]), [
+        ("pear", cos_deg(50)), ("apple", cos_deg(60)), ("stone", 0.0),
+        ("prince", cos_deg(130)), ("queen", cos_deg(160)),
+    ])
+
+
+def test_most_similar_accepts_a_single_string_as_positive(model):
+    assert model.most_similar(positive="queen", topn=1)[0][0] == "king"
+
+
+def test_most_similar_excludes_repeated_query_words(model):
+    result = model.most_similar(positive=["king", "king"], topn=10)
+    assert [word for word, _ in result] == ["queen", "prince", "stone", "apple", "pear"]
+
+
+def test_most_similar_restrict_vocab_searches_frequent_words_only(model):
+    assert_neighbours(model.most_similar("prince", restrict_vocab=2), [("queen", cos_deg(30)), ("king", cos_deg(50))])
+
+
+def test_most_similar_ties_are_broken_by_frequency_rank():
+    words = ["center", "b", "a", "c"]
+    vectors = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0], [-1.0, 0.0]], dtype=np.float32)
+    result = WordVectors(words, vectors).most_similar("center")
+    assert [word for word, _ in result] == ["b", "a", "c"]
+
+
+def test_analogy_is_3cosadd(model):
+    # queen - king + apple, with unit vectors: its direction, then cosines with the other words.
+    x = cos_deg(20) - 1 + cos_deg(120)
+    y = math.sin(math.radians(20)) + math.sin(math.radians(120))
+    direction = math.degrees(math.atan2(y, x))
+    assert_neighbours(model.analogy("king", "queen", "apple"), [
+        ("pear", cos_deg(130 - direction)), ("prince", cos_deg(50 - direction)), ("stone", cos_deg(270 - direction)),
+    ])
+    assert model.analogy("king", "queen", "apple", topn=1)[0][0] == "pear"
+
+
+def test_analogy_equals_most_similar_with_positive_and_negative(model):
+    assert model.analogy("king", "queen", "apple") == model.most_similar(positive=["queen", "apple"], negative=["king"])
+
+
+def test_similarity(model):
+    assert model.similarity("king", "queen") == pytest.approx(cos_deg(20), abs=1e-6)
+    assert model.similarity("king", "stone") == pytest.approx(0.0, abs=1e-6)
+    assert model.similarity("apple", "apple") == pytest.approx(1.0, abs=1e-6)
+
+
+def test_similarity_is_symmetric(model):
+    assert model.similarity("prince", "pear") == pytest.approx(model.similarity("pear", "prince"))
+
+
+def test_doesnt_match(model):
+    assert model.doesnt_match(["king", "queen", "prince", "stone"]) == "stone"
+    assert model.doesnt_match(["apple", "pear", "king"]) == "king"
+
+
+def test_doesnt_match_needs_two_words(model):
+    with pytest.raises(ParameterError, match="at least two words"):
+        model.doesnt_match(["king"])
+
+
+def test_contains_and_len(model):
+    assert "king" in model
+    assert "King" in model
+    assert "kingdom" not in model
+    assert 42 not in model
+    assert "" not in model
+    assert len(model) == 6
+
+
+def test_lookup_is_case_insensitive(model):
+    assert model.index("KING") == model.index("King") == model.index("king") == 0
+    assert model.similarity("King", "QUEEN") == model.similarity("king", "queen")
+    assert model.most_similar("King") == model.most_similar("king")
+
+
+def test_lookup_normalises_unicode_like_the_tokenizer():
+    model = WordVectors(["café", "tea"], np.eye(2, dtype=np.float32))
+    assert model.index("Cafe\u0301") == 0
+    assert "CAFÉ" in model
+
+
+def test_vector_and_getitem(model):
+    np.testing.assert_array_equal(model.vector("Queen"), model.vectors[1])
+    np.testing.assert_array_equal(model["prince"], model.vectors[2])
+
+
+def test_dim_repr_and_key_to_index(model):
+    assert model.dim == 2
+    assert repr(model) == "WordVectors(6 words x 2 dims)"
+    assert model.key_to_index == {word: i for i, word in enumerate(ANGLES)}
+
+
+def test_unknown_word_error_suggests_close_spellings(model):
+    with pytest.raises(UnknownWordError) as caught:
+        model.most_similar("kinq")
+    assert caught.value.word == "kinq"
+    assert caught.value.suggestions == ["king"]
+    assert str(caught.value) == "word 'kinq' is not in the vocabulary; did you mean: king?"
+
+
+def test_unknown_word_error_without_suggestions(model):
+    with pytest.raises(UnknownWordError) as caught:
+        model.similarity("king", "zzzzzz")
+    assert caught.value.suggestions == []
+    assert str(caught.value) == "word 'zzzzzz' is not in the vocabulary"
+
+
+def test_unknown_word_error_is_a_key_error(model):
+    with pytest.raises(KeyError):
+        model["nothing"]
+
+
+@pytest.mark.parametrize("word", ["", "   ", None])
+def test_empty_query_word_is_a_parameter_error(model, word):
+    with pytest.raises(ParameterError, match="a query word must be a non-empty string"):
+        model.most_similar(word if word is not None else [None])
+
+
+def test_most_similar_needs_a_query(model):
+    with pytest.raises(ParameterError, match="at least one positive or negative word"):
+        model.most_similar()
+
+
+def test_most_similar_topn_must_be_positive(model):
+    with pytest.raises(ParameterError, match="topn must be >= 1; got 0"):
+        model.most_similar("king", topn=0)
+
+
+def test_unit_vectors_of_unnormalised_vectors(model):
+    norms = np.linalg.norm(model.unit_vectors, axis=1)
+    np.testing.assert_allclose(norms, 1.0, rtol=1e-6)
+    np.testing.assert_array_equal(model.vectors[0], [2.0, 0.0])
+
+
+def test_unit_vectors_are_the_stored_matrix_when_built_normalised():
+    vectors = np.array([[0.6, 0.8], [1.0, 0.0]], dtype=np.float32)
+    model = WordVectors(["a", "b"], vectors, params={"normalize": True})
+    assert model.unit_vectors is vectors
+
+
+def test_zero_vector_gives_zero_similarity_not_nan():
+    model = WordVectors(["zero", "one", "two"], np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]], dtype=np.float32))
+    assert model.similarity("zero", "one") == 0.0
+    assert all(np.isfinite(score) for _, score in model.most_similar("zero"))
+
+
+def test_constructor_checks_shapes():
+    with pytest.raises(ParameterError, match=r"one row per word; got shape \(3, 2\) for 2 words"):
+        WordVectors(["a", "b"], np.zeros((3, 2)))
+    with pytest.raises(ParameterError, match="one row per word"):
+        WordVectors(["a", "b"], np.zeros(2))
+    with pytest.raises(ParameterError, match="counts must have one entry per word; got 3 for 2 words"):
+        WordVectors(["a", "b"], np.zeros((2, 2)), np.array([1, 2, 3]))
+
+
+def test_save_method_writes_a_loadable_model(model, tmp_path):
+    from wordvec.storage import load_model
+
+    model.save(tmp_path / "model")
+    loaded = load_model(tmp_path / "model")
+    assert loaded.words == model.words
+    np.testing.assert_array_equal(loaded.vectors, model.vectors)

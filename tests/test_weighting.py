@@ -1,0 +1,121 @@
+"""Tests of wordvec.weighting: shifted PPMI with context-distribution smoothing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from wordvec.errors import ParameterError
+from wordvec.weighting import ppmi
+
+# Not symmetric, so swapping rows and columns in the formula would show.
+COUNTS = np.array([
+    [0.0, 4.0, 1.0],
+    [2.0, 0.0, 6.0],
+    [3.0, 5.0, 2.0],
+])
+
+
+def ppmi_by_formula(counts: np.ndarray, cds: float, neg: float) -> np.ndarray:
+    """max(log(#wc * sum_c #c^a / (#w * #c^a)) - log(neg), 0), and 0 where #wc = 0."""
+    word_totals = counts.sum(axis=1)
+    context_totals = counts.sum(axis=0)
+    smoothed = context_totals**cds
+    expected = np.zeros_like(counts)
+    for w in range(counts.shape[0]):
+        for c in range(counts.shape[1]):
+            if counts[w, c] > 0:
+                pmi = np.log(counts[w, c] * smoothed.sum() / (word_totals[w] * smoothed[c])) - np.log(neg)
+                expected[w, c] = max(pmi, 0.0)
+    return expected
+
+
+@pytest.mark.parametrize("cds", [1.0, 0.75])
+@pytest.mark.parametrize("neg", [1.0, 5.0])
+def test_ppmi_matches_the_formula(cds, neg):
+    result = ppmi(sp.csr_matrix(COUNTS), cds=cds, neg=neg)
+    assert sp.isspmatrix_csr(result)
+    assert result.dtype == np.float32
+    np.testing.assert_allclose(result.toarray(), ppmi_by_formula(COUNTS, cds, neg), rtol=1e-6, atol=1e-7)
+
+
+def test_ppmi_plain_value_by_hand():
+    # cds=1: #(0,1)=4, #w0=5, #c1=9, total 23: log(4 * 23 / (5 * 9)) = log(92/45).
+    result = ppmi(sp.csr_matrix(COUNTS), cds=1.0).toarray()
+    assert result[0, 1] == pytest.approx(np.log(92 / 45), rel=1e-6)
+    # #(1,0)=2, #w1=8, #c0=5: log(2 * 23 / 40) = log(1.15).
+    assert result[1, 0] == pytest.approx(np.log(1.15), rel=1e-6)
+    # #(0,2)=1, #w0=5, #c2=9: log(23 / 45) < 0, clipped.
+    assert result[0, 2] == 0
+
+
+def test_ppmi_smoothed_value_by_hand():
+    # cds=0.75: sum_c #c^0.75 = 5^0.75 + 9^0.75 + 9^0.75.
+    total = 5**0.75 + 2 * 9**0.75
+    result = ppmi(sp.csr_matrix(COUNTS), cds=0.75).toarray()
+    assert result[1, 0] == pytest.approx(np.log(2 * total / (8 * 5**0.75)), rel=1e-6)
+
+
+def test_shift_lowers_every_positive_value_by_log_neg():
+    plain = ppmi(sp.csr_matrix(COUNTS), cds=1.0).toarray()
+    shifted = ppmi(sp.csr_matrix(COUNTS), cds=1.0, neg=1.5).toarray()
+    np.testing.assert_allclose(shifted, np.maximum(plain - np.log(1.5), 0) * (plain > 0), atol=1e-6)
+    assert (shifted > 0).sum() < (plain > 0).sum()
+
+
+def test_docstring_example():
+    result = ppmi(sp.csr_matrix(np.array([[0.0, 2.0], [2.0, 1.0]])), cds=1.0).toarray()
+    np.testing.assert_allclose(result, [[0.0, np.log(10 / 6)], [np.log(10 / 6), 0.0]], rtol=1e-6)
+
+
+def test_only_positive_cells_are_stored():
+    result = ppmi(sp.csr_matrix(COUNTS), cds=1.0)
+    assert result.nnz == int((ppmi_by_formula(COUNTS, 1.0, 1.0) > 0).sum())
+    assert (result.data > 0).all()
+
+
+def test_ppmi_is_invariant_to_scaling_the_counts():
+    np.testing.assert_allclose(
+        ppmi(sp.csr_matrix(COUNTS * 6.0)).toarray(), ppmi(sp.csr_matrix(COUNTS)).toarray(), rtol=1e-6
+    )
+
+
+def test_explicit_zeros_and_empty_rows_give_no_nan():
+    counts = sp.csr_matrix((np.array([0.0, 3.0, 1.0]), (np.array([0, 1, 1]), np.array([1, 0, 1]))), shape=(3, 3))
+    result = ppmi(counts)
+    assert np.isfinite(result.toarray()).all()
+    assert result.toarray()[2].tolist() == [0, 0, 0]
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"cds": 0}, "cds must be > 0; got 0"),
+    ({"cds": -0.5}, "cds must be > 0; got -0.5"),
+    ({"cds": float("nan")}, "cds must be > 0; got nan"),
+    ({"neg": 0}, "neg must be > 0; got 0"),
+    ({"neg": -1}, "neg must be > 0; got -1"),
+])
+def test_bad_parameters_are_rejected(kwargs, message):
+    with pytest.raises(ParameterError, match=message):
+        ppmi(sp.csr_matrix(COUNTS), **kwargs)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    counts=hnp.arrays(
+        np.int64, hnp.array_shapes(min_dims=2, max_dims=2, min_side=1, max_side=8), elements=st.integers(0, 10**6)
+    ),
+    cds=st.floats(0.05, 1.0),
+    neg=st.floats(1.0, 100.0),
+)
+def test_ppmi_is_finite_and_non_negative(counts, cds, neg):
+    result = ppmi(sp.csr_matrix(counts), cds=cds, neg=neg)
+    assert result.shape == counts.shape
+    assert np.isfinite(result.data).all()
+    assert (result.data > 0).all()
+    dense = result.toarray()
+    assert (dense >= 0).all()
+    assert (dense[counts == 0] == 0).all()

@@ -1,0 +1,301 @@
+"""The ``wordvec`` command line: a thin click layer over the library."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import WordvecError
+
+#: Where ``build`` writes and every query command reads when no model is named.
+DEFAULT_MODEL = "wordvec-model"
+MODEL_ENV = "WORDVEC_MODEL"
+
+
+def _user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn library errors caused by user input into click's one-line error and exit 1."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except WordvecError as error:
+            raise click.ClickException(str(error)) from None
+        except BrokenPipeError:
+            # Output piped into `head` and the like: stop quietly.
+            sys.stderr.close()
+            sys.exit(0)
+
+    return wrapper
+
+
+def _model_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "-m",
+        "--model",
+        "model_path",
+        default=DEFAULT_MODEL,
+        envvar=MODEL_ENV,
+        show_default=True,
+        type=click.Path(path_type=Path),
+        help=f"Model directory (or ${MODEL_ENV}).",
+    )(command)
+
+
+def _json_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of a table.")(command)
+
+
+def _load(model_path: Path):
+    from .storage import load_model
+
+    return load_model(model_path)
+
+
+def _print_json(value: Any) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def _print_neighbours(title: str, neighbours: list[tuple[str, float]]) -> None:
+    click.echo(title)
+    if not neighbours:
+        click.echo("  (no other words)")
+        return
+    width = max(len(word) for word, _ in neighbours)
+    rank_width = len(str(len(neighbours)))
+    for rank, (word, score) in enumerate(neighbours, start=1):
+        click.echo(f"  {rank:>{rank_width}}  {word:<{width}}  {score:.3f}")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="wordvec")
+def main() -> None:
+    """Count-based word vectors from plain text: build, then query.
+
+    \b
+    Example:
+      wordvec build corpora/ -o my-model
+      wordvec nearest king -m my-model
+    """
+
+
+class _BuildProgress:
+    """Shows build progress on a terminal (stderr); silent when piped or quiet."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar = None
+        self.stage = ""
+        self.shown = 0
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        if not self.enabled:
+            return
+        if stage == "read" and total:
+            if self.bar is None:
+                self.bar = click.progressbar(length=total, label="reading corpus", file=sys.stderr, show_eta=True)
+                self.bar.__enter__()
+            self.bar.update(done - self.shown)
+            self.shown = done
+            return
+        if stage != self.stage:
+            self.close()
+            click.echo(f"{stage}...", err=True)
+            self.stage = stage
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+@main.command()
+@click.argument("corpus", nargs=-1, required=True, type=click.Path(path_type=Path, allow_dash=True))
+@click.option(
+    "-o", "--output", default=DEFAULT_MODEL, envvar=MODEL_ENV, show_default=True, type=click.Path(path_type=Path),
+    help=f"Model directory to write (or ${MODEL_ENV}); an existing model there is replaced atomically.",
+)
+@click.option("--dim", default=300, show_default=True, type=click.IntRange(min=1), help="Vector dimensions.")
+@click.option("--window", default=5, show_default=True, type=click.IntRange(1, 20), help="Context window on each side.")
+@click.option("--min-count", default=5, show_default=True, type=click.IntRange(min=1), help="Ignore rarer words.")
+@click.option("--max-vocab", default=None, type=click.IntRange(min=2), help="Keep only the most frequent words.")
+@click.option(
+    "--weighting", default="harmonic", show_default=True, type=click.Choice(["harmonic", "dynamic", "uniform"]),
+    help="Context weight by distance d: 1/d, word2vec's dynamic window, or 1.",
+)
+@click.option("--subsample", default=0.0, show_default=True, type=click.FloatRange(0, 1, max_open=True),
+              help="Frequent-word subsampling threshold (e.g. 1e-5); 0 is off.")
+@click.option("--cds", default=0.75, show_default=True, type=click.FloatRange(0, 10, min_open=True),
+              help="Context-distribution smoothing exponent.")
+@click.option("--neg", default=1.0, show_default=True, type=click.FloatRange(0, 1e6, min_open=True),
+              help="Shifted PPMI: subtract log(neg).")
+@click.option("--eig", default=0.0, show_default=True, type=click.FloatRange(-10, 10),
+              help="Eigenvalue weighting exponent of the singular values.")
+@click.option("--w+c", "add_context", is_flag=True, help="Add context vectors to word vectors.")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(0, 2**63 - 1), help="Random seed.")
+@click.option("--tokenizer", default="regex", show_default=True, type=click.Choice(["regex", "nltk"]),
+              help="Built-in regular expression, or nltk's word tokenizer.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@_user_errors
+def build(corpus: tuple[Path, ...], output: Path, quiet: bool, **params: Any) -> None:
+    """Build word vectors from CORPUS files or directories ('-' reads stdin).
+
+    Compressed files (.gz, .bz2, .xz) are read as they are; directories are searched
+    for text files.
+
+    \b
+    Example:
+      wordvec build corpora/ -o my-model --dim 300 --window 5
+    """
+    from .pipeline import build as build_vectors
+    from .storage import save_model
+
+    started = time.perf_counter()
+    progress = _BuildProgress(enabled=not quiet and sys.stderr.isatty())
+    try:
+        model = build_vectors(list(corpus), progress=progress, **params)
+    finally:
+        progress.close()
+    save_model(model, output)
+    if quiet:
+        return
+    stats = model.stats
+    if stats["replaced_bytes"]:
+        click.echo(f"warning: {stats['replaced_bytes']:,} undecodable bytes were replaced (the corpus is not all UTF-8)", err=True)
+    click.echo(
+        f"built {len(model):,} words x {model.dim} dims from {stats['tokens']:,} tokens "
+        f"({stats['lines']:,} lines) in {time.perf_counter() - started:.1f} s -> {output}"
+    )
+
+
+@main.command()
+@click.argument("words", nargs=-1)
+@_model_option
+@click.option("-k", "--topn", default=10, show_default=True, type=click.IntRange(min=1), help="Neighbours per word.")
+@_json_option
+@_user_errors
+def nearest(words: tuple[str, ...], model_path: Path, topn: int, as_json: bool) -> None:
+    """Show the nearest neighbours of each WORD by cosine similarity.
+
+    With no WORD, reads one query word per line from standard input.
+
+    \b
+    Example:
+      wordvec nearest king queen -k 5
+    """
+    model = _load(model_path)
+    queries = list(words) if words else [line.strip() for line in sys.stdin if line.strip()]
+    results = [(word, model.most_similar(word, topn=topn)) for word in queries]
+    if as_json:
+        _print_json([{"word": w, "neighbours": [{"word": n, "similarity": s} for n, s in ns]} for w, ns in results])
+        return
+    for number, (word, neighbours) in enumerate(results):
+        if number:
+            click.echo()
+        _print_neighbours(word, neighbours)
+
+
+@main.command()
+@click.argument("word1")
+@click.argument("word2")
+@_model_option
+@_json_option
+@_user_errors
+def similarity(word1: str, word2: str, model_path: Path, as_json: bool) -> None:
+    """Print the cosine similarity of WORD1 and WORD2.
+
+    \b
+    Example:
+      wordvec similarity king queen
+    """
+    score = _load(model_path).similarity(word1, word2)
+    if as_json:
+        _print_json({"word1": word1, "word2": word2, "similarity": score})
+    else:
+        click.echo(f"{score:.4f}")
+
+
+@main.command()
+@click.argument("a")
+@click.argument("b")
+@click.argument("c")
+@_model_option
+@click.option("-k", "--topn", default=10, show_default=True, type=click.IntRange(min=1), help="Number of answers.")
+@_json_option
+@_user_errors
+def analogy(a: str, b: str, c: str, model_path: Path, topn: int, as_json: bool) -> None:
+    """A is to B as C is to ...? (3CosAdd: B - A + C).
+
+    \b
+    Example:
+      wordvec analogy man king woman
+    """
+    answers = _load(model_path).analogy(a, b, c, topn=topn)
+    if as_json:
+        _print_json({"a": a, "b": b, "c": c, "answers": [{"word": w, "similarity": s} for w, s in answers]})
+    else:
+        _print_neighbours(f"{a} : {b} :: {c} : ?", answers)
+
+
+@main.command()
+@_model_option
+@_json_option
+@_user_errors
+def info(model_path: Path, as_json: bool) -> None:
+    """Show a model's size, build parameters and corpus statistics.
+
+    \b
+    Example:
+      wordvec info -m my-model
+    """
+    from .storage import metadata_of
+
+    meta = metadata_of(_load(model_path))
+    if as_json:
+        _print_json(meta)
+        return
+    click.echo(f"model       {model_path}")
+    click.echo(f"vocabulary  {meta['vocab_size']:,} words x {meta['dim']} dims")
+    click.echo("parameters  " + ", ".join(f"{k}={v}" for k, v in sorted(meta["params"].items())))
+    stats = meta["stats"]
+    for key in ("tokens", "lines", "distinct_words", "replaced_bytes", "cooccurrence_pairs", "ppmi_nonzeros"):
+        if key in stats:
+            click.echo(f"{key.replace('_', ' '):<12}{stats[key]:,}")
+    if "seconds" in stats:
+        click.echo("seconds     " + ", ".join(f"{k} {v:.2f}" for k, v in stats["seconds"].items()))
+
+
+@main.command()
+@_model_option
+@click.option("--format", "file_format", type=click.Choice(["word2vec", "word2vec-binary"]), default="word2vec",
+              show_default=True, help="word2vec C text format, or its binary format.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
+@_user_errors
+def export(model_path: Path, file_format: str, output: Path) -> None:
+    """Write the vectors in the word2vec format that gensim and word2vec read.
+
+    \b
+    Example:
+      wordvec export -m my-model --format word2vec-binary -o vectors.bin
+    """
+    from .formats import save_word2vec_format
+
+    model = _load(model_path)
+    try:
+        save_word2vec_format(model, output, binary=file_format == "word2vec-binary")
+    except OSError as error:
+        raise click.ClickException(f"cannot write {str(output)!r}: {error.strerror or error}") from None
+    click.echo(f"wrote {len(model):,} vectors ({file_format}) to {output}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -240,14 +240,18 @@ def test_info(runner, model_path, royal_lines):
     result = invoke(runner, ["info", "-m", model_path])
     assert_ok(result)
     lines = result.stdout.splitlines()
-    assert lines[0] == f"model       {model_path}"
-    assert lines[1] == "vocabulary  106 words x 8 dims"
-    assert lines[2].startswith("parameters  ") and "dim=8" in lines[2] and "window=4" in lines[2]
+    rows = dict(re.match(r"(\S+(?: \S+)*)  +(.*)$", line).groups() for line in lines)
+    assert rows["model"] == str(model_path)
+    assert rows["vocabulary"] == "106 words x 8 dims"
+    assert "dim=8" in rows["parameters"] and "window=4" in rows["parameters"]
     tokens = sum(len(line.split()) for line in royal_lines)
-    assert f"tokens      {tokens:,}" in lines
-    assert f"lines       {len(royal_lines)}" in lines
-    assert lines[-1].startswith("seconds     ")
-    timed = set(re.findall(r"([a-z_]+) \d+\.\d\d", lines[-1]))
+    assert rows["tokens"] == f"{tokens:,}"
+    assert rows["lines"] == str(len(royal_lines))
+    assert rows["distinct words"] == "106"
+    assert rows["replaced bytes"] == "0"
+    # Labels and values line up in one column.
+    assert len({len(line) - len(line[len(line.split("  ")[0]):].lstrip()) for line in lines}) == 1
+    timed = set(re.findall(r"([a-z_]+) \d+\.\d\d", rows["seconds"]))
     assert timed == {"read_tokenize", "vocabulary", "count", "weight", "svd"}
 
 

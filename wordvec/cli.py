@@ -263,15 +263,20 @@ def info(model_path: Path, as_json: bool) -> None:
     if as_json:
         _print_json(meta)
         return
-    click.echo(f"model       {model_path}")
-    click.echo(f"vocabulary  {meta['vocab_size']:,} words x {meta['dim']} dims")
-    click.echo("parameters  " + ", ".join(f"{k}={v}" for k, v in sorted(meta["params"].items())))
     stats = meta["stats"]
+    rows = [
+        ("model", str(model_path)),
+        ("vocabulary", f"{meta['vocab_size']:,} words x {meta['dim']} dims"),
+        ("parameters", ", ".join(f"{k}={v}" for k, v in sorted(meta["params"].items()))),
+    ]
     for key in ("tokens", "lines", "distinct_words", "replaced_bytes", "cooccurrence_pairs", "ppmi_nonzeros"):
         if key in stats:
-            click.echo(f"{key.replace('_', ' '):<12}{stats[key]:,}")
+            rows.append((key.replace("_", " "), f"{stats[key]:,}"))
     if "seconds" in stats:
-        click.echo("seconds     " + ", ".join(f"{k} {v:.2f}" for k, v in stats["seconds"].items()))
+        rows.append(("seconds", ", ".join(f"{k} {v:.2f}" for k, v in stats["seconds"].items())))
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        click.echo(f"{label:<{width}}  {value}")
 
 
 @main.command()

@@ -130,10 +130,10 @@ class CooccurrenceCounter:
         for distance, weight in enumerate(self.weights, start=1):
             # Pairs (i, i + distance) whose right token is new in this block.
             start = max(carried - distance, 0)
+            if len(tokens) - distance <= start:
+                continue
             left = tokens[start : len(tokens) - distance]
             right = tokens[start + distance :]
-            if len(left) == 0:
-                continue
             valid = (left >= 0) & (right >= 0)
             if distance > 1:
                 # A line end anywhere between the two tokens cuts the window.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bz2
 import codecs
 import gzip
+import itertools
 import lzma
 import os
 import sys
@@ -126,7 +127,7 @@ def _walk_text_files(directory: Path) -> Iterator[Path]:
                 with _open_decompressed(path) as stream:
                     kind = _binary_kind(stream.read(SNIFF_BYTES))
             except (OSError, EOFError, lzma.LZMAError):
-                continue
+                kind = None  # unreadable or corrupt: reading it will say so, not skip it silently
             if kind is None:
                 yield path
 
@@ -141,9 +142,16 @@ def _compression_of(head: bytes) -> str | None:
 class _CountingReader:
     """File wrapper that counts the raw (possibly compressed) bytes read, for progress."""
 
-    def __init__(self, raw: BinaryIO, stats: CorpusStats | None) -> None:
+    def __init__(self, raw: BinaryIO, stats: CorpusStats | None, *, owned: bool = True) -> None:
         self._raw = raw
         self._stats = stats
+        self._owned = owned
+
+    def __enter__(self) -> "_CountingReader":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def read(self, size: int = -1) -> bytes:
         data = self._raw.read(size)
@@ -161,7 +169,9 @@ class _CountingReader:
         return True
 
     def close(self) -> None:
-        self._raw.close()
+        # Standard input belongs to the process, not to this reader.
+        if self._owned:
+            self._raw.close()
 
     def __getattr__(self, name: str):
         return getattr(self._raw, name)
@@ -170,7 +180,7 @@ class _CountingReader:
 def _open_decompressed(path: Path, stats: CorpusStats | None = None) -> BinaryIO:
     """Open a file for binary reading, decompressing gzip, bzip2 and xz by their magic bytes."""
     if str(path) == "-":
-        return _CountingReader(sys.stdin.buffer, stats)  # type: ignore[return-value]
+        return _CountingReader(sys.stdin.buffer, stats, owned=False)  # type: ignore[return-value]
     raw = open(path, "rb")
     head = raw.peek(8)[:8] if hasattr(raw, "peek") else b""
     compression = _compression_of(head)
@@ -274,8 +284,8 @@ class Corpus:
     Parameters
     ----------
     source : str, path-like, iterable of path-like, or iterable of str
-        A single ``str`` or path-like is one path. An iterable of :class:`pathlib.Path`
-        objects is several paths. Any other iterable of ``str`` is lines of text (a list
+        A single ``str`` or path-like is one path. An iterable whose first item is a
+        :class:`pathlib.Path` (or other path-like object) is several paths. Any other iterable of ``str`` is lines of text (a list
         of token strings also counts as one line). To pass several paths as strings, wrap
         them in :class:`pathlib.Path`.
 
@@ -295,11 +305,13 @@ class Corpus:
         if _is_path_like(source):
             self._paths = resolve_paths([source])  # type: ignore[list-item]
         elif isinstance(source, Iterable):
-            items = source if isinstance(source, (list, tuple)) else None
-            if items is not None and items and all(isinstance(item, os.PathLike) for item in items):
-                self._paths = resolve_paths(items)
+            # Peek at the first item to tell paths from lines without consuming a one-shot iterator.
+            items = iter(source)
+            first = next(items, None)
+            if isinstance(first, os.PathLike):
+                self._paths = resolve_paths(itertools.chain([first], items))
             else:
-                self._lines = source
+                self._lines = itertools.chain([] if first is None else [first], items)
         else:
             raise CorpusError(f"cannot read a corpus from a {type(source).__name__}; pass paths or an iterable of strings")
         if self._paths is not None:

@@ -70,7 +70,7 @@ def load_word2vec_format(path: str | Path, *, binary: bool | None = None) -> Wor
         header = first_line.split()
         has_header = len(header) == 2 and all(part.isdigit() for part in header)
         if binary is None:
-            binary = has_header and _looks_binary(handle.read(4096))
+            binary = has_header and not _is_text_record(handle.readline(1 << 20), int(header[1]))
         handle.seek(len(first_line) if has_header else 0)
         if binary:
             if not has_header:
@@ -85,13 +85,14 @@ def load_word2vec_format(path: str | Path, *, binary: bool | None = None) -> Wor
     return WordVectors(words, vectors, params={"normalize": False, "source": str(path)})
 
 
-def _looks_binary(sample: bytes) -> bool:
+def _is_text_record(line: bytes, dim: int) -> bool:
+    """True if ``line`` is a text-format row: a word and ``dim`` numbers."""
     try:
-        sample.decode("utf-8")
-    except UnicodeDecodeError as error:
-        # A text file cut mid-character at the sample's end is still text.
-        return error.start < len(sample) - 4
-    return b"\x00" in sample
+        fields = line.decode("utf-8").split()
+        [float(value) for value in fields[1:]]
+    except (UnicodeDecodeError, ValueError):
+        return False
+    return len(fields) == dim + 1
 
 
 def _read_text(handle: BinaryIO, path: Path, expected_dim: int | None) -> tuple[list[str], np.ndarray]:

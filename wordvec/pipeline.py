@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -81,6 +82,13 @@ class BuildParams:
         from .cooccur import WEIGHTINGS
         from .tokenize import TOKENIZERS
 
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            expected = _TYPES[field.name]
+            if value is None and field.name == "max_vocab":
+                continue
+            if isinstance(value, bool) != (expected is bool) or not isinstance(value, expected):
+                raise ParameterError(f"{field.name} must be {_TYPE_NAMES[expected]}; got {value!r}")
         checks = [
             (self.dim >= 1, f"dim must be >= 1; got {self.dim}"),
             (1 <= self.window <= MAX_WINDOW, f"window must be between 1 and {MAX_WINDOW}; got {self.window}"),
@@ -100,6 +108,13 @@ class BuildParams:
             if not ok:
                 raise ParameterError(message)
 
+
+_TYPES: dict[str, type] = {
+    "dim": Integral, "window": Integral, "min_count": Integral, "max_vocab": Integral, "weighting": str,
+    "subsample": Real, "cds": Real, "neg": Real, "eig": Real, "add_context": bool, "normalize": bool,
+    "seed": Integral, "tokenizer": str, "power_iterations": Integral, "oversamples": Integral,
+}
+_TYPE_NAMES = {Integral: "an integer", str: "a string", bool: "True or False", Real: "a number"}
 
 ProgressCallback = Callable[[str, int, int | None], None]
 """Called as ``progress(stage, done, total)``; ``total`` is None when unknown."""

@@ -125,6 +125,9 @@ def save_model(model: WordVectors, path: str | Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise ModelError(f"cannot create the folder for {str(path)!r}: {error.strerror}") from None
+    bad = next((word for word in model.words if "\n" in word or not word), None)
+    if bad is not None:
+        raise ModelError(f"cannot save the word {bad!r}: words must be non-empty and hold no line break")
     _remove_stale_temporaries(target)
     temp = _temp_sibling(target, "tmp")
     try:
@@ -244,7 +247,10 @@ def _read_vocab(dir_fd: int, where: str) -> tuple[list[str], np.ndarray]:
         raise ModelError(f"{where} has a corrupt {VOCAB_FILE} (not UTF-8); rebuild the model") from None
     words: list[str] = []
     counts: list[int] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    lines = text.split("\n")  # not splitlines(): words may hold other line separators
+    if lines[-1] == "":
+        lines.pop()
+    for number, line in enumerate(lines, start=1):
         word, tab, count = line.rpartition("\t")
         if not tab or not word or not count.isdigit():
             raise ModelError(f"{where} has a corrupt {VOCAB_FILE} (line {number}: expected WORD<TAB>COUNT)")

@@ -73,7 +73,10 @@ class Tokenizer(Protocol):
     name: str
 
     def tokenize_lines(self, text: str) -> list[str]:
-        """Tokens of ``text`` with :data:`LINE_END` after each line."""
+        """Tokens of ``text`` with :data:`LINE_END` for each ``\\n`` in it.
+
+        Text after the last ``\\n`` is an unfinished line: the next piece continues it.
+        """
 
     def tokenize(self, text: str) -> list[str]:
         """Tokens of one text (line ends ignored)."""
@@ -98,10 +101,7 @@ class RegexTokenizer:
     name = "regex"
 
     def tokenize_lines(self, text: str) -> list[str]:
-        tokens = _token_pattern().findall(normalize_text(text))
-        if text and not text.endswith("\n"):
-            tokens.append(LINE_END)
-        return tokens
+        return _token_pattern().findall(normalize_text(text))
 
     def tokenize(self, text: str) -> list[str]:
         return [token for token in _token_pattern().findall(normalize_text(text)) if token != LINE_END]
@@ -127,10 +127,12 @@ class NltkTokenizer:
         return [word for word in words if _WORD_CHAR.search(word)]
 
     def tokenize_lines(self, text: str) -> list[str]:
+        *lines, unfinished = text.split("\n")
         tokens: list[str] = []
-        for line in text.splitlines():
+        for line in lines:
             tokens.extend(self.tokenize(line))
             tokens.append(LINE_END)
+        tokens.extend(self.tokenize(unfinished))
         return tokens
 
 

@@ -58,8 +58,9 @@ class TokenSpool:
     file: BinaryIO
     length: int
 
-    def iter_blocks(self, block: int = SPOOL_BLOCK) -> Iterator[tuple[int, np.ndarray]]:
-        """Yield ``(offset, ids)`` blocks of the spooled stream, in order."""
+    def iter_blocks(self, block: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
+        """Yield ``(offset, ids)`` blocks of the spooled stream, in order (``SPOOL_BLOCK`` ids by default)."""
+        block = block or SPOOL_BLOCK
         self.file.seek(0)
         offset = 0
         while offset < self.length:

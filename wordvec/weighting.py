@@ -64,6 +64,8 @@ def ppmi(counts: sp.spmatrix, *, cds: float = 0.75, neg: float = 1.0) -> sp.csr_
     with np.errstate(divide="ignore"):
         log_rows = np.log(row_sums)
         log_smoothed_cols = cds * np.log(col_sums)
+    if counts.nnz == 0:
+        return sp.csr_matrix(counts.shape, dtype=np.float32)
     log_context_total = np.log(np.sum(col_sums[col_sums > 0] ** cds))
     rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
     pmi = np.log(counts.data)

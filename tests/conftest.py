@@ -1,12 +1,15 @@
-"""Shared fixtures: a small hand-written corpus (as Python lines and as a file) and compressed-file writing."""
+"""Shared fixtures: a small hand-written corpus (as lines and as a plain text file), corpus files, a fake stdin."""
 
 from __future__ import annotations
 
 import bz2
 import gzip
+import io
 import lzma
 import random
+import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -71,8 +74,11 @@ def royal_lines() -> list[str]:
     return royal_corpus_lines()
 
 
-def _write_compressed(path: Path, data: bytes, compression: str) -> Path:
-    """Write ``data`` to ``path`` plus the suffix of ``compression`` ("gz", "bz2" or "xz")."""
+def _write_corpus(path: Path, data: bytes, compression: str | None = None) -> Path:
+    """Write ``data`` to ``path``, or compressed to ``path`` plus the suffix of ``compression`` ("gz", "bz2", "xz")."""
+    if compression is None:
+        path.write_bytes(data)
+        return path
     compress = {"gz": gzip.compress, "bz2": bz2.compress, "xz": lzma.compress}[compression]
     target = path.with_name(f"{path.name}.{compression}")
     target.write_bytes(compress(data))
@@ -80,13 +86,25 @@ def _write_compressed(path: Path, data: bytes, compression: str) -> Path:
 
 
 @pytest.fixture(scope="session")
-def write_compressed():
-    """``write_compressed(path, data, compression)`` writes ``path.<compression>`` and returns it."""
-    return _write_compressed
+def write_corpus():
+    """``write_corpus(path, data, compression=None)`` writes a plain or compressed file and returns its path."""
+    return _write_corpus
 
 
 @pytest.fixture(scope="session")
 def royal_corpus_file(tmp_path_factory, royal_lines) -> Path:
-    """The royal corpus as a gzip-compressed text file."""
+    """The royal corpus as a plain UTF-8 text file, alone in its directory."""
     directory = tmp_path_factory.mktemp("corpus")
-    return _write_compressed(directory / "royal.txt", ("\n".join(royal_lines) + "\n").encode("utf-8"), "gz")
+    return _write_corpus(directory / "royal.txt", ("\n".join(royal_lines) + "\n").encode("utf-8"))
+
+
+@pytest.fixture
+def fake_stdin(monkeypatch):
+    """``fake_stdin(data)`` makes ``sys.stdin.buffer`` a BytesIO holding ``data`` and returns that buffer."""
+
+    def feed(data: bytes) -> io.BytesIO:
+        buffer = io.BytesIO(data)
+        monkeypatch.setattr(sys, "stdin", SimpleNamespace(buffer=buffer))
+        return buffer
+
+    return feed

@@ -39,14 +39,19 @@ def assert_ok(result) -> None:
 
 
 def assert_user_error(exit_code: int, stdout: str, stderr: str, expected: str, *, usage: bool = False) -> str:
-    """A user error: non-zero exit, one ``Error:`` line on stderr, no traceback. Returns that line."""
-    assert exit_code != 0
+    """A user error: one ``Error:`` line on stderr, no traceback, and click's exit code. Returns that line.
+
+    click exits with 2 for a usage error (a bad option value or argument, caught before the command
+    runs) and with 1 for a ``ClickException`` (a library error the command turned into one line).
+    """
+    assert exit_code == (2 if usage else 1), (exit_code, stderr)
     assert "Traceback" not in stdout + stderr
     lines = stderr.strip().splitlines()
     errors = [line for line in lines if line.startswith("Error:")]
     assert len(errors) == 1, stderr
     if usage:
         # click's usage errors put "Usage: ..." and "Try ... for help." before the one-line error.
+        assert "Usage:" in stderr
         assert lines[-1] == errors[0] and lines[0].startswith("Usage:")
     else:
         assert lines == errors, stderr
@@ -60,7 +65,7 @@ def cli_error(result, expected: str, *, usage: bool = False) -> str:
 
 @pytest.fixture(scope="module")
 def model_path(tmp_path_factory, royal_corpus_file) -> Path:
-    """A model built once through the command line from the small gzip corpus."""
+    """A model built once through the command line from the small plain-text corpus."""
     path = tmp_path_factory.mktemp("cli") / "model"
     result = CliRunner().invoke(main, ["build", str(royal_corpus_file), "-o", str(path), "-q", *BUILD_OPTIONS])
     assert result.exit_code == 0, result.output
@@ -132,12 +137,39 @@ def test_build_replaces_an_existing_model(runner, royal_corpus_file, tmp_path):
     assert [entry.name for entry in tmp_path.iterdir()] == ["again"]
 
 
-def test_build_warns_about_replaced_bytes(runner, tmp_path, write_compressed, royal_lines):
+def test_build_warns_about_replaced_bytes(runner, tmp_path, write_corpus, royal_lines):
     data = ("\n".join(royal_lines) + "\n").encode() + b"the king \xff\xff rules\n"
-    corpus = write_compressed(tmp_path / "bad.txt", data, "gz")
+    corpus = write_corpus(tmp_path / "bad.txt", data)
     result = invoke(runner, ["build", corpus, "-o", tmp_path / "m", *BUILD_OPTIONS])
     assert_ok(result)
     assert result.stderr == "warning: 2 undecodable bytes were replaced (the corpus is not all UTF-8)\n"
+
+
+def assert_same_model(path: Path, reference: Path) -> None:
+    built, expected = load_model(path), load_model(reference)
+    assert built.words == expected.words
+    np.testing.assert_array_equal(built.counts, expected.counts)
+    np.testing.assert_array_equal(built.vectors, expected.vectors)
+    assert built.params == expected.params
+    assert (built.stats["tokens"], built.stats["lines"]) == (expected.stats["tokens"], expected.stats["lines"])
+
+
+def test_build_reads_standard_input(runner, royal_corpus_file, model_path, tmp_path):
+    output = tmp_path / "from-stdin"
+    result = invoke(runner, ["build", "-", "-o", output, *BUILD_OPTIONS], input=royal_corpus_file.read_bytes())
+    assert_ok(result)
+    assert result.stdout.startswith("built 106 words x 8 dims from ")
+    assert_same_model(output, model_path)
+    assert load_model(output).stats["corpus"] == ["-"]
+
+
+@pytest.mark.parametrize("compression", ["gz", "bz2", "xz"])
+def test_build_from_a_compressed_file_gives_the_model_of_the_plain_file(
+    runner, royal_corpus_file, model_path, tmp_path, write_corpus, compression
+):
+    corpus = write_corpus(tmp_path / "royal.txt", royal_corpus_file.read_bytes(), compression)
+    assert_ok(invoke(runner, ["build", corpus, "-o", tmp_path / "m", "-q", *BUILD_OPTIONS]))
+    assert_same_model(tmp_path / "m", model_path)
 
 
 def test_default_model_path_is_in_the_working_directory(runner, royal_corpus_file, tmp_path, monkeypatch):
@@ -302,8 +334,8 @@ def test_error_missing_corpus(runner, tmp_path):
     assert not (tmp_path / "m").exists()
 
 
-def test_error_empty_corpus(runner, tmp_path, write_compressed):
-    corpus = write_compressed(tmp_path / "empty.txt", b"\n\n  \n", "gz")
+def test_error_empty_corpus(runner, tmp_path, write_corpus):
+    corpus = write_corpus(tmp_path / "empty.txt", b"\n\n  \n")
     result = invoke(runner, ["build", corpus, "-o", tmp_path / "m", *BUILD_OPTIONS])
     cli_error(result, "Error: the corpus has no words")
 
@@ -314,10 +346,26 @@ def test_error_empty_directory(runner, tmp_path):
     cli_error(result, "holds no text files")
 
 
-def test_error_binary_corpus(runner, tmp_path, write_compressed):
-    corpus = write_compressed(tmp_path / "photo.png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "gz")
+@pytest.mark.parametrize("compression", [None, "gz"], ids=["plain", "gz"])
+def test_error_binary_corpus(runner, tmp_path, write_corpus, compression):
+    corpus = write_corpus(tmp_path / "photo.png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)), compression)
     result = invoke(runner, ["build", corpus, "-o", tmp_path / "m"])
-    cli_error(result, "looks like a PNG image, not text")
+    cli_error(result, f"Error: '{corpus}' looks like a PNG image, not text")
+
+
+def test_error_binary_standard_input(runner, tmp_path):
+    result = invoke(runner, ["build", "-", "-o", tmp_path / "m"], input=b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    cli_error(result, "Error: standard input looks like a PNG image, not text")
+
+
+def test_error_corrupt_file_in_a_corpus_directory(runner, royal_corpus_file, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "good.txt").write_bytes(royal_corpus_file.read_bytes())
+    (corpus / "broken.txt.bz2").write_bytes(b"BZh9" + b"\x00" * 64)
+    result = invoke(runner, ["build", corpus, "-o", tmp_path / "m", *BUILD_OPTIONS])
+    cli_error(result, f"Error: cannot read '{corpus / 'broken.txt.bz2'}'")
+    assert not (tmp_path / "m").exists()
 
 
 def test_error_fewer_words_than_dim(runner, royal_corpus_file, tmp_path):
@@ -399,13 +447,13 @@ def test_error_missing_argument(runner):
 # -- a real process -----------------------------------------------------------------
 
 
-def run_wordvec(args: list, cwd: Path, env: dict | None = None, executable: list | None = None):
-    """Run the command line as a process; WORDVEC_MODEL is only set if ``env`` sets it."""
+def run_wordvec(args: list, cwd: Path, env: dict | None = None, executable: list | None = None, stdin: str = ""):
+    """Run the command line as a process with ``stdin`` piped in; WORDVEC_MODEL is only set if ``env`` sets it."""
     environment = {key: value for key, value in os.environ.items() if key != "WORDVEC_MODEL"}
     environment.update(env or {})
     return subprocess.run(
         [*(executable or [sys.executable, "-m", "wordvec.cli"]), *[str(arg) for arg in args]],
-        cwd=cwd, env=environment, capture_output=True, text=True, timeout=120,
+        cwd=cwd, env=environment, input=stdin, capture_output=True, text=True, timeout=120,
     )
 
 
@@ -428,6 +476,15 @@ def test_subprocess_end_to_end(royal_corpus_file, tmp_path):
     exported = run_wordvec(["export", "-m", model, "--format", "word2vec-binary", "-o", tmp_path / "v.bin"], tmp_path)
     assert exported.returncode == 0, exported.stderr
     np.testing.assert_array_equal(load_word2vec_format(tmp_path / "v.bin").vectors, load_model(model).vectors)
+
+
+def test_subprocess_builds_from_piped_standard_input(royal_corpus_file, model_path, tmp_path):
+    corpus_text = royal_corpus_file.read_text(encoding="utf-8")
+    built = run_wordvec(["build", "-", "-o", tmp_path / "model", *BUILD_OPTIONS], tmp_path, stdin=corpus_text)
+    assert built.returncode == 0, built.stderr
+    assert built.stdout.startswith("built 106 words x 8 dims from ")
+    assert built.stderr == ""
+    assert_same_model(tmp_path / "model", model_path)
 
 
 def test_subprocess_console_script_and_environment(royal_corpus_file, tmp_path):
@@ -453,8 +510,8 @@ def test_subprocess_console_script_and_environment(royal_corpus_file, tmp_path):
     (["build", "CORPUS", "--dim", "0", "-o", "m"], "Error: Invalid value for '--dim'", True),
     (["nearest", "king", "-m", "MODEL", "-k", "0"], "Error: Invalid value for '-k'", True),
 ])
-def test_subprocess_user_errors(royal_corpus_file, model_path, tmp_path, write_compressed, args, expected, usage):
-    empty = write_compressed(tmp_path / "empty.txt", b"", "gz")
+def test_subprocess_user_errors(royal_corpus_file, model_path, tmp_path, write_corpus, args, expected, usage):
+    empty = write_corpus(tmp_path / "empty.txt", b"")
     placeholders = {"CORPUS": royal_corpus_file, "MODEL": model_path, "EMPTY": empty}
     result = run_wordvec([placeholders.get(arg, arg) for arg in args], tmp_path)
     assert_user_error(result.returncode, result.stdout, result.stderr, expected, usage=usage)

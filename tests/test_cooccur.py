@@ -77,6 +77,28 @@ def test_distance_weightings_by_hand(weighting, w1, w2, w3):
     np.testing.assert_allclose(counts_of([0, 1, 2, 3], 4, window=3, weighting=weighting), expected, rtol=1e-15)
 
 
+def test_block_shorter_than_the_window():
+    # Three tokens of word 0, window 4, harmonic: pairs (0, 1) and (1, 2) at distance 1 weigh 1 each,
+    # (0, 2) at distance 2 weighs 1/2; forward sum 2.5, counted from both sides: 5.
+    np.testing.assert_array_equal(count_cooccurrences([np.array([0, 0, 0])], 1, window=4).toarray(), [[5.0]])
+
+
+@pytest.mark.parametrize("ids", [[], [0], [LINE_ID], [OOV_ID, OOV_ID]], ids=["empty", "one-word", "line-end", "oov"])
+def test_stream_without_pairs_gives_an_empty_matrix(ids):
+    matrix = count_cooccurrences([np.array(ids, dtype=np.int32)], 2, window=5)
+    assert matrix.shape == (2, 2)
+    assert matrix.nnz == 0
+
+
+def test_one_token_blocks_give_the_matrix_of_the_whole_stream():
+    ids = np.array([0, 1, 2, LINE_ID, 2, OOV_ID, 1, 0, 0, 2, 1], dtype=np.int32)
+    whole = count_cooccurrences([ids], 3, window=4)
+    np.testing.assert_array_equal(count_cooccurrences(np.split(ids, len(ids)), 3, window=4).toarray(), whole.toarray())
+    # Empty blocks between the tokens change nothing either.
+    blocks = [block for token in ids for block in (np.empty(0, dtype=np.int32), np.array([token], dtype=np.int32))]
+    np.testing.assert_array_equal(count_cooccurrences(blocks, 3, window=4).toarray(), whole.toarray())
+
+
 def test_words_beyond_the_window_do_not_count():
     matrix = counts_of([0, 1, 2, 3], 4, window=1, weighting="uniform")
     assert matrix[0, 2] == matrix[0, 3] == matrix[1, 3] == 0
@@ -209,19 +231,14 @@ def reference_counts(ids, window, weighting) -> np.ndarray:
     return matrix
 
 
-def id_stream(ids: list[int], window: int) -> np.ndarray:
-    # The stream opens with a full window of line ends, which add no pairs, so that no block
-    # (with its carried tokens) is shorter than the window.
-    return np.array([LINE_ID] * window + ids, dtype=np.int32)
-
-
 id_lists = st.lists(st.integers(min_value=OOV_ID, max_value=VOCAB - 1), max_size=80)
 
 
 @settings(max_examples=150, deadline=None)
 @given(ids=id_lists, window=st.integers(1, 6), weighting=st.sampled_from(WEIGHTINGS))
 def test_counts_match_the_definition_and_are_symmetric(ids, window, weighting):
-    matrix = count_cooccurrences([id_stream(ids, window)], VOCAB, window=window, weighting=weighting).toarray()
+    stream = np.array(ids, dtype=np.int32)
+    matrix = count_cooccurrences([stream], VOCAB, window=window, weighting=weighting).toarray()
     np.testing.assert_allclose(matrix, reference_counts(ids, window, weighting), rtol=1e-12)
     np.testing.assert_array_equal(matrix, matrix.T)
 
@@ -231,16 +248,16 @@ def test_counts_match_the_definition_and_are_symmetric(ids, window, weighting):
     ids=id_lists,
     window=st.integers(1, 6),
     weighting=st.sampled_from(WEIGHTINGS),
-    cuts=st.lists(st.integers(0, 90), max_size=6),
+    cuts=st.lists(st.integers(0, 85), max_size=12),
     keep=st.none() | st.lists(st.floats(0, 1), min_size=VOCAB, max_size=VOCAB),
     seed=st.integers(0, 2**63 - 1),
 )
 def test_chunking_does_not_change_the_matrix(ids, window, weighting, cuts, keep, seed):
-    stream = id_stream(ids, window)
-    bounds = sorted({cut for cut in cuts if window <= cut <= len(stream)})
+    # Cuts anywhere, repeated or past the end, give blocks of any length: empty, shorter than the window, longer.
+    stream = np.array(ids, dtype=np.int32)
     keep_probability = None if keep is None else np.array(keep)
     kwargs = dict(window=window, weighting=weighting, keep_probability=keep_probability, seed=seed)
     whole = count_cooccurrences([stream], VOCAB, **kwargs)
-    chunked = count_cooccurrences(np.split(stream, bounds), VOCAB, **kwargs)
+    chunked = count_cooccurrences(np.split(stream, sorted(cuts)), VOCAB, **kwargs)
     np.testing.assert_array_equal(chunked.toarray(), whole.toarray())
     np.testing.assert_array_equal(whole.toarray(), whole.toarray().T)

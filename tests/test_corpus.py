@@ -1,4 +1,4 @@
-"""Tests of wordvec.corpus: reading files, directories, compressed files and Python iterables."""
+"""Tests of wordvec.corpus: reading plain and compressed files, directories, stdin and Python iterables."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import bz2
 import codecs
 import gzip
 import lzma
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,9 @@ from wordvec.errors import CorpusError
 from wordvec.tokenize import RegexTokenizer
 
 COMPRESSIONS = ["gz", "bz2", "xz"]
+# Every way a file can be stored: plain text (None) and each compression.
+STORAGES = [None, *COMPRESSIONS]
+STORAGE_IDS = ["plain", *COMPRESSIONS]
 PNG_HEADER = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
 
 
@@ -58,6 +62,34 @@ def test_a_number_is_not_a_corpus():
         Corpus(42)
 
 
+def test_generator_of_paths_is_paths(tmp_path):
+    (tmp_path / "a.txt").write_text("file a\n")
+    (tmp_path / "b.txt").write_text("file b\n")
+    corpus = Corpus(tmp_path / name for name in ["b.txt", "a.txt"])
+    assert "".join(corpus.iter_text()) == "file b\nfile a\n"
+    assert corpus.stats.names == [str(tmp_path / "b.txt"), str(tmp_path / "a.txt")]
+    assert corpus.stats.files == 2
+
+
+def test_set_of_paths_is_paths(tmp_path):
+    (tmp_path / "only.txt").write_text("the only file\n")
+    corpus = Corpus({tmp_path / "only.txt"})
+    assert "".join(corpus.iter_text()) == "the only file\n"
+    assert corpus.stats.names == [str(tmp_path / "only.txt")]
+
+
+def test_generator_of_path_strings_is_lines(tmp_path):
+    # Strings are lines even when they name an existing file: wrap paths in pathlib.Path.
+    (tmp_path / "a.txt").write_text("file a\n")
+    assert read_text(str(tmp_path / name) for name in ["a.txt"]) == f"{tmp_path / 'a.txt'}\n"
+
+
+def test_empty_list_is_no_lines():
+    corpus = Corpus([])
+    assert list(corpus.iter_text()) == []
+    assert corpus.stats.names == ["<python iterable>"]
+
+
 def test_many_python_lines_are_yielded_in_bounded_pieces(monkeypatch):
     monkeypatch.setattr(corpus_module, "MAX_PENDING_CHARS", 10)
     lines = [f"line number {i}" for i in range(20)]
@@ -67,13 +99,28 @@ def test_many_python_lines_are_yielded_in_bounded_pieces(monkeypatch):
     assert "".join(pieces) == "".join(line + "\n" for line in lines)
 
 
-# -- compressed files ---------------------------------------------------------------
+# -- plain and compressed files -----------------------------------------------------
 
 
-@pytest.mark.parametrize("compression", COMPRESSIONS)
-def test_compressed_file_is_read_transparently(tmp_path, compression, write_compressed):
+def test_plain_file_is_read_as_is(tmp_path):
+    path = tmp_path / "corpus.txt"
+    path.write_text("The king rules\nthe queen rules\n", encoding="utf-8")
+    corpus = Corpus(path)
+    assert list(corpus.iter_text()) == ["The king rules\nthe queen rules\n"]
+    assert corpus.stats.files == 1
+    assert corpus.stats.bytes_read == corpus.stats.total_bytes == 31
+
+
+def test_plain_file_given_as_a_string_path(tmp_path):
+    path = tmp_path / "corpus.txt"
+    path.write_text("a plain file\n")
+    assert read_text(str(path)) == "a plain file\n"
+
+
+@pytest.mark.parametrize("compression", STORAGES, ids=STORAGE_IDS)
+def test_file_is_read_transparently(tmp_path, compression, write_corpus):
     text = "The king rules\nthe queen rules\nwith grace\n"
-    path = write_compressed(tmp_path / "corpus.txt", text.encode("utf-8"), compression)
+    path = write_corpus(tmp_path / "corpus.txt", text.encode("utf-8"), compression)
     corpus = Corpus(path)
     assert "".join(corpus.iter_text()) == text
     assert corpus.stats.files == 1
@@ -82,68 +129,110 @@ def test_compressed_file_is_read_transparently(tmp_path, compression, write_comp
     assert corpus.stats.bytes_read == path.stat().st_size
 
 
-@pytest.mark.parametrize("compression", COMPRESSIONS)
-def test_compressed_file_without_final_newline_gets_one(tmp_path, compression, write_compressed):
-    path = write_compressed(tmp_path / "corpus.txt", b"first line\nlast line", compression)
+@pytest.mark.parametrize("compression", STORAGES, ids=STORAGE_IDS)
+def test_file_without_final_newline_gets_one(tmp_path, compression, write_corpus):
+    path = write_corpus(tmp_path / "corpus.txt", b"first line\nlast line", compression)
     assert read_text(path) == "first line\nlast line\n"
 
 
-@pytest.mark.parametrize("compression", COMPRESSIONS)
-def test_large_compressed_file_read_in_several_steps(tmp_path, monkeypatch, compression, write_compressed):
+@pytest.mark.parametrize("compression", STORAGES, ids=STORAGE_IDS)
+def test_large_file_read_in_several_steps(tmp_path, monkeypatch, compression, write_corpus):
     monkeypatch.setattr(corpus_module, "SNIFF_BYTES", 64)
     monkeypatch.setattr(corpus_module, "READ_BYTES", 100)
     text = "".join(f"sentence {i} about the king and the queen\n" for i in range(200))
-    path = write_compressed(tmp_path / "corpus.txt", text.encode("utf-8"), compression)
+    path = write_corpus(tmp_path / "corpus.txt", text.encode("utf-8"), compression)
     pieces = list(Corpus(path).iter_text())
     assert len(pieces) > 10
     assert all(piece.endswith("\n") for piece in pieces)
     assert "".join(pieces) == text
 
 
-def test_list_of_paths_reads_every_file_in_order(tmp_path, write_compressed):
-    first = write_compressed(tmp_path / "b.txt", b"second file\n", "gz")
-    second = write_compressed(tmp_path / "a.txt", b"first file\n", "xz")
+@pytest.mark.parametrize("compression", COMPRESSIONS)
+def test_compressed_file_reads_like_the_plain_file(tmp_path, compression, write_corpus):
+    data = "".join(f"line {i}: the k\u00efng rules \U0001f600\n" for i in range(500)).encode("utf-8")
+    plain = write_corpus(tmp_path / "plain.txt", data)
+    compressed = write_corpus(tmp_path / "packed.txt", data, compression)
+    assert compressed.stat().st_size < plain.stat().st_size
+    assert read_text(compressed) == read_text(plain) == data.decode("utf-8")
+
+
+def test_list_of_paths_reads_every_file_in_order(tmp_path, write_corpus):
+    first = write_corpus(tmp_path / "b.txt", b"second file\n")
+    second = write_corpus(tmp_path / "a.txt", b"first file\n", "xz")
     corpus = Corpus([first, second])
     assert "".join(corpus.iter_text()) == "second file\nfirst file\n"
     assert corpus.stats.files == 2
     assert corpus.stats.names == [str(first), str(second)]
 
 
-def test_last_line_of_a_file_does_not_run_into_the_next(tmp_path, write_compressed):
-    first = write_compressed(tmp_path / "one.txt", b"ends without newline", "gz")
-    second = write_compressed(tmp_path / "two.txt", b"next file", "gz")
+@pytest.mark.parametrize("compression", STORAGES, ids=STORAGE_IDS)
+def test_last_line_of_a_file_does_not_run_into_the_next(tmp_path, compression, write_corpus):
+    first = write_corpus(tmp_path / "one.txt", b"ends without newline", compression)
+    second = write_corpus(tmp_path / "two.txt", b"next file", compression)
     assert read_text([first, second]) == "ends without newline\nnext file\n"
 
 
 # -- directories --------------------------------------------------------------------
 
 
-def test_directory_is_searched_recursively_in_sorted_order(tmp_path, write_compressed):
-    write_compressed(tmp_path / "b.txt", b"file b\n", "gz")
-    write_compressed(tmp_path / "a.txt", b"file a\n", "bz2")
+def test_directory_is_searched_recursively_in_sorted_order(tmp_path, write_corpus):
+    write_corpus(tmp_path / "b.txt", b"file b\n")
+    write_corpus(tmp_path / "a.txt", b"file a\n")
     (tmp_path / "sub" / "deeper").mkdir(parents=True)
-    write_compressed(tmp_path / "sub" / "c.txt", b"file c\n", "xz")
-    write_compressed(tmp_path / "sub" / "deeper" / "d.txt", b"file d\n", "gz")
+    write_corpus(tmp_path / "sub" / "c.txt", b"file c\n")
+    write_corpus(tmp_path / "sub" / "deeper" / "d.txt", b"file d\n")
     corpus = Corpus(tmp_path)
     assert "".join(corpus.iter_text()) == "file a\nfile b\nfile c\nfile d\n"
     assert corpus.stats.files == 4
 
 
-def test_directory_skips_hidden_files_and_directories(tmp_path, write_compressed):
-    write_compressed(tmp_path / "visible.txt", b"visible text\n", "gz")
+def test_directory_mixing_plain_and_compressed_files(tmp_path, write_corpus):
+    write_corpus(tmp_path / "a.txt", b"file a plain\n")
+    write_corpus(tmp_path / "b.txt", b"file b gzip", "gz")
+    write_corpus(tmp_path / "c.txt", b"file c bzip2\n", "bz2")
+    (tmp_path / "sub").mkdir()
+    write_corpus(tmp_path / "sub" / "d.txt", b"file d xz\n", "xz")
+    write_corpus(tmp_path / "sub" / "e.md", b"file e plain")
+    corpus = Corpus(tmp_path)
+    assert [Path(name).name for name in corpus.stats.names] == ["a.txt", "b.txt.gz", "c.txt.bz2", "d.txt.xz", "e.md"]
+    assert "".join(corpus.iter_text()) == "file a plain\nfile b gzip\nfile c bzip2\nfile d xz\nfile e plain\n"
+    assert corpus.stats.files == 5
+
+
+def test_directory_skips_hidden_files_and_directories(tmp_path, write_corpus):
+    write_corpus(tmp_path / "visible.txt", b"visible text\n")
     (tmp_path / ".hidden.txt").write_text("hidden text\n")
     (tmp_path / ".git").mkdir()
     (tmp_path / ".git" / "notes.txt").write_text("hidden directory text\n")
-    write_compressed(tmp_path / ".git" / "packed.txt", b"hidden compressed text\n", "gz")
+    write_corpus(tmp_path / ".git" / "packed.txt", b"hidden compressed text\n", "gz")
     assert read_text(tmp_path) == "visible text\n"
 
 
-def test_directory_skips_compressed_binary_files(tmp_path, write_compressed):
-    write_compressed(tmp_path / "text.txt", b"some text\n", "gz")
-    write_compressed(tmp_path / "image.png", PNG_HEADER, "gz")
-    write_compressed(tmp_path / "blob.bin", bytes(range(32)) * 100, "bz2")
-    assert [path.name for path in resolve_paths([tmp_path])] == ["text.txt.gz"]
-    assert read_text(tmp_path) == "some text\n"
+def test_directory_skips_plain_and_compressed_binary_files(tmp_path, write_corpus):
+    write_corpus(tmp_path / "text.txt", b"some text\n")
+    write_corpus(tmp_path / "more.txt", b"more text\n", "gz")
+    write_corpus(tmp_path / "image.png", PNG_HEADER)
+    write_corpus(tmp_path / "packed.png", PNG_HEADER, "gz")
+    write_corpus(tmp_path / "blob.bin", bytes(range(32)) * 100)
+    write_corpus(tmp_path / "packed.bin", bytes(range(32)) * 100, "bz2")
+    assert [path.name for path in resolve_paths([tmp_path])] == ["more.txt.gz", "text.txt"]
+    assert read_text(tmp_path) == "more text\nsome text\n"
+
+
+@pytest.mark.parametrize("name, damage", [
+    ("bad.txt.gz", lambda data: data[:-8] + bytes(b ^ 0xFF for b in data[-8:-4]) + data[-4:]),
+    ("cut.txt.gz", lambda data: data[: len(data) // 2]),
+    ("bad.txt.bz2", lambda data: data[:20] + b"\x00" * 20 + data[40:]),
+], ids=["gz-checksum", "gz-truncated", "bz2-corrupt"])
+def test_corrupt_compressed_file_in_a_directory_is_an_error(tmp_path, name, damage):
+    text = b"the king rules the land\n" * 500
+    compress = gzip.compress if name.endswith(".gz") else bz2.compress
+    (tmp_path / "good.txt").write_bytes(text)
+    (tmp_path / name).write_bytes(damage(compress(text)))
+    # The broken file is listed, not skipped, so that reading it fails loudly.
+    assert [path.name for path in resolve_paths([tmp_path])] == sorted(["good.txt", name])
+    with pytest.raises(CorpusError, match=rf"'{tmp_path / name}'"):
+        read_text(tmp_path)
 
 
 def test_empty_directory_is_an_error(tmp_path):
@@ -157,58 +246,104 @@ def test_directory_of_only_hidden_files_is_an_error(tmp_path):
         Corpus(tmp_path)
 
 
+# -- standard input -----------------------------------------------------------------
+
+
+def test_dash_reads_standard_input(fake_stdin):
+    buffer = fake_stdin(b"The king rules\nthe queen rules")
+    corpus = Corpus("-")
+    assert "".join(corpus.iter_text()) == "The king rules\nthe queen rules\n"
+    assert corpus.stats.names == ["-"]
+    assert corpus.stats.files == 1
+    assert corpus.stats.total_bytes is None
+    assert corpus.stats.bytes_read == 30
+    # Standard input belongs to the process: reading it must not close it.
+    assert not buffer.closed
+
+
+def test_standard_input_in_several_reads(fake_stdin, monkeypatch):
+    monkeypatch.setattr(corpus_module, "SNIFF_BYTES", 7)
+    monkeypatch.setattr(corpus_module, "READ_BYTES", 5)
+    text = "caf\u00e9 \U0001f600 na\u00efve\nthe king\n" * 20
+    buffer = fake_stdin(text.encode("utf-8"))
+    pieces = list(Corpus("-").iter_text())
+    assert len(pieces) > 10
+    assert "".join(pieces) == text
+    assert not buffer.closed
+
+
+def test_standard_input_among_files(tmp_path, fake_stdin):
+    (tmp_path / "first.txt").write_text("first file")
+    (tmp_path / "last.txt").write_text("last file\n")
+    buffer = fake_stdin(b"from stdin")
+    corpus = Corpus([tmp_path / "first.txt", Path("-"), tmp_path / "last.txt"])
+    assert "".join(corpus.iter_text()) == "first file\nfrom stdin\nlast file\n"
+    assert corpus.stats.files == 3
+    assert corpus.stats.total_bytes is None
+    assert not buffer.closed
+
+
+def test_binary_standard_input_is_an_error(fake_stdin):
+    buffer = fake_stdin(PNG_HEADER)
+    with pytest.raises(CorpusError, match="standard input looks like a PNG image, not text"):
+        read_text("-")
+    assert not buffer.closed
+
+
 # -- decoding -----------------------------------------------------------------------
 
 
-def test_invalid_utf8_is_replaced_and_counted_exactly(tmp_path, write_compressed):
+def test_invalid_utf8_is_replaced_and_counted_exactly(tmp_path, write_corpus):
     # Replaced bytes: \xff (1), truncated \xe2\x82 (2), \x80 \x80 (2), truncated \xf0\x9f\x98 at
     # the very end of the file (3): 8 bytes in 5 replacement characters.
     data = b"king \xff queen \xe2\x82 x \x80\x80 caf\xc3\xa9\nend \xf0\x9f\x98"
-    path = write_compressed(tmp_path / "bad.txt", data, "gz")
+    path = write_corpus(tmp_path / "bad.txt", data)
     corpus = Corpus(path)
     text = "".join(corpus.iter_text())
     assert text == "king \ufffd queen \ufffd x \ufffd\ufffd caf\u00e9\nend \ufffd\n"
     assert corpus.stats.replaced_bytes == 8
 
 
-def test_valid_utf8_split_across_reads_is_not_replaced(tmp_path, monkeypatch, write_compressed):
+@pytest.mark.parametrize("compression", [None, "gz"], ids=["plain", "gz"])
+def test_valid_utf8_split_across_reads_is_not_replaced(tmp_path, monkeypatch, compression, write_corpus):
     monkeypatch.setattr(corpus_module, "SNIFF_BYTES", 7)
     monkeypatch.setattr(corpus_module, "READ_BYTES", 5)
     text = "caf\u00e9 \u00e5ngstr\u00f6m \u0928\u092e\u0938\u094d\u0924\u0947 \U0001f600 na\u00efve\n" * 5
-    path = write_compressed(tmp_path / "utf8.txt", text.encode("utf-8"), "gz")
+    path = write_corpus(tmp_path / "utf8.txt", text.encode("utf-8"), compression)
     corpus = Corpus(path)
     assert "".join(corpus.iter_text()) == text
     assert corpus.stats.replaced_bytes == 0
 
 
-def test_utf8_byte_order_mark_is_dropped(tmp_path, write_compressed):
-    path = write_compressed(tmp_path / "bom.txt", codecs.BOM_UTF8 + "king queen\n".encode("utf-8"), "gz")
+def test_utf8_byte_order_mark_is_dropped(tmp_path, write_corpus):
+    path = write_corpus(tmp_path / "bom.txt", codecs.BOM_UTF8 + "king queen\n".encode("utf-8"))
     assert read_text(path) == "king queen\n"
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
-def test_utf16_with_byte_order_mark_is_decoded(tmp_path, encoding, write_compressed):
+def test_utf16_with_byte_order_mark_is_decoded(tmp_path, encoding, write_corpus):
     text = "The k\u00efng rules\nthe queen \U0001f600\n"
     bom = {"utf-16": b"", "utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE}[encoding]
-    path = write_compressed(tmp_path / "wide.txt", bom + text.encode(encoding), "gz")
+    path = write_corpus(tmp_path / "wide.txt", bom + text.encode(encoding))
     corpus = Corpus(path)
     assert "".join(corpus.iter_text()) == text
     assert corpus.stats.replaced_bytes == 0
 
 
-def test_crlf_line_ends_give_the_same_tokens(tmp_path, write_compressed):
-    path = write_compressed(tmp_path / "dos.txt", b"the king\r\nthe queen\r\n", "gz")
+def test_crlf_line_ends_give_the_same_tokens(tmp_path, write_corpus):
+    path = write_corpus(tmp_path / "dos.txt", b"the king\r\nthe queen\r\n")
     text = read_text(path)
     assert RegexTokenizer().tokenize_lines(text) == ["the", "king", "\n", "the", "queen", "\n"]
 
 
-def test_long_line_is_split_only_at_whitespace(tmp_path, monkeypatch, write_compressed):
+@pytest.mark.parametrize("compression", [None, "gz"], ids=["plain", "gz"])
+def test_long_line_is_split_only_at_whitespace(tmp_path, monkeypatch, compression, write_corpus):
     monkeypatch.setattr(corpus_module, "MAX_PENDING_CHARS", 50)
     monkeypatch.setattr(corpus_module, "SNIFF_BYTES", 16)
     monkeypatch.setattr(corpus_module, "READ_BYTES", 40)
     words = [f"word{i}" + "x" * (i % 7) for i in range(300)]
     text = " ".join(words[:150]) + "\t" + " ".join(words[150:]) + "\nshort line\n"
-    path = write_compressed(tmp_path / "long.txt", text.encode("utf-8"), "gz")
+    path = write_corpus(tmp_path / "long.txt", text.encode("utf-8"), compression)
     pieces = list(Corpus(path).iter_text())
     assert "".join(pieces) == text
     assert len(pieces) > 20
@@ -229,8 +364,8 @@ def test_missing_path_is_an_error(tmp_path):
         Corpus(missing)
 
 
-def test_missing_path_among_several_is_an_error(tmp_path, write_compressed):
-    good = write_compressed(tmp_path / "good.txt", b"text\n", "gz")
+def test_missing_path_among_several_is_an_error(tmp_path, write_corpus):
+    good = write_corpus(tmp_path / "good.txt", b"text\n")
     with pytest.raises(CorpusError, match="does not exist"):
         Corpus([good, tmp_path / "missing.txt"])
 
@@ -240,14 +375,16 @@ def test_no_paths_is_an_error():
         resolve_paths([])
 
 
-def test_compressed_binary_file_is_an_error(tmp_path, write_compressed):
-    path = write_compressed(tmp_path / "image.png", PNG_HEADER, "gz")
-    with pytest.raises(CorpusError, match="looks like a PNG image, not text"):
+@pytest.mark.parametrize("compression", STORAGES, ids=STORAGE_IDS)
+def test_binary_file_is_an_error(tmp_path, compression, write_corpus):
+    path = write_corpus(tmp_path / "image.png", PNG_HEADER, compression)
+    with pytest.raises(CorpusError, match=rf"'{path}' looks like a PNG image, not text"):
         read_text(path)
 
 
-def test_compressed_control_bytes_are_an_error(tmp_path, write_compressed):
-    path = write_compressed(tmp_path / "blob.dat", bytes(range(32)) * 50, "xz")
+@pytest.mark.parametrize("compression", [None, "xz"], ids=["plain", "xz"])
+def test_control_bytes_are_an_error(tmp_path, compression, write_corpus):
+    path = write_corpus(tmp_path / "blob.dat", bytes(range(32)) * 50, compression)
     with pytest.raises(CorpusError, match="looks like a binary file, not text"):
         read_text(path)
 

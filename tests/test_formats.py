@@ -68,6 +68,22 @@ def test_binary_with_space_bytes_in_the_floats(tmp_path):
     np.testing.assert_array_equal(loaded.vectors, model.vectors)
 
 
+@pytest.mark.parametrize("float_bytes", [b"abcdefgh", b"12345678"], ids=["letters", "digits"])
+def test_binary_with_floats_that_are_valid_text_is_auto_detected(tmp_path, float_bytes):
+    # The float bytes are printable ASCII without NUL bytes: only parsing the first record as a word and
+    # DIM numbers tells that the file is not text ("king 12345678" is one number where 2 are needed).
+    values = np.frombuffer(float_bytes, dtype="<f4")
+    model = WordVectors(["king", "queen"], np.vstack([values, values[::-1]]).astype(np.float32))
+    path = tmp_path / "vectors.bin"
+    save_word2vec_format(model, path, binary=True)
+    data = path.read_bytes()
+    assert b"\x00" not in data
+    data.decode("utf-8")
+    loaded = load_word2vec_format(path)
+    assert loaded.words == ["king", "queen"]
+    np.testing.assert_array_equal(loaded.vectors, model.vectors)
+
+
 def test_binary_file_larger_than_one_read(tmp_path):
     rng = np.random.default_rng(2)
     words = [f"word{i}" for i in range(3000)]

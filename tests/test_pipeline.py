@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import functools
+import re
 from collections import Counter
 
 import numpy as np
 import pytest
 
 import wordvec
+import wordvec.corpus as corpus_module
+import wordvec.vocab as vocab_module
 from wordvec.cooccur import CooccurrenceCounter
 from wordvec.errors import CorpusError, ParameterError
 from wordvec.pipeline import BuildParams, build, count, factorize
-from wordvec.vocab import TokenSpool
+from wordvec.storage import load_model, save_model
 
 # Three pairs of words used in identical contexts (king/queen, dog/cat, bread/cheese), each in its own sentence.
 TWIN_LINES = [
@@ -97,7 +99,7 @@ def test_subsampling_seed_changes_the_counts(royal_lines):
     assert first.sum() < unsampled.sum()
 
 
-@pytest.mark.parametrize("block", [50, 333])
+@pytest.mark.parametrize("block", [1, 3, 50, 333])
 @pytest.mark.parametrize("subsample", [0.0, 0.01])
 def test_spool_block_size_does_not_change_the_result(royal_lines, monkeypatch, block, subsample):
     params = dict(dim=8, min_count=2, window=4, subsample=subsample, seed=5)
@@ -110,10 +112,13 @@ def test_spool_block_size_does_not_change_the_result(royal_lines, monkeypatch, b
         sizes.append(len(ids))
         return add(self, ids, offset)
 
-    monkeypatch.setattr(TokenSpool, "iter_blocks", functools.partialmethod(TokenSpool.iter_blocks, block))
+    monkeypatch.setattr(vocab_module, "SPOOL_BLOCK", block)
     monkeypatch.setattr(CooccurrenceCounter, "add", recording_add)
     chunked = build(royal_lines, **params)
+    # The spool is read in blocks of the patched size: the module constant is read when the build runs.
     assert len(sizes) > 3 and max(sizes) == block
+    assert sum(sizes) == sum(len(line.split()) + 1 for line in royal_lines)
+    assert chunked.words == expected.words
     np.testing.assert_array_equal(chunked.vectors, expected.vectors)
 
 
@@ -122,6 +127,22 @@ def test_count_then_factorize_equals_build(royal_lines):
     counts = count(royal_lines, **params)
     assert counts.matrix.shape == (len(counts.vocabulary), len(counts.vocabulary))
     np.testing.assert_array_equal(factorize(counts, **params).vectors, build(royal_lines, **params).vectors)
+
+
+def test_lines_shorter_than_the_window():
+    # Each line "a b c" with window 5: a-b and b-c at distance 1 (weight 1), a-c at distance 2 (1/2); three lines.
+    counts = count(["a b c"] * 3, dim=1, min_count=1)
+    assert counts.vocabulary.words == ["a", "b", "c"]
+    np.testing.assert_array_equal(counts.matrix.toarray(), [[0, 3, 1.5], [3, 0, 3], [1.5, 3, 0]])
+    model = wordvec.build(["a b c"] * 3, dim=1, min_count=1)
+    assert model.words == ["a", "b", "c"]
+    assert model.vectors.shape == (3, 1)
+    assert np.isfinite(model.vectors).all()
+
+
+def test_corpus_shorter_than_the_window():
+    counts = count(["a b"], dim=1, min_count=1, window=20)
+    np.testing.assert_array_equal(counts.matrix.toarray(), [[0, 1], [1, 0]])
 
 
 def test_counts_of_a_tiny_corpus_by_hand():
@@ -151,7 +172,7 @@ def test_nltk_tokenizer_on_plain_words_gives_the_regex_result(royal_lines):
     np.testing.assert_array_equal(nltk_model.vectors, regex_model.vectors)
 
 
-def test_build_from_a_compressed_file_and_a_directory(royal_corpus_file, royal_lines):
+def test_build_from_a_file_and_a_directory(royal_corpus_file, royal_lines):
     from_lines = build(royal_lines, dim=8, min_count=2)
     from_file = build(royal_corpus_file, dim=8, min_count=2)
     from_directory = build(royal_corpus_file.parent, dim=8, min_count=2)
@@ -160,6 +181,80 @@ def test_build_from_a_compressed_file_and_a_directory(royal_corpus_file, royal_l
     np.testing.assert_array_equal(from_directory.vectors, from_lines.vectors)
     assert from_file.stats["files"] == 1
     assert from_file.stats["corpus"] == [str(royal_corpus_file)]
+
+
+@pytest.mark.parametrize("compression", ["gz", "bz2", "xz"])
+def test_compressed_file_builds_the_vectors_of_the_plain_file(tmp_path, royal_corpus_file, write_corpus, compression):
+    compressed = write_corpus(tmp_path / "royal.txt", royal_corpus_file.read_bytes(), compression)
+    from_plain = build(royal_corpus_file, dim=8, min_count=2)
+    from_compressed = build(compressed, dim=8, min_count=2)
+    assert from_compressed.words == from_plain.words
+    np.testing.assert_array_equal(from_compressed.vectors, from_plain.vectors)
+    assert from_compressed.stats["tokens"] == from_plain.stats["tokens"]
+    assert from_compressed.stats["lines"] == from_plain.stats["lines"]
+
+
+def test_directory_mixing_plain_and_compressed_files(tmp_path, royal_lines, write_corpus):
+    # The corpus in three consecutive parts, one plain and two compressed, named in reading order.
+    parts = [royal_lines[:100], royal_lines[100:250], royal_lines[250:]]
+    for name, part, compression in zip(["1.txt", "2.txt", "3.txt"], parts, [None, "gz", "xz"]):
+        write_corpus(tmp_path / name, "\n".join(part).encode("utf-8"), compression)
+    from_directory = build(tmp_path, dim=8, min_count=2)
+    from_lines = build(royal_lines, dim=8, min_count=2)
+    assert from_directory.stats["files"] == 3
+    assert from_directory.stats["lines"] == len(royal_lines)
+    assert from_directory.words == from_lines.words
+    np.testing.assert_array_equal(from_directory.vectors, from_lines.vectors)
+
+
+@pytest.mark.parametrize("make_source", [
+    lambda path: (p for p in [path]),
+    lambda path: {path},
+    lambda path: [path],
+], ids=["generator", "set", "list"])
+def test_build_from_a_collection_of_paths(royal_corpus_file, royal_lines, make_source):
+    model = build(make_source(royal_corpus_file), dim=8, min_count=2)
+    assert model.stats["corpus"] == [str(royal_corpus_file)]
+    np.testing.assert_array_equal(model.vectors, build(royal_lines, dim=8, min_count=2).vectors)
+
+
+def test_build_from_a_generator_of_lines(royal_lines):
+    model = build((line for line in royal_lines), dim=8, min_count=2)
+    assert model.stats["corpus"] == ["<python iterable>"]
+    np.testing.assert_array_equal(model.vectors, build(royal_lines, dim=8, min_count=2).vectors)
+
+
+def test_build_from_standard_input(royal_lines, fake_stdin):
+    buffer = fake_stdin(("\n".join(royal_lines) + "\n").encode("utf-8"))
+    from_stdin = build("-", dim=8, min_count=2)
+    from_lines = build(royal_lines, dim=8, min_count=2)
+    assert not buffer.closed
+    assert from_stdin.stats["corpus"] == ["-"]
+    assert from_stdin.stats["lines"] == len(royal_lines)
+    assert from_stdin.words == from_lines.words
+    np.testing.assert_array_equal(from_stdin.vectors, from_lines.vectors)
+
+
+@pytest.mark.parametrize("tokenizer", ["regex", "nltk"])
+def test_long_lines_are_not_broken(tmp_path, monkeypatch, royal_lines, tokenizer):
+    # One line of the whole corpus, and a short line; read in tiny pieces, the long line is cut at
+    # whitespace many times, and no cut may end a line (windows would stop at it).
+    path = tmp_path / "long.txt"
+    path.write_text(" ".join(royal_lines) + "\nthe king and the queen\n", encoding="utf-8")
+    params = dict(dim=8, min_count=2, window=5, tokenizer=tokenizer)
+    expected_counts = count(path, **params)
+    expected_model = build(path, **params)
+
+    monkeypatch.setattr(corpus_module, "MAX_PENDING_CHARS", 50)
+    monkeypatch.setattr(corpus_module, "SNIFF_BYTES", 32)
+    monkeypatch.setattr(corpus_module, "READ_BYTES", 40)
+    assert max(len(piece) for piece in corpus_module.Corpus(path).iter_text()) <= 90
+    counts = count(path, **params)
+    assert counts.stats["lines"] == expected_counts.stats["lines"] == 2
+    assert counts.stats["tokens"] == expected_counts.stats["tokens"] == sum(map(len, map(str.split, royal_lines))) + 5
+    assert counts.vocabulary.words == expected_counts.vocabulary.words
+    np.testing.assert_array_equal(counts.matrix.toarray(), expected_counts.matrix.toarray())
+    np.testing.assert_array_equal(build(path, **params).vectors, expected_model.vectors)
 
 
 def test_stats(royal_lines):
@@ -178,9 +273,9 @@ def test_stats(royal_lines):
     assert stats["singular_values"] == sorted(stats["singular_values"], reverse=True)
 
 
-def test_replaced_bytes_are_reported(tmp_path, write_compressed, royal_lines):
+def test_replaced_bytes_are_reported(tmp_path, write_corpus, royal_lines):
     data = ("\n".join(royal_lines) + "\n").encode() + b"the king \xff\xfe\x80 rules\n"
-    path = write_compressed(tmp_path / "bad.txt", data, "gz")
+    path = write_corpus(tmp_path / "bad.txt", data)
     assert build(path, dim=8, min_count=2).stats["replaced_bytes"] == 3
 
 
@@ -213,10 +308,18 @@ def test_empty_corpus(corpus):
         build(corpus, dim=2, min_count=1)
 
 
-def test_empty_compressed_file(tmp_path, write_compressed):
-    path = write_compressed(tmp_path / "empty.txt", b"", "gz")
+@pytest.mark.parametrize("compression", [None, "gz"], ids=["plain", "gz"])
+def test_empty_file(tmp_path, write_corpus, compression):
+    path = write_corpus(tmp_path / "empty.txt", b"", compression)
     with pytest.raises(CorpusError, match=f"the corpus has no words \\({path}\\)"):
         build(path, dim=2, min_count=1)
+
+
+def test_corrupt_file_in_a_directory(tmp_path, royal_corpus_file):
+    (tmp_path / "good.txt").write_bytes(royal_corpus_file.read_bytes())
+    (tmp_path / "broken.txt.bz2").write_bytes(b"BZh9" + b"\x00" * 64)
+    with pytest.raises(CorpusError, match=f"cannot read '{tmp_path / 'broken.txt.bz2'}'"):
+        build(tmp_path, dim=8, min_count=2)
 
 
 def test_missing_corpus_file(tmp_path):
@@ -247,13 +350,44 @@ def test_bad_parameters(params, message):
         build(TWIN_LINES, **{"dim": 2, "min_count": 1, **params})
 
 
-def test_bad_parameters_are_rejected_before_reading_the_corpus():
-    def corpus():
-        raise AssertionError("the corpus was read")
-        yield
+def unreadable_corpus():
+    raise AssertionError("the corpus was read")
+    yield
 
+
+def test_bad_parameters_are_rejected_before_reading_the_corpus():
     with pytest.raises(ParameterError, match="window"):
-        build(corpus(), dim=2, window=0)
+        build(unreadable_corpus(), dim=2, window=0)
+
+
+@pytest.mark.parametrize("params, message", [
+    (dict(window=2.5), "window must be an integer; got 2.5"),
+    (dict(min_count=1.5), "min_count must be an integer; got 1.5"),
+    (dict(dim=True), "dim must be an integer; got True"),
+    (dict(dim="8"), "dim must be an integer; got '8'"),
+    (dict(max_vocab=10.0), "max_vocab must be an integer; got 10.0"),
+    (dict(seed=np.float64(1)), "seed must be an integer; got "),
+    (dict(cds="x"), "cds must be a number; got 'x'"),
+    (dict(subsample=None), "subsample must be a number; got None"),
+    (dict(neg=True), "neg must be a number; got True"),
+    (dict(weighting=1), "weighting must be a string; got 1"),
+    (dict(normalize=1), "normalize must be True or False; got 1"),
+    (dict(add_context="yes"), "add_context must be True or False; got 'yes'"),
+])
+def test_parameters_of_the_wrong_type(params, message):
+    # Checked before the corpus is read, so a mistyped option fails at once and not after the counting.
+    with pytest.raises(ParameterError, match=f"^{re.escape(message)}"):
+        build(unreadable_corpus(), **{"dim": 2, "min_count": 1, **params})
+
+
+def test_numpy_integers_are_accepted(tmp_path):
+    params = dict(dim=np.int64(4), window=np.int32(2), min_count=np.int64(1), seed=np.uint8(3))
+    model = build(TWIN_LINES, **params)
+    assert model.dim == 4
+    assert (model.params["window"], model.params["min_count"], model.params["seed"]) == (2, 1, 3)
+    save_model(model, tmp_path / "model")
+    assert load_model(tmp_path / "model").params["dim"] == 4
+    np.testing.assert_array_equal(model.vectors, build(TWIN_LINES, dim=4, window=2, min_count=1, seed=3).vectors)
 
 
 def test_unknown_keyword():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -106,6 +107,35 @@ def test_save_into_an_empty_directory(model, tmp_path):
     (tmp_path / "empty").mkdir()
     save_model(model, tmp_path / "empty")
     assert load_model(tmp_path / "empty").words == model.words
+
+
+# Line separators other than "\n": str.splitlines() would split at each of them.
+OTHER_LINE_SEPARATORS = ["\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+
+
+def test_words_with_other_line_separators_survive_a_roundtrip(tmp_path):
+    words = [f"a{separator}b" for separator in OTHER_LINE_SEPARATORS] + ["x\x85y", "\u2028", "tab\tin"]
+    model = WordVectors(words, np.eye(len(words), dtype=np.float32), np.arange(len(words), 0, -1))
+    save_model(model, tmp_path / "model")
+    loaded = load_model(tmp_path / "model")
+    assert loaded.words == words
+    np.testing.assert_array_equal(loaded.counts, model.counts)
+    assert loaded.similarity("a\u2028b", "a\u2028b") == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("bad_word", ["new\nline", "\n", ""], ids=["inner-newline", "newline", "empty"])
+def test_unsavable_word_is_refused_and_nothing_is_written(tmp_path, bad_word):
+    model = WordVectors(["the", bad_word, "king"], np.eye(3, dtype=np.float32))
+    with pytest.raises(ModelError, match=f"cannot save the word {re.escape(repr(bad_word))}: words must be non-empty"):
+        save_model(model, tmp_path / "model")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unsavable_word_leaves_an_existing_model_unchanged(model, saved):
+    with pytest.raises(ModelError, match="hold no line break"):
+        save_model(WordVectors(["a\nb", "c"], np.eye(2, dtype=np.float32)), saved)
+    assert load_model(saved).words == model.words
+    assert leftovers(saved.parent, saved.name) == []
 
 
 # -- overwriting --------------------------------------------------------------------

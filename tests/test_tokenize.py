@@ -174,3 +174,21 @@ def test_tokenizer_never_raises_and_tokens_have_no_whitespace(text):
 def test_nltk_tokenizer_never_raises_and_tokens_have_no_whitespace(text):
     tokens = NltkTokenizer().tokenize(text)
     assert all(token and not any(ch.isspace() for ch in token) for token in tokens)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(), st.text(), st.sampled_from([" ", "\t"]))
+def test_text_cut_after_whitespace_tokenizes_as_a_whole(head, tail, space):
+    # The corpus reader cuts a very long line after a space or tab; the two pieces must give the tokens of the
+    # uncut text, with no line end at the cut.
+    tokenizer = RegexTokenizer()
+    first = head + space
+    assert tokenizer.tokenize_lines(first) + tokenizer.tokenize_lines(tail) == tokenizer.tokenize_lines(first + tail)
+
+
+def test_nltk_text_cut_after_whitespace_tokenizes_as_a_whole(offline):
+    tokenizer = NltkTokenizer()
+    text = "the king rules\nthe queen rules the land with grace and power\n"
+    whole = tokenizer.tokenize_lines(text)
+    for cut in [i + 1 for i, ch in enumerate(text) if ch == " "]:
+        assert tokenizer.tokenize_lines(text[:cut]) + tokenizer.tokenize_lines(text[cut:]) == whole

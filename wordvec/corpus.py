@@ -10,7 +10,9 @@ import lzma
 import os
 import sys
 import threading
+import zlib
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Union
@@ -25,6 +27,10 @@ READ_BYTES = 1 << 22
 #: A line longer than this many characters is cut at its last whitespace, so that
 #: memory stays bounded however long a line is (tokens never contain whitespace).
 MAX_PENDING_CHARS = 1 << 22
+#: Whitespace a very long line is preferably cut at (tokens never contain it).
+_SPACES = (" ", "\t", "\u00a0", "\u3000", "\u2028", "\u2029", "\x0b", "\x0c", "\r")
+#: How far back from the end a long line without whitespace is searched for a separator.
+_SEPARATOR_SEARCH = 4096
 #: How much of a file is sniffed to tell text from binary.
 SNIFF_BYTES = 8192
 
@@ -126,7 +132,7 @@ def _walk_text_files(directory: Path) -> Iterator[Path]:
             try:
                 with _open_decompressed(path) as stream:
                     kind = _binary_kind(stream.read(SNIFF_BYTES))
-            except (OSError, EOFError, lzma.LZMAError):
+            except _READ_ERRORS:
                 kind = None  # unreadable or corrupt: reading it will say so, not skip it silently
             if kind is None:
                 yield path
@@ -142,16 +148,9 @@ def _compression_of(head: bytes) -> str | None:
 class _CountingReader:
     """File wrapper that counts the raw (possibly compressed) bytes read, for progress."""
 
-    def __init__(self, raw: BinaryIO, stats: CorpusStats | None, *, owned: bool = True) -> None:
+    def __init__(self, raw: BinaryIO, stats: CorpusStats | None) -> None:
         self._raw = raw
         self._stats = stats
-        self._owned = owned
-
-    def __enter__(self) -> "_CountingReader":
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def read(self, size: int = -1) -> bytes:
         data = self._raw.read(size)
@@ -169,29 +168,39 @@ class _CountingReader:
         return True
 
     def close(self) -> None:
-        # Standard input belongs to the process, not to this reader.
-        if self._owned:
-            self._raw.close()
+        """Closing is left to :func:`_open_decompressed`, which knows whether the file is ours."""
 
     def __getattr__(self, name: str):
         return getattr(self._raw, name)
 
 
-def _open_decompressed(path: Path, stats: CorpusStats | None = None) -> BinaryIO:
-    """Open a file for binary reading, decompressing gzip, bzip2 and xz by their magic bytes."""
-    if str(path) == "-":
-        return _CountingReader(sys.stdin.buffer, stats, owned=False)  # type: ignore[return-value]
-    raw = open(path, "rb")
-    head = raw.peek(8)[:8] if hasattr(raw, "peek") else b""
-    compression = _compression_of(head)
-    counted = _CountingReader(raw, stats)
-    if compression == "gzip":
-        return gzip.GzipFile(fileobj=counted, mode="rb")  # type: ignore[arg-type]
-    if compression == "bz2":
-        return bz2.BZ2File(counted, mode="rb")  # type: ignore[arg-type]
-    if compression == "xz":
-        return lzma.LZMAFile(counted, mode="rb")  # type: ignore[arg-type]
-    return counted  # type: ignore[return-value]
+@contextmanager
+def _open_decompressed(path: Path, stats: CorpusStats | None = None) -> Iterator[BinaryIO]:
+    """Open a file (or stdin for ``-``) for binary reading, decompressing gzip, bzip2 and xz by magic bytes."""
+    is_stdin = str(path) == "-"
+    raw = sys.stdin.buffer if is_stdin else open(path, "rb")
+    try:
+        head = raw.peek(8)[:8] if hasattr(raw, "peek") else b""
+        counted = _CountingReader(raw, stats)
+        opener = _DECOMPRESSORS.get(_compression_of(head) or "")
+        if opener is None:
+            yield counted  # type: ignore[misc]
+        else:
+            # The decompressor does not close a file object it was handed; the finally below does.
+            with opener(counted) as stream:
+                yield stream
+    finally:
+        if not is_stdin:  # stdin belongs to the process
+            raw.close()
+
+
+_DECOMPRESSORS = {
+    "gzip": lambda raw: gzip.GzipFile(fileobj=raw, mode="rb"),
+    "bz2": lambda raw: bz2.BZ2File(raw, mode="rb"),
+    "xz": lambda raw: lzma.LZMAFile(raw, mode="rb"),
+}
+#: What a damaged file raises while it is decompressed and read.
+_READ_ERRORS = (OSError, EOFError, lzma.LZMAError, zlib.error)
 
 
 def _binary_kind(head: bytes) -> str | None:
@@ -222,11 +231,25 @@ def _split_at_boundary(text: str, final: bool) -> tuple[str, str]:
         return (text if text.endswith("\n") or not text else text + "\n"), ""
     cut = text.rfind("\n") + 1
     if cut == 0 and len(text) > MAX_PENDING_CHARS:
-        # A very long line: cut at its last whitespace so no token is split.
-        cut = max(text.rfind(" "), text.rfind("\t")) + 1
-        if cut == 0:
-            cut = len(text)
+        cut = _token_boundary(text)
     return text[:cut], text[cut:]
+
+
+def _token_boundary(text: str) -> int:
+    """Where a very long line may be cut without splitting a token: after its last separator.
+
+    Whitespace first; failing that (a line of comma-separated words, say), the last
+    character that no token contains. Only a line with neither is cut anywhere.
+    """
+    cut = max(text.rfind(space) for space in _SPACES) + 1
+    if cut:
+        return cut
+    tail = len(text) - min(len(text), _SEPARATOR_SEARCH)
+    for position in range(len(text) - 1, tail - 1, -1):
+        character = text[position]
+        if not (character.isalnum() or character in "'-.,"):
+            return position + 1
+    return len(text)
 
 
 def _iter_file_text(path: Path, stats: CorpusStats) -> Iterator[str]:
@@ -255,7 +278,7 @@ def _iter_file_text(path: Path, stats: CorpusStats) -> Iterator[str]:
         raise CorpusError(f"cannot read {name}: permission denied; check the file's permissions") from None
     except EOFError:
         raise CorpusError(f"{name} is truncated: the compressed stream ends early; re-download or re-compress it") from None
-    except (OSError, lzma.LZMAError) as error:
+    except _READ_ERRORS as error:
         raise CorpusError(f"cannot read {name}: {error}; the file is corrupt or not in a supported format") from None
 
 

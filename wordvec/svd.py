@@ -2,11 +2,59 @@
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
 
 from .errors import ParameterError
+
+
+def available_cores() -> int:
+    """CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class _ParallelProduct:
+    """Sparse x dense products of a matrix and its transpose, split into row blocks run on threads.
+
+    scipy's sparse products are single-threaded but release the GIL, so blocks of rows
+    (balanced by non-zeros) run in parallel. The transpose is stored as its own CSR
+    matrix, since a CSR row gather is faster than the scatter of a CSC product.
+    """
+
+    def __init__(self, matrix: sp.csr_matrix, threads: int) -> None:
+        self.threads = max(1, threads)
+        self.blocks = self._split(matrix)
+        self.transposed_blocks = self._split(matrix.T.tocsr())
+        self.pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
+
+    def _split(self, matrix: sp.csr_matrix) -> list[sp.csr_matrix]:
+        if self.threads == 1:
+            return [matrix]
+        targets = np.linspace(0, matrix.nnz, self.threads + 1)[1:-1]
+        cuts = [0, *np.searchsorted(matrix.indptr, targets).tolist(), matrix.shape[0]]
+        return [matrix[start:stop] for start, stop in zip(cuts[:-1], cuts[1:]) if stop > start]
+
+    def _apply(self, blocks: list[sp.csr_matrix], dense: np.ndarray) -> np.ndarray:
+        if self.pool is None or len(blocks) == 1:
+            return np.vstack([block @ dense for block in blocks])
+        return np.vstack(list(self.pool.map(lambda block: block @ dense, blocks)))
+
+    def dot(self, dense: np.ndarray) -> np.ndarray:
+        return self._apply(self.blocks, dense)
+
+    def tdot(self, dense: np.ndarray) -> np.ndarray:
+        return self._apply(self.transposed_blocks, dense)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
 
 
 def randomized_svd(
@@ -17,6 +65,7 @@ def randomized_svd(
     power_iterations: int = 5,
     seed: int = 0,
     dtype: type = np.float32,
+    threads: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The ``dim`` largest singular triplets of ``matrix``, by randomized range finding.
 
@@ -35,6 +84,8 @@ def randomized_svd(
         Seed of the random test matrix; the same seed gives the same result.
     dtype : numpy dtype, default float32
         Working precision of the dense products.
+    threads : int, optional
+        Threads for the sparse products (default: the available cores).
 
     Returns
     -------
@@ -68,20 +119,27 @@ def randomized_svd(
     if dim >= min(rows, cols):
         raise ParameterError(f"dim must be smaller than the vocabulary size; got dim={dim} >= {min(rows, cols)}")
     if sp.issparse(matrix):
-        matrix = sp.csr_matrix(matrix, dtype=dtype)
+        product = _ParallelProduct(sp.csr_matrix(matrix, dtype=dtype), threads or available_cores())
+        dot, tdot = product.dot, product.tdot
     else:
-        matrix = np.asarray(matrix, dtype=dtype)
+        product = None
+        dense = np.asarray(matrix, dtype=dtype)
+        dot, tdot = dense.__matmul__, dense.T.__matmul__
     width = min(dim + oversamples, min(rows, cols))
     rng = np.random.default_rng(seed)
-    sample = matrix @ rng.standard_normal((cols, width)).astype(dtype)
-    for _ in range(power_iterations):
-        sample, _ = scipy.linalg.lu(sample, permute_l=True, check_finite=False)
-        sample = matrix.T @ sample
-        sample, _ = scipy.linalg.lu(sample, permute_l=True, check_finite=False)
-        sample = matrix @ sample
-    basis, _ = scipy.linalg.qr(sample, mode="economic", check_finite=False)
-    # B = Q^T A, computed as (A^T Q)^T so the sparse product runs on A.
-    small = np.asarray(matrix.T @ basis).T
+    try:
+        sample = dot(rng.standard_normal((cols, width)).astype(dtype))
+        for _ in range(power_iterations):
+            sample, _ = scipy.linalg.lu(sample, permute_l=True, check_finite=False)
+            sample = tdot(sample)
+            sample, _ = scipy.linalg.lu(sample, permute_l=True, check_finite=False)
+            sample = dot(sample)
+        basis, _ = scipy.linalg.qr(sample, mode="economic", check_finite=False)
+        # B = Q^T A, computed as (A^T Q)^T so the sparse product runs on A^T's rows.
+        small = np.asarray(tdot(basis)).T
+    finally:
+        if product is not None:
+            product.close()
     u_small, singular_values, vt = scipy.linalg.svd(small, full_matrices=False, check_finite=False)
     u = basis @ u_small[:, :dim]
     vt = vt[:dim]

@@ -50,7 +50,8 @@ def test_docstring_example():
     ("cook", "cooks"),
 ])
 def test_topics_of_the_small_corpus_cluster(royal_lines, word_groups, word, group):
-    model = build(royal_lines, dim=20, min_count=2, window=5)
+    # Without w+c the vectors reflect substitutability only, which is what the groups encode.
+    model = build(royal_lines, dim=20, min_count=2, window=5, add_context=False)
     neighbours = [w for w, _ in model.most_similar(word, topn=4)]
     assert sum(w in word_groups[group] for w in neighbours) >= 3, neighbours
 
@@ -153,7 +154,7 @@ def test_counts_of_a_tiny_corpus_by_hand():
 
 @pytest.mark.parametrize("params", [
     dict(weighting="dynamic"), dict(weighting="uniform"), dict(cds=1.0), dict(neg=5.0), dict(eig=1.0),
-    dict(add_context=True), dict(power_iterations=0, oversamples=0),
+    dict(add_context=False), dict(power_iterations=0, oversamples=0),
 ])
 def test_hyperparameters_change_the_vectors(royal_lines, params):
     baseline = build(royal_lines, dim=8, min_count=2)

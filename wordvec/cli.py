@@ -140,7 +140,8 @@ class _BuildProgress:
               help="Shifted PPMI: subtract log(neg).")
 @click.option("--eig", default=0.0, show_default=True, type=click.FloatRange(-10, 10),
               help="Eigenvalue weighting exponent of the singular values.")
-@click.option("--w+c", "add_context", is_flag=True, help="Add context vectors to word vectors.")
+@click.option("--w+c/--no-w+c", "add_context", default=True, show_default=True,
+              help="Add context vectors to word vectors (the paper's w+c).")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(0, 2**63 - 1), help="Random seed.")
 @click.option("--tokenizer", default="regex", show_default=True, type=click.Choice(["regex", "nltk"]),
               help="Built-in regular expression, or nltk's word tokenizer.")

@@ -16,7 +16,7 @@ LINE_END = "\n"
 #: the same word: zero-width space / non-joiner / joiner, word joiner, byte-order mark.
 _INVISIBLE = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff")
 _WORD_CHAR = re.compile(r"[^\W_]")
-_CLITIC_S = re.compile(r"(?<=\w)'s\b")
+_CLITIC_S = re.compile(r"'s\b")
 
 
 @lru_cache(maxsize=1)

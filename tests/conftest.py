@@ -108,3 +108,10 @@ def fake_stdin(monkeypatch):
         return buffer
 
     return feed
+
+
+def assert_same_ranking(actual, expected):
+    """(word, score) lists: the same words in the same order, scores equal up to float rounding."""
+    actual, expected = list(actual), list(expected)
+    assert [word for word, _ in actual] == [word for word, _ in expected]
+    assert [score for _, score in actual] == pytest.approx([score for _, score in expected])

@@ -192,8 +192,10 @@ def count(corpus: CorpusSource, *, progress: ProgressCallback | None = None, **p
             for offset, block in scan.spool.iter_blocks():
                 counter.add(new_id_of[block], offset)
                 notify("count", offset + len(block), scan.spool.length)
-            matrix = counter.result().astype(np.float64)
-            matrix.data /= counter.scale
+            scaled = counter.result()
+            # Real-valued weights; the integer matrix's index arrays are reused, not copied.
+            matrix = sp.csr_matrix((scaled.data / counter.scale, scaled.indices, scaled.indptr), shape=scaled.shape)
+            del scaled
     finally:
         scan.spool.close()
     stats = {
@@ -224,22 +226,30 @@ def factorize(counts: Counts, *, progress: ProgressCallback | None = None, **par
     Parameters are those of :func:`build`; ``cds``, ``neg``, ``dim``, ``eig``,
     ``add_context``, ``normalize``, ``seed``, ``power_iterations`` and ``oversamples``
     act here. The counting parameters should be those ``counts`` was made with: they
-    are recorded in the model.
+    are recorded in the model. ``counts`` is left as it was, so it can be factorised
+    again with other settings.
     """
-    settings = _settings(params)
+    return _factorize(counts, _settings(params), progress or _no_progress, keep_counts=True)
+
+
+def _factorize(counts: Counts, settings: BuildParams, notify: ProgressCallback, *, keep_counts: bool) -> WordVectors:
     from .svd import embed, randomized_svd
     from .weighting import ppmi
 
-    notify = progress or _no_progress
     _check_dim(settings, len(counts.vocabulary))
     timings = dict(counts.stats["seconds"])
     with _timed(timings, "weight"):
         notify("weight", 0, None)
-        association = ppmi(counts.matrix, cds=settings.cds, neg=settings.neg)
+        # Hand-over through a list, so that the SVD holds the only reference to each
+        # matrix and can free it (the counts once weighted, the PPMI once split).
+        operand = [ppmi(counts.matrix, cds=settings.cds, neg=settings.neg)]
+        if not keep_counts:
+            counts.matrix = None
+        nonzeros = int(operand[0].nnz)
     with _timed(timings, "svd"):
         notify("svd", 0, None)
         u, s, vt = randomized_svd(
-            association,
+            operand.pop(),
             settings.dim,
             oversamples=settings.oversamples,
             power_iterations=settings.power_iterations,
@@ -247,11 +257,7 @@ def factorize(counts: Counts, *, progress: ProgressCallback | None = None, **par
         )
         vectors = embed(u, s, vt, eig=settings.eig, add_context=settings.add_context, normalize=settings.normalize)
     stats = dict(counts.stats)
-    stats.update(
-        ppmi_nonzeros=int(association.nnz),
-        singular_values=[round(float(x), 6) for x in s[:10]],
-        seconds=timings,
-    )
+    stats.update(ppmi_nonzeros=nonzeros, singular_values=[round(float(x), 6) for x in s[:10]], seconds=timings)
     return WordVectors(
         counts.vocabulary.words, vectors, counts.vocabulary.counts, params=dataclasses.asdict(settings), stats=stats
     )
@@ -296,4 +302,5 @@ def build(
     >>> model.most_similar("king", topn=1)[0][0]
     'queen'
     """
-    return factorize(count(corpus, progress=progress, **params), progress=progress, **params)
+    counts = count(corpus, progress=progress, **params)
+    return _factorize(counts, _settings(params), progress or _no_progress, keep_counts=False)

@@ -21,36 +21,36 @@ def available_cores() -> int:
 
 
 class _ParallelProduct:
-    """Sparse x dense products of a matrix and its transpose, split into row blocks run on threads.
+    """Products of a sparse matrix and its transpose with dense matrices, on threads.
 
-    scipy's sparse products are single-threaded but release the GIL, so blocks of rows
-    (balanced by non-zeros) run in parallel. The transpose is stored as its own CSR
-    matrix, since a CSR row gather is faster than the scatter of a CSC product.
+    scipy's sparse products are single-threaded but release the GIL, so the rows are
+    split into blocks (balanced by non-zeros) that run in parallel: ``A X`` stacks the
+    blocks' products, ``A^T Y`` sums ``A_b^T Y_b`` over the blocks. No transposed copy
+    of the matrix is kept: it would double the SVD's largest allocation.
     """
 
     def __init__(self, matrix: sp.csr_matrix, threads: int) -> None:
         self.threads = max(1, threads)
-        self.blocks = self._split(matrix)
-        self.transposed_blocks = self._split(matrix.T.tocsr())
-        self.pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
-
-    def _split(self, matrix: sp.csr_matrix) -> list[sp.csr_matrix]:
         if self.threads == 1:
-            return [matrix]
-        targets = np.linspace(0, matrix.nnz, self.threads + 1)[1:-1]
-        cuts = [0, *np.searchsorted(matrix.indptr, targets).tolist(), matrix.shape[0]]
-        return [matrix[start:stop] for start, stop in zip(cuts[:-1], cuts[1:]) if stop > start]
+            self.blocks = [(matrix, 0, matrix.shape[0])]
+        else:
+            targets = np.linspace(0, matrix.nnz, self.threads + 1)[1:-1]
+            cuts = [0, *np.searchsorted(matrix.indptr, targets).tolist(), matrix.shape[0]]
+            self.blocks = [(matrix[a:b], a, b) for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
+        self.pool = ThreadPoolExecutor(len(self.blocks)) if len(self.blocks) > 1 else None
 
-    def _apply(self, blocks: list[sp.csr_matrix], dense: np.ndarray) -> np.ndarray:
-        if self.pool is None or len(blocks) == 1:
-            return np.vstack([block @ dense for block in blocks])
-        return np.vstack(list(self.pool.map(lambda block: block @ dense, blocks)))
+    def _map(self, function, items):
+        return list(self.pool.map(function, items)) if self.pool is not None else [function(i) for i in items]
 
     def dot(self, dense: np.ndarray) -> np.ndarray:
-        return self._apply(self.blocks, dense)
+        return np.vstack(self._map(lambda block: block[0] @ dense, self.blocks))
 
     def tdot(self, dense: np.ndarray) -> np.ndarray:
-        return self._apply(self.transposed_blocks, dense)
+        parts = self._map(lambda block: block[0].T @ dense[block[1] : block[2]], self.blocks)
+        total = parts[0]
+        for part in parts[1:]:
+            total += part
+        return total
 
     def close(self) -> None:
         if self.pool is not None:
@@ -121,6 +121,7 @@ def randomized_svd(
     if sp.issparse(matrix):
         product = _ParallelProduct(sp.csr_matrix(matrix, dtype=dtype), threads or available_cores())
         dot, tdot = product.dot, product.tdot
+        del matrix  # the row blocks are copies: free the original if the caller handed it over
     else:
         product = None
         dense = np.asarray(matrix, dtype=dtype)

@@ -56,23 +56,28 @@ def ppmi(counts: sp.spmatrix, *, cds: float = 0.75, neg: float = 1.0) -> sp.csr_
         raise ParameterError(f"cds must be > 0; got {cds}")
     if not neg > 0:
         raise ParameterError(f"neg must be > 0; got {neg}")
-    counts = sp.csr_matrix(counts, dtype=np.float64)
-    counts.sum_duplicates()
-    counts.eliminate_zeros()
-    row_sums = np.asarray(counts.sum(axis=1)).ravel()
-    col_sums = np.asarray(counts.sum(axis=0)).ravel()
-    with np.errstate(divide="ignore"):
-        log_rows = np.log(row_sums)
-        log_smoothed_cols = cds * np.log(col_sums)
-    if counts.nnz == 0:
+    counts = sp.csr_matrix(counts)
+    if not counts.has_canonical_format or (counts.data == 0).any():
+        counts = counts.copy()
+        counts.sum_duplicates()
+        counts.eliminate_zeros()
+    if counts.nnz == 0 or not (counts.data > 0).any():
         return sp.csr_matrix(counts.shape, dtype=np.float32)
+    if (counts.data < 0).any():
+        raise ParameterError("co-occurrence counts must not be negative")
+    row_sums = np.asarray(counts.sum(axis=1), dtype=np.float64).ravel()
+    col_sums = np.asarray(counts.sum(axis=0), dtype=np.float64).ravel()
+    with np.errstate(divide="ignore"):
+        log_rows = np.log(row_sums).astype(np.float32)
+        log_smoothed_cols = (cds * np.log(col_sums)).astype(np.float32)
+        # Computed in float32 over the non-zeros, one array at a time, to bound memory:
+        # PPMI values are small (< 30), so float32 keeps them to about 1e-6.
+        pmi = np.log(counts.data, dtype=np.float32)
     log_context_total = np.log(np.sum(col_sums[col_sums > 0] ** cds))
-    rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
-    pmi = np.log(counts.data)
-    pmi -= log_rows[rows]
+    pmi -= np.repeat(log_rows, np.diff(counts.indptr))
     pmi -= log_smoothed_cols[counts.indices]
-    pmi += log_context_total - np.log(neg)
-    result = sp.csr_matrix((pmi.astype(np.float32), counts.indices.copy(), counts.indptr.copy()), shape=counts.shape)
-    result.data[result.data < 0] = 0
+    pmi += np.float32(log_context_total - np.log(neg))
+    np.maximum(pmi, 0, out=pmi)
+    result = sp.csr_matrix((pmi, counts.indices.copy(), counts.indptr.copy()), shape=counts.shape)
     result.eliminate_zeros()
     return result

@@ -16,10 +16,12 @@ from click.testing import CliRunner
 
 from wordvec import __version__
 from wordvec.cli import main
+from wordvec.evaluate import evaluate_word_pairs, shipped_dataset
 from wordvec.formats import load_word2vec_format
 from wordvec.storage import load_model
 
 from conftest import assert_same_ranking
+from test_evaluate import CAPITALS, COSMUL_ANGLES, GENDER, angle_model, questions_text, relation_model
 
 BUILD_OPTIONS = ["--dim", "8", "--min-count", "2", "--window", "4"]
 
@@ -518,3 +520,167 @@ def test_subprocess_user_errors(royal_corpus_file, model_path, tmp_path, write_c
     result = run_wordvec([placeholders.get(arg, arg) for arg in args], tmp_path)
     assert_user_error(result.returncode, result.stdout, result.stderr, expected, usage=usage)
     assert not (tmp_path / "m").exists()
+
+
+# -- evaluate and analogy --method ----------------------------------------------------
+
+
+def parse_evaluation(text: str) -> dict[str, list[str]]:
+    """The rows of `evaluate`'s tables by their first cell (header rows included); cells are 2+ spaces apart."""
+    rows = {}
+    for line in text.splitlines():
+        if line.strip():
+            first, *cells = re.split(r"\s{2,}", line.strip())
+            rows[first] = cells
+    return rows
+
+
+# Counted independently of wordvec (awk over the model's vocab.txt): of the shipped datasets only 4
+# WordSim-353 pairs, 11 SimLex-999 pairs and 2 Google questions (both in "family") have known words.
+def test_evaluate_runs_the_shipped_datasets_by_default(runner, model_path, model):
+    result = invoke(runner, ["evaluate", "-m", model_path])
+    assert_ok(result)
+    rows = parse_evaluation(result.stdout)
+    assert rows["word pairs"] == ["Spearman", "Pearson", "scored", "skipped"]
+    assert rows["wordsim353.tsv"][2:] == ["4 / 353", "349"]
+    assert rows["simlex999.txt"][2:] == ["11 / 999", "988"]
+    with shipped_dataset("wordsim353.tsv") as path:
+        expected = evaluate_word_pairs(model, path)
+    assert rows["wordsim353.tsv"][:2] == [f"{expected.spearman:.3f}", f"{expected.pearson:.3f}"]
+    assert rows["analogies"] == ["3CosAdd", "3CosMul", "answered", "skipped"]
+    assert rows["questions-words.txt"][2:] == ["2 / 19,544", "19,542"]
+    assert rows["family"][2:] == ["2 / 506", "504"]
+    assert rows["capital-world"] == ["n/a", "n/a", "0 / 4,524", "4,524"]
+    section_lines = [line for line in result.stdout.splitlines() if line.startswith("  ")]
+    assert len(section_lines) == 14
+    assert result.stdout.split("\n\n")[0].count("\n") == 2  # the pairs table: a header and two rows
+
+
+def test_evaluate_json_default(runner, model_path):
+    result = invoke(runner, ["evaluate", "-m", model_path, "--json"])
+    assert_ok(result)
+    report = json.loads(result.stdout)
+    assert (report["model"], report["vocabulary"], report["restrict_vocab"]) == (str(model_path), 106, 300000)
+    assert report["methods"] == ["add", "mul"]
+    assert [(p["dataset"], p["scored"], p["pairs"], p["skipped"]) for p in report["word_pairs"]] == [
+        ("wordsim353.tsv", 4, 353, 349), ("simlex999.txt", 11, 999, 988),
+    ]
+    assert report["word_pairs"][0]["oov_ratio"] == pytest.approx(100 * 349 / 353)
+    [google] = report["analogies"]
+    assert (google["dataset"], google["questions"], google["answered"], google["skipped"]) == (
+        "questions-words.txt", 19544, 2, 19542)
+    assert len(google["sections"]) == 14
+    capitals = google["sections"][0]
+    assert capitals == {"section": "capital-common-countries", "questions": 506, "answered": 0, "skipped": 506,
+                        "add": {"accuracy": None, "correct": 0}, "mul": {"accuracy": None, "correct": 0}}
+
+
+@pytest.fixture
+def perfect_model_path(tmp_path) -> Path:
+    path = tmp_path / "perfect"
+    relation_model([CAPITALS, GENDER]).save(path)
+    return path
+
+
+def test_evaluate_own_files_json(runner, perfect_model_path, tmp_path):
+    questions = tmp_path / "questions.txt"
+    questions.write_text(questions_text({"capitals": CAPITALS, "gender": GENDER}) + "king queen elf elfess\n")
+    pairs = tmp_path / "pairs.csv"
+    # Cosines 1/2, 1, 0 and one unknown word: ranked as the scores, so rho = 1 over 3 of 4 pairs.
+    pairs.write_text("word1,word2,score\nathens,greece,5\nathens,athens,10\nking,paris,0\nelf,king,3\n")
+    result = invoke(runner, [
+        "evaluate", "-m", perfect_model_path, "--pairs", pairs, "--analogies", questions, "--json",
+    ])
+    assert_ok(result)
+    report = json.loads(result.stdout)
+    [pair_result] = report["word_pairs"]
+    assert pair_result["dataset"] == str(pairs)
+    assert (pair_result["scored"], pair_result["skipped"], pair_result["oov_ratio"]) == (3, 1, 25.0)
+    assert pair_result["spearman"] == pytest.approx(1.0)
+    [analogies] = report["analogies"]
+    assert (analogies["questions"], analogies["answered"], analogies["skipped"]) == (19, 18, 1)
+    assert analogies["add"] == analogies["mul"] == {"accuracy": 1.0, "correct": 18}
+    assert [(s["section"], s["answered"], s["skipped"]) for s in analogies["sections"]] == [
+        ("capitals", 12, 0), ("gender", 6, 1),
+    ]
+    only_pairs = json.loads(invoke(runner, ["evaluate", "-m", perfect_model_path, "--pairs", pairs, "--json"]).stdout)
+    assert only_pairs["analogies"] == [] and len(only_pairs["word_pairs"]) == 1
+
+
+def test_evaluate_method_and_restrict_vocab(runner, tmp_path):
+    # a 0, b 90, c 180, x 120, y 210, far 300 degrees: 3CosAdd answers x, 3CosMul y (see test_evaluate.py).
+    model_dir = tmp_path / "angles"
+    angle_model(COSMUL_ANGLES).save(model_dir)
+    questions = tmp_path / "q.txt"
+    questions.write_text(": s\na b c x\n")
+    for method, header, accuracy in (("add", "3CosAdd", "1.000"), ("mul", "3CosMul", "0.000")):
+        result = invoke(runner, ["evaluate", "-m", model_dir, "--analogies", questions, "--method", method])
+        assert_ok(result)
+        rows = parse_evaluation(result.stdout)
+        assert rows["analogies"] == [header, "answered", "skipped"]
+        assert rows[str(questions)] == [accuracy, "1 / 1", "0"]
+        assert rows["s"] == [accuracy, "1 / 1", "0"]
+    as_json = json.loads(invoke(runner, [
+        "evaluate", "-m", model_dir, "--analogies", questions, "--method", "mul", "--json",
+    ]).stdout)
+    assert as_json["analogies"][0]["mul"] == {"accuracy": 0.0, "correct": 0} and "add" not in as_json["analogies"][0]
+    # The 4 most frequent words are a, b, c, x: y and far leave the candidates, and their questions are skipped.
+    questions.write_text(": s\na b c x\na b c y\na b c far\n")
+    restricted = json.loads(invoke(runner, [
+        "evaluate", "-m", model_dir, "--analogies", questions, "--restrict-vocab", "4", "--json",
+    ]).stdout)
+    [report] = restricted["analogies"]
+    assert (report["answered"], report["skipped"]) == (1, 2)
+    assert report["add"]["correct"] == report["mul"]["correct"] == 1  # x is the only candidate left
+
+
+def test_analogy_method_mul(runner, tmp_path):
+    model_dir = tmp_path / "angles"
+    angle_model(COSMUL_ANGLES).save(model_dir)
+    [(title, mul_rows)] = parse_table(invoke(runner, ["analogy", "a", "b", "c", "-m", model_dir, "--method", "mul"]).stdout)
+    assert title == "a : b :: c : ?"
+    assert [word for word, _ in mul_rows] == ["y", "x", "far"]
+    assert mul_rows[0][1] == pytest.approx(3.431, abs=1e-3)  # by hand in test_evaluate.py
+    [(_, add_rows)] = parse_table(invoke(runner, ["analogy", "a", "b", "c", "-m", model_dir]).stdout)
+    assert [word for word, _ in add_rows] == ["x", "y", "far"]
+    parsed = json.loads(invoke(runner, ["analogy", "a", "b", "c", "-m", model_dir, "--method", "mul", "-k", "1", "--json"]).stdout)
+    assert parsed["method"] == "mul" and parsed["answers"][0]["word"] == "y"
+
+
+@pytest.mark.parametrize("option, text, expected", [
+    ("--pairs", "a\tb\t1\nc\td\tmany\n", "line 2: expected 'word1 word2 score'"),
+    ("--pairs", "# nothing\n", "no 'word1 word2 score' lines"),
+    ("--analogies", ": section\na b c\n", "no analogy questions"),
+])
+def test_evaluate_malformed_dataset_is_a_one_line_error(runner, model_path, tmp_path, option, text, expected):
+    dataset = tmp_path / "dataset.txt"
+    dataset.write_text(text)
+    line = cli_error(invoke(runner, ["evaluate", "-m", model_path, option, dataset]), expected)
+    assert str(dataset) in line
+
+
+@pytest.mark.parametrize("args, option", [
+    (["--restrict-vocab", "0"], "--restrict-vocab"),
+    (["--method", "cos"], "--method"),
+    (["--pairs", "MISSING"], "--pairs"),
+    (["--analogies", "DIRECTORY"], "--analogies"),
+])
+def test_evaluate_bad_option_value(runner, model_path, tmp_path, args, option):
+    placeholders = {"MISSING": tmp_path / "missing.tsv", "DIRECTORY": tmp_path}
+    result = invoke(runner, ["evaluate", "-m", model_path, *[placeholders.get(arg, arg) for arg in args]])
+    assert option in cli_error(result, "Error: Invalid value for", usage=True)
+
+
+def test_evaluate_and_analogy_help_have_examples(runner):
+    for command, example in (("evaluate", "wordvec evaluate -m my-model"), ("analogy", "--method mul")):
+        result = invoke(runner, [command, "-h"])
+        assert_ok(result)
+        assert "Example:" in result.stdout and example in result.stdout
+
+
+def test_subprocess_evaluate_finds_the_shipped_datasets(model_path, tmp_path):
+    result = run_wordvec(["evaluate", "-m", model_path, "--json", "--method", "add"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert [p["pairs"] for p in report["word_pairs"]] == [353, 999]
+    assert report["analogies"][0]["questions"] == 19544

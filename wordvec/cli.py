@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import json
-import os
+import math
 import sys
 import time
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
 from .errors import WordvecError
+
+if TYPE_CHECKING:
+    from .evaluate import Evaluation
 
 #: Where ``build`` writes and every query command reads when no model is named.
 DEFAULT_MODEL = "wordvec-model"
@@ -231,20 +234,117 @@ def similarity(word1: str, word2: str, model_path: Path, as_json: bool) -> None:
 @click.argument("c")
 @_model_option
 @click.option("-k", "--topn", default=10, show_default=True, type=click.IntRange(min=1), help="Number of answers.")
+@click.option("--method", default="add", show_default=True, type=click.Choice(["add", "mul"]),
+              help="3CosAdd (the offset B - A + C, scored by cosine) or 3CosMul (Levy & Goldberg).")
 @_json_option
 @_user_errors
-def analogy(a: str, b: str, c: str, model_path: Path, topn: int, as_json: bool) -> None:
-    """A is to B as C is to ...? (3CosAdd: B - A + C).
+def analogy(a: str, b: str, c: str, model_path: Path, topn: int, method: str, as_json: bool) -> None:
+    """A is to B as C is to ...?
+
+    3CosAdd ranks words by cosine with B - A + C; 3CosMul by the product of their
+    similarities to B and C over their similarity to A, which balances the three.
 
     \b
     Example:
       wordvec analogy man king woman
+      wordvec analogy man king woman --method mul
     """
-    answers = _load(model_path).analogy(a, b, c, topn=topn)
+    answers = _load(model_path).analogy(a, b, c, topn=topn, method=method)
     if as_json:
-        _print_json({"a": a, "b": b, "c": c, "answers": [{"word": w, "similarity": s} for w, s in answers]})
+        _print_json({"a": a, "b": b, "c": c, "method": method, "answers": [{"word": w, "similarity": s} for w, s in answers]})
     else:
         _print_neighbours(f"{a} : {b} :: {c} : ?", answers)
+
+
+def _score(value: float) -> str:
+    return "n/a" if math.isnan(value) else f"{value:.3f}"
+
+
+def _print_rows(rows: list[tuple[str, ...]]) -> None:
+    """Print a table: the first column left-aligned, the others right-aligned."""
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    for row in rows:
+        cells = [row[0].ljust(widths[0])] + [cell.rjust(width) for cell, width in zip(row[1:], widths[1:])]
+        click.echo("  ".join(cells).rstrip())
+
+
+def _print_evaluation(evaluation: Evaluation) -> None:
+    from .evaluate import METHOD_NAMES
+
+    tables = []
+    if evaluation.pairs:
+        rows = [("word pairs", "Spearman", "Pearson", "scored", "skipped")]
+        for result in evaluation.pairs:
+            rows.append((
+                result.dataset, _score(result.spearman), _score(result.pearson),
+                f"{result.scored:,} / {result.pairs:,}", f"{result.skipped:,}",
+            ))
+        tables.append(rows)
+    if evaluation.analogies:
+        rows = [("analogies", *(METHOD_NAMES[m] for m in evaluation.methods), "answered", "skipped")]
+        for by_method in evaluation.analogies:
+            results = [by_method[m] for m in evaluation.methods]
+            first = results[0]
+            rows.append((
+                first.dataset, *(_score(r.accuracy) for r in results),
+                f"{first.answered:,} / {first.questions:,}", f"{first.skipped:,}",
+            ))
+            for number, section in enumerate(first.sections):
+                rows.append((
+                    f"  {section.name}", *(_score(r.sections[number].accuracy) for r in results),
+                    f"{section.answered:,} / {section.questions:,}", f"{len(section.skipped):,}",
+                ))
+        tables.append(rows)
+    for number, rows in enumerate(tables):
+        if number:
+            click.echo()
+        _print_rows(rows)
+
+
+@main.command()
+@_model_option
+@click.option("--pairs", "pair_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Word-pair file of 'word1 word2 score' lines (tab, comma or space separated); repeatable.")
+@click.option("--analogies", "analogy_files", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Analogy file in word2vec's questions-words.txt format; repeatable.")
+@click.option("--restrict-vocab", default=300_000, show_default=True, type=click.IntRange(min=1),
+              help="Only the most frequent words count as known and as analogy answers (as in gensim).")
+@click.option("--method", default="both", show_default=True, type=click.Choice(["add", "mul", "both"]),
+              help="Analogy method: 3CosAdd, 3CosMul or both.")
+@_json_option
+@_user_errors
+def evaluate(
+    model_path: Path,
+    pair_files: tuple[Path, ...],
+    analogy_files: tuple[Path, ...],
+    restrict_vocab: int,
+    method: str,
+    as_json: bool,
+) -> None:
+    """Score the model on word similarity and analogy datasets.
+
+    With no --pairs or --analogies, runs the datasets shipped with wordvec:
+    WordSim-353 and SimLex-999 (Spearman and Pearson correlation of cosines with
+    human scores) and the Google analogy set (accuracy, per section too). Pairs and
+    questions with an unknown word are skipped and counted, never scored as wrong.
+
+    \b
+    Example:
+      wordvec evaluate -m my-model
+      wordvec evaluate --pairs my-pairs.tsv --analogies my-questions.txt --method mul --json
+    """
+    from .evaluate import METHODS, evaluate_model
+
+    model = _load(model_path)
+    evaluation = evaluate_model(
+        model, pairs=pair_files, analogies=analogy_files,
+        methods=METHODS if method == "both" else (method,), restrict_vocab=restrict_vocab,
+    )
+    if as_json:
+        _print_json({"model": str(model_path), "vocabulary": len(model), **evaluation.as_dict()})
+    else:
+        _print_evaluation(evaluation)
 
 
 @main.command()

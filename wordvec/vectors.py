@@ -11,6 +11,10 @@ import numpy as np
 
 from .errors import ParameterError, UnknownWordError
 
+#: Added to 3CosMul's denominator so a word opposite a negative word cannot win on that alone
+#: (Levy & Goldberg 2014).
+COSMUL_EPSILON = 1e-3
+
 
 def _as_word_list(words: str | Iterable[str] | None) -> list[str]:
     if words is None:
@@ -203,9 +207,92 @@ class WordVectors:
         best = best[np.lexsort((best, -scores[best]))]
         return [(self.words[i], float(scores[i])) for i in best]
 
-    def analogy(self, a: str, b: str, c: str, topn: int = 10) -> list[tuple[str, float]]:
-        """``a`` is to ``b`` as ``c`` is to ...? (3CosAdd: ``b - a + c``)."""
-        return self.most_similar(positive=[b, c], negative=[a], topn=topn)
+    def most_similar_cosmul(
+        self,
+        positive: str | Iterable[str] | None = None,
+        negative: str | Iterable[str] | None = None,
+        topn: int = 10,
+        *,
+        restrict_vocab: int | None = None,
+    ) -> list[tuple[str, float]]:
+        """Words that best balance similarity to every ``positive`` and dissimilarity to every ``negative`` word.
+
+        3CosMul (Levy & Goldberg 2014), with gensim's semantics: each cosine is shifted
+        to [0, 1] as ``(1 + cos) / 2``, and a word scores the product of its shifted
+        cosines to the positive words over the product of those to the negative words
+        plus ``1e-3``; the query words themselves are excluded. Unlike the sum in
+        :meth:`most_similar` (3CosAdd), one large similarity cannot make up for a small
+        one, which answers more analogies correctly.
+
+        Parameters
+        ----------
+        positive, negative : str or iterable of str
+            Query words; at least one positive word.
+        topn : int, default 10
+            Number of results.
+        restrict_vocab : int, optional
+            Only search the most frequent ``restrict_vocab`` words.
+
+        Returns
+        -------
+        list of (word, score) pairs, best first
+
+        Notes
+        -----
+        .. math::
+
+            \\mathrm{score}(d) = \\frac{\\prod_{p} s(d, p)}{\\prod_{n} s(d, n) + \\varepsilon},
+            \\quad s(x, y) = \\frac{1 + \\cos(x, y)}{2},\\quad \\varepsilon = 10^{-3}
+
+        An empty product is 1, so without negative words the denominator is ``1 + 1e-3``.
+        The paper's epsilon is 1e-3; gensim's ``most_similar_cosmul`` uses 1e-6, which
+        lets a word nearly opposite a negative word win on that alone.
+
+        References
+        ----------
+        Levy, O. & Goldberg, Y. (2014). Linguistic Regularities in Sparse and Explicit
+        Word Representations. CoNLL, 171-180.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> wv = WordVectors(["man", "king", "woman", "queen"], np.array([[1, 0], [1, 1], [-1, 0.2], [-1, 1]]))
+        >>> wv.most_similar_cosmul(positive=["king", "woman"], negative=["man"], topn=1)
+        [('queen', 3.1...)]
+        """
+        positive_words, negative_words = _as_word_list(positive), _as_word_list(negative)
+        if not positive_words:
+            raise ParameterError("most_similar_cosmul needs at least one positive word")
+        if topn < 1:
+            raise ParameterError(f"topn must be >= 1; got {topn}")
+        positive_rows = [self.index(w) for w in positive_words]
+        negative_rows = [self.index(w) for w in negative_words]
+        unit = self.unit_vectors
+        searched = unit if restrict_vocab is None else unit[:restrict_vocab]
+        shifted = (1 + np.asarray(searched @ unit[positive_rows + negative_rows].T, dtype=np.float32)) / 2
+        split = len(positive_rows)
+        scores = shifted[:, :split].prod(axis=1) / (shifted[:, split:].prod(axis=1) + COSMUL_EPSILON)
+        return self._top(scores, topn, exclude=positive_rows + negative_rows)
+
+    def analogy(self, a: str, b: str, c: str, topn: int = 10, *, method: str = "add") -> list[tuple[str, float]]:
+        """``a`` is to ``b`` as ``c`` is to ...?
+
+        Parameters
+        ----------
+        a, b, c : str
+            The question words.
+        topn : int, default 10
+            Number of answers.
+        method : {"add", "mul"}, default "add"
+            3CosAdd, ``most_similar(positive=[b, c], negative=[a])``, the vector offset
+            ``b - a + c``; or 3CosMul, ``most_similar_cosmul`` with the same words, which
+            balances the three similarities and is usually more accurate.
+        """
+        if method == "add":
+            return self.most_similar(positive=[b, c], negative=[a], topn=topn)
+        if method == "mul":
+            return self.most_similar_cosmul(positive=[b, c], negative=[a], topn=topn)
+        raise ParameterError(f"method must be 'add' or 'mul'; got {method!r}")
 
     def doesnt_match(self, words: Iterable[str]) -> str:
         """The word least like the others: farthest by cosine from their normalised mean."""
@@ -216,6 +303,77 @@ class WordVectors:
         mean = unit.mean(axis=0)
         mean /= max(float(np.linalg.norm(mean)), 1e-12)
         return words[int(np.argmin(unit @ mean))]
+
+    # -- evaluation -------------------------------------------------------------------
+
+    def evaluate_word_pairs(self, path: str | Path, *, restrict_vocab: int = 300_000) -> tuple[float, float, float]:
+        """Correlation of cosine similarity with human scores on a word-pair file.
+
+        Parameters
+        ----------
+        path : str or path-like
+            ``word1 word2 score`` lines, tab, comma or space separated; ``#`` comments
+            and a header line are skipped. The shipped WordSim-353 and SimLex-999 are at
+            ``wordvec.evaluate.shipped_dataset("wordsim353.tsv")`` and ``("simlex999.txt")``.
+        restrict_vocab : int, default 300000
+            Words outside the most frequent ``restrict_vocab`` count as unknown.
+
+        Returns
+        -------
+        pearson : float
+        spearman : float
+            Correlations over the pairs with both words known (NaN if fewer than two).
+            gensim returns ``(r, p-value)`` tuples here; wordvec returns the coefficients.
+        oov_ratio : float
+            Percentage of pairs skipped for an unknown word, as in gensim. Skipped pairs
+            are never scored as a similarity of zero.
+
+        Raises
+        ------
+        WordvecError
+            The file cannot be read or a line is malformed.
+
+        See Also
+        --------
+        wordvec.evaluate.evaluate_word_pairs : the same, with the pair counts.
+        """
+        from .evaluate import evaluate_word_pairs
+
+        result = evaluate_word_pairs(self, path, restrict_vocab=restrict_vocab)
+        return result.pearson, result.spearman, result.oov_ratio
+
+    def evaluate_word_analogies(
+        self, path: str | Path, *, method: str = "add", restrict_vocab: int = 300_000
+    ) -> tuple[float, list[dict[str, Any]]]:
+        """Accuracy on analogy questions ``a : b :: c : d`` in word2vec's ``questions-words.txt`` format.
+
+        Parameters
+        ----------
+        path : str or path-like
+            ``: section`` lines and ``a b c d`` questions. The shipped Google set is at
+            ``wordvec.evaluate.shipped_dataset("questions-words.txt")``.
+        method : {"add", "mul"}, default "add"
+            3CosAdd (gensim's method) or 3CosMul, as in :meth:`analogy`.
+        restrict_vocab : int, default 300000
+            Only the most frequent words are candidate answers, and questions with a word
+            outside them are skipped.
+
+        Returns
+        -------
+        score : float
+            Correct over answered questions (skipped questions are not counted as wrong).
+        sections : list of dict
+            As gensim's: one ``{"section", "correct", "incorrect"}`` dict per section,
+            with lists of ``(a, b, c, d)`` questions, then a ``"Total accuracy"`` entry;
+            each also has ``"skipped"``, the questions with an unknown word.
+
+        See Also
+        --------
+        wordvec.evaluate.evaluate_word_analogies : the same as an object with counts.
+        """
+        from .evaluate import evaluate_word_analogies
+
+        return evaluate_word_analogies(self, path, method=method, restrict_vocab=restrict_vocab).as_gensim()
 
     # -- files ------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ import re
 import shutil
 import uuid
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,9 @@ VOCAB_FILE = "vocab.txt"
 META_FILE = "meta.json"
 
 _TEMP_PATTERN = re.compile(r"^\.(?P<name>.+)\.(?:tmp|old)-(?P<pid>\d+)-[0-9a-f]+$")
+# "word<TAB>count" per line; the word may itself hold tabs (the count follows the last one).
+_VOCAB_WORD = re.compile(r"^([^\n]+)\t\d+$", re.MULTILINE)
+_VOCAB_COUNT = re.compile(r"\t(\d+)$", re.MULTILINE)
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -237,7 +241,7 @@ def _load_from_dir_fd(path: Path, dir_fd: int) -> WordVectors:
     return WordVectors(words, vectors, counts if meta.get("has_counts", True) else None, params=params, stats=meta["stats"])
 
 
-def _read_vocab(dir_fd: int, where: str) -> tuple[list[str], np.ndarray]:
+def _read_vocab(dir_fd: int, where: str) -> tuple[list[str], Callable[[], np.ndarray]]:
     try:
         with _open_in(dir_fd, VOCAB_FILE) as handle:
             text = handle.read().decode("utf-8")
@@ -245,22 +249,27 @@ def _read_vocab(dir_fd: int, where: str) -> tuple[list[str], np.ndarray]:
         raise ModelError(f"{where} is missing {VOCAB_FILE}; rebuild the model") from None
     except UnicodeDecodeError:
         raise ModelError(f"{where} has a corrupt {VOCAB_FILE} (not UTF-8); rebuild the model") from None
-    words: list[str] = []
-    counts: list[int] = []
-    lines = text.split("\n")  # not splitlines(): words may hold other line separators
-    if lines[-1] == "":
-        lines.pop()
-    for number, line in enumerate(lines, start=1):
-        word, tab, count = line.rpartition("\t")
-        if not tab or not word or not count.isdigit():
-            raise ModelError(f"{where} has a corrupt {VOCAB_FILE} (line {number}: expected WORD<TAB>COUNT)")
-        words.append(word)
-        counts.append(int(count))
+    # One regular expression over the whole file instead of a Python loop per line: the
+    # vocabulary is read on every query, so this is on the cold-start path. The counts
+    # are parsed only when asked for.
+    if not text.endswith("\n"):
+        text += "\n"
+    words = _VOCAB_WORD.findall(text)
+    if len(words) != text.count("\n") or text == "\n":
+        number = _first_bad_vocab_line(text)
+        raise ModelError(f"{where} has a corrupt {VOCAB_FILE} (line {number}: expected WORD<TAB>COUNT)")
     if len(set(words)) != len(words):
         seen: set[str] = set()
         duplicate = next(w for w in words if w in seen or seen.add(w))  # type: ignore[func-returns-value]
         raise ModelError(f"{where} has a corrupt {VOCAB_FILE} (word {duplicate!r} appears twice); rebuild the model")
-    return words, np.asarray(counts, dtype=np.int64)
+    return words, lambda: np.array(list(map(int, _VOCAB_COUNT.findall(text))), dtype=np.int64)
+
+
+def _first_bad_vocab_line(text: str) -> int:
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not _VOCAB_WORD.fullmatch(line):
+            return number
+    return 1
 
 
 def _map_vectors(dir_fd: int, path: Path, where: str) -> np.ndarray:

@@ -24,6 +24,10 @@ def _as_word_list(words: str | Iterable[str] | None) -> list[str]:
     return list(words)
 
 
+#: Lookups answered by scanning the word list before the word -> row dict is built.
+_SCANS_BEFORE_INDEX = 8
+
+
 class WordVectors:
     """Dense vectors for a vocabulary, with gensim-style queries.
 
@@ -62,14 +66,15 @@ class WordVectors:
     ) -> None:
         if vectors.ndim != 2 or vectors.shape[0] != len(words):
             raise ParameterError(f"vectors must have one row per word; got shape {vectors.shape} for {len(words)} words")
-        if counts is not None and len(counts) != len(words):
+        if counts is not None and not callable(counts) and len(counts) != len(words):
             raise ParameterError(f"counts must have one entry per word; got {len(counts)} for {len(words)} words")
         self.words = list(words)
         self.vectors = vectors
-        self.counts = counts
+        self._counts = counts
         self.params = dict(params or {})
         self.stats = dict(stats or {})
         self._index: dict[str, int] | None = None
+        self._scans = 0
         self._unit: np.ndarray | None = None
 
     # -- vocabulary -------------------------------------------------------------------
@@ -95,12 +100,36 @@ class WordVectors:
     def __repr__(self) -> str:
         return f"WordVectors({len(self)} words x {self.dim} dims)"
 
+    @property
+    def counts(self) -> np.ndarray | None:
+        """Corpus count of each word, or None (read on first use for loaded models)."""
+        if callable(self._counts):
+            self._counts = self._counts()
+        return self._counts
+
+    @counts.setter
+    def counts(self, counts: np.ndarray | None) -> None:
+        self._counts = counts
+
+    def _position(self, word: str) -> int | None:
+        # A cold one-off query finds its word faster by a linear scan in C than by
+        # building the word -> row dict; after a few lookups the dict pays off.
+        if self._index is None and self._scans < _SCANS_BEFORE_INDEX:
+            self._scans += 1
+            try:
+                return self.words.index(word)
+            except ValueError:
+                return None
+        return self.key_to_index.get(word)
+
     def _lookup(self, word: str) -> int | None:
-        index = self.key_to_index.get(word)
+        index = self._position(word)
         if index is None:
             from .tokenize import normalize_text
 
-            index = self.key_to_index.get(normalize_text(word).strip())
+            normalized = normalize_text(word).strip()
+            if normalized != word:
+                index = self._position(normalized)
         return index
 
     def index(self, word: str) -> int:

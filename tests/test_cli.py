@@ -432,6 +432,8 @@ def test_error_export_to_unwritable_path(runner, model_path, tmp_path):
     (["build", "CORPUS", "-o", "OUT", "--subsample", "1"], "--subsample"),
     (["build", "CORPUS", "-o", "OUT", "--weighting", "gaussian"], "--weighting"),
     (["build", "CORPUS", "-o", "OUT", "--dim", "many"], "--dim"),
+    (["build", "CORPUS", "-o", "OUT", "--workers", "0"], "--workers"),
+    (["build", "CORPUS", "-o", "OUT", "--workers", "257"], "--workers"),
     (["nearest", "king", "-m", "MODEL", "-k", "0"], "-k"),
     (["analogy", "a", "b", "c", "-m", "MODEL", "-k", "-3"], "-k"),
     (["export", "-m", "MODEL", "--format", "glove", "-o", "OUT"], "--format"),

@@ -261,3 +261,41 @@ def test_chunking_does_not_change_the_matrix(ids, window, weighting, cuts, keep,
     chunked = count_cooccurrences(np.split(stream, sorted(cuts)), VOCAB, **kwargs)
     np.testing.assert_array_equal(chunked.toarray(), whole.toarray())
     np.testing.assert_array_equal(whole.toarray(), whole.toarray().T)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    ids=id_lists,
+    window=st.integers(1, 6),
+    weighting=st.sampled_from(WEIGHTINGS),
+    keep=st.none() | st.lists(st.floats(0, 1), min_size=VOCAB, max_size=VOCAB),
+    seed=st.integers(0, 2**63 - 1),
+    order=st.randoms(use_true_random=False),
+)
+def test_parts_ending_at_line_ends_add_up_in_any_order(ids, window, weighting, keep, seed, order):
+    # As shards counted in worker processes: each part ends at a line end and is counted at its own offset.
+    stream = np.array([*ids, LINE_ID], dtype=np.int32)
+    ends = [0, *(np.flatnonzero(stream == LINE_ID) + 1).tolist()]
+    parts = [(start, stream[start:end]) for start, end in zip(ends, ends[1:])]
+    order.shuffle(parts)
+    kwargs = dict(window=window, weighting=weighting, keep_probability=None if keep is None else np.array(keep), seed=seed)
+    whole = CooccurrenceCounter(VOCAB, **kwargs)
+    whole.add(stream)
+    one_counter = CooccurrenceCounter(VOCAB, **kwargs)
+    summed = CooccurrenceCounter(VOCAB, **kwargs)
+    for offset, part in parts:
+        one_counter.add(part, offset)
+        counter = CooccurrenceCounter(VOCAB, **kwargs)
+        counter.add(part, offset)
+        summed.add_forward_counts(counter.forward_counts())
+    expected = whole.result().toarray()
+    np.testing.assert_array_equal(one_counter.result().toarray(), expected)
+    np.testing.assert_array_equal(summed.result().toarray(), expected)
+
+
+def test_forward_counts_are_the_pairs_to_the_right():
+    counter = CooccurrenceCounter(3, window=2)
+    counter.add(np.array([0, 1, 2], dtype=np.int32))
+    # Integer counts scaled by lcm(1, 2) = 2: distance 1 weighs 2, distance 2 weighs 1.
+    np.testing.assert_array_equal(counter.forward_counts().toarray(), [[0, 2, 1], [0, 0, 2], [0, 0, 0]])
+    np.testing.assert_array_equal(counter.result().toarray(), [[0, 2, 1], [2, 0, 2], [1, 2, 0]])

@@ -413,3 +413,50 @@ def test_corrupt_xz_is_an_error(tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(CorpusError, match=r"cannot read '.*bad\.txt\.xz'"):
         read_text(path)
+
+
+# -- byte ranges of a file (for worker processes) -------------------------------------
+
+
+def test_file_layout(tmp_path, write_corpus):
+    text = b"the king rules\n" * 20
+    assert corpus_module.file_layout(write_corpus(tmp_path / "plain.txt", text)) == (False, True)
+    assert corpus_module.file_layout(write_corpus(tmp_path / "bom.txt", codecs.BOM_UTF8 + text)) == (False, True)
+    for compression in COMPRESSIONS:
+        assert corpus_module.file_layout(write_corpus(tmp_path / "c.txt", text, compression)) == (True, False)
+    assert corpus_module.file_layout(write_corpus(tmp_path / "u16.txt", text.decode().encode("utf-16"))) == (False, False)
+    assert corpus_module.file_layout(write_corpus(tmp_path / "image.png", PNG_HEADER)) == (False, False)
+    assert corpus_module.file_layout(tmp_path) == (False, False)  # unreadable as a file: read whole, it says why
+
+
+def test_next_line_start(tmp_path):
+    path = tmp_path / "lines.txt"
+    path.write_bytes(b"ab\ncd\n\nlast")
+    starts = [corpus_module.next_line_start(path, position) for position in range(1, 12)]
+    assert starts == [3, 3, 3, 6, 6, 6, 7, 11, 11, 11, 11]
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n"])
+def test_byte_ranges_cut_after_line_ends_read_as_the_whole_file(tmp_path, line_end):
+    lines = ["the king rules", "", "caf\u00e9 na\u00efve \u4e2d\u6587", "the queen \ufffd rules", "last line"]
+    data = codecs.BOM_UTF8 + line_end.join(lines).encode().replace("\ufffd".encode(), b"\xff\xfe")
+    path = tmp_path / "corpus.txt"
+    path.write_bytes(data)  # no final line end: the file's last range gets one, as the whole file does
+    starts = [0, *(index + 1 for index, byte in enumerate(data) if byte == ord("\n"))]
+    parts = [corpus_module.FilePart(path, start, end) for start, end in zip(starts, [*starts[1:], None])]
+    whole = Corpus(path)
+    stats = corpus_module.CorpusStats()
+    assert "".join(corpus_module.iter_parts_text(parts, stats)) == "".join(whole.iter_text())
+    assert (stats.files, stats.bytes_read, stats.replaced_bytes) == (1, len(data), 2)
+    assert (whole.stats.files, whole.stats.bytes_read, whole.stats.replaced_bytes) == (1, len(data), 2)
+
+
+def test_a_byte_range_read_in_several_steps(tmp_path, monkeypatch):
+    monkeypatch.setattr(corpus_module, "READ_BYTES", 7)
+    monkeypatch.setattr(corpus_module, "SNIFF_BYTES", 5)
+    path = tmp_path / "corpus.txt"
+    path.write_bytes(b"skip me\nthe king rules the land\nthe queen too\nnot me\n")
+    stats = corpus_module.CorpusStats()
+    text = "".join(corpus_module.iter_parts_text([corpus_module.FilePart(path, 8, 46)], stats))
+    assert text == "the king rules the land\nthe queen too\n"
+    assert (stats.files, stats.bytes_read) == (0, 38)

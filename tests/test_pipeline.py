@@ -345,6 +345,8 @@ def test_missing_corpus_file(tmp_path):
     (dict(power_iterations=51), r"power_iterations must be in \[0, 50\]; got 51"),
     (dict(oversamples=-1), r"oversamples must be in \[0, 1000\]; got -1"),
     (dict(seed=-1), r"seed must be in \[0, 2\*\*63\); got -1"),
+    (dict(workers=0), "workers must be between 1 and 256; got 0"),
+    (dict(workers=257), "workers must be between 1 and 256; got 257"),
 ])
 def test_bad_parameters(params, message):
     with pytest.raises(ParameterError, match=message):
@@ -374,6 +376,8 @@ def test_bad_parameters_are_rejected_before_reading_the_corpus():
     (dict(weighting=1), "weighting must be a string; got 1"),
     (dict(normalize=1), "normalize must be True or False; got 1"),
     (dict(add_context="yes"), "add_context must be True or False; got 'yes'"),
+    (dict(workers=2.0), "workers must be an integer; got 2.0"),
+    (dict(workers=True), "workers must be an integer; got True"),
 ])
 def test_parameters_of_the_wrong_type(params, message):
     # Checked before the corpus is read, so a mistyped option fails at once and not after the counting.

@@ -152,3 +152,23 @@ def test_scan_and_prune_on_text():
         result.spool.close()
     assert vocabulary.words == ["the", "king"]
     assert vocabulary.counts.tolist() == [3, 2]
+
+
+def test_scan_spools_into_a_given_file_and_leaves_it_open(tmp_path):
+    path = tmp_path / "ids.bin"
+    with open(path, "wb") as spool:
+        result = scan_corpus(["the king\nthe queen\n"], RegexTokenizer(), spool=spool)
+        assert result.spool.file is spool and not spool.closed
+    np.testing.assert_array_equal(np.fromfile(path, dtype=np.int32), [0, 1, LINE_ID, 0, 2, LINE_ID])
+    assert result.spool.length == 6
+
+
+def test_scan_leaves_a_given_spool_open_on_error(tmp_path):
+    def pieces():
+        yield "the king\n"
+        raise KeyboardInterrupt
+
+    with open(tmp_path / "ids.bin", "wb") as spool:
+        with pytest.raises(KeyboardInterrupt):
+            scan_corpus(pieces(), RegexTokenizer(), spool=spool)
+        assert not spool.closed

@@ -148,6 +148,8 @@ class _BuildProgress:
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(0, 2**63 - 1), help="Random seed.")
 @click.option("--tokenizer", default="regex", show_default=True, type=click.Choice(["regex", "nltk"]),
               help="Built-in regular expression, or nltk's word tokenizer.")
+@click.option("--workers", default=None, show_default="available cores", type=click.IntRange(1, 256),
+              help="Processes that read and count a large corpus; the vectors do not depend on it.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @_user_errors
 def build(corpus: tuple[Path, ...], output: Path, quiet: bool, **params: Any) -> None:

@@ -156,10 +156,27 @@ class CooccurrenceCounter:
         block = sp.coo_matrix((data, (rows, cols)), shape=shape).tocsr()
         self._forward = self._forward + block
 
+    def forward_counts(self) -> sp.csr_matrix:
+        """Scaled integer counts of each word with the contexts to its right (int64, CSR).
+
+        :meth:`result` is this matrix plus its transpose. The counts of parts of the stream
+        that each end at a line end (which no window crosses), each counted at its own offset,
+        add up exactly, in any order: see :meth:`add_forward_counts`.
+        """
+        self._flush()
+        return self._forward
+
+    def add_forward_counts(self, forward: sp.csr_matrix) -> None:
+        """Add the :meth:`forward_counts` of a counter with the same settings over another part of the stream.
+
+        Used to sum shards counted in worker processes, each given its absolute stream
+        offset so that subsampling draws as it would in one pass.
+        """
+        self._forward = self._forward + forward
+
     def result(self) -> sp.csr_matrix:
         """The symmetric word x context matrix of scaled integer counts (int64, CSR)."""
-        self._flush()
-        forward = self._forward
+        forward = self.forward_counts()
         matrix = (forward + forward.T).tocsr()
         matrix.sum_duplicates()
         matrix.sort_indices()

@@ -146,14 +146,22 @@ def _compression_of(head: bytes) -> str | None:
 
 
 class _CountingReader:
-    """File wrapper that counts the raw (possibly compressed) bytes read, for progress."""
+    """File wrapper that counts the raw (possibly compressed) bytes read, for progress.
 
-    def __init__(self, raw: BinaryIO, stats: CorpusStats | None) -> None:
+    With ``limit``, reads stop after that many bytes (a byte range of a file, see :class:`FilePart`).
+    """
+
+    def __init__(self, raw: BinaryIO, stats: CorpusStats | None, limit: int | None = None) -> None:
         self._raw = raw
         self._stats = stats
+        self._left = limit
 
     def read(self, size: int = -1) -> bytes:
+        if self._left is not None:
+            size = self._left if size < 0 else min(size, self._left)
         data = self._raw.read(size)
+        if self._left is not None:
+            self._left -= len(data)
         if self._stats is not None:
             self._stats.bytes_read += len(data)
         return data
@@ -192,6 +200,14 @@ def _open_decompressed(path: Path, stats: CorpusStats | None = None) -> Iterator
     finally:
         if not is_stdin:  # stdin belongs to the process
             raw.close()
+
+
+@contextmanager
+def _open_range(path: Path, stats: CorpusStats, start: int, end: int | None) -> Iterator[BinaryIO]:
+    """Open bytes ``start:end`` of an uncompressed file (``end`` None: to its end) for binary reading."""
+    with open(path, "rb") as raw:
+        raw.seek(start)
+        yield _CountingReader(raw, stats, None if end is None else end - start)  # type: ignore[misc]
 
 
 _DECOMPRESSORS = {
@@ -252,15 +268,20 @@ def _token_boundary(text: str) -> int:
     return len(text)
 
 
-def _iter_file_text(path: Path, stats: CorpusStats) -> Iterator[str]:
+def _iter_file_text(path: Path, stats: CorpusStats, start: int = 0, end: int | None = None) -> Iterator[str]:
+    """The text of a file, or of its bytes ``start:end`` (a :class:`FilePart` that :func:`file_layout` allowed)."""
     name = "standard input" if str(path) == "-" else repr(str(path))
+    whole = start == 0 and end is None
     try:
-        with _open_decompressed(path, stats) as stream:
+        with _open_decompressed(path, stats) if whole else _open_range(path, stats, start, end) as stream:
             head = stream.read(SNIFF_BYTES)
-            kind = _binary_kind(head)
+            # A range's file was sniffed whole by file_layout; its own head may be shorter than a sniff.
+            kind = _binary_kind(head) if whole else None
             if kind is not None:
                 raise CorpusError(f"{name} looks like {kind}, not text; pass plain-text files (UTF-8, optionally .gz/.bz2/.xz)")
-            decoder = codecs.getincrementaldecoder(_encoding_of(head))("wordvec.replace-and-count")
+            # A byte-order mark can only open the file, so a range further in is plain UTF-8.
+            encoding = _encoding_of(head) if start == 0 else "utf-8"
+            decoder = codecs.getincrementaldecoder(encoding)("wordvec.replace-and-count")
             pending = ""
             data = head
             while True:
@@ -299,6 +320,62 @@ def _iter_lines_text(lines: Iterable[str | list[str]]) -> Iterator[str]:
             batch, size = [], 0
     if batch:
         yield "\n".join(batch) + "\n"
+
+
+@dataclass(frozen=True)
+class FilePart:
+    """A corpus file to read whole, or its bytes ``start:end`` (``end`` None: to the end of the file).
+
+    Byte ranges let several processes read one large file (see :mod:`wordvec.parallel`). A range
+    must begin at a line start and belong to a file that :func:`file_layout` says can be split:
+    ranges cut after line ends then hold exactly the file's lines, and are read as the whole
+    file would be (a final line end is added only at the end of the file, as always).
+    """
+
+    path: Path
+    start: int = 0
+    end: int | None = None
+
+
+def file_layout(path: Path) -> tuple[bool, bool]:
+    """Whether a corpus file is compressed, and whether it may be read in byte ranges cut after line ends.
+
+    Only an uncompressed file whose head (the bytes sniffed to tell text from binary) is text,
+    UTF-8 rather than UTF-16, can be split: in UTF-8 a ``\\n`` byte is always a line end and
+    never part of another character, so a cut just after it splits neither a line nor a character.
+    A compressed file can only be read from its start.
+    """
+    try:
+        with open(path, "rb") as file:
+            head = file.read(SNIFF_BYTES)
+    except OSError:
+        return False, False  # reading the file whole reports the problem
+    compressed = _compression_of(head) is not None
+    return compressed, not compressed and _binary_kind(head) is None and _encoding_of(head) != "utf-16"
+
+
+def next_line_start(path: Path, position: int) -> int:
+    """The first offset at or after ``position`` (> 0) that begins a line of the file, or the file's size."""
+    with open(path, "rb") as file:
+        offset = position - 1
+        file.seek(offset)
+        while chunk := file.read(1 << 16):
+            found = chunk.find(b"\n")
+            if found >= 0:
+                return offset + found + 1
+            offset += len(chunk)
+        return offset
+
+
+def iter_parts_text(parts: Iterable[FilePart], stats: CorpusStats) -> Iterator[str]:
+    """Yield the text of file parts in bounded pieces that end at line ends, as :meth:`Corpus.iter_text` does.
+
+    A file counts in ``stats.files`` once, with its part that starts at byte 0.
+    """
+    for part in parts:
+        if part.start == 0:
+            stats.files += 1
+        yield from _iter_file_text(part.path, stats, part.start, part.end)
 
 
 class Corpus:
@@ -344,6 +421,11 @@ class Corpus:
                 self.stats.total_bytes = sum(sizes)
         else:
             self.stats.names = ["<python iterable>"]
+
+    @property
+    def paths(self) -> list[Path] | None:
+        """The files to read, in order (``-`` is stdin); None for a corpus of Python lines."""
+        return self._paths
 
     def iter_text(self) -> Iterator[str]:
         """Yield the corpus text in bounded pieces that end at line ends (see class notes)."""

@@ -21,6 +21,8 @@ from .vocab import Vocabulary
 #: Largest window: harmonic weights are counted as integers scaled by lcm(1..window),
 #: which must stay far below the int64 limit.
 MAX_WINDOW = 20
+#: Most worker processes a build may use.
+MAX_WORKERS = 256
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,10 @@ class BuildParams:
         Power iterations of the randomized SVD.
     oversamples : int, default 20
         Oversampling of the randomized SVD.
+    workers : int or None, default None
+        Processes that read and count the corpus; None uses every available core. The result
+        does not depend on it. A corpus of less than about 16 MB, standard input or Python lines
+        is counted in one process, where starting workers would cost more than they save.
     """
 
     dim: int = 300
@@ -79,6 +85,7 @@ class BuildParams:
     tokenizer: str = "regex"
     power_iterations: int = 5
     oversamples: int = 20
+    workers: int | None = None
 
     def __post_init__(self) -> None:
         from .cooccur import WEIGHTINGS
@@ -87,7 +94,7 @@ class BuildParams:
         for field in dataclasses.fields(self):
             value = getattr(self, field.name)
             expected = _TYPES[field.name]
-            if value is None and field.name == "max_vocab":
+            if value is None and field.name in ("max_vocab", "workers"):
                 continue
             if isinstance(value, bool) != (expected is bool) or not isinstance(value, expected):
                 raise ParameterError(f"{field.name} must be {_TYPE_NAMES[expected]}; got {value!r}")
@@ -105,6 +112,10 @@ class BuildParams:
             (0 <= self.power_iterations <= 50, f"power_iterations must be in [0, 50]; got {self.power_iterations}"),
             (0 <= self.oversamples <= 1000, f"oversamples must be in [0, 1000]; got {self.oversamples}"),
             (0 <= self.seed < 2**63, f"seed must be in [0, 2**63); got {self.seed}"),
+            (
+                self.workers is None or 1 <= self.workers <= MAX_WORKERS,
+                f"workers must be between 1 and {MAX_WORKERS}; got {self.workers}",
+            ),
         ]
         for ok, message in checks:
             if not ok:
@@ -114,7 +125,7 @@ class BuildParams:
 _TYPES: dict[str, type] = {
     "dim": Integral, "window": Integral, "min_count": Integral, "max_vocab": Integral, "weighting": str,
     "subsample": Real, "cds": Real, "neg": Real, "eig": Real, "add_context": bool, "normalize": bool,
-    "seed": Integral, "tokenizer": str, "power_iterations": Integral, "oversamples": Integral,
+    "seed": Integral, "tokenizer": str, "power_iterations": Integral, "oversamples": Integral, "workers": Integral,
 }
 _TYPE_NAMES = {Integral: "an integer", str: "a string", bool: "True or False", Real: "a number"}
 
@@ -159,24 +170,21 @@ def count(corpus: CorpusSource, *, progress: ProgressCallback | None = None, **p
     Parameters are those of :func:`build`; the counting ones (``window``, ``min_count``,
     ``max_vocab``, ``weighting``, ``subsample``, ``seed``, ``tokenizer``) act here, and
     ``dim`` is checked against the vocabulary size. The matrix holds the real-valued
-    (distance-weighted) counts.
+    (distance-weighted) counts. ``workers`` processes read and count a large corpus in
+    shards (see :mod:`wordvec.parallel`); the counts are exactly those of one process.
     """
     settings = _settings(params)
     from .cooccur import CooccurrenceCounter, subsample_keep_probability
-    from .tokenize import get_tokenizer
-    from .vocab import prune_vocabulary, scan_corpus
+    from .parallel import counting_passes
+    from .svd import available_cores
+    from .vocab import prune_vocabulary
 
     notify = progress or _no_progress
     timings: dict[str, float] = {}
     source = Corpus(corpus)
-    tokenizer = get_tokenizer(settings.tokenizer)
-    with _timed(timings, "read_tokenize"):
-        scan = scan_corpus(
-            source.iter_text(),
-            tokenizer,
-            progress=lambda _: notify("read", source.stats.bytes_read, source.stats.total_bytes),
-        )
-    try:
+    with counting_passes(source, settings.workers or available_cores()) as passes:
+        with _timed(timings, "read_tokenize"):
+            scan = passes.scan(settings.tokenizer, notify)
         if scan.tokens == 0:
             raise CorpusError(f"the corpus has no words ({', '.join(source.stats.names[:3])}); give it some text")
         with _timed(timings, "vocabulary"):
@@ -189,15 +197,11 @@ def count(corpus: CorpusSource, *, progress: ProgressCallback | None = None, **p
             counter = CooccurrenceCounter(
                 len(vocabulary), window=settings.window, weighting=settings.weighting, keep_probability=keep, seed=settings.seed
             )
-            for offset, block in scan.spool.iter_blocks():
-                counter.add(new_id_of[block], offset)
-                notify("count", offset + len(block), scan.spool.length)
+            passes.count(counter, new_id_of, notify)
             scaled = counter.result()
             # Real-valued weights; the integer matrix's index arrays are reused, not copied.
             matrix = sp.csr_matrix((scaled.data / counter.scale, scaled.indices, scaled.indptr), shape=scaled.shape)
             del scaled
-    finally:
-        scan.spool.close()
     stats = {
         "corpus": source.stats.names,
         "files": source.stats.files,

@@ -76,13 +76,17 @@ class TokenSpool:
 
 @dataclass
 class ScanResult:
-    """Everything the first pass learns: all distinct words with counts, and the spool."""
+    """Everything the first pass learns: all distinct words with counts, and the spool.
+
+    ``spool`` is None for a corpus scanned in shards by worker processes, which keep one
+    spool a shard (see :mod:`wordvec.parallel`).
+    """
 
     words: list[str]
     counts: np.ndarray
     tokens: int
     lines: int
-    spool: TokenSpool
+    spool: TokenSpool | None
 
 
 def scan_corpus(
@@ -91,6 +95,7 @@ def scan_corpus(
     *,
     progress: Callable[[int], None] | None = None,
     spool_dir: str | None = None,
+    spool: BinaryIO | None = None,
 ) -> ScanResult:
     """Tokenize the corpus once: count every word and spool the token-id stream.
 
@@ -104,6 +109,9 @@ def scan_corpus(
         Called with the number of tokens of each piece after it is processed.
     spool_dir : str, optional
         Directory of the temporary token-id file (default: the system temp directory).
+    spool : binary file, optional
+        An open file to write the token ids to instead of an anonymous temporary file, so
+        that another process can read them by name; the caller closes it.
 
     Returns
     -------
@@ -115,7 +123,7 @@ def scan_corpus(
     ids_of[LINE_END] = LINE_ID
     counts = np.zeros(1024, dtype=np.int64)
     tokens = lines = length = 0
-    spool_file = tempfile.TemporaryFile(prefix="wordvec-spool-", dir=spool_dir)
+    spool_file = spool if spool is not None else tempfile.TemporaryFile(prefix="wordvec-spool-", dir=spool_dir)
     try:
         for piece in pieces:
             piece_tokens = tokenizer.tokenize_lines(piece)
@@ -133,7 +141,8 @@ def scan_corpus(
                 progress(len(word_ids))
         spool_file.flush()
     except BaseException:
-        spool_file.close()
+        if spool is None:
+            spool_file.close()
         raise
     del ids_of[LINE_END]
     words = list(ids_of)  # dicts keep insertion order, which is id order

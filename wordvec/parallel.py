@@ -1,0 +1,386 @@
+"""Read and count a corpus on several processes: shards of files and line-aligned byte ranges, summed exactly.
+
+numpy is imported inside the functions, never at the top of this module: a worker process
+unpickles its initializer (and so imports this module) before it runs it, and the
+initializer must limit BLAS to one thread before numpy loads BLAS.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import multiprocessing
+import os
+import signal
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .corpus import Corpus, CorpusStats, FilePart, file_layout, iter_parts_text, next_line_start
+from .errors import WordvecError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import scipy.sparse as sp
+
+    from .cooccur import CooccurrenceCounter
+    from .vocab import ScanResult, TokenSpool
+
+#: A shard holds at least this many bytes of text, so that starting a worker (about half a
+#: second of CPU to import numpy and scipy) is small beside the shard's work (about two
+#: seconds); a corpus too small for two shards is read in this process.
+MIN_SHARD_BYTES = 1 << 23
+#: Shards planned per worker: a worker that finishes early takes another, which evens out
+#: the load; more would add per-shard work (word lists to merge) for little better balance.
+SHARDS_PER_WORKER = 3
+#: Estimated text bytes per byte of a compressed file (the bench corpus's gzip files: 2.3 to 3.4).
+COMPRESSED_TEXT_RATIO = 3
+#: Environment variables that make BLAS and OpenMP libraries start a single thread.
+_ONE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
+
+ProgressCallback = Callable[[str, int, int | None], None]
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Consecutive files and byte ranges of a corpus, read by one worker.
+
+    Attributes
+    ----------
+    parts : tuple of FilePart
+        The files and ranges, in corpus order; every shard ends at a line end.
+    size : int
+        Estimated bytes of text (a compressed file counts ``COMPRESSED_TEXT_RATIO`` times its size).
+    """
+
+    parts: tuple[FilePart, ...]
+    size: int
+
+
+def plan_shards(paths: Sequence[Path] | None, workers: int) -> list[Shard]:
+    """Cut a corpus into consecutive shards of about equal size, a few per worker.
+
+    Parameters
+    ----------
+    paths : list of pathlib.Path or None
+        The corpus files in reading order (:attr:`wordvec.corpus.Corpus.paths`); None for
+        Python lines.
+    workers : int
+        Worker processes that will read the shards.
+
+    Returns
+    -------
+    list of Shard
+        Shards in corpus order. Fewer than two mean the corpus is best read in this process:
+        it is Python lines, smaller than two ``MIN_SHARD_BYTES``, ``workers`` is 1, or it holds
+        standard input or another stream (a pipe, say) that only this process can read.
+
+    Notes
+    -----
+    The target size is the corpus size over ``workers * SHARDS_PER_WORKER`` (at least
+    ``MIN_SHARD_BYTES``). An uncompressed UTF-8 file is cut where its shard reaches the target,
+    just after the next line end; a compressed file is never cut, and goes into the current
+    shard or starts the next one, whichever keeps the current shard nearer the target.
+    """
+    if paths is None or workers < 2 or any(str(path) == "-" or not path.is_file() for path in paths):
+        return []
+    layouts = [file_layout(path) for path in paths]
+    sizes = [path.stat().st_size for path in paths]
+    weights = [size * COMPRESSED_TEXT_RATIO if compressed else size for size, (compressed, _) in zip(sizes, layouts)]
+    total = sum(weights)
+    if total < 2 * MIN_SHARD_BYTES:
+        return [Shard(tuple(FilePart(path) for path in paths), total)]
+    target = max(total / (workers * SHARDS_PER_WORKER), MIN_SHARD_BYTES)
+    shards: list[Shard] = []
+    parts: list[FilePart] = []
+    filled = 0  # estimated text bytes in ``parts``
+
+    def close_shard() -> None:
+        nonlocal parts, filled
+        shards.append(Shard(tuple(parts), filled))
+        parts, filled = [], 0
+
+    for path, size, weight, (_, splittable) in zip(paths, sizes, weights, layouts):
+        if not splittable and parts and filled + weight - target > target - filled:
+            close_shard()
+        start = 0
+        while splittable and filled + size - start > target:
+            cut = next_line_start(path, start + max(1, math.ceil(target - filled)))
+            if cut >= size:
+                break
+            parts.append(FilePart(path, start, cut))
+            filled += cut - start
+            start = cut
+            close_shard()
+        parts.append(FilePart(path, start) if start else FilePart(path))
+        filled += weight - start
+        if filled >= target:
+            close_shard()
+    if parts:
+        close_shard()
+    return shards
+
+
+def counting_passes(source: Corpus, workers: int) -> InProcessPasses | ShardedPasses:
+    """The two passes that count ``source``: on ``workers`` processes if the corpus is large enough to gain.
+
+    Use the result as a context manager: ``scan`` is the vocabulary pass (see
+    :func:`wordvec.vocab.scan_corpus`), ``count`` the co-occurrence pass; leaving the block
+    removes the spooled token ids and stops the workers, also on an error or Ctrl-C.
+    """
+    shards = plan_shards(source.paths, workers)
+    if len(shards) < 2:
+        return InProcessPasses(source)
+    return ShardedPasses(source, shards, workers)
+
+
+class InProcessPasses:
+    """The counting passes in this process: the corpus is tokenized once into one spool."""
+
+    def __init__(self, source: Corpus) -> None:
+        self.source = source
+        self._spool: TokenSpool | None = None
+
+    def __enter__(self) -> InProcessPasses:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._spool is not None:
+            self._spool.close()
+
+    def scan(self, tokenizer: str, progress: ProgressCallback) -> ScanResult:
+        """Count the words of the corpus and spool its token ids; ``progress("read", ...)`` per piece of text."""
+        from .tokenize import get_tokenizer
+        from .vocab import scan_corpus
+
+        stats = self.source.stats
+        scan = scan_corpus(
+            self.source.iter_text(),
+            get_tokenizer(tokenizer),
+            progress=lambda _: progress("read", stats.bytes_read, stats.total_bytes),
+        )
+        self._spool = scan.spool
+        return scan
+
+    def count(self, counter: CooccurrenceCounter, new_id_of: np.ndarray, progress: ProgressCallback) -> None:
+        """Feed the spool, mapped to vocabulary ids by ``new_id_of``, to ``counter``; ``progress`` per block."""
+        spool = self._spool
+        for offset, block in spool.iter_blocks():
+            counter.add(new_id_of[block], offset)
+            progress("count", offset + len(block), spool.length)
+
+
+class ShardedPasses:
+    """The counting passes over shards in worker processes, merged into exactly what one process counts.
+
+    Pass 1 tokenizes each shard in a worker, which counts its words and spools its token ids
+    to a file of a temporary directory; the parent adds up the word counts and keeps, for each
+    shard, the map from its provisional ids to the merged ones. Pass 2 counts each shard's
+    spool in a worker, at the shard's offset in the whole id stream (so that subsampling draws
+    as in one pass), and the parent adds up the integer counts. Shards end at line ends, which
+    windows never cross, so nothing is lost or counted twice at their edges.
+
+    Workers are started with 'spawn': a forked child would inherit the parent's threads
+    (the SVD's, a caller's) and its BLAS thread pool in an undefined state. A program whose
+    main module counts a corpus when imported must guard that with
+    ``if __name__ == "__main__":``, since a spawned worker imports the main module.
+    """
+
+    def __init__(self, source: Corpus, shards: list[Shard], workers: int) -> None:
+        self.source = source
+        self.shards = shards
+        self.workers = workers
+        self._directory: tempfile.TemporaryDirectory | None = None
+        self._pool: ProcessPoolExecutor | None = None
+        self._cancel: Any = None
+        self._spools: list[tuple[str, int, int]] = []  # path, length and stream offset of each shard's ids
+        self._merged_ids: list[np.ndarray] = []  # for each shard, the merged id of each provisional id
+
+    def __enter__(self) -> ShardedPasses:
+        try:
+            self._directory = tempfile.TemporaryDirectory(prefix="wordvec-shards-")
+            context = multiprocessing.get_context("spawn")
+            self._cancel = context.Event()
+            self._pool = ProcessPoolExecutor(
+                min(self.workers, len(self.shards)), mp_context=context, initializer=_start_worker, initargs=(self._cancel,)
+            )
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the workers (a running job stops at its next piece of work) and remove the spooled ids."""
+        if self._cancel is not None:
+            self._cancel.set()
+        if self._pool is not None:
+            # Waiting for the workers first: a worker still writing would race the removal.
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._directory is not None:
+            self._directory.cleanup()
+
+    def scan(self, tokenizer: str, progress: ProgressCallback) -> ScanResult:
+        """Scan every shard in the workers and merge the word counts; ``progress("read", ...)`` at the start and per shard."""
+        import numpy as np
+
+        from .vocab import ScanResult
+
+        stats = self.source.stats
+        paths = [os.path.join(self._directory.name, f"shard-{number}.ids") for number in range(len(self.shards))]
+        scans: list[_ShardScan] = [None] * len(self.shards)  # type: ignore[list-item]
+
+        def finished(number: int, scan: _ShardScan) -> None:
+            scans[number] = scan
+            stats.files += scan.stats.files
+            stats.bytes_read += scan.stats.bytes_read
+            stats.replaced_bytes += scan.stats.replaced_bytes
+            progress("read", stats.bytes_read, stats.total_bytes)
+
+        jobs = [(shard, tokenizer, path) for shard, path in zip(self.shards, paths)]
+        progress("read", 0, stats.total_bytes)
+        self._run(_scan_shard, jobs, [shard.size for shard in self.shards], finished)
+        # In corpus order, so that merged ids are in first-seen order, as one scan numbers them.
+        ids_of: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+        offset = 0
+        for path, scan in zip(paths, scans):
+            self._merged_ids.append(np.fromiter(map(ids_of.__getitem__, scan.words), dtype=np.int64, count=len(scan.words)))
+            self._spools.append((path, scan.length, offset))
+            offset += scan.length
+        counts = np.zeros(len(ids_of), dtype=np.int64)
+        for merged, scan in zip(self._merged_ids, scans):
+            counts[merged] += scan.counts  # a shard's words are distinct, so no index repeats
+        tokens = sum(scan.tokens for scan in scans)
+        return ScanResult(list(ids_of), counts, tokens, sum(scan.lines for scan in scans), None)
+
+    def count(self, counter: CooccurrenceCounter, new_id_of: np.ndarray, progress: ProgressCallback) -> None:
+        """Count the shards' spools in the workers, with copies of ``counter``, and add their counts to it.
+
+        One job a worker, each with shards of about equal total length: a worker's counter adds
+        up its shards as it goes, and the parent adds only one matrix a worker. One counter may
+        take shards in any order, since each shard's ids end with a line end, which no window
+        crosses.
+        """
+        import numpy as np
+
+        from .vocab import LINE_ID
+
+        spools = []
+        for (path, length, offset), merged in zip(self._spools, self._merged_ids):
+            # Vocabulary id of each of the shard's provisional ids; the last slot, which -1 indexes, keeps line ends.
+            spools.append((path, length, offset, np.append(new_id_of[merged], LINE_ID).astype(np.int32)))
+        groups: list[list[tuple]] = [[] for _ in range(min(self.workers, len(spools)))]
+        lengths = [0] * len(groups)
+        for spool in sorted(spools, key=lambda spool: -spool[1]):
+            lightest = lengths.index(min(lengths))
+            groups[lightest].append(spool)
+            lengths[lightest] += spool[1]
+        done = 0
+        summed: sp.csr_matrix | None = None
+        progress("count", 0, sum(lengths))
+
+        def finished(number: int, forward: sp.csr_matrix) -> None:
+            nonlocal done, summed
+            summed = forward if summed is None else summed + forward
+            done += lengths[number]
+            progress("count", done, sum(lengths))
+
+        self._run(_count_shards, [(counter, group) for group in groups], lengths, finished)
+        # Only now: a job pickles ``counter`` when a worker takes it, so it must not change before.
+        counter.add_forward_counts(summed)
+
+    def _run(self, function: Callable[..., Any], jobs: list[tuple], sizes: list[int], finished: Callable[[int, Any], None]) -> None:
+        """Run ``function(*job)`` on the workers, largest job first; ``finished(number, result)`` here as each ends.
+
+        The first error stops the other jobs and is raised; a user error (a :class:`WordvecError`
+        such as an unreadable file) as its one line, without the worker's traceback.
+        """
+        order = sorted(range(len(jobs)), key=lambda number: -sizes[number])
+        futures = {self._pool.submit(function, *jobs[number]): number for number in order}
+        try:
+            for future in as_completed(futures):
+                finished(futures[future], future.result())
+        except BaseException as error:
+            self._cancel.set()
+            for future in futures:
+                future.cancel()
+            if isinstance(error, WordvecError):
+                raise error from None
+            if isinstance(error, BrokenProcessPool):
+                raise WordvecError(
+                    "a worker process ended abruptly: out of memory, or a script that builds when imported "
+                    "(guard it with `if __name__ == '__main__':`); use fewer workers, or workers=1 to count in one process"
+                ) from error
+            raise
+
+
+# -- in the worker processes --------------------------------------------------------
+
+_cancel_event: Any = None
+
+
+class _Cancelled(Exception):
+    """The parent gave up on the build (an error in another shard, or Ctrl-C); it ignores this result."""
+
+
+def _start_worker(cancel: Any) -> None:
+    """Initializer of a worker process, run before numpy is imported (see the module notes).
+
+    One BLAS/OpenMP thread: workers tokenize and add up sparse counts, which use no BLAS, and
+    numpy would otherwise start a thread for every core in every worker. Ctrl-C is left to the
+    parent, which stops the workers through ``cancel``.
+    """
+    global _cancel_event
+    for name in _ONE_THREAD:
+        os.environ[name] = "1"
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _cancel_event = cancel
+
+
+def _stop_if_cancelled() -> None:
+    if _cancel_event is not None and _cancel_event.is_set():
+        raise _Cancelled
+
+
+@dataclass
+class _ShardScan:
+    """What pass 1 learns from one shard (its spool stays in its file)."""
+
+    words: list[str]
+    counts: np.ndarray
+    tokens: int
+    lines: int
+    length: int
+    stats: CorpusStats
+
+
+def _scan_shard(shard: Shard, tokenizer: str, spool_path: str) -> _ShardScan:
+    from .tokenize import get_tokenizer
+    from .vocab import scan_corpus
+
+    stats = CorpusStats()
+    with open(spool_path, "wb") as spool:
+        scan = scan_corpus(
+            iter_parts_text(shard.parts, stats), get_tokenizer(tokenizer), progress=lambda _: _stop_if_cancelled(), spool=spool
+        )
+    return _ShardScan(scan.words, scan.counts, scan.tokens, scan.lines, scan.spool.length, stats)
+
+
+def _count_shards(counter: CooccurrenceCounter, spools: list[tuple[str, int, int, np.ndarray]]) -> sp.csr_matrix:
+    """Feed each spool (path, length, stream offset, id map) to ``counter``; its forward counts."""
+    from .vocab import TokenSpool
+
+    for path, length, offset, id_map in spools:
+        with open(path, "rb") as file:
+            for block_offset, block in TokenSpool(file, length).iter_blocks():
+                _stop_if_cancelled()
+                counter.add(id_map[block], offset + block_offset)
+        os.remove(path)  # free the disk now; the directory goes when the build ends in any case
+    return counter.forward_counts()

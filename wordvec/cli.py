@@ -135,7 +135,7 @@ class _BuildProgress:
     "--weighting", default="harmonic", show_default=True, type=click.Choice(["harmonic", "dynamic", "uniform"]),
     help="Context weight by distance d: 1/d, word2vec's dynamic window, or 1.",
 )
-@click.option("--subsample", default=0.0, show_default=True, type=click.FloatRange(0, 1, max_open=True),
+@click.option("--subsample", default=1e-4, show_default=True, type=click.FloatRange(0, 1, max_open=True),
               help="Frequent-word subsampling threshold (e.g. 1e-5); 0 is off.")
 @click.option("--cds", default=0.75, show_default=True, type=click.FloatRange(0, 10, min_open=True),
               help="Context-distribution smoothing exponent.")

@@ -61,7 +61,7 @@ def position_uniforms(offset: int, length: int, seed: int) -> np.ndarray:
     Keying the random draw on the position instead of drawing from a sequential
     generator keeps subsampling identical however the stream is cut into blocks.
     """
-    state = np.arange(offset, offset + length, dtype=np.uint64) * _GOLDEN + np.uint64(seed & (2**64 - 1))
+    state = np.arange(offset, offset + length, dtype=np.uint64) * _GOLDEN + np.uint64(int(seed) & (2**64 - 1))
     state ^= state >> np.uint64(30)
     state *= np.uint64(0xBF58476D1CE4E5B9)
     state ^= state >> np.uint64(27)

@@ -42,8 +42,11 @@ class BuildParams:
     weighting : {"harmonic", "dynamic", "uniform"}, default "harmonic"
         Weight of a context by its distance d: 1/d (GloVe), word2vec's dynamic window
         ((window - d + 1) / window, the paper's "dyn") or 1.
-    subsample : float, default 0
-        Frequent-word subsampling threshold t (e.g. 1e-5); 0 turns it off.
+    subsample : float, default 1e-4
+        Frequent-word subsampling threshold t: a word of frequency f > t is dropped with
+        probability 1 - sqrt(t / f) before windowing; 0 turns it off. 1e-4 scored best
+        on the bench corpus (benchmarks/RESULTS.md); on a corpus of a few thousand tokens
+        it removes most occurrences of the commonest words, so use 0 there.
     cds : float, default 0.75
         Context-distribution smoothing exponent.
     neg : float, default 1
@@ -52,8 +55,8 @@ class BuildParams:
         Eigenvalue weighting exponent of the singular values.
     add_context : bool, default True
         The paper's ``w+c``: add context vectors to word vectors. On the bench corpus it
-        raised WordSim-353 from 0.696 to 0.710 and SimLex-999 from 0.404 to 0.435, at a
-        cost on analogies (3CosMul 0.389 to 0.339); see benchmarks/RESULTS.md.
+        raised SimLex-999 from 0.420 to 0.441, at a cost on analogies (3CosMul 0.382 to
+        0.357); see benchmarks/RESULTS.md.
     normalize : bool, default True
         Unit-length rows (cosine = dot product).
     seed : int, default 0
@@ -75,7 +78,7 @@ class BuildParams:
     min_count: int = 5
     max_vocab: int | None = None
     weighting: str = "harmonic"
-    subsample: float = 0.0
+    subsample: float = 1e-4
     cds: float = 0.75
     neg: float = 1.0
     eig: float = 0.0
@@ -302,7 +305,7 @@ def build(
     --------
     >>> import wordvec
     >>> lines = ["the king rules the land", "the queen rules the land"] * 20
-    >>> model = wordvec.build(lines, dim=2, min_count=1, window=2)
+    >>> model = wordvec.build(lines, dim=2, min_count=1, window=2, subsample=0)  # tiny corpus: keep every token
     >>> model.most_similar("king", topn=1)[0][0]
     'queen'
     """

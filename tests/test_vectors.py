@@ -229,3 +229,29 @@ def test_save_method_writes_a_loadable_model(model, tmp_path):
     loaded = load_model(tmp_path / "model")
     assert loaded.words == model.words
     np.testing.assert_array_equal(loaded.vectors, model.vectors)
+
+
+def test_nearest_in_batches_equals_one_query_at_a_time():
+    rng = np.random.default_rng(5)
+    words = [f"w{i}" for i in range(300)]
+    model = WordVectors(words, rng.standard_normal((300, 16)).astype(np.float32))
+    queries = ["w3", "w0", "w299", "w3", "W17"]  # a repeat, and case folded as the tokenizer does
+    batched = model.nearest(queries, topn=7, batch=2)
+    assert len(batched) == len(queries)
+    for query, neighbours in zip(queries, batched):
+        single = model.most_similar(query, topn=7)
+        assert [w for w, _ in neighbours] == [w for w, _ in single]
+        np.testing.assert_allclose([s for _, s in neighbours], [s for _, s in single], rtol=1e-5, atol=1e-6)
+        assert query.lower() not in [w for w, _ in neighbours]
+
+
+def test_nearest_by_hand_and_edge_cases():
+    model = WordVectors(["a", "b", "c"], np.array([[1.0, 0.0], [0.6, 0.8], [0.0, 1.0]], dtype=np.float32))
+    # cos(a, b) = 0.6, cos(a, c) = 0, cos(b, c) = 0.8
+    assert model.nearest(["a", "c"], topn=5) == [[("b", pytest.approx(0.6)), ("c", pytest.approx(0.0))],
+                                                  [("b", pytest.approx(0.8)), ("a", pytest.approx(0.0))]]
+    assert model.nearest([], topn=3) == []
+    with pytest.raises(UnknownWordError):
+        model.nearest(["a", "zzz"])
+    with pytest.raises(ParameterError):
+        model.nearest(["a"], topn=0)

@@ -200,7 +200,7 @@ def nearest(words: tuple[str, ...], model_path: Path, topn: int, as_json: bool) 
     """
     model = _load(model_path)
     queries = list(words) if words else [line.strip() for line in sys.stdin if line.strip()]
-    results = [(word, model.most_similar(word, topn=topn)) for word in queries]
+    results = list(zip(queries, model.nearest(queries, topn=topn)))
     if as_json:
         _print_json([{"word": w, "neighbours": [{"word": n, "similarity": s} for n, s in ns]} for w, ns in results])
         return

@@ -223,6 +223,51 @@ class WordVectors:
         scores = np.asarray(searched @ query, dtype=np.float32)
         return self._top(scores, topn, exclude=rows)
 
+    def nearest(self, words: Iterable[str], topn: int = 10, *, batch: int = 512) -> list[list[tuple[str, float]]]:
+        """The ``topn`` neighbours by cosine of each of many words, one matrix product per batch.
+
+        For each word, the same answer as ``most_similar(word, topn=topn)`` (the word
+        itself excluded), but the queries of a batch share one product with the whole
+        matrix and one ``argpartition``, which is many times faster than a loop of
+        single queries.
+
+        Parameters
+        ----------
+        words : iterable of str
+            Query words.
+        topn : int, default 10
+            Neighbours per word.
+        batch : int, default 512
+            Queries per matrix product (memory: ``batch x len(self)`` float32 scores).
+
+        Returns
+        -------
+        list of lists of (word, cosine) pairs, best first, in query order
+
+        Raises
+        ------
+        UnknownWordError
+            A query word is not in the vocabulary.
+        """
+        if topn < 1:
+            raise ParameterError(f"topn must be >= 1; got {topn}")
+        rows = [self.index(word) for word in words]
+        unit = self.unit_vectors
+        take = min(topn, len(self) - 1)
+        results: list[list[tuple[str, float]]] = []
+        for start in range(0, len(rows), batch):
+            chunk = np.asarray(rows[start : start + batch], dtype=np.int64)
+            scores = np.asarray(unit[chunk], dtype=np.float32) @ np.asarray(unit, dtype=np.float32).T
+            scores[np.arange(len(chunk)), chunk] = -np.inf
+            if take <= 0:
+                results.extend([] for _ in chunk)
+                continue
+            candidates = np.argpartition(-scores, take - 1, axis=1)[:, :take]
+            for row_scores, best in zip(scores, candidates):
+                best = best[np.lexsort((best, -row_scores[best]))]
+                results.append([(self.words[i], float(row_scores[i])) for i in best])
+        return results
+
     def _top(self, scores: np.ndarray, topn: int, exclude: Iterable[int]) -> list[tuple[str, float]]:
         scores = scores.copy()
         excluded = [i for i in exclude if i < len(scores)]

@@ -1,0 +1,90 @@
+"""Build speed and memory at 1x, 2x and 4x the bench corpus, cold query latency and batch throughput.
+
+Usage::
+
+    python benchmarks/speed.py [--repeats 1 2 4] [--gensim] [CORPUS ...]
+
+With no CORPUS, the bench corpus (all of ../shared/corpora). The corpus repeated N times is the
+file list given N times. Each build is the real ``wordvec build`` under ``/usr/bin/time -v``; the
+table gives the seconds of each stage (from the model's metadata), wall seconds, tokens per second
+end to end and peak RSS. With ``--gensim``, gensim's Word2Vec (skip-gram, 5 epochs, workers = cores,
+same dim/window/min_count, trained on the same tokens as in ``quality.py``) is timed on the 1x
+corpus in the same run and the ratio printed. Then, on the 1x model: the median wall time of 10
+cold ``wordvec nearest`` processes and the throughput of batched queries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import wordvec
+from quality import GENSIM_TRAIN, timed_run, tokenize_to_file
+from wordvec.svd import available_cores
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+STAGES = ("read_tokenize", "vocabulary", "count", "weight", "svd")
+
+
+def cold_query_seconds(model_dir: Path, word: str, runs: int = 10) -> list[float]:
+    """Wall seconds of ``runs`` fresh ``wordvec nearest`` processes (after one warm-up)."""
+    command = [str(Path(sys.executable).with_name("wordvec")), "nearest", word, "-m", str(model_dir), "-k", "10"]
+    subprocess.run(command, check=True, capture_output=True)
+    seconds = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        seconds.append(time.perf_counter() - started)
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", nargs="*", type=Path)
+    parser.add_argument("--repeats", nargs="+", type=int, default=[1, 2, 4])
+    parser.add_argument("--gensim", action="store_true", help="also time gensim Word2Vec on the 1x corpus")
+    args = parser.parse_args()
+    corpus = [str(p) for p in (args.corpus or sorted((SHARED / "corpora").glob("*.txt.gz")))]
+    print(f"{'corpus':<8} {'tokens':>12} " + " ".join(f"{s:>13}" for s in STAGES) + f" {'wall s':>8} {'tokens/s':>10} {'peak GB':>8}")
+    with tempfile.TemporaryDirectory(prefix="wordvec-speed-") as work:
+        first_model = None
+        wall_1x = None
+        for repeat in args.repeats:
+            model_dir = Path(work) / f"model-{repeat}x"
+            seconds, peak = timed_run(["wordvec", "build", *(corpus * repeat), "-o", str(model_dir), "--quiet"])
+            model = wordvec.load(model_dir)
+            stages = model.stats["seconds"]
+            tokens = model.stats["tokens"]
+            print(
+                f"{repeat}x{'':<6} {tokens:>12,} " + " ".join(f"{stages.get(s, 0):>13.1f}" for s in STAGES)
+                + f" {seconds:>8.1f} {tokens / seconds:>10,.0f} {peak:>8.2f}",
+                flush=True,
+            )
+            if first_model is None:
+                first_model, wall_1x = model_dir, seconds
+        if args.gensim and wall_1x is not None:
+            tokens_file = Path(work) / "tokens.txt"
+            tokenize_to_file([Path(p) for p in corpus], tokens_file)
+            vectors = Path(work) / "gensim.bin"
+            seconds, peak = timed_run([sys.executable, "-c", GENSIM_TRAIN, str(tokens_file), str(vectors), str(available_cores())])
+            print(f"gensim Word2Vec (1x): {seconds:.1f} s, peak {peak:.2f} GB; wordvec is {seconds / wall_1x:.1f}x faster")
+        if first_model is not None:
+            model = wordvec.load(first_model)
+            cold = cold_query_seconds(first_model, model.words[100])
+            print(f"cold `wordvec nearest` on {len(model):,} x {model.dim}: median {statistics.median(cold):.3f} s "
+                  f"(runs: {' '.join(f'{s:.2f}' for s in sorted(cold))})")
+            queries = model.words[:5000]
+            model.nearest(queries[:10])
+            started = time.perf_counter()
+            model.nearest(queries, topn=10)
+            elapsed = time.perf_counter() - started
+            print(f"batch queries: {len(queries):,} in {elapsed:.2f} s = {len(queries) / elapsed:,.0f} queries/s")
+
+
+if __name__ == "__main__":
+    main()

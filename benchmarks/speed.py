@@ -48,21 +48,25 @@ def main() -> None:
     parser.add_argument("corpus", nargs="*", type=Path)
     parser.add_argument("--repeats", nargs="+", type=int, default=[1, 2, 4])
     parser.add_argument("--gensim", action="store_true", help="also time gensim Word2Vec on the 1x corpus")
+    parser.add_argument("--build-option", action="append", default=[], metavar="OPTION",
+                        help="extra option for `wordvec build`, e.g. --build-option=--subsample=0 (repeatable)")
     args = parser.parse_args()
     corpus = [str(p) for p in (args.corpus or sorted((SHARED / "corpora").glob("*.txt.gz")))]
-    print(f"{'corpus':<8} {'tokens':>12} " + " ".join(f"{s:>13}" for s in STAGES) + f" {'wall s':>8} {'tokens/s':>10} {'peak GB':>8}")
+    print(f"{'corpus':<8} {'tokens':>12} " + " ".join(f"{s:>13}" for s in STAGES)
+          + f" {'wall s':>8} {'tokens/s':>10} {'pairs':>12} {'peak GB':>8}")
     with tempfile.TemporaryDirectory(prefix="wordvec-speed-") as work:
         first_model = None
         wall_1x = None
         for repeat in args.repeats:
             model_dir = Path(work) / f"model-{repeat}x"
-            seconds, peak = timed_run(["wordvec", "build", *(corpus * repeat), "-o", str(model_dir), "--quiet"])
+            build = ["wordvec", "build", *(corpus * repeat), "-o", str(model_dir), "--quiet", *args.build_option]
+            seconds, peak = timed_run(build)
             model = wordvec.load(model_dir)
             stages = model.stats["seconds"]
             tokens = model.stats["tokens"]
             print(
                 f"{repeat}x{'':<6} {tokens:>12,} " + " ".join(f"{stages.get(s, 0):>13.1f}" for s in STAGES)
-                + f" {seconds:>8.1f} {tokens / seconds:>10,.0f} {peak:>8.2f}",
+                + f" {seconds:>8.1f} {tokens / seconds:>10,.0f} {model.stats['cooccurrence_pairs']:>12,} {peak:>8.2f}",
                 flush=True,
             )
             if first_model is None:

@@ -13,14 +13,12 @@ counted) and Google analogies (3CosAdd and 3CosMul over the 30k most frequent wo
 from __future__ import annotations
 
 import argparse
-import re
 import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 import wordvec
+from quality import timed_run
 from wordvec.evaluate import evaluate_word_analogies, evaluate_word_pairs
 
 HERE = Path(__file__).resolve().parent
@@ -37,12 +35,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="wordvec-bench-") as work:
         model_dir = Path(work) / "model"
         command = ["wordvec", "build", *corpus, "-o", str(model_dir), "--quiet", *args.build_options]
-        started = time.perf_counter()
-        run = subprocess.run(["/usr/bin/time", "-v", *command], capture_output=True, text=True)
-        wall = time.perf_counter() - started
-        if run.returncode != 0:
-            sys.exit(f"build failed:\n{run.stderr}")
-        peak_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", run.stderr).group(1))
+        wall, peak_gb = timed_run(command)
         model = wordvec.load(model_dir)
         exported = Path(work) / "vectors.txt"
         subprocess.run(["wordvec", "export", "-m", str(model_dir), "-o", str(exported)], check=True, capture_output=True)
@@ -55,7 +48,7 @@ def main() -> None:
             ("wall seconds", f"{wall:.1f}"),
         ]
         rows += [(f"  {stage} s", f"{seconds:.1f}") for stage, seconds in model.stats["seconds"].items()]
-        rows.append(("peak RSS", f"{peak_kb / 1024 / 1024:.2f} GB"))
+        rows.append(("peak RSS", f"{peak_gb:.2f} GB"))
         for name, file in (("WordSim-353", "wordsim353.tsv"), ("SimLex-999", "simlex999.txt")):
             result = evaluate_word_pairs(vectors, args.eval_dir / file)
             rows.append((f"{name} Spearman", f"{result.spearman:.3f} ({result.scored}/{result.pairs} pairs, {result.oov_ratio:.1f}% OOV)"))

@@ -252,20 +252,12 @@ class WordVectors:
         if topn < 1:
             raise ParameterError(f"topn must be >= 1; got {topn}")
         rows = [self.index(word) for word in words]
-        unit = self.unit_vectors
-        take = min(topn, len(self) - 1)
+        unit = np.asarray(self.unit_vectors, dtype=np.float32)
         results: list[list[tuple[str, float]]] = []
         for start in range(0, len(rows), batch):
-            chunk = np.asarray(rows[start : start + batch], dtype=np.int64)
-            scores = np.asarray(unit[chunk], dtype=np.float32) @ np.asarray(unit, dtype=np.float32).T
-            scores[np.arange(len(chunk)), chunk] = -np.inf
-            if take <= 0:
-                results.extend([] for _ in chunk)
-                continue
-            candidates = np.argpartition(-scores, take - 1, axis=1)[:, :take]
-            for row_scores, best in zip(scores, candidates):
-                best = best[np.lexsort((best, -row_scores[best]))]
-                results.append([(self.words[i], float(row_scores[i])) for i in best])
+            chunk = rows[start : start + batch]
+            scores = unit[chunk] @ unit.T
+            results.extend(self._top(row_scores, topn, exclude=[row]) for row_scores, row in zip(scores, chunk))
         return results
 
     def _top(self, scores: np.ndarray, topn: int, exclude: Iterable[int]) -> list[tuple[str, float]]:

@@ -299,3 +299,34 @@ def test_forward_counts_are_the_pairs_to_the_right():
     # Integer counts scaled by lcm(1, 2) = 2: distance 1 weighs 2, distance 2 weighs 1.
     np.testing.assert_array_equal(counter.forward_counts().toarray(), [[0, 2, 1], [0, 0, 2], [0, 0, 0]])
     np.testing.assert_array_equal(counter.result().toarray(), [[0, 2, 1], [2, 0, 2], [1, 2, 0]])
+
+
+@pytest.mark.parametrize("in_files", [False, True], ids=["in memory", "in files"])
+def test_symmetric_weights_of_parts_equal_the_whole_counts(tmp_path, monkeypatch, in_files):
+    # Tiny merge blocks, so that the rows are merged in many blocks.
+    monkeypatch.setattr(cooccur_module, "MERGE_BLOCK_ENTRIES", 7)
+    stream = np.random.default_rng(8).integers(-2, 12, size=3000).astype(np.int32)
+    stream[-1] = LINE_ID
+    cut = int(np.flatnonzero(stream[:1500] == LINE_ID)[-1]) + 1  # parts end at line ends
+    whole = CooccurrenceCounter(12, window=3)
+    whole.add(stream)
+    parts = []
+    for number, (offset, part) in enumerate([(0, stream[:cut]), (cut, stream[cut:])]):
+        counter = CooccurrenceCounter(12, window=3)
+        counter.add(part, offset)
+        forward = cooccur_module.ForwardCounts(counter.forward_counts())
+        parts.append(forward.save(str(tmp_path / f"part{number}")) if in_files else forward)
+    weights = cooccur_module.symmetric_weights(parts, whole.scale)
+    assert weights.dtype == np.float64 and weights.has_canonical_format
+    np.testing.assert_array_equal(weights.toarray(), whole.result().toarray() / whole.scale)
+    np.testing.assert_array_equal(weights.toarray(), weights.toarray().T)
+
+
+def test_saved_forward_counts_pickle_as_file_names(tmp_path):
+    import pickle
+
+    counter = CooccurrenceCounter(5, window=2)
+    counter.add(np.array([0, 1, 2, 3, 4] * 50, dtype=np.int32))
+    saved = cooccur_module.ForwardCounts(counter.forward_counts()).save(str(tmp_path / "counts"))
+    assert len(pickle.dumps(saved)) < 2000
+    assert len(list(tmp_path.iterdir())) == 6

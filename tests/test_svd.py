@@ -7,6 +7,7 @@ import pytest
 import scipy.sparse as sp
 
 from wordvec.errors import ParameterError
+from wordvec import svd
 from wordvec.svd import embed, randomized_svd
 
 
@@ -134,3 +135,69 @@ def test_normalize_leaves_a_zero_row_zero():
     vectors = embed(u, np.array([2.0, 2.0]), np.zeros((2, 2)), eig=1.0)
     assert np.isfinite(vectors).all()
     np.testing.assert_allclose(vectors, [[0.0, 0.0], [0.6, 0.8]], rtol=1e-6)
+
+
+# -- blocked sparse products and orthonormalisation ---------------------------------
+
+def skewed_sparse(rows: int = 300, cols: int = 250, seed: int = 3) -> sp.csr_matrix:
+    """Non-zeros concentrated in the first rows and columns, like a frequency-sorted PPMI matrix."""
+    rng = np.random.default_rng(seed)
+    density = np.outer(1 / np.arange(1, rows + 1) ** 0.5, 1 / np.arange(1, cols + 1) ** 0.5)
+    mask = rng.random((rows, cols)) < density
+    return sp.csr_matrix(np.where(mask, rng.random((rows, cols)), 0.0))
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+@pytest.mark.parametrize("kernel", ["scipy kernel", "public product"])
+def test_blocked_products_equal_the_plain_products(monkeypatch, threads, kernel):
+    # Tiny blocks force many of them, of unequal widths (cut by non-zeros and by size).
+    monkeypatch.setattr(svd, "BLOCK_BYTES", 7 * 8 * 16)
+    if kernel == "public product":
+        monkeypatch.setattr(svd, "_csc_matvecs", None)
+    matrix = skewed_sparse()
+    dense = np.random.default_rng(1).normal(size=(250, 7))
+    other = np.random.default_rng(2).normal(size=(300, 7))
+    products = svd._BlockedProducts([matrix], width=7, threads=threads)
+    try:
+        assert len(products._row_blocks) > 5 and len(products._col_blocks) > 5
+        np.testing.assert_allclose(products.dot(dense), matrix @ dense, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(products.tdot(other), matrix.T @ other, rtol=1e-12, atol=1e-12)
+    finally:
+        products.close()
+
+
+def test_blocked_products_of_a_matrix_with_empty_rows_and_columns():
+    matrix = sp.csr_matrix(([2.0, 3.0], ([1, 1], [0, 3])), shape=(4, 5))
+    products = svd._BlockedProducts([matrix], width=2, threads=2)
+    dense = np.arange(10.0).reshape(5, 2)
+    try:
+        np.testing.assert_array_equal(products.dot(dense), matrix @ dense)
+        np.testing.assert_array_equal(products.tdot(np.ones((4, 2))), matrix.T @ np.ones((4, 2)))
+    finally:
+        products.close()
+
+
+def test_block_cuts_respect_the_size_limit_and_balance_non_zeros():
+    nonzeros = np.array([100, 1, 1, 1, 1, 1, 1, 1, 1, 1])
+    cuts = svd._block_cuts(nonzeros, pieces=2, max_lines=4)
+    assert cuts[0] == 0 and cuts[-1] == 10
+    assert all(b - a <= 4 for a, b in zip(cuts[:-1], cuts[1:]))
+    assert 1 in cuts  # the heavy first line is a block of its own
+
+
+@pytest.mark.parametrize("passes", [1, 2])
+def test_orthonormalize_spans_the_same_columns(passes):
+    sample = np.random.default_rng(4).normal(size=(200, 12)) @ np.diag(np.logspace(0, 2, 12))
+    basis = svd._orthonormalize(sample, passes=passes)
+    np.testing.assert_allclose(basis.T @ basis, np.eye(12), atol=1e-10)
+    # Projecting the sample onto the basis gives it back: same column space.
+    np.testing.assert_allclose(basis @ (basis.T @ sample), sample, atol=1e-8)
+
+
+def test_orthonormalize_falls_back_to_householder_for_rank_deficient_input():
+    rng = np.random.default_rng(6)
+    sample = rng.normal(size=(100, 3)) @ rng.normal(size=(3, 8))  # rank 3, 8 columns
+    basis = svd._orthonormalize(sample, passes=2)
+    assert basis.shape == (100, 8)
+    assert np.isfinite(basis).all()
+    np.testing.assert_allclose(basis @ (basis.T @ sample), sample, atol=1e-8)

@@ -224,3 +224,115 @@ def count_cooccurrences(
         offset += len(ids)
     counts = counter.result()
     return counts.astype(np.float64) / counter.scale
+
+
+#: Entries (before summing duplicates) merged per block of rows by :func:`symmetric_weights`.
+MERGE_BLOCK_ENTRIES = 1 << 22
+
+
+class ForwardCounts:
+    """Forward counts ``F`` of part of a stream, laid out to read rows of ``F + F^T`` a block at a time.
+
+    Rows of ``F`` are slices of its CSR layout and rows of ``F^T`` slices of its CSC layout,
+    so a block of rows of the symmetric matrix needs neither a transposed copy nor the
+    whole matrix. The arrays are in memory, or in raw files (:meth:`save`) that are read a
+    slice at a time (not memory-mapped, whose pages would count towards the reader's
+    resident memory).
+
+    Parameters
+    ----------
+    forward : scipy.sparse.csr_matrix
+        Integer forward counts, see :meth:`CooccurrenceCounter.forward_counts`.
+    """
+
+    def __init__(self, forward: sp.csr_matrix) -> None:
+        by_columns = forward.tocsc()
+        self.shape = forward.shape
+        self.nnz = int(forward.nnz)
+        # For each layout: indptr, indices and data, as arrays or as (path, dtype) of raw files.
+        self._layouts: list[list[np.ndarray | tuple[str, np.dtype]]] = [
+            [m.indptr.astype(np.int64, copy=False), m.indices, m.data] for m in (forward, by_columns)
+        ]
+
+    def save(self, prefix: str) -> ForwardCounts:
+        """Write the arrays to raw files named ``prefix.*``, drop them from memory; returns ``self``.
+
+        The object then pickles as a few file names, which is how a worker process hands
+        its counts to the parent.
+        """
+        for layout_number, layout in enumerate(self._layouts):
+            for array_number, array in enumerate(layout):
+                if isinstance(array, np.ndarray):
+                    path = f"{prefix}.{layout_number}{array_number}"
+                    array.tofile(path)
+                    layout[array_number] = (path, array.dtype)
+        return self
+
+    @staticmethod
+    def _slice(array: np.ndarray | tuple[str, np.dtype], start: int, stop: int) -> np.ndarray:
+        if isinstance(array, np.ndarray):
+            return array[start:stop]
+        path, dtype = array
+        return np.fromfile(path, dtype=dtype, count=stop - start, offset=start * np.dtype(dtype).itemsize)
+
+    def entries_per_row(self) -> np.ndarray:
+        """Stored entries of each row of ``F + F^T`` (duplicates, such as the diagonal, counted twice)."""
+        rows = self.shape[0]
+        return sum(np.diff(self._slice(layout[0], 0, rows + 1)) for layout in self._layouts)
+
+    def entries(self, first: int, last: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Rows ``first .. last - 1`` of ``F + F^T`` as (row - first, column, count) triples, duplicates unsummed."""
+        rows, cols, values = [], [], []
+        for indptr_array, indices_array, data_array in self._layouts:
+            indptr = self._slice(indptr_array, first, last + 1)
+            start, stop = int(indptr[0]), int(indptr[-1])
+            rows.append(np.repeat(np.arange(last - first, dtype=np.int32), np.diff(indptr)))
+            cols.append(self._slice(indices_array, start, stop))
+            values.append(self._slice(data_array, start, stop))
+        return np.concatenate(rows), np.concatenate(cols), np.concatenate(values)
+
+
+def symmetric_weights(parts: list[ForwardCounts], scale: int) -> sp.csr_matrix:
+    """The co-occurrence weights ``sum(F + F^T) / scale`` of the forward counts of parts of a stream.
+
+    Built a block of rows at a time into arrays sized for the result, so the memory
+    needed is that of the result, not of the parts (which may be in files) or of a
+    transposed copy.
+
+    Parameters
+    ----------
+    parts : list of ForwardCounts
+        Forward counts of parts of the stream (shards), all of the same shape.
+    scale : int
+        The counters' :attr:`CooccurrenceCounter.scale`.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix of float64
+        Symmetric, in canonical form (sorted indices, no duplicates, no zeros).
+    """
+    size = parts[0].shape[0]
+    per_row = sum(part.entries_per_row() for part in parts)
+    cumulative = np.concatenate([[0], np.cumsum(per_row)])
+    # Allocated for the upper bound; pages past what is filled are never touched, so never resident.
+    indices = np.empty(int(cumulative[-1]), dtype=np.int32)
+    data = np.empty(int(cumulative[-1]), dtype=np.float64)
+    indptr = np.zeros(size + 1, dtype=np.int64)
+    filled = 0
+    first = 0
+    while first < size:
+        last = int(np.searchsorted(cumulative, cumulative[first] + MERGE_BLOCK_ENTRIES, side="right")) - 1
+        last = min(max(last, first + 1), size)
+        pieces = [part.entries(first, last) for part in parts]
+        rows, cols, values = (np.concatenate(column) for column in zip(*pieces))
+        del pieces
+        block = sp.coo_matrix((values, (rows, cols)), shape=(last - first, size)).tocsr()
+        block.sum_duplicates()
+        block.eliminate_zeros()
+        count = block.nnz
+        indices[filled : filled + count] = block.indices
+        np.divide(block.data, scale, out=data[filled : filled + count])
+        indptr[first + 1 : last + 1] = filled + block.indptr[1:]
+        filled += count
+        first = last
+    return sp.csr_matrix((data[:filled], indices[:filled], indptr), shape=(size, size))

@@ -26,9 +26,8 @@ from .errors import WordvecError
 
 if TYPE_CHECKING:
     import numpy as np
-    import scipy.sparse as sp
 
-    from .cooccur import CooccurrenceCounter
+    from .cooccur import CooccurrenceCounter, ForwardCounts
     from .vocab import ScanResult, TokenSpool
 
 #: A shard holds at least this many bytes of text, so that starting a worker (about half a
@@ -167,12 +166,18 @@ class InProcessPasses:
         self._spool = scan.spool
         return scan
 
-    def count(self, counter: CooccurrenceCounter, new_id_of: np.ndarray, progress: ProgressCallback) -> None:
-        """Feed the spool, mapped to vocabulary ids by ``new_id_of``, to ``counter``; ``progress`` per block."""
+    def count(self, counter: CooccurrenceCounter, new_id_of: np.ndarray, progress: ProgressCallback) -> list[ForwardCounts]:
+        """Feed the spool, mapped to vocabulary ids by ``new_id_of``, to ``counter``; its forward counts.
+
+        ``progress`` is called per block.
+        """
+        from .cooccur import ForwardCounts
+
         spool = self._spool
         for offset, block in spool.iter_blocks():
             counter.add(new_id_of[block], offset)
             progress("count", offset + len(block), spool.length)
+        return [ForwardCounts(counter.forward_counts())]
 
 
 class ShardedPasses:
@@ -260,13 +265,14 @@ class ShardedPasses:
         tokens = sum(scan.tokens for scan in scans)
         return ScanResult(list(ids_of), counts, tokens, sum(scan.lines for scan in scans), None)
 
-    def count(self, counter: CooccurrenceCounter, new_id_of: np.ndarray, progress: ProgressCallback) -> None:
-        """Count the shards' spools in the workers, with copies of ``counter``, and add their counts to it.
+    def count(self, counter: CooccurrenceCounter, new_id_of: np.ndarray, progress: ProgressCallback) -> list[ForwardCounts]:
+        """Count the shards' spools in the workers, with copies of ``counter``; the forward counts of each worker.
 
         One job a worker, each with shards of about equal total length: a worker's counter adds
-        up its shards as it goes, and the parent adds only one matrix a worker. One counter may
-        take shards in any order, since each shard's ids end with a line end, which no window
-        crosses.
+        up its shards as it goes and saves its counts to files, which the parent merges a block
+        of rows at a time (:func:`wordvec.cooccur.symmetric_weights`) instead of holding every
+        worker's matrix and their sum at once. One counter may take shards in any order, since
+        each shard's ids end with a line end, which no window crosses.
         """
         import numpy as np
 
@@ -283,18 +289,18 @@ class ShardedPasses:
             groups[lightest].append(spool)
             lengths[lightest] += spool[1]
         done = 0
-        summed: sp.csr_matrix | None = None
+        parts: list[ForwardCounts] = [None] * len(groups)  # type: ignore[list-item]
         progress("count", 0, sum(lengths))
 
-        def finished(number: int, forward: sp.csr_matrix) -> None:
-            nonlocal done, summed
-            summed = forward if summed is None else summed + forward
+        def finished(number: int, counts: ForwardCounts) -> None:
+            nonlocal done
+            parts[number] = counts
             done += lengths[number]
             progress("count", done, sum(lengths))
 
-        self._run(_count_shards, [(counter, group) for group in groups], lengths, finished)
-        # Only now: a job pickles ``counter`` when a worker takes it, so it must not change before.
-        counter.add_forward_counts(summed)
+        prefixes = [os.path.join(self._directory.name, f"counts-{number}") for number in range(len(groups))]
+        self._run(_count_shards, [(counter, group, prefix) for group, prefix in zip(groups, prefixes)], lengths, finished)
+        return parts
 
     def _run(self, function: Callable[..., Any], jobs: list[tuple], sizes: list[int], finished: Callable[[int, Any], None]) -> None:
         """Run ``function(*job)`` on the workers, largest job first; ``finished(number, result)`` here as each ends.
@@ -373,8 +379,9 @@ def _scan_shard(shard: Shard, tokenizer: str, spool_path: str) -> _ShardScan:
     return _ShardScan(scan.words, scan.counts, scan.tokens, scan.lines, scan.spool.length, stats)
 
 
-def _count_shards(counter: CooccurrenceCounter, spools: list[tuple[str, int, int, np.ndarray]]) -> sp.csr_matrix:
-    """Feed each spool (path, length, stream offset, id map) to ``counter``; its forward counts."""
+def _count_shards(counter: CooccurrenceCounter, spools: list[tuple[str, int, int, np.ndarray]], prefix: str) -> ForwardCounts:
+    """Feed each spool (path, length, stream offset, id map) to ``counter``; its forward counts, saved at ``prefix``."""
+    from .cooccur import ForwardCounts
     from .vocab import TokenSpool
 
     for path, length, offset, id_map in spools:
@@ -383,4 +390,4 @@ def _count_shards(counter: CooccurrenceCounter, spools: list[tuple[str, int, int
                 _stop_if_cancelled()
                 counter.add(id_map[block], offset + block_offset)
         os.remove(path)  # free the disk now; the directory goes when the build ends in any case
-    return counter.forward_counts()
+    return ForwardCounts(counter.forward_counts()).save(prefix)

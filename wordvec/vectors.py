@@ -251,13 +251,22 @@ class WordVectors:
         """
         if topn < 1:
             raise ParameterError(f"topn must be >= 1; got {topn}")
-        rows = [self.index(word) for word in words]
+        rows = np.array([self.index(word) for word in words], dtype=np.int64)
         unit = np.asarray(self.unit_vectors, dtype=np.float32)
+        topn = min(topn, len(self) - 1)
         results: list[list[tuple[str, float]]] = []
+        if topn < 1:
+            return [[] for _ in rows]
         for start in range(0, len(rows), batch):
             chunk = rows[start : start + batch]
             scores = unit[chunk] @ unit.T
-            results.extend(self._top(row_scores, topn, exclude=[row]) for row_scores, row in zip(scores, chunk))
+            scores[np.arange(len(chunk)), chunk] = -np.inf  # a word is not its own neighbour
+            best, best_scores = _top_of_rows(scores, topn)
+            words = self.words
+            results.extend(
+                [(words[i], s) for i, s in zip(row_best.tolist(), row_scores.tolist())]
+                for row_best, row_scores in zip(best, best_scores)
+            )
         return results
 
     def _top(self, scores: np.ndarray, topn: int, exclude: Iterable[int]) -> list[tuple[str, float]]:
@@ -448,3 +457,30 @@ class WordVectors:
         from .storage import save_model
 
         save_model(self, path)
+
+
+def _top_of_rows(scores: np.ndarray, topn: int, block: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    """Column indices and values of the ``topn`` largest entries of each row, best first, ties by index.
+
+    ``np.argpartition`` on each row costs several passes over it and a Python call per row.
+    Here the rows are cut into blocks of ``block`` columns: the ``topn``-th largest block
+    maximum ``m`` of a row is a lower bound of its ``topn``-th largest entry (the ``topn``
+    best blocks each hold an entry >= ``m``), so the entries >= ``m``, a few more than
+    ``topn``, are all the candidates. Two vectorised passes over the scores and a sort of
+    the candidates answer a whole batch of rows exactly.
+    """
+    count, columns = scores.shape
+    full = columns // block
+    if full < 2 * topn:  # small vocabulary: a stable sort of every row is cheap
+        best = np.argsort(-scores, axis=1, kind="stable")[:, :topn]
+        return best, np.take_along_axis(scores, best, axis=1)
+    maxima = scores[:, : full * block].reshape(count, full, block).max(axis=2)
+    if columns > full * block:
+        maxima = np.concatenate([maxima, scores[:, full * block :].max(axis=1, keepdims=True)], axis=1)
+    bound = -np.partition(-maxima, topn - 1, axis=1)[:, topn - 1]
+    rows, cols = np.nonzero(scores >= bound[:, None])
+    values = scores[rows, cols]
+    order = np.lexsort((cols, -values, rows))
+    starts = np.searchsorted(rows[order], np.arange(count))
+    take = order[starts[:, None] + np.arange(topn)]
+    return cols[take], values[take]

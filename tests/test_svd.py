@@ -188,7 +188,7 @@ def test_block_cuts_respect_the_size_limit_and_balance_non_zeros():
 @pytest.mark.parametrize("passes", [1, 2])
 def test_orthonormalize_spans_the_same_columns(passes):
     sample = np.random.default_rng(4).normal(size=(200, 12)) @ np.diag(np.logspace(0, 2, 12))
-    basis = svd._orthonormalize(sample, passes=passes)
+    basis = svd._orthonormalize(sample.copy(), passes=passes)
     np.testing.assert_allclose(basis.T @ basis, np.eye(12), atol=1e-10)
     # Projecting the sample onto the basis gives it back: same column space.
     np.testing.assert_allclose(basis @ (basis.T @ sample), sample, atol=1e-8)
@@ -197,7 +197,7 @@ def test_orthonormalize_spans_the_same_columns(passes):
 def test_orthonormalize_falls_back_to_householder_for_rank_deficient_input():
     rng = np.random.default_rng(6)
     sample = rng.normal(size=(100, 3)) @ rng.normal(size=(3, 8))  # rank 3, 8 columns
-    basis = svd._orthonormalize(sample, passes=2)
+    basis = svd._orthonormalize(sample.copy(), passes=2)
     assert basis.shape == (100, 8)
     assert np.isfinite(basis).all()
     np.testing.assert_allclose(basis @ (basis.T @ sample), sample, atol=1e-8)

@@ -119,3 +119,17 @@ def test_ppmi_is_finite_and_non_negative(counts, cds, neg):
     dense = result.toarray()
     assert (dense >= 0).all()
     assert (dense[counts == 0] == 0).all()
+
+
+@pytest.mark.parametrize("block_entries", [1, 3, 50])
+def test_ppmi_weighted_in_blocks_of_rows_matches_the_formula(monkeypatch, block_entries):
+    import wordvec.weighting as weighting
+
+    monkeypatch.setattr(weighting, "_ROWS_BLOCK_ENTRIES", block_entries)
+    rng = np.random.default_rng(9)
+    counts = rng.integers(0, 6, size=(30, 25)) * (rng.random((30, 25)) < 0.4)
+    counts[4] = 0  # an empty row
+    result = ppmi(sp.csr_matrix(counts.astype(float)), cds=0.75, neg=2.0)
+    assert result.has_canonical_format
+    np.testing.assert_allclose(result.toarray(), ppmi_by_formula(counts.astype(float), 0.75, 2.0), rtol=1e-5, atol=1e-6)
+    assert (result.data > 0).all()

@@ -125,7 +125,7 @@ def _gram(tall: np.ndarray, rows_per_step: int = 8192) -> np.ndarray:
 
 
 def _orthonormalize(sample: np.ndarray, passes: int = 1) -> np.ndarray:
-    """An orthonormal basis of the columns of a tall matrix, by Cholesky QR.
+    """An orthonormal basis of the columns of a tall matrix, by Cholesky QR, in place when it can.
 
     Cholesky QR (the Cholesky factor ``R`` of the Gram matrix, then ``Q = Y R^-1``) costs
     two matrix products, several times less than Householder QR on a tall matrix. It loses
@@ -144,8 +144,9 @@ def _orthonormalize(sample: np.ndarray, passes: int = 1) -> np.ndarray:
         if factor is None or diagonal.min() * limit < diagonal.max():
             basis, _ = scipy.linalg.qr(sample, mode="economic", check_finite=False)
             return basis.astype(dtype, copy=False)
-        inverse = scipy.linalg.solve_triangular(factor, np.eye(len(factor)), lower=True)
-        sample = sample @ inverse.T.astype(dtype)
+        inverse = scipy.linalg.solve_triangular(factor, np.eye(len(factor)), lower=True).T.astype(dtype)
+        for start in range(0, len(sample), 8192):  # in place, a few thousand rows at a time: no second tall matrix
+            sample[start : start + 8192] = sample[start : start + 8192] @ inverse
     return sample
 
 
@@ -230,7 +231,9 @@ def randomized_svd(
     try:
         sample = dot(rng.standard_normal((cols, width), dtype=np.float64).astype(dtype))
         for _ in range(power_iterations):
-            sample = dot(tdot(_orthonormalize(sample)))
+            # One name at a time holds a tall matrix, so at most two are alive (a product's input and output).
+            sample = tdot(_orthonormalize(sample))
+            sample = dot(sample)
         basis = _orthonormalize(sample, passes=2)
         del sample
         # B = Q^T A is small (width x cols); its SVD comes from B^T = A^T Q via the

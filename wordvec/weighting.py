@@ -7,6 +7,9 @@ import scipy.sparse as sp
 
 from .errors import ParameterError
 
+#: Non-zeros weighted per block of rows (bounds the temporaries).
+_ROWS_BLOCK_ENTRIES = 1 << 22
+
 
 def ppmi(counts: sp.spmatrix, *, cds: float = 0.75, neg: float = 1.0) -> sp.csr_matrix:
     """Shifted positive PMI with context-distribution smoothing.
@@ -70,14 +73,33 @@ def ppmi(counts: sp.spmatrix, *, cds: float = 0.75, neg: float = 1.0) -> sp.csr_
     with np.errstate(divide="ignore"):
         log_rows = np.log(row_sums).astype(np.float32)
         log_smoothed_cols = (cds * np.log(col_sums)).astype(np.float32)
-        # Computed in float32 over the non-zeros, one array at a time, to bound memory:
-        # PPMI values are small (< 30), so float32 keeps them to about 1e-6.
-        pmi = np.log(counts.data, dtype=np.float32)
-    log_context_total = np.log(np.sum(col_sums[col_sums > 0] ** cds))
-    pmi -= np.repeat(log_rows, np.diff(counts.indptr))
-    pmi -= log_smoothed_cols[counts.indices]
-    pmi += np.float32(log_context_total - np.log(neg))
-    np.maximum(pmi, 0, out=pmi)
-    result = sp.csr_matrix((pmi, counts.indices.copy(), counts.indptr.copy()), shape=counts.shape)
-    result.eliminate_zeros()
-    return result
+    shift = np.float32(np.log(np.sum(col_sums[col_sums > 0] ** cds)) - np.log(neg))
+    # Computed in float32 (PPMI values are small, < 30, so float32 keeps them to about 1e-6), a
+    # block of rows at a time, into arrays sized for every non-zero of which only the positive
+    # cells are ever written: no temporary as large as the matrix, and untouched pages of the
+    # arrays are never resident.
+    data = np.empty(counts.nnz, dtype=np.float32)
+    indices = np.empty(counts.nnz, dtype=counts.indices.dtype)
+    indptr = np.zeros(len(counts.indptr), dtype=np.int64)
+    filled = 0
+    rows = counts.shape[0]
+    first = 0
+    while first < rows:
+        last = int(np.searchsorted(counts.indptr, counts.indptr[first] + _ROWS_BLOCK_ENTRIES, side="right"))
+        last = min(max(last, first + 1), rows)
+        start, stop = counts.indptr[first], counts.indptr[last]
+        block_indptr = counts.indptr[first : last + 1] - start
+        with np.errstate(divide="ignore"):
+            pmi = np.log(counts.data[start:stop], dtype=np.float32)
+        pmi -= np.repeat(log_rows[first:last], np.diff(block_indptr))
+        pmi -= log_smoothed_cols[counts.indices[start:stop]]
+        pmi += shift
+        positive = pmi > 0
+        kept = int(positive.sum())
+        data[filled : filled + kept] = pmi[positive]
+        indices[filled : filled + kept] = counts.indices[start:stop][positive]
+        kept_before = np.concatenate([[0], np.cumsum(positive)])[block_indptr]
+        indptr[first + 1 : last + 1] = filled + kept_before[1:]
+        filled += kept
+        first = last
+    return sp.csr_matrix((data[:filled], indices[:filled], indptr), shape=counts.shape)

@@ -17,7 +17,9 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import wordvec.cooccur as cooccur
 import wordvec.parallel as parallel
+import wordvec.vocab as vocab
 from wordvec.cli import main
 from wordvec.corpus import Corpus, CorpusStats, FilePart, iter_parts_text
 from wordvec.errors import CorpusError, WordvecError
@@ -391,3 +393,25 @@ def test_a_script_that_builds_when_imported_gets_a_clear_error(tmp_path, royal_c
     run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert run.returncode == 1
     assert "guard it with `if __name__ == '__main__':`" in run.stderr.splitlines()[-1]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_counts_saved_to_files_as_they_grow_add_up_to_the_same_matrix(mixed_corpus, small_shards, monkeypatch, workers):
+    # As on a long corpus: each counting process saves its counts and starts afresh every few hundred pairs.
+    params = dict(PARAMS, subsample=0.01, seed=3)
+    whole = count(mixed_corpus, workers=workers, **params)
+    monkeypatch.setattr(parallel, "SPILL_PAIRS", 300)
+    monkeypatch.setattr(vocab, "SPOOL_BLOCK", 100)  # blocks of 100 token ids, so that spills come often
+    saved = []
+    original_save = cooccur.ForwardCounts.save
+
+    def recording_save(self, prefix):
+        saved.append(prefix)
+        return original_save(self, prefix)
+
+    monkeypatch.setattr(cooccur.ForwardCounts, "save", recording_save)
+    spilled = count(mixed_corpus, workers=workers, **params)
+    assert spilled.vocabulary.words == whole.vocabulary.words
+    assert (spilled.matrix != whole.matrix).nnz == 0 and spilled.matrix.nnz == whole.matrix.nnz
+    if workers == 1:  # the workers' saves happen in their own processes, where this records nothing
+        assert len(saved) > 3

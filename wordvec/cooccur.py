@@ -166,6 +166,22 @@ class CooccurrenceCounter:
         self._flush()
         return self._forward
 
+    def take_forward_counts(self) -> sp.csr_matrix:
+        """:meth:`forward_counts` so far, and start them afresh (the window carried between blocks stays).
+
+        Counts taken at any points of the stream add up to those of the whole stream, so a
+        worker can save them to a file and go on with an empty matrix: its memory is then
+        bounded whatever the length of the stream.
+        """
+        forward = self.forward_counts()
+        self._forward = sp.csr_matrix((self.vocab_size, self.vocab_size), dtype=np.int64)
+        return forward
+
+    @property
+    def stored_pairs(self) -> int:
+        """Pairs held: distinct ones in the forward counts and those waiting to be added (about 12 bytes a pair)."""
+        return int(self._forward.nnz) + self._pending_pairs
+
     def add_forward_counts(self, forward: sp.csr_matrix) -> None:
         """Add the :meth:`forward_counts` of a counter with the same settings over another part of the stream.
 

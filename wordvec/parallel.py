@@ -14,7 +14,7 @@ import os
 import signal
 import tempfile
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -39,6 +39,9 @@ MIN_SHARD_BYTES = 1 << 23
 SHARDS_PER_WORKER = 3
 #: Estimated text bytes per byte of a compressed file (the bench corpus's gzip files: 2.3 to 3.4).
 COMPRESSED_TEXT_RATIO = 3
+#: Distinct pairs at which a counter saves its counts to a file and starts afresh: about
+#: 200 MB of counts, which bounds a counting process's memory whatever the corpus length.
+SPILL_PAIRS = 1 << 24
 #: Environment variables that make BLAS and OpenMP libraries start a single thread.
 _ONE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
 
@@ -144,6 +147,7 @@ class InProcessPasses:
     def __init__(self, source: Corpus) -> None:
         self.source = source
         self._spool: TokenSpool | None = None
+        self._directory: tempfile.TemporaryDirectory | None = None
 
     def __enter__(self) -> InProcessPasses:
         return self
@@ -151,6 +155,8 @@ class InProcessPasses:
     def __exit__(self, *exc_info: object) -> None:
         if self._spool is not None:
             self._spool.close()
+        if self._directory is not None:
+            self._directory.cleanup()
 
     def scan(self, tokenizer: str, progress: ProgressCallback) -> ScanResult:
         """Count the words of the corpus and spool its token ids; ``progress("read", ...)`` per piece of text."""
@@ -171,13 +177,13 @@ class InProcessPasses:
 
         ``progress`` is called per block.
         """
-        from .cooccur import ForwardCounts
-
         spool = self._spool
-        for offset, block in spool.iter_blocks():
-            counter.add(new_id_of[block], offset)
-            progress("count", offset + len(block), spool.length)
-        return [ForwardCounts(counter.forward_counts())]
+        self._directory = tempfile.TemporaryDirectory(prefix="wordvec-counts-")
+        blocks = ((offset, new_id_of[block]) for offset, block in spool.iter_blocks())
+        return _count_blocks(
+            counter, blocks, os.path.join(self._directory.name, "counts"), SPILL_PAIRS,
+            after_block=lambda done: progress("count", done, spool.length),
+        )
 
 
 class ShardedPasses:
@@ -289,18 +295,19 @@ class ShardedPasses:
             groups[lightest].append(spool)
             lengths[lightest] += spool[1]
         done = 0
-        parts: list[ForwardCounts] = [None] * len(groups)  # type: ignore[list-item]
+        parts: list[list[ForwardCounts]] = [[] for _ in groups]
         progress("count", 0, sum(lengths))
 
-        def finished(number: int, counts: ForwardCounts) -> None:
+        def finished(number: int, counts: list[ForwardCounts]) -> None:
             nonlocal done
             parts[number] = counts
             done += lengths[number]
             progress("count", done, sum(lengths))
 
         prefixes = [os.path.join(self._directory.name, f"counts-{number}") for number in range(len(groups))]
-        self._run(_count_shards, [(counter, group, prefix) for group, prefix in zip(groups, prefixes)], lengths, finished)
-        return parts
+        jobs = [(counter, group, prefix, SPILL_PAIRS) for group, prefix in zip(groups, prefixes)]
+        self._run(_count_shards, jobs, lengths, finished)
+        return [part for worker_parts in parts for part in worker_parts]
 
     def _run(self, function: Callable[..., Any], jobs: list[tuple], sizes: list[int], finished: Callable[[int, Any], None]) -> None:
         """Run ``function(*job)`` on the workers, largest job first; ``finished(number, result)`` here as each ends.
@@ -379,15 +386,46 @@ def _scan_shard(shard: Shard, tokenizer: str, spool_path: str) -> _ShardScan:
     return _ShardScan(scan.words, scan.counts, scan.tokens, scan.lines, scan.spool.length, stats)
 
 
-def _count_shards(counter: CooccurrenceCounter, spools: list[tuple[str, int, int, np.ndarray]], prefix: str) -> ForwardCounts:
-    """Feed each spool (path, length, stream offset, id map) to ``counter``; its forward counts, saved at ``prefix``."""
-    from .cooccur import ForwardCounts
+def _count_shards(
+    counter: CooccurrenceCounter, spools: list[tuple[str, int, int, np.ndarray]], prefix: str, spill_pairs: int
+) -> list[ForwardCounts]:
+    """Feed each spool (path, length, stream offset, id map) to ``counter``; its forward counts, saved at ``prefix-*``."""
     from .vocab import TokenSpool
 
-    for path, length, offset, id_map in spools:
-        with open(path, "rb") as file:
-            for block_offset, block in TokenSpool(file, length).iter_blocks():
-                _stop_if_cancelled()
-                counter.add(id_map[block], offset + block_offset)
-        os.remove(path)  # free the disk now; the directory goes when the build ends in any case
-    return ForwardCounts(counter.forward_counts()).save(prefix)
+    def blocks() -> Iterator[tuple[int, np.ndarray]]:
+        for path, length, offset, id_map in spools:
+            with open(path, "rb") as file:
+                for block_offset, block in TokenSpool(file, length).iter_blocks():
+                    _stop_if_cancelled()
+                    yield offset + block_offset, id_map[block]
+            os.remove(path)  # free the disk now; the directory goes when the build ends in any case
+
+    return _count_blocks(counter, blocks(), prefix, spill_pairs)
+
+
+def _count_blocks(
+    counter: CooccurrenceCounter,
+    blocks: Iterable[tuple[int, np.ndarray]],
+    prefix: str,
+    spill_pairs: int,
+    after_block: Callable[[int], None] | None = None,
+) -> list[ForwardCounts]:
+    """Count ``(stream offset, vocabulary ids)`` blocks, saving the counts to files ``prefix-N`` as they reach ``spill_pairs``.
+
+    ``after_block(offset + length)`` is called after each block.
+    """
+    from .cooccur import ForwardCounts
+
+    parts: list[ForwardCounts] = []
+
+    def spill() -> None:
+        parts.append(ForwardCounts(counter.take_forward_counts()).save(f"{prefix}-{len(parts)}"))
+
+    for offset, ids in blocks:
+        counter.add(ids, offset)
+        if counter.stored_pairs >= spill_pairs:
+            spill()
+        if after_block is not None:
+            after_block(offset + len(ids))
+    spill()
+    return parts

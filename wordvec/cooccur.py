@@ -243,7 +243,7 @@ def count_cooccurrences(
 
 
 #: Entries (before summing duplicates) merged per block of rows by :func:`symmetric_weights`.
-MERGE_BLOCK_ENTRIES = 1 << 22
+MERGE_BLOCK_ENTRIES = 1 << 21
 
 
 class ForwardCounts:

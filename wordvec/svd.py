@@ -229,7 +229,7 @@ def randomized_svd(
         dot, tdot = dense.__matmul__, dense.T.__matmul__
     rng = np.random.default_rng(seed)
     try:
-        sample = dot(rng.standard_normal((cols, width), dtype=np.float64).astype(dtype))
+        sample = dot(rng.standard_normal((cols, width), dtype=np.dtype(dtype)))
         for _ in range(power_iterations):
             # One name at a time holds a tall matrix, so at most two are alive (a product's input and output).
             sample = tdot(_orthonormalize(sample))
@@ -249,12 +249,16 @@ def randomized_svd(
     singular_values = np.sqrt(np.maximum(eigenvalues[top], 0))
     left_small = eigenvectors[:, top]
     u = basis @ left_small.astype(dtype)
+    del basis
     # V = B^T U_B S^-1; a zero singular value (rank below dim) leaves its vector zero.
     inverse = np.divide(1.0, singular_values, out=np.zeros_like(singular_values), where=singular_values > 0)
-    vt = (transposed_small @ (left_small * inverse).astype(dtype)).T
-    signs = np.sign(u[np.abs(u).argmax(axis=0), np.arange(dim)])
+    v = transposed_small @ (left_small * inverse).astype(dtype)
+    del transposed_small
+    signs = np.sign(u[np.abs(u).argmax(axis=0), np.arange(dim)]).astype(dtype)
     signs[signs == 0] = 1
-    return u * signs, singular_values.astype(dtype), vt * signs[:, None].astype(dtype)
+    u *= signs
+    v *= signs
+    return u, singular_values.astype(dtype), v.T
 
 
 def embed(
@@ -287,10 +291,11 @@ def embed(
     """
     # float32 throughout: a float64 temporary of the whole matrix would be the build's largest allocation.
     weights = (np.asarray(s, dtype=np.float64) ** eig).astype(np.float32)
-    vectors = np.multiply(u, weights, dtype=np.float32)
+    vectors = np.multiply(u, weights, dtype=np.float32, order="C")
     if add_context:
-        vectors += np.multiply(vt.T, weights, dtype=np.float32)
-    vectors = np.ascontiguousarray(vectors)
+        contexts = vt.T
+        for start in range(0, len(vectors), 8192):  # a few thousand rows at a time: no second matrix
+            vectors[start : start + 8192] += contexts[start : start + 8192] * weights
     if normalize:
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         np.divide(vectors, norms, out=vectors, where=norms > 0)

@@ -67,13 +67,19 @@ def tokenize_to_file(corpus: list[Path], output: Path) -> int:
 
 def timed_run(command: list[str]) -> tuple[float, float]:
     """Run ``command`` under /usr/bin/time -v; return (wall seconds, peak RSS in GB)."""
+    seconds, peak, _ = timed_run_with_stderr(command)
+    return seconds, peak
+
+
+def timed_run_with_stderr(command: list[str]) -> tuple[float, float, str]:
+    """:func:`timed_run`, and the command's own stderr."""
     started = time.perf_counter()
     run = subprocess.run(["/usr/bin/time", "-v", *command], capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if run.returncode != 0:
         sys.exit(f"{command[0]} failed:\n{run.stderr[-3000:]}")
     peak_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", run.stderr).group(1))
-    return seconds, peak_kb / 1024 / 1024
+    return seconds, peak_kb / 1024 / 1024, run.stderr.split("\tCommand being timed")[0]
 
 
 def scores(model: wordvec.WordVectors, eval_dir: Path) -> dict[str, str]:

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/speed.py [--repeats 1 2 4] [--gensim] [CORPUS ...]
+    python benchmarks/speed.py [--repeats 1 2 4] [--gensim] [--scale-min-count N] [CORPUS ...]
 
 With no CORPUS, the bench corpus (all of ../shared/corpora). The corpus repeated N times is the
 file list given N times. Each build is the real ``wordvec build`` under ``/usr/bin/time -v``; the
@@ -16,6 +16,7 @@ cold ``wordvec nearest`` processes and the throughput of batched queries.
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import subprocess
 import sys
@@ -24,11 +25,11 @@ import time
 from pathlib import Path
 
 import wordvec
-from quality import GENSIM_TRAIN, timed_run, tokenize_to_file
+from quality import GENSIM_TRAIN, timed_run, timed_run_with_stderr, tokenize_to_file
 from wordvec.svd import available_cores
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
-STAGES = ("read_tokenize", "vocabulary", "count", "weight", "svd")
+STAGES = ("read_tokenize", "vocabulary", "count", "weight", "svd", "write")
 
 
 def cold_query_seconds(model_dir: Path, word: str, runs: int = 10) -> list[float]:
@@ -50,23 +51,31 @@ def main() -> None:
     parser.add_argument("--gensim", action="store_true", help="also time gensim Word2Vec on the 1x corpus")
     parser.add_argument("--build-option", action="append", default=[], metavar="OPTION",
                         help="extra option for `wordvec build`, e.g. --build-option=--subsample=0 (repeatable)")
+    parser.add_argument("--scale-min-count", type=int, metavar="N",
+                        help="build the corpus repeated R times with --min-count N*R: every word's count is R times "
+                             "its count in one copy, so the vocabulary is that of --min-count N on one copy and only "
+                             "the number of tokens grows")
     args = parser.parse_args()
     corpus = [str(p) for p in (args.corpus or sorted((SHARED / "corpora").glob("*.txt.gz")))]
     print(f"{'corpus':<8} {'tokens':>12} " + " ".join(f"{s:>13}" for s in STAGES)
-          + f" {'wall s':>8} {'tokens/s':>10} {'pairs':>12} {'peak GB':>8}")
+          + f" {'wall s':>8} {'tokens/s':>10} {'words':>8} {'pairs':>12} {'peak GB':>8}")
     with tempfile.TemporaryDirectory(prefix="wordvec-speed-") as work:
         first_model = None
         wall_1x = None
         for repeat in args.repeats:
             model_dir = Path(work) / f"model-{repeat}x"
-            build = ["wordvec", "build", *(corpus * repeat), "-o", str(model_dir), "--quiet", *args.build_option]
-            seconds, peak = timed_run(build)
+            build = ["wordvec", "build", *(corpus * repeat), "-o", str(model_dir), "--quiet", "--verbose", *args.build_option]
+            if args.scale_min_count:
+                build.append(f"--min-count={args.scale_min_count * repeat}")
+            seconds, peak, stderr = timed_run_with_stderr(build)
             model = wordvec.load(model_dir)
-            stages = model.stats["seconds"]
+            stages = dict(re.findall(r"(\w+) ([\d.]+)", stderr.split("seconds:", 1)[1].splitlines()[0]))
+            stages = {stage: float(value) for stage, value in stages.items()}
             tokens = model.stats["tokens"]
             print(
                 f"{repeat}x{'':<6} {tokens:>12,} " + " ".join(f"{stages.get(s, 0):>13.1f}" for s in STAGES)
-                + f" {seconds:>8.1f} {tokens / seconds:>10,.0f} {model.stats['cooccurrence_pairs']:>12,} {peak:>8.2f}",
+                + f" {seconds:>8.1f} {tokens / seconds:>10,.0f} {len(model):>8,} {model.stats['cooccurrence_pairs']:>12,}"
+                + f" {peak:>8.2f}",
                 flush=True,
             )
             if first_model is None:

@@ -114,6 +114,16 @@ def test_build_writes_a_model_and_reports_it(runner, royal_corpus_file, royal_li
     assert loaded.params["window"] == 4 and loaded.params["min_count"] == 2
 
 
+def test_build_verbose_prints_the_seconds_of_every_stage(runner, royal_corpus_file, tmp_path):
+    result = invoke(runner, ["build", royal_corpus_file, "-o", tmp_path / "m", *BUILD_OPTIONS, "--quiet", "--verbose"])
+    assert_ok(result)
+    assert result.stdout == ""
+    line = result.stderr.strip()
+    stages = re.findall(r"(\w+) (\d+\.\d)", line)
+    assert line.startswith("seconds: ")
+    assert [stage for stage, _ in stages] == ["read_tokenize", "vocabulary", "count", "weight", "svd", "write"]
+
+
 def test_build_options_reach_the_model(runner, royal_corpus_file, tmp_path):
     output = tmp_path / "tuned"
     result = invoke(runner, [

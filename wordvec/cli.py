@@ -151,8 +151,9 @@ class _BuildProgress:
 @click.option("--workers", default=None, show_default="available cores", type=click.IntRange(1, 256),
               help="Processes that read and count a large corpus; the vectors do not depend on it.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print the seconds of each stage (on stderr).")
 @_user_errors
-def build(corpus: tuple[Path, ...], output: Path, quiet: bool, **params: Any) -> None:
+def build(corpus: tuple[Path, ...], output: Path, quiet: bool, verbose: bool, **params: Any) -> None:
     """Build word vectors from CORPUS files or directories ('-' reads stdin).
 
     Compressed files (.gz, .bz2, .xz) are read as they are; directories are searched
@@ -171,10 +172,14 @@ def build(corpus: tuple[Path, ...], output: Path, quiet: bool, **params: Any) ->
         model = build_vectors(list(corpus), progress=progress, **params)
     finally:
         progress.close()
+    writing = time.perf_counter()
     save_model(model, output)
+    stats = model.stats
+    if verbose:
+        stages = {**stats["seconds"], "write": time.perf_counter() - writing}
+        click.echo("seconds: " + ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in stages.items()), err=True)
     if quiet:
         return
-    stats = model.stats
     if stats["replaced_bytes"]:
         click.echo(f"warning: {stats['replaced_bytes']:,} undecodable bytes were replaced (the corpus is not all UTF-8)", err=True)
     click.echo(
@@ -403,6 +408,90 @@ def export(model_path: Path, file_format: str, output: Path) -> None:
     except OSError as error:
         raise click.ClickException(f"cannot write {str(output)!r}: {error.strerror or error}") from None
     click.echo(f"wrote {len(model):,} vectors ({file_format}) to {output}")
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path))
+@_model_option
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The .npy file to write: one float32 row per line of FILE.")
+@click.option("--weighting", default="sif", show_default=True, type=click.Choice(["mean", "tfidf", "sif"]),
+              help="Average of the word vectors, weighted by idf, or SIF (smooth inverse frequency, common "
+                   "component removed).")
+@_user_errors
+def docvec(file: Path, model_path: Path, output: Path, weighting: str) -> None:
+    """Turn each line of FILE ('-' reads stdin) into a document vector, saved as .npy.
+
+    The idf and SIF's common component are learned from FILE itself. A line
+    without a known word gives a row of zeros. Load the result with numpy.load.
+
+    \b
+    Example:
+      wordvec docvec reviews.txt -m my-model -o reviews.npy --weighting sif
+    """
+    from .features import DocumentVectorizer
+    from .storage import save_array
+
+    model = _load(model_path)
+    with click.open_file(str(file), encoding="utf-8", errors="replace") as handle:
+        documents = [line.rstrip("\n") for line in handle]
+    vectorizer = DocumentVectorizer(model, weighting=weighting)
+    matrix = vectorizer.fit_transform(documents)
+    save_array(matrix, output)
+    click.echo(
+        f"wrote {matrix.shape[0]:,} document vectors x {matrix.shape[1]} dims ({weighting}) to {output}; "
+        f"{vectorizer.n_empty_:,} without a known word (zero rows)"
+    )
+
+
+def _word_list(context: click.Context, parameter: click.Parameter, values: tuple[str, ...]) -> list[str]:
+    """Words from repeated and comma-separated option values."""
+    words = [word.strip() for value in values for word in value.split(",") if word.strip()]
+    if not words:
+        raise click.BadParameter("give at least one word", ctx=context, param=parameter)
+    return words
+
+
+@main.command()
+@_model_option
+@click.option("--positive", "positive_seeds", multiple=True, required=True, callback=_word_list,
+              help="Positive seed words, comma-separated or repeated.")
+@click.option("--negative", "negative_seeds", multiple=True, required=True, callback=_word_list,
+              help="Negative seed words, comma-separated or repeated.")
+@click.option("-k", "--topn", default=20, show_default=True, type=click.IntRange(min=1),
+              help="Words shown at each end.")
+@click.option("--method", default="sentprop", show_default=True, type=click.Choice(["sentprop", "projection"]),
+              help="Random walks over the nearest-neighbour graph (Hamilton et al. 2016), or cosine with the "
+                   "seed axis.")
+@_json_option
+@_user_errors
+def polarity(
+    model_path: Path, positive_seeds: list[str], negative_seeds: list[str], topn: int, method: str, as_json: bool
+) -> None:
+    """Score every word from negative to positive from a few seed words.
+
+    Shows the TOPN most positive and most negative words other than the seeds, with
+    standardised scores (mean 0, standard deviation 1 over the vocabulary).
+
+    \b
+    Example:
+      wordvec polarity --positive good,great,excellent --negative bad,awful,poor -k 20
+    """
+    model = _load(model_path)
+    scores = model.polarity(positive_seeds, negative_seeds, method=method)
+    seeds = {model.words[model.index(word)] for word in positive_seeds + negative_seeds}
+    ranked = sorted((item for item in scores.items() if item[0] not in seeds), key=lambda item: -item[1])
+    most_positive, most_negative = ranked[:topn], ranked[::-1][:topn]
+    if as_json:
+        _print_json({
+            "positive_seeds": positive_seeds, "negative_seeds": negative_seeds, "method": method,
+            "most_positive": [{"word": w, "score": s} for w, s in most_positive],
+            "most_negative": [{"word": w, "score": s} for w, s in most_negative],
+        })
+        return
+    _print_neighbours("most positive", most_positive)
+    click.echo()
+    _print_neighbours("most negative", most_negative)
 
 
 if __name__ == "__main__":  # pragma: no cover

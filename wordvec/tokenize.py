@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .errors import ParameterError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: The token that marks a line end in tokenized text; windows never cross it.
 LINE_END = "\n"
@@ -106,6 +109,25 @@ class RegexTokenizer:
 
     def tokenize_lines(self, text: str) -> list[str]:
         return _token_pattern().findall(normalize_text(text))
+
+    def tokenize_lines_grouped(self, text: str) -> tuple[list[str], np.ndarray]:
+        """:meth:`tokenize_lines` as distinct tokens (in order of first appearance) and an index into them per token.
+
+        The same tokens, found with numpy (see :mod:`wordvec.vectorized_tokenize`), about
+        twice as fast, with a Python string for each distinct token only.
+        """
+        from .vectorized_tokenize import group_tokens
+
+        normalized = normalize_text(text)
+        grouped = group_tokens(normalized)
+        if grouped is None:  # a hash collision, a few in a billion pieces: the regular expression
+            import numpy as np
+
+            tokens = _token_pattern().findall(normalized)
+            first_index: dict[str, int] = {}
+            positions = [first_index.setdefault(token, len(first_index)) for token in tokens]
+            grouped = list(first_index), np.array(positions, dtype=np.int32)
+        return grouped
 
     def tokenize(self, text: str) -> list[str]:
         return [token for token in _token_pattern().findall(normalize_text(text)) if token != LINE_END]

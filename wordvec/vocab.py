@@ -125,10 +125,16 @@ def scan_corpus(
     tokens = lines = length = 0
     spool_file = spool if spool is not None else tempfile.TemporaryFile(prefix="wordvec-spool-", dir=spool_dir)
     try:
+        grouped = getattr(tokenizer, "tokenize_lines_grouped", None)
         for piece in pieces:
-            piece_tokens = tokenizer.tokenize_lines(piece)
             # The mapping runs in C (map over a dict method); new words get the next id.
-            ids = np.fromiter(map(ids_of.__getitem__, piece_tokens), dtype=np.int32, count=len(piece_tokens))
+            if grouped is not None:  # ids looked up once for each distinct token of the piece
+                distinct, positions = grouped(piece)
+                distinct_ids = np.fromiter(map(ids_of.__getitem__, distinct), dtype=np.int32, count=len(distinct))
+                ids = distinct_ids[positions]
+            else:
+                piece_tokens = tokenizer.tokenize_lines(piece)
+                ids = np.fromiter(map(ids_of.__getitem__, piece_tokens), dtype=np.int32, count=len(piece_tokens))
             word_ids = ids[ids >= 0]
             if len(ids_of) > len(counts):
                 counts = np.concatenate([counts, np.zeros(max(len(ids_of), 2 * len(counts)) - len(counts), np.int64)])

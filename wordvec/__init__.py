@@ -16,6 +16,7 @@ _EXPORTS = {
     "load": ("storage", "load_model"),
     "save": ("storage", "save_model"),
     "WordVectors": ("vectors", "WordVectors"),
+    "DocumentVectorizer": ("features", "DocumentVectorizer"),
     "load_word2vec_format": ("formats", "load_word2vec_format"),
     "save_word2vec_format": ("formats", "save_word2vec_format"),
     "Corpus": ("corpus", "Corpus"),
@@ -31,6 +32,7 @@ __all__ = ["__version__", *_EXPORTS]
 if TYPE_CHECKING:
     from .corpus import Corpus
     from .errors import CorpusError, ModelError, ParameterError, UnknownWordError, WordvecError
+    from .features import DocumentVectorizer
     from .formats import load_word2vec_format, save_word2vec_format
     from .pipeline import BuildParams, build
     from .storage import load_model as load

@@ -470,8 +470,9 @@ def polarity(
 ) -> None:
     """Score every word from negative to positive from a few seed words.
 
-    Shows the TOPN most positive and most negative words other than the seeds, with
-    standardised scores (mean 0, standard deviation 1 over the vocabulary).
+    Shows the -k most positive and most negative words other than the seeds, with
+    standardised scores (mean 0, standard deviation 1 over the vocabulary). SentProp
+    takes about half a minute for 90,000 words on two cores; projection a second.
 
     \b
     Example:

@@ -43,3 +43,11 @@ class UnknownWordError(WordvecError, KeyError):
     def __str__(self) -> str:
         # KeyError would show the message repr()-quoted.
         return str(self.args[0])
+
+
+class NotFittedError(WordvecError, ValueError, AttributeError):
+    """A transformer was used before ``fit``.
+
+    A ``ValueError`` and an ``AttributeError``, like scikit-learn's ``NotFittedError``,
+    so code written for scikit-learn estimators catches it.
+    """

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from . import __version__
-from .errors import ModelError
+from .errors import ModelError, WordvecError
 from .vectors import WordVectors
 
 FORMAT_NAME = "wordvec-model"
@@ -151,6 +151,35 @@ def save_model(model: WordVectors, path: str | Path) -> None:
         raise ModelError(f"cannot write the model to {str(path)!r}: {reason}; the previous model (if any) is unchanged") from None
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
+        raise
+
+
+def save_array(array: np.ndarray, path: str | Path) -> None:
+    """Write ``array`` to the ``.npy`` file ``path`` atomically, without pickle.
+
+    The array goes to a hidden temporary file in the same directory, is synced to disk
+    and renamed over ``path``, so a reader never sees half a file and a failed write
+    leaves an existing file as it was.
+
+    Raises
+    ------
+    WordvecError
+        The file cannot be written (missing folder, no permission, disk full).
+    """
+    target = Path(path).absolute()
+    temp = _temp_sibling(target, "tmp")
+    try:
+        with open(temp, "xb") as handle:
+            np.save(handle, array, allow_pickle=False)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+        _fsync_dir(target.parent)
+    except OSError as error:
+        temp.unlink(missing_ok=True)
+        raise WordvecError(f"cannot write {str(path)!r}: {error.strerror or error}") from None
+    except BaseException:
+        temp.unlink(missing_ok=True)
         raise
 
 

@@ -223,7 +223,7 @@ class WordVectors:
         scores = np.asarray(searched @ query, dtype=np.float32)
         return self._top(scores, topn, exclude=rows)
 
-    def nearest(self, words: Iterable[str], topn: int = 10, *, batch: int = 512) -> list[list[tuple[str, float]]]:
+    def nearest(self, words: Iterable[str], topn: int = 10, *, batch: int = 256) -> list[list[tuple[str, float]]]:
         """The ``topn`` neighbours by cosine of each of many words, one matrix product per batch.
 
         For each word, the same answer as ``most_similar(word, topn=topn)`` (the word
@@ -237,7 +237,7 @@ class WordVectors:
             Query words.
         topn : int, default 10
             Neighbours per word.
-        batch : int, default 512
+        batch : int, default 256
             Queries per matrix product (memory: ``batch x len(self)`` float32 scores).
 
         Returns
@@ -257,9 +257,10 @@ class WordVectors:
         results: list[list[tuple[str, float]]] = []
         if topn < 1:
             return [[] for _ in rows]
+        buffer = np.empty((min(batch, len(rows)), len(unit)), dtype=np.float32)  # reused: no page faults per batch
         for start in range(0, len(rows), batch):
             chunk = rows[start : start + batch]
-            scores = unit[chunk] @ unit.T
+            scores = np.matmul(unit[chunk], unit.T, out=buffer[: len(chunk)])
             scores[np.arange(len(chunk)), chunk] = -np.inf  # a word is not its own neighbour
             best, best_scores = _top_of_rows(scores, topn)
             words = self.words
@@ -458,28 +459,66 @@ class WordVectors:
 
         save_model(self, path)
 
+    # -- features ---------------------------------------------------------------------
 
-def _top_of_rows(scores: np.ndarray, topn: int, block: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    def document_vector(
+        self, text: str, *, weighting: str = "mean", sif_a: float = 1e-3, normalize: bool = True
+    ) -> np.ndarray:
+        """The weighted average of the vectors of the words of ``text`` (zero if none is known).
+
+        ``weighting`` is ``"mean"`` or ``"sif"``; idf and SIF's common component are
+        learned from many documents by :class:`wordvec.features.DocumentVectorizer`.
+        See :func:`wordvec.features.document_vector`.
+        """
+        from .features import document_vector
+
+        return document_vector(self, text, weighting=weighting, sif_a=sif_a, normalize=normalize)
+
+    def polarity(
+        self, positive_seeds: str | Iterable[str], negative_seeds: str | Iterable[str], **options: Any
+    ) -> dict[str, float]:
+        """Standardised sentiment score of each word, positive nearer ``positive_seeds``.
+
+        SentProp label propagation over the nearest-neighbour graph (Hamilton et al.
+        2016) by default; ``options`` and the result are those of
+        :func:`wordvec.polarity.polarity_scores`.
+        """
+        from .polarity import polarity_scores
+
+        return polarity_scores(self, positive_seeds, negative_seeds, **options)
+
+
+def _top_of_rows(scores: np.ndarray, topn: int, groups_of: int = 64) -> tuple[np.ndarray, np.ndarray]:
     """Column indices and values of the ``topn`` largest entries of each row, best first, ties by index.
 
     ``np.argpartition`` on each row costs several passes over it and a Python call per row.
-    Here the rows are cut into blocks of ``block`` columns: the ``topn``-th largest block
-    maximum ``m`` of a row is a lower bound of its ``topn``-th largest entry (the ``topn``
-    best blocks each hold an entry >= ``m``), so the entries >= ``m``, a few more than
-    ``topn``, are all the candidates. Two vectorised passes over the scores and a sort of
-    the candidates answer a whole batch of rows exactly.
+    Here the columns of a row are cut into groups of about ``groups_of`` (column ``c`` is in
+    group ``c % groups``, so that the maximum of every group is one vectorised pass over
+    contiguous memory): the ``topn``-th largest group maximum ``m`` of a row is a lower
+    bound of its ``topn``-th largest entry (the ``topn`` best groups each hold an entry >=
+    ``m``), so only the entries >= ``m`` of the groups whose maximum reaches ``m``, a few
+    more than ``topn``, are candidates. One pass over the scores and a sort of the
+    candidates answer a whole batch of rows exactly.
     """
     count, columns = scores.shape
-    full = columns // block
-    if full < 2 * topn:  # small vocabulary: a stable sort of every row is cheap
+    groups = columns // groups_of
+    if groups < 2 * topn:  # small vocabulary: a stable sort of every row is cheap
         best = np.argsort(-scores, axis=1, kind="stable")[:, :topn]
         return best, np.take_along_axis(scores, best, axis=1)
-    maxima = scores[:, : full * block].reshape(count, full, block).max(axis=2)
-    if columns > full * block:
-        maxima = np.concatenate([maxima, scores[:, full * block :].max(axis=1, keepdims=True)], axis=1)
+    grouped = scores[:, : groups * groups_of].reshape(count, groups_of, groups)
+    maxima = grouped.max(axis=1)
+    tail = scores[:, groups * groups_of :]  # the last columns % groups_of columns: always candidates
     bound = -np.partition(-maxima, topn - 1, axis=1)[:, topn - 1]
-    rows, cols = np.nonzero(scores >= bound[:, None])
+    rows, group = np.nonzero(maxima >= bound[:, None])
+    cols = group[:, None] + groups * np.arange(groups_of)
+    rows = np.repeat(rows, groups_of)
+    cols = cols.ravel()
+    if tail.shape[1]:
+        rows = np.concatenate([rows, np.repeat(np.arange(count), tail.shape[1])])
+        cols = np.concatenate([cols, np.tile(np.arange(groups * groups_of, columns), count)])
     values = scores[rows, cols]
+    keep = values >= bound[rows]
+    rows, cols, values = rows[keep], cols[keep], values[keep]
     order = np.lexsort((cols, -values, rows))
     starts = np.searchsorted(rows[order], np.arange(count))
     take = order[starts[:, None] + np.arange(topn)]

@@ -49,7 +49,7 @@ class DocumentVectorizer:
         word's relative frequency in the model's corpus counts. The default: on Rotten
         Tomatoes snippets it was the best of the three alone (by 0.1 points, within
         noise) and added 1.1 points of accuracy to a bag of words
-        (benchmarks/RESULTS-sentiment.md).
+        (benchmarks/RESULTS.md).
     sif_a : float, default 1e-3
         The SIF smoothing constant ``a``: words much more frequent than ``a`` are weighted
         down. Arora et al. found 1e-4 to 1e-3 best.

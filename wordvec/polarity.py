@@ -49,7 +49,7 @@ def polarity_scores(
         (Hamilton et al. 2016). ``"projection"``: cosine with the axis from the mean
         negative to the mean positive seed vector, one matrix product. Against the
         sign of VADER's valences on the bench-corpus vectors, SentProp scored a ROC AUC
-        of 0.884 and the projection 0.855 (benchmarks/RESULTS-sentiment.md).
+        of 0.884 and the projection 0.855 (benchmarks/RESULTS.md).
     n_neighbors : int, default 25
         Neighbours of each word in the graph (SentProp; the paper's value). Capped at
         the number of graph words minus one.

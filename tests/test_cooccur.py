@@ -317,8 +317,8 @@ def test_symmetric_weights_of_parts_equal_the_whole_counts(tmp_path, monkeypatch
         forward = cooccur_module.ForwardCounts(counter.forward_counts())
         parts.append(forward.save(str(tmp_path / f"part{number}")) if in_files else forward)
     weights = cooccur_module.symmetric_weights(parts, whole.scale)
-    assert weights.dtype == np.float64 and weights.has_canonical_format
-    np.testing.assert_array_equal(weights.toarray(), whole.result().toarray() / whole.scale)
+    assert weights.dtype == np.float32 and weights.has_canonical_format
+    np.testing.assert_array_equal(weights.toarray(), (whole.result().toarray() / whole.scale).astype(np.float32))
     np.testing.assert_array_equal(weights.toarray(), weights.toarray().T)
 
 

@@ -324,7 +324,7 @@ def symmetric_weights(parts: list[ForwardCounts], scale: int) -> sp.csr_matrix:
 
     Returns
     -------
-    scipy.sparse.csr_matrix of float64
+    scipy.sparse.csr_matrix of float32
         Symmetric, in canonical form (sorted indices, no duplicates, no zeros).
     """
     size = parts[0].shape[0]
@@ -332,7 +332,8 @@ def symmetric_weights(parts: list[ForwardCounts], scale: int) -> sp.csr_matrix:
     cumulative = np.concatenate([[0], np.cumsum(per_row)])
     # Allocated for the upper bound; pages past what is filled are never touched, so never resident.
     indices = np.empty(int(cumulative[-1]), dtype=np.int32)
-    data = np.empty(int(cumulative[-1]), dtype=np.float64)
+    # float32: the weights feed PPMI, computed in float32; the integer sums are exact before this rounding.
+    data = np.empty(int(cumulative[-1]), dtype=np.float32)
     indptr = np.zeros(size + 1, dtype=np.int64)
     filled = 0
     first = 0

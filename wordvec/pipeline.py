@@ -175,7 +175,7 @@ def count(corpus: CorpusSource, *, progress: ProgressCallback | None = None, **p
     Parameters are those of :func:`build`; the counting ones (``window``, ``min_count``,
     ``max_vocab``, ``weighting``, ``subsample``, ``seed``, ``tokenizer``) act here, and
     ``dim`` is checked against the vocabulary size. The matrix holds the real-valued
-    (distance-weighted) counts. ``workers`` processes read and count a large corpus in
+    (distance-weighted) counts in float32, rounded from exact integer sums. ``workers`` processes read and count a large corpus in
     shards (see :mod:`wordvec.parallel`); the counts are exactly those of one process.
     """
     settings = _settings(params)

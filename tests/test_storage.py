@@ -364,3 +364,15 @@ def test_load_error_names_the_model_path(tmp_path, saved):
     (copy / "vocab.txt").write_text("dup\t1\ndup\t1\n")
     with pytest.raises(ModelError, match="copy-of-model"):
         load_model(copy)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("the\t10\nof\t7\n", ["the", "of"]),
+    ("a\tb\t3\nc\n", None),        # two tabs on one line and none on the next: the counts alone would match
+    ("a\t1\t3\n5\n", None),
+    ("a\t\nb\t2\n", None),         # an empty count
+    ("\t4\nb\t2\n", None),         # an empty word
+    ("a\tx\nb\t2\n", None),        # a count that is not a number
+])
+def test_the_fast_vocabulary_split_takes_only_one_tab_a_line(text, expected):
+    assert storage._split_vocab(text.encode("utf-8"), text) == expected

@@ -273,17 +273,20 @@ def _load_from_dir_fd(path: Path, dir_fd: int) -> WordVectors:
 def _read_vocab(dir_fd: int, where: str) -> tuple[list[str], Callable[[], np.ndarray]]:
     try:
         with _open_in(dir_fd, VOCAB_FILE) as handle:
-            text = handle.read().decode("utf-8")
+            raw = handle.read()
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise ModelError(f"{where} is missing {VOCAB_FILE}; rebuild the model") from None
     except UnicodeDecodeError:
         raise ModelError(f"{where} has a corrupt {VOCAB_FILE} (not UTF-8); rebuild the model") from None
-    # One regular expression over the whole file instead of a Python loop per line: the
-    # vocabulary is read on every query, so this is on the cold-start path. The counts
-    # are parsed only when asked for.
+    # The vocabulary is read on every query, so this is on the cold-start path: no Python
+    # loop per line, and the counts are parsed only when asked for.
     if not text.endswith("\n"):
         text += "\n"
-    words = _VOCAB_WORD.findall(text)
+        raw += b"\n"
+    words = _split_vocab(raw, text)
+    if words is None:  # not one tab a line (a word with a tab in it, or a bad line): the general parse
+        words = _VOCAB_WORD.findall(text)
     if len(words) != text.count("\n") or text == "\n":
         number = _first_bad_vocab_line(text)
         raise ModelError(f"{where} has a corrupt {VOCAB_FILE} (line {number}: expected WORD<TAB>COUNT)")
@@ -292,6 +295,24 @@ def _read_vocab(dir_fd: int, where: str) -> tuple[list[str], Callable[[], np.nda
         duplicate = next(w for w in words if w in seen or seen.add(w))  # type: ignore[func-returns-value]
         raise ModelError(f"{where} has a corrupt {VOCAB_FILE} (word {duplicate!r} appears twice); rebuild the model")
     return words, lambda: np.array(list(map(int, _VOCAB_COUNT.findall(text))), dtype=np.int64)
+
+
+def _split_vocab(raw: bytes, text: str) -> list[str] | None:
+    """The words of a vocabulary file whose every line is ``WORD<TAB>DIGITS``, or None.
+
+    numpy checks that tabs and line ends alternate (one tab a line); then splitting at
+    both gives words and counts in turn, with two C-level string operations. About twice
+    as fast as the regular expression, which stays for the files this does not take.
+    """
+    data = np.frombuffer(raw, dtype=np.uint8)
+    tabs, line_ends = np.flatnonzero(data == 9), np.flatnonzero(data == 10)
+    if len(tabs) != len(line_ends) or not (tabs < line_ends).all() or not (tabs[1:] > line_ends[:-1]).all():
+        return None
+    parts = text.replace("\t", "\n").split("\n")
+    words, counts = parts[0:-1:2], parts[1:-1:2]
+    if "" in words or "" in counts or not "".join(counts).isdigit():
+        return None
+    return words
 
 
 def _first_bad_vocab_line(text: str) -> int:

@@ -411,6 +411,29 @@ def export(model_path: Path, file_format: str, output: Path) -> None:
 
 
 @main.command()
+@click.argument("words", nargs=-1, required=True)
+@_model_option
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Image to write: .png, .svg or .pdf.")
+@click.option("--neighbours", default=0, show_default=True, type=click.IntRange(0, 100),
+              help="Also place each word's N nearest words.")
+@_user_errors
+def plot(words: tuple[str, ...], model_path: Path, output: Path, neighbours: int) -> None:
+    """Draw WORDS on a 2-D map: the first two principal components of their vectors.
+
+    Needs matplotlib (pip install 'wordvec[plot]').
+
+    \b
+    Example:
+      wordvec plot king queen man woman paris france -o words.png --neighbours 3
+    """
+    from .plot import plot_words
+
+    placed = plot_words(_load(model_path), words, output, neighbours=neighbours)
+    click.echo(f"drew {len(placed.words)} words to {output}")
+
+
+@main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path))
 @_model_option
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),

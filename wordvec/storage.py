@@ -157,7 +157,20 @@ def save_model(model: WordVectors, path: str | Path) -> None:
 def save_array(array: np.ndarray, path: str | Path) -> None:
     """Write ``array`` to the ``.npy`` file ``path`` atomically, without pickle.
 
-    The array goes to a hidden temporary file in the same directory, is synced to disk
+    See :func:`write_atomically`.
+
+    Raises
+    ------
+    WordvecError
+        The file cannot be written (missing folder, no permission, disk full).
+    """
+    write_atomically(path, lambda handle: np.save(handle, array, allow_pickle=False))
+
+
+def write_atomically(path: str | Path, write: Callable[[Any], None]) -> None:
+    """Write a file with ``write(binary_file)`` so that ``path`` is either the old file or the whole new one.
+
+    The content goes to a hidden temporary file in the same directory, is synced to disk
     and renamed over ``path``, so a reader never sees half a file and a failed write
     leaves an existing file as it was.
 
@@ -170,7 +183,7 @@ def save_array(array: np.ndarray, path: str | Path) -> None:
     temp = _temp_sibling(target, "tmp")
     try:
         with open(temp, "xb") as handle:
-            np.save(handle, array, allow_pickle=False)
+            write(handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, target)

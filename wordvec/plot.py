@@ -1,0 +1,130 @@
+"""A 2-D map of words: the first two principal components of their vectors, drawn with matplotlib."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ParameterError, WordvecError
+from .vectors import WordVectors
+
+#: File types the map can be written as (matplotlib's names for them).
+FORMATS = ("png", "svg", "pdf")
+
+
+@dataclass(frozen=True)
+class WordMap:
+    """Words placed in the plane of the first two principal components of their vectors.
+
+    Attributes
+    ----------
+    words : list of str
+        The query words first, in the order given, then their neighbours not already listed.
+    coordinates : ndarray of shape (n_words, 2)
+        Each word's projection on the two components (its vector minus the mean of the
+        words' vectors, dotted with each component).
+    queries : ndarray of bool, shape (n_words,)
+        True for the words asked for, False for the neighbours added.
+    """
+
+    words: list[str]
+    coordinates: np.ndarray
+    queries: np.ndarray
+
+
+def word_map(vectors: WordVectors, words: Iterable[str], *, neighbours: int = 0) -> WordMap:
+    """Place words, and optionally each one's nearest neighbours, on a plane by PCA.
+
+    Parameters
+    ----------
+    vectors : WordVectors
+        The model.
+    words : iterable of str
+        Words to place; each must be in the vocabulary.
+    neighbours : int, default 0
+        Also place each word's ``neighbours`` nearest words (by cosine).
+
+    Returns
+    -------
+    WordMap
+
+    Raises
+    ------
+    ParameterError
+        Fewer than two words in all, or ``neighbours`` negative.
+    UnknownWordError
+        A word is not in the vocabulary.
+
+    Notes
+    -----
+    The components are the top two right singular vectors of the centred matrix of the
+    placed words' unit vectors; each is signed so that its largest-magnitude entry is
+    positive, so the same words always give the same picture.
+    """
+    queries = list(dict.fromkeys(words))
+    if neighbours < 0:
+        raise ParameterError(f"neighbours must be >= 0; got {neighbours}")
+    rows = [vectors.index(word) for word in queries]
+    placed = list(queries)
+    if neighbours:
+        for found in vectors.nearest(queries, topn=neighbours):
+            placed.extend(word for word, _ in found if word not in placed)
+    if len(placed) < 2:
+        raise ParameterError("a map needs at least two words; give more words or --neighbours")
+    rows += [vectors.index(word) for word in placed[len(queries):]]
+    matrix = np.asarray(vectors.unit_vectors[rows], dtype=np.float64)
+    centred = matrix - matrix.mean(axis=0)
+    _, _, components = np.linalg.svd(centred, full_matrices=False)
+    components = components[:2]
+    signs = np.sign(components[np.arange(len(components)), np.abs(components).argmax(axis=1)])
+    components = components * signs[:, None]
+    coordinates = centred @ components.T
+    if coordinates.shape[1] < 2:  # two words: one component, the second axis is zero
+        coordinates = np.column_stack([coordinates, np.zeros(len(coordinates))])
+    is_query = np.arange(len(placed)) < len(queries)
+    return WordMap(placed, coordinates, is_query)
+
+
+def plot_words(vectors: WordVectors, words: Iterable[str], path: str | Path, *, neighbours: int = 0) -> WordMap:
+    """Draw :func:`word_map` to an image file (``.png``, ``.svg`` or ``.pdf``), written atomically.
+
+    Query words are drawn larger and bold, neighbours smaller and grey. Needs matplotlib,
+    the ``[plot]`` extra; it is imported only here.
+
+    Returns
+    -------
+    WordMap
+        What was drawn (the labelled points are at ``coordinates``).
+
+    Raises
+    ------
+    WordvecError
+        matplotlib is not installed, the file type is not one of :data:`FORMATS`, or the
+        file cannot be written.
+    """
+    kind = Path(path).suffix.lower().lstrip(".")
+    if kind not in FORMATS:
+        raise ParameterError(f"cannot tell the image type of {str(path)!r}; end the name in .png, .svg or .pdf")
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise WordvecError("wordvec plot needs matplotlib: pip install 'wordvec[plot]'") from None
+    from .storage import write_atomically
+
+    placed = word_map(vectors, words, neighbours=neighbours)
+    figure = Figure(figsize=(8, 6), dpi=120, layout="constrained")
+    axes = figure.add_subplot()
+    for is_query, colour, size, weight in ((False, "0.45", 9, "normal"), (True, "tab:blue", 12, "bold")):
+        chosen = placed.queries == is_query
+        axes.scatter(*placed.coordinates[chosen].T, s=18 if is_query else 10, color=colour)
+        for word, (x, y) in zip(np.array(placed.words, dtype=object)[chosen], placed.coordinates[chosen]):
+            axes.annotate(word, (x, y), xytext=(4, 3), textcoords="offset points", fontsize=size, color=colour,
+                          fontweight=weight)
+    axes.set_xlabel("first principal component")
+    axes.set_ylabel("second principal component")
+    axes.margins(0.15)
+    write_atomically(path, lambda handle: figure.savefig(handle, format=kind))
+    return placed

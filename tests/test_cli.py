@@ -412,8 +412,8 @@ def test_error_bad_model_path(runner, tmp_path):
 
 
 def test_error_model_path_is_not_a_model(runner, tmp_path):
-    (tmp_path / "vectors.txt").write_text("king 1 2\n")
-    cli_error(invoke(runner, ["info", "-m", tmp_path / "vectors.txt"]), "is a file, not a wordvec model directory")
+    (tmp_path / "notes.txt").write_text("some notes\n")
+    cli_error(invoke(runner, ["info", "-m", tmp_path / "notes.txt"]), "neither a wordvec model directory nor a word2vec")
     cli_error(invoke(runner, ["info", "-m", tmp_path]), "is not a wordvec model (no meta.json)")
 
 

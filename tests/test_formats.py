@@ -151,7 +151,7 @@ def test_row_of_the_wrong_length(tmp_path):
 def test_row_that_is_not_numbers(tmp_path):
     path = tmp_path / "notes.txt"
     path.write_text("dear diary, today I\n")
-    with pytest.raises(ModelError, match="line 1: expected a word and numbers; not a word2vec/GloVe file"):
+    with pytest.raises(ModelError, match="line 1: expected a word and numbers; it is neither a wordvec model directory nor a word2vec/GloVe vectors file"):
         load_word2vec_format(path)
 
 

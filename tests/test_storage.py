@@ -223,10 +223,19 @@ def test_load_missing_path(tmp_path):
         load_model(tmp_path / "nothing")
 
 
-def test_load_plain_file(tmp_path):
+def test_load_a_glove_file(tmp_path):
     path = tmp_path / "vectors.txt"
-    path.write_text("king 0.1 0.2\n")
-    with pytest.raises(ModelError, match="is a file, not a wordvec model directory"):
+    path.write_text("king 0.1 0.2\nqueen 0.2 0.1\n")
+    model = load_model(path)
+    assert model.words == ["king", "queen"]
+    np.testing.assert_allclose(model.vectors, [[0.1, 0.2], [0.2, 0.1]], rtol=1e-6)
+
+
+@pytest.mark.parametrize("content", [b"just some text\nof a corpus\n", b"\x89PNG\r\n\x1a\n\x00\x00IHDR", b"PK\x03\x04zip"])
+def test_load_a_file_that_is_no_vectors(tmp_path, content):
+    path = tmp_path / "file"
+    path.write_bytes(content)
+    with pytest.raises(ModelError, match="neither a wordvec model directory nor a word2vec/GloVe vectors file"):
         load_model(path)
 
 

@@ -106,7 +106,12 @@ def _read_text(handle: BinaryIO, path: Path, expected_dim: int | None) -> tuple[
         try:
             row = np.array(values.split(), dtype=np.float32)
         except ValueError:
-            raise ModelError(f"{str(path)!r} line {number}: expected a word and numbers; not a word2vec/GloVe file") from None
+            row = np.empty(0, dtype=np.float32)
+        if len(row) == 0:
+            raise ModelError(
+                f"{str(path)!r} line {number}: expected a word and numbers; it is neither a wordvec model "
+                "directory nor a word2vec/GloVe vectors file"
+            )
         if expected_dim is None:
             expected_dim = len(row)
         if len(row) != expected_dim or expected_dim == 0:

@@ -218,7 +218,7 @@ def _json_default(value: Any) -> Any:
 
 
 def load_model(path: str | Path) -> WordVectors:
-    """Load a model directory written by :func:`save_model`.
+    """Load a model directory written by :func:`save_model`, or a word2vec/GloVe vectors file.
 
     The matrix is memory-mapped read-only (``allow_pickle=False``: loading never runs
     code). Files are opened through one directory handle, so a model replaced while it
@@ -233,7 +233,11 @@ def load_model(path: str | Path) -> WordVectors:
     if not path.exists():
         raise ModelError(f"no model at {str(path)!r}; build one with `wordvec build CORPUS -o {path}`")
     if not path.is_dir():
-        raise ModelError(f"{str(path)!r} is a file, not a wordvec model directory")
+        # Vectors trained elsewhere (gensim's or fastText's .vec, GloVe's .txt, word2vec's .bin)
+        # work with every query: formats names what is wrong with a file that is none of them.
+        from .formats import load_word2vec_format
+
+        return load_word2vec_format(path)
     try:
         dir_fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     except OSError as error:

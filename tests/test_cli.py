@@ -446,7 +446,7 @@ def test_error_export_to_unwritable_path(runner, model_path, tmp_path):
     (["build", "CORPUS", "-o", "OUT", "--workers", "257"], "--workers"),
     (["nearest", "king", "-m", "MODEL", "-k", "0"], "-k"),
     (["analogy", "a", "b", "c", "-m", "MODEL", "-k", "-3"], "-k"),
-    (["export", "-m", "MODEL", "--format", "glove", "-o", "OUT"], "--format"),
+    (["export", "-m", "MODEL", "--format", "fasttext", "-o", "OUT"], "--format"),
 ])
 def test_error_bad_option_value(runner, royal_corpus_file, model_path, tmp_path, args, option):
     placeholders = {"CORPUS": royal_corpus_file, "MODEL": model_path, "OUT": tmp_path / "out"}

@@ -179,3 +179,83 @@ def test_binary_requested_without_header(tmp_path):
     path.write_text("king 1 2\n")
     with pytest.raises(ModelError, match="has no 'COUNT DIM' header"):
         load_word2vec_format(path, binary=True)
+
+
+# -- GloVe, .npy pairs, save_vectors and the convert command ----------------------------
+
+def test_glove_roundtrip_has_no_header(model, tmp_path):
+    from wordvec.formats import save_glove_format
+
+    path = tmp_path / "glove.txt"
+    save_glove_format(model, path)
+    assert path.read_text().splitlines()[0].split()[0] == model.words[0]
+    loaded = load_word2vec_format(path)
+    assert loaded.words == model.words
+    np.testing.assert_allclose(loaded.vectors, model.vectors, rtol=1e-5)
+
+
+def test_npy_pair_roundtrip_is_exact(model, tmp_path):
+    from wordvec.formats import load_npy_pair, save_npy_pair
+
+    vocabulary = save_npy_pair(model, tmp_path / "vectors.npy")
+    assert vocabulary == tmp_path / "vectors.npy.vocab"
+    loaded = load_npy_pair(tmp_path / "vectors.npy")
+    assert loaded.words == model.words
+    np.testing.assert_array_equal(loaded.vectors, np.asarray(model.vectors, dtype=np.float32))
+
+
+@pytest.mark.parametrize("case, message", [
+    ("no vocabulary", "is missing; a .npy matrix needs its words in vectors.npy.vocab"),
+    ("pickled object", "not a float matrix"),
+    ("one word short", "lists 2 words"),
+])
+def test_bad_npy_pairs_are_refused(model, tmp_path, case, message):
+    from wordvec.formats import load_npy_pair, save_npy_pair
+
+    path = tmp_path / "vectors.npy"
+    save_npy_pair(model, path)
+    if case == "no vocabulary":
+        (tmp_path / "vectors.npy.vocab").unlink()
+    elif case == "pickled object":
+        np.save(path, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    else:
+        (tmp_path / "vectors.npy.vocab").write_text("\n".join(model.words[:2]) + "\n")
+    with pytest.raises(ModelError, match=message):
+        load_npy_pair(path)
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("v.bin", "word2vec-binary"), ("v.vec", "word2vec"), ("v.TXT", "word2vec"), ("v.npy", "npy"), ("model", "model"),
+])
+def test_format_follows_the_name(name, expected):
+    from wordvec.formats import format_for_path
+
+    assert format_for_path(name) == expected
+
+
+def test_an_unknown_suffix_asks_for_the_format():
+    from wordvec.errors import ParameterError
+    from wordvec.formats import format_for_path
+
+    with pytest.raises(ParameterError, match="name it with --to"):
+        format_for_path("vectors.xyz")
+
+
+@pytest.mark.parametrize("target, file_format", [
+    ("out.bin", None), ("out.vec", None), ("out.npy", None), ("out-model", None), ("out.glove", "glove"),
+])
+def test_convert_command_round_trips_every_format(model, tmp_path, target, file_format):
+    from click.testing import CliRunner
+
+    from wordvec.cli import main
+    from wordvec.storage import load_model, save_model
+
+    save_model(model, tmp_path / "source")
+    args = ["convert", str(tmp_path / "source"), str(tmp_path / target)] + (["--to", file_format] if file_format else [])
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    back = load_model(tmp_path / target)
+    assert back.words == model.words
+    np.testing.assert_allclose(back.vectors, model.vectors, rtol=1e-5, atol=1e-7)
+    assert [row[0] for row in back.most_similar(model.words[0], topn=3)] == [
+        row[0] for row in model.most_similar(model.words[0], topn=3)]

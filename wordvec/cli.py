@@ -389,25 +389,49 @@ def info(model_path: Path, as_json: bool) -> None:
 
 @main.command()
 @_model_option
-@click.option("--format", "file_format", type=click.Choice(["word2vec", "word2vec-binary"]), default="word2vec",
-              show_default=True, help="word2vec C text format, or its binary format.")
+@click.option("--format", "file_format", type=click.Choice(["word2vec", "word2vec-binary", "glove", "npy"]),
+              default="word2vec", show_default=True,
+              help="word2vec C text or binary format, GloVe text (no header), or a .npy matrix with a .vocab file.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
 @_user_errors
 def export(model_path: Path, file_format: str, output: Path) -> None:
-    """Write the vectors in the word2vec format that gensim and word2vec read.
+    """Write the vectors in a format that gensim, word2vec, GloVe tools or numpy read.
 
     \b
     Example:
       wordvec export -m my-model --format word2vec-binary -o vectors.bin
     """
-    from .formats import save_word2vec_format
+    from .formats import save_vectors
 
     model = _load(model_path)
-    try:
-        save_word2vec_format(model, output, binary=file_format == "word2vec-binary")
-    except OSError as error:
-        raise click.ClickException(f"cannot write {str(output)!r}: {error.strerror or error}") from None
+    save_vectors(model, output, file_format)
     click.echo(f"wrote {len(model):,} vectors ({file_format}) to {output}")
+
+
+@main.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("target", type=click.Path(path_type=Path))
+@click.option("--to", "file_format", type=click.Choice(["model", "word2vec", "word2vec-binary", "glove", "npy"]),
+              help="Format of TARGET (default: from its name: .bin, .vec/.txt, .npy, or none for a model).")
+@_user_errors
+def convert(source: Path, target: Path, file_format: str | None) -> None:
+    """Convert vectors between formats: a wordvec model, word2vec text or binary, GloVe, .npy.
+
+    SOURCE is read as every command reads -m (a model directory, a word2vec/GloVe file,
+    or a .npy matrix with its .vocab file next to it).
+
+    \b
+    Example:
+      wordvec convert wiki.en.vec wiki-model
+      wordvec convert my-model vectors.bin
+      wordvec convert glove.6B.300d.txt glove.npy
+    """
+    from .formats import format_for_path, save_vectors
+
+    file_format = file_format or format_for_path(target)
+    model = _load(source)
+    save_vectors(model, target, file_format)
+    click.echo(f"wrote {len(model):,} vectors x {model.dim} dims ({file_format}) to {target}")
 
 
 @main.command()

@@ -235,9 +235,9 @@ def load_model(path: str | Path) -> WordVectors:
     if not path.is_dir():
         # Vectors trained elsewhere (gensim's or fastText's .vec, GloVe's .txt, word2vec's .bin)
         # work with every query: formats names what is wrong with a file that is none of them.
-        from .formats import load_word2vec_format
+        from .formats import load_npy_pair, load_word2vec_format
 
-        return load_word2vec_format(path)
+        return load_npy_pair(path) if path.suffix.lower() == ".npy" else load_word2vec_format(path)
     try:
         dir_fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     except OSError as error:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 import shutil
 import subprocess
 import sys
@@ -696,3 +697,29 @@ def test_subprocess_evaluate_finds_the_shipped_datasets(model_path, tmp_path):
     report = json.loads(result.stdout)
     assert [p["pairs"] for p in report["word_pairs"]] == [353, 999]
     assert report["analogies"][0]["questions"] == 19544
+
+
+def test_build_progress_names_each_stage_and_shows_rates(capsys, monkeypatch):
+    from wordvec.cli import _BuildProgress
+
+    progress = _BuildProgress(enabled=True)
+    for call in [("read", 0, 4_000_000), ("read", 2_000_000, 4_000_000), ("read", 4_000_000, 4_000_000),
+                 ("vocabulary", 0, None), ("count", 0, 3_000_000), ("count", 3_000_000, 3_000_000), ("svd", 0, None)]:
+        progress(*call)
+    progress.close()
+    err = capsys.readouterr().err
+    for text in ("reading corpus", "vocabulary...", "counting pairs", "svd..."):
+        assert text in err
+    assert err.index("reading corpus") < err.index("vocabulary...") < err.index("counting pairs") < err.index("svd...")
+    progress.stage, progress.started = "count", time.perf_counter() - 2.0
+    assert re.fullmatch(r"1\.\d M tokens/s", progress.rate(3_000_000))
+    assert progress.rate(None) is None
+
+
+def test_build_progress_is_silent_when_disabled(capsys):
+    from wordvec.cli import _BuildProgress
+
+    progress = _BuildProgress(enabled=False)
+    progress("read", 0, 10)
+    progress("svd", 0, None)
+    assert capsys.readouterr().err == ""

@@ -92,28 +92,46 @@ def main() -> None:
 
 
 class _BuildProgress:
-    """Shows build progress on a terminal (stderr); silent when piped or quiet."""
+    """Shows build progress on a terminal (stderr); silent when piped or quiet.
+
+    Reading and counting get a bar with their rate and the time left; the other stages,
+    which report no fraction done, are named as they start.
+    """
+
+    #: stage -> (label, divisor, unit) of the bar's rate
+    BARS = {"read": ("reading corpus", 1e6, "MB/s"), "count": ("counting pairs", 1e6, "M tokens/s")}
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
         self.bar = None
         self.stage = ""
         self.shown = 0
+        self.started = time.perf_counter()
 
     def __call__(self, stage: str, done: int, total: int | None) -> None:
         if not self.enabled:
             return
-        if stage == "read" and total:
-            if self.bar is None:
-                self.bar = click.progressbar(length=total, label="reading corpus", file=sys.stderr, show_eta=True)
-                self.bar.__enter__()
-            self.bar.update(done - self.shown)
-            self.shown = done
-            return
         if stage != self.stage:
             self.close()
-            click.echo(f"{stage}...", err=True)
-            self.stage = stage
+            self.stage, self.shown, self.started = stage, 0, time.perf_counter()
+            if stage in self.BARS and total:
+                self.bar = click.progressbar(
+                    length=total, label=self.BARS[stage][0], file=sys.stderr, show_eta=True, item_show_func=self.rate
+                )
+                self.bar.__enter__()
+            else:
+                click.echo(f"{stage}...", err=True)
+        if self.bar is not None:
+            self.bar.update(done - self.shown, current_item=done)
+            self.shown = done
+
+    def rate(self, done: int | None) -> str | None:
+        """The current stage's throughput so far, e.g. ``12.3 MB/s``."""
+        seconds = time.perf_counter() - self.started
+        if done is None or self.stage not in self.BARS or seconds <= 0:
+            return None
+        _, divisor, unit = self.BARS[self.stage]
+        return f"{done / divisor / seconds:.1f} {unit}"
 
     def close(self) -> None:
         if self.bar is not None:

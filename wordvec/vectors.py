@@ -228,8 +228,8 @@ class WordVectors:
 
         For each word, the same answer as ``most_similar(word, topn=topn)`` (the word
         itself excluded), but the queries of a batch share one product with the whole
-        matrix and one ``argpartition``, which is many times faster than a loop of
-        single queries.
+        matrix and one vectorised top-``topn`` selection, which is many times faster
+        than a loop of single queries.
 
         Parameters
         ----------
@@ -263,9 +263,9 @@ class WordVectors:
             scores = np.matmul(unit[chunk], unit.T, out=buffer[: len(chunk)])
             scores[np.arange(len(chunk)), chunk] = -np.inf  # a word is not its own neighbour
             best, best_scores = _top_of_rows(scores, topn)
-            words = self.words
+            vocabulary = self.words
             results.extend(
-                [(words[i], s) for i, s in zip(row_best.tolist(), row_scores.tolist())]
+                [(vocabulary[i], s) for i, s in zip(row_best.tolist(), row_scores.tolist())]
                 for row_best, row_scores in zip(best, best_scores)
             )
         return results
@@ -278,10 +278,9 @@ class WordVectors:
         topn = min(topn, available)
         if topn <= 0:
             return []
-        best = np.argpartition(-scores, topn - 1)[:topn]
-        # Stable order: by score, ties by frequency rank.
-        best = best[np.lexsort((best, -scores[best]))]
-        return [(self.words[i], float(scores[i])) for i in best]
+        # The batch queries' selection, on one row: by score, ties by frequency rank.
+        best, best_scores = _top_of_rows(scores[np.newaxis], topn)
+        return [(self.words[i], s) for i, s in zip(best[0].tolist(), best_scores[0].tolist())]
 
     def most_similar_cosmul(
         self,

@@ -330,3 +330,14 @@ def test_saved_forward_counts_pickle_as_file_names(tmp_path):
     saved = cooccur_module.ForwardCounts(counter.forward_counts()).save(str(tmp_path / "counts"))
     assert len(pickle.dumps(saved)) < 2000
     assert len(list(tmp_path.iterdir())) == 6
+
+
+def test_row_blocks_cover_every_row_once_within_the_entry_budget():
+    row_starts = np.cumsum([0, 3, 0, 9, 1, 1, 1, 2, 0])  # row 2 alone holds more than the budget
+    blocks = list(cooccur_module.row_blocks(row_starts, 4))
+    assert blocks[0][0] == 0 and blocks[-1][1] == 8
+    assert all(a[1] == b[0] for a, b in zip(blocks, blocks[1:]))
+    for first, last in blocks:
+        assert last > first
+        assert row_starts[last] - row_starts[first] <= 4 or last == first + 1
+    assert (2, 3) in blocks

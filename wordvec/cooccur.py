@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 import scipy.sparse as sp
@@ -336,10 +336,7 @@ def symmetric_weights(parts: list[ForwardCounts], scale: int) -> sp.csr_matrix:
     data = np.empty(int(cumulative[-1]), dtype=np.float32)
     indptr = np.zeros(size + 1, dtype=np.int64)
     filled = 0
-    first = 0
-    while first < size:
-        last = int(np.searchsorted(cumulative, cumulative[first] + MERGE_BLOCK_ENTRIES, side="right")) - 1
-        last = min(max(last, first + 1), size)
+    for first, last in row_blocks(cumulative, MERGE_BLOCK_ENTRIES):
         pieces = [part.entries(first, last) for part in parts]
         rows, cols, values = (np.concatenate(column) for column in zip(*pieces))
         del pieces
@@ -351,5 +348,19 @@ def symmetric_weights(parts: list[ForwardCounts], scale: int) -> sp.csr_matrix:
         np.divide(block.data, scale, out=data[filled : filled + count])
         indptr[first + 1 : last + 1] = filled + block.indptr[1:]
         filled += count
-        first = last
     return sp.csr_matrix((data[:filled], indices[:filled], indptr), shape=(size, size))
+
+
+def row_blocks(row_starts: np.ndarray, entries: int) -> Iterator[tuple[int, int]]:
+    """Consecutive ``(first, last)`` row ranges of at most ``entries`` entries each (at least one row).
+
+    ``row_starts`` is a CSR ``indptr``: row ``r`` holds entries ``row_starts[r]`` to
+    ``row_starts[r + 1]``. Used to work on a large matrix a block of rows at a time.
+    """
+    rows = len(row_starts) - 1
+    first = 0
+    while first < rows:
+        last = int(np.searchsorted(row_starts, row_starts[first] + entries, side="right")) - 1
+        last = min(max(last, first + 1), rows)
+        yield first, last
+        first = last

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from .cooccur import row_blocks
 from .errors import ParameterError
 
 #: Non-zeros weighted per block of rows (bounds the temporaries).
@@ -82,11 +83,7 @@ def ppmi(counts: sp.spmatrix, *, cds: float = 0.75, neg: float = 1.0) -> sp.csr_
     indices = np.empty(counts.nnz, dtype=counts.indices.dtype)
     indptr = np.zeros(len(counts.indptr), dtype=np.int64)
     filled = 0
-    rows = counts.shape[0]
-    first = 0
-    while first < rows:
-        last = int(np.searchsorted(counts.indptr, counts.indptr[first] + _ROWS_BLOCK_ENTRIES, side="right"))
-        last = min(max(last, first + 1), rows)
+    for first, last in row_blocks(counts.indptr, _ROWS_BLOCK_ENTRIES):
         start, stop = counts.indptr[first], counts.indptr[last]
         block_indptr = counts.indptr[first : last + 1] - start
         with np.errstate(divide="ignore"):
@@ -101,5 +98,4 @@ def ppmi(counts: sp.spmatrix, *, cds: float = 0.75, neg: float = 1.0) -> sp.csr_
         kept_before = np.concatenate([[0], np.cumsum(positive)])[block_indptr]
         indptr[first + 1 : last + 1] = filled + kept_before[1:]
         filled += kept
-        first = last
     return sp.csr_matrix((data[:filled], indices[:filled], indptr), shape=counts.shape)

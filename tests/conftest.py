@@ -115,3 +115,35 @@ def assert_same_ranking(actual, expected):
     actual, expected = list(actual), list(expected)
     assert [word for word, _ in actual] == [word for word, _ in expected]
     assert [score for _, score in actual] == pytest.approx([score for _, score in expected])
+
+
+#: Options of the small models that the command-line tests build.
+BUILD_OPTIONS = ["--dim", "8", "--min-count", "2", "--window", "4"]
+
+
+@pytest.fixture
+def runner():
+    from click.testing import CliRunner
+
+    return CliRunner()
+
+
+@pytest.fixture(scope="module")
+def model_path(tmp_path_factory, royal_corpus_file) -> Path:
+    """A model built once per test module through the command line from the small plain-text corpus."""
+    from click.testing import CliRunner
+
+    from wordvec.cli import main
+
+    path = tmp_path_factory.mktemp("cli") / "model"
+    result = CliRunner().invoke(main, ["build", str(royal_corpus_file), "-o", str(path), "-q", *BUILD_OPTIONS])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+@pytest.fixture(scope="module")
+def model(model_path):
+    """The model of :func:`model_path`, loaded."""
+    from wordvec.storage import load_model
+
+    return load_model(model_path)

@@ -21,15 +21,9 @@ from wordvec.evaluate import evaluate_word_pairs, shipped_dataset
 from wordvec.formats import load_word2vec_format
 from wordvec.storage import load_model
 
-from conftest import assert_same_ranking
+from conftest import BUILD_OPTIONS, assert_same_ranking
 from test_evaluate import CAPITALS, COSMUL_ANGLES, GENDER, angle_model, questions_text, relation_model
 
-BUILD_OPTIONS = ["--dim", "8", "--min-count", "2", "--window", "4"]
-
-
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
 
 
 def invoke(runner: CliRunner, args: list[str], **kwargs):
@@ -66,20 +60,6 @@ def assert_user_error(exit_code: int, stdout: str, stderr: str, expected: str, *
 
 def cli_error(result, expected: str, *, usage: bool = False) -> str:
     return assert_user_error(result.exit_code, result.stdout, result.stderr, expected, usage=usage)
-
-
-@pytest.fixture(scope="module")
-def model_path(tmp_path_factory, royal_corpus_file) -> Path:
-    """A model built once through the command line from the small plain-text corpus."""
-    path = tmp_path_factory.mktemp("cli") / "model"
-    result = CliRunner().invoke(main, ["build", str(royal_corpus_file), "-o", str(path), "-q", *BUILD_OPTIONS])
-    assert result.exit_code == 0, result.output
-    return path
-
-
-@pytest.fixture(scope="module")
-def model(model_path):
-    return load_model(model_path)
 
 
 def parse_table(text: str) -> list[tuple[str, list[tuple[str, float]]]]:

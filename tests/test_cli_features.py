@@ -8,15 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
-from wordvec.cli import main
 from wordvec.features import DocumentVectorizer
-from wordvec.storage import load_model, save_model
+from wordvec.storage import save_model
 from wordvec.vectors import WordVectors
 
 from conftest import assert_same_ranking
-from test_cli import BUILD_OPTIONS, assert_ok, assert_user_error, cli_error, invoke, run_wordvec
+from test_cli import assert_ok, assert_user_error, cli_error, invoke, run_wordvec
 
 DOCUMENTS = [
     "The king rules the kingdom with wisdom",
@@ -25,24 +23,6 @@ DOCUMENTS = [
     "zzzz qqqq",
     "the baker bakes sweet bread and honey cake",
 ]
-
-
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
-
-
-@pytest.fixture(scope="module")
-def model_path(tmp_path_factory, royal_corpus_file) -> Path:
-    path = tmp_path_factory.mktemp("cli-features") / "model"
-    result = CliRunner().invoke(main, ["build", str(royal_corpus_file), "-o", str(path), "-q", *BUILD_OPTIONS])
-    assert result.exit_code == 0, result.output
-    return path
-
-
-@pytest.fixture(scope="module")
-def model(model_path) -> WordVectors:
-    return load_model(model_path)
 
 
 @pytest.fixture

@@ -161,7 +161,7 @@ class CooccurrenceCounter:
 
         :meth:`result` is this matrix plus its transpose. The counts of parts of the stream
         that each end at a line end (which no window crosses), each counted at its own offset,
-        add up exactly, in any order: see :meth:`add_forward_counts`.
+        add up exactly, in any order: :func:`symmetric_weights` merges them.
         """
         self._flush()
         return self._forward
@@ -181,14 +181,6 @@ class CooccurrenceCounter:
     def stored_pairs(self) -> int:
         """Pairs held: distinct ones in the forward counts and those waiting to be added (about 12 bytes a pair)."""
         return int(self._forward.nnz) + self._pending_pairs
-
-    def add_forward_counts(self, forward: sp.csr_matrix) -> None:
-        """Add the :meth:`forward_counts` of a counter with the same settings over another part of the stream.
-
-        Used to sum shards counted in worker processes, each given its absolute stream
-        offset so that subsampling draws as it would in one pass.
-        """
-        self._forward = self._forward + forward
 
     def result(self) -> sp.csr_matrix:
         """The symmetric word x context matrix of scaled integer counts (int64, CSR)."""

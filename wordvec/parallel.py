@@ -193,7 +193,8 @@ class ShardedPasses:
     to a file of a temporary directory; the parent adds up the word counts and keeps, for each
     shard, the map from its provisional ids to the merged ones. Pass 2 counts each shard's
     spool in a worker, at the shard's offset in the whole id stream (so that subsampling draws
-    as in one pass), and the parent adds up the integer counts. Shards end at line ends, which
+    as in one pass) and saves its integer counts to files, which the parent merges
+    (:func:`wordvec.cooccur.symmetric_weights`). Shards end at line ends, which
     windows never cross, so nothing is lost or counted twice at their edges.
 
     Workers are started with 'spawn': a forked child would inherit the parent's threads

@@ -680,9 +680,9 @@ def test_subprocess_evaluate_finds_the_shipped_datasets(model_path, tmp_path):
 
 
 def test_build_progress_names_each_stage_and_shows_rates(capsys, monkeypatch):
-    from wordvec.cli import _BuildProgress
+    from wordvec.cli import BUILD_BARS, _Progress
 
-    progress = _BuildProgress(enabled=True)
+    progress = _Progress(True, BUILD_BARS)
     for call in [("read", 0, 4_000_000), ("read", 2_000_000, 4_000_000), ("read", 4_000_000, 4_000_000),
                  ("vocabulary", 0, None), ("count", 0, 3_000_000), ("count", 3_000_000, 3_000_000), ("svd", 0, None)]:
         progress(*call)
@@ -697,9 +697,54 @@ def test_build_progress_names_each_stage_and_shows_rates(capsys, monkeypatch):
 
 
 def test_build_progress_is_silent_when_disabled(capsys):
-    from wordvec.cli import _BuildProgress
+    from wordvec.cli import BUILD_BARS, _Progress
 
-    progress = _BuildProgress(enabled=False)
+    progress = _Progress(False, BUILD_BARS)
     progress("read", 0, 10)
     progress("svd", 0, None)
     assert capsys.readouterr().err == ""
+
+
+def test_evaluate_progress_starts_a_bar_per_analogy_file(capsys, model):
+    from wordvec.cli import EVALUATE_BARS, _Progress
+    from wordvec.evaluate import evaluate_model
+
+    calls = []
+    progress = _Progress(True, EVALUATE_BARS)
+
+    def record(stage, done, total):
+        calls.append((stage, done, total))
+        progress(stage, done, total)
+
+    with shipped_dataset("questions-words.txt") as questions:
+        evaluate_model(model, analogies=[questions, questions], methods=("add",), progress=record)
+    progress.close()
+    assert {stage for stage, _, _ in calls} == {"analogies"}
+    assert {total for _, _, total in calls} == {len(model)}
+    starts = [index for index, (_, done, _) in enumerate(calls) if done == 0]
+    assert len(starts) == 2 and starts[0] == 0  # each file's scan starts at zero...
+    for scan in (calls[: starts[1]], calls[starts[1] :]):
+        assert all(a[1] < b[1] for a, b in zip(scan, scan[1:])) and scan[-1][1] == len(model)  # ...and ends at all words
+    assert capsys.readouterr().err.count("answering analogies") >= 2
+
+
+def test_every_command_has_help_with_an_example(runner):
+    for name in main.commands:
+        result = invoke(runner, [name, "--help"])
+        assert_ok(result)
+        example = result.stdout.split("Example:", 1)
+        assert len(example) == 2, f"`wordvec {name} --help` has no example"
+        assert f"wordvec {name}" in example[1], f"`wordvec {name} --help`'s example does not run `wordvec {name}`"
+
+
+def test_subprocess_shell_completion(tmp_path):
+    script = shutil.which("wordvec")
+    assert script, "the wordvec console script is not installed"
+    source = run_wordvec([], tmp_path, env={"_WORDVEC_COMPLETE": "bash_source"}, executable=[script])
+    assert source.returncode == 0 and "complete -o nosort -F _wordvec_completion wordvec" in source.stdout
+    words = {"COMP_WORDS": "wordvec ne", "COMP_CWORD": "1", "_WORDVEC_COMPLETE": "bash_complete"}
+    commands = run_wordvec([], tmp_path, env=words, executable=[script])
+    assert commands.stdout.split() == ["plain,nearest"]
+    words = {"COMP_WORDS": "wordvec build --wei", "COMP_CWORD": "2", "_WORDVEC_COMPLETE": "bash_complete"}
+    options = run_wordvec([], tmp_path, env=words, executable=[script])
+    assert options.stdout.split() == ["plain,--weighting"]

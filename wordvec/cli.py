@@ -91,18 +91,24 @@ def main() -> None:
     """
 
 
-class _BuildProgress:
-    """Shows build progress on a terminal (stderr); silent when piped or quiet.
+class _Progress:
+    """Shows progress on a terminal (stderr); silent when piped or quiet.
 
-    Reading and counting get a bar with their rate and the time left; the other stages,
-    which report no fraction done, are named as they start.
+    Stages named in ``bars`` get a bar with their rate and the time left; the other
+    stages, which report no fraction done, are named as they start.
+
+    Parameters
+    ----------
+    enabled : bool
+        Show anything at all.
+    bars : dict
+        ``stage -> (label, divisor, unit)``: the bar's label and its rate, ``done /
+        divisor`` per second in ``unit`` (no rate when ``unit`` is empty).
     """
 
-    #: stage -> (label, divisor, unit) of the bar's rate
-    BARS = {"read": ("reading corpus", 1e6, "MB/s"), "count": ("counting pairs", 1e6, "M tokens/s")}
-
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, enabled: bool, bars: dict[str, tuple[str, float, str]]) -> None:
         self.enabled = enabled
+        self.bars = bars
         self.bar = None
         self.stage = ""
         self.shown = 0
@@ -111,12 +117,12 @@ class _BuildProgress:
     def __call__(self, stage: str, done: int, total: int | None) -> None:
         if not self.enabled:
             return
-        if stage != self.stage:
+        if stage != self.stage or done < self.shown:  # a new stage, or the same work on the next file
             self.close()
             self.stage, self.shown, self.started = stage, 0, time.perf_counter()
-            if stage in self.BARS and total:
+            if stage in self.bars and total:
                 self.bar = click.progressbar(
-                    length=total, label=self.BARS[stage][0], file=sys.stderr, show_eta=True, item_show_func=self.rate
+                    length=total, label=self.bars[stage][0], file=sys.stderr, show_eta=True, item_show_func=self.rate
                 )
                 self.bar.__enter__()
             else:
@@ -128,15 +134,21 @@ class _BuildProgress:
     def rate(self, done: int | None) -> str | None:
         """The current stage's throughput so far, e.g. ``12.3 MB/s``."""
         seconds = time.perf_counter() - self.started
-        if done is None or self.stage not in self.BARS or seconds <= 0:
+        if done is None or not self.bars.get(self.stage, ("", 1, ""))[2] or seconds <= 0:
             return None
-        _, divisor, unit = self.BARS[self.stage]
+        _, divisor, unit = self.bars[self.stage]
         return f"{done / divisor / seconds:.1f} {unit}"
 
     def close(self) -> None:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
             self.bar = None
+
+
+#: Progress bars of ``build``: reading and counting report how far they are.
+BUILD_BARS = {"read": ("reading corpus", 1e6, "MB/s"), "count": ("counting pairs", 1e6, "M tokens/s")}
+#: Progress bar of ``evaluate``: answering analogies scans every candidate word.
+EVALUATE_BARS = {"analogies": ("answering analogies", 1e3, "k candidates/s")}
 
 
 @main.command()
@@ -185,7 +197,7 @@ def build(corpus: tuple[Path, ...], output: Path, quiet: bool, verbose: bool, **
     from .storage import save_model
 
     started = time.perf_counter()
-    progress = _BuildProgress(enabled=not quiet and sys.stderr.isatty())
+    progress = _Progress(not quiet and sys.stderr.isatty(), BUILD_BARS)
     try:
         model = build_vectors(list(corpus), progress=progress, **params)
     finally:
@@ -338,6 +350,7 @@ def _print_evaluation(evaluation: Evaluation) -> None:
 @click.option("--method", default="both", show_default=True, type=click.Choice(["add", "mul", "both"]),
               help="Analogy method: 3CosAdd, 3CosMul or both.")
 @_json_option
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar on a terminal.")
 @_user_errors
 def evaluate(
     model_path: Path,
@@ -346,6 +359,7 @@ def evaluate(
     restrict_vocab: int,
     method: str,
     as_json: bool,
+    quiet: bool,
 ) -> None:
     """Score the model on word similarity and analogy datasets.
 
@@ -362,10 +376,14 @@ def evaluate(
     from .evaluate import METHODS, evaluate_model
 
     model = _load(model_path)
-    evaluation = evaluate_model(
-        model, pairs=pair_files, analogies=analogy_files,
-        methods=METHODS if method == "both" else (method,), restrict_vocab=restrict_vocab,
-    )
+    progress = _Progress(not quiet and sys.stderr.isatty(), EVALUATE_BARS)
+    try:
+        evaluation = evaluate_model(
+            model, pairs=pair_files, analogies=analogy_files,
+            methods=METHODS if method == "both" else (method,), restrict_vocab=restrict_vocab, progress=progress,
+        )
+    finally:
+        progress.close()
     if as_json:
         _print_json({"model": str(model_path), "vocabulary": len(model), **evaluation.as_dict()})
     else:

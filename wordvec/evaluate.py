@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
@@ -32,6 +32,9 @@ _COSINE_BLOCK_FLOATS = 1 << 22
 _SCORE_BLOCK_FLOATS = 1 << 20
 
 Question = tuple[str, str, str, str]
+#: ``progress(stage, done, total)``, as :func:`wordvec.build` calls it: here the stage is
+#: ``"analogies"`` and ``done`` of ``total`` candidate words have been scored.
+ProgressCallback = Callable[[str, int, int | None], None]
 
 
 @contextmanager
@@ -383,6 +386,7 @@ def _answer(
     questions: np.ndarray,
     excluded: tuple[np.ndarray, np.ndarray],
     methods: Sequence[str],
+    progress: ProgressCallback | None = None,
 ) -> dict[str, np.ndarray]:
     """The best candidate row for each question ``(a, b, c)`` under each method.
 
@@ -401,6 +405,8 @@ def _answer(
     excluded_questions, excluded_rows = excluded
     best_score = {method: np.full(count, -np.inf, dtype=np.float32) for method in methods}
     best_row = {method: np.full(count, -1, dtype=np.int64) for method in methods}
+    if progress is not None:
+        progress("analogies", 0, len(unit))
     for start in range(0, len(unit), block):
         candidates = np.asarray(unit[start : start + block], dtype=np.float32)
         cosines = query_vectors @ candidates.T
@@ -429,6 +435,8 @@ def _answer(
                 better = value > best_score[method][first:last]
                 best_score[method][first:last][better] = value[better]
                 best_row[method][first:last][better] = winner[better] + start
+        if progress is not None:
+            progress("analogies", start + len(candidates), len(unit))
     return best_row
 
 
@@ -438,11 +446,13 @@ def evaluate_analogy_methods(
     *,
     methods: Iterable[str] = METHODS,
     restrict_vocab: int = 300_000,
+    progress: ProgressCallback | None = None,
 ) -> dict[str, AnalogyResult]:
     """Analogy accuracy of several methods at once, sharing the cosine computations.
 
     Same parameters as :func:`evaluate_word_analogies`, with ``methods`` a subset of
-    ``("add", "mul")``. Returns one :class:`AnalogyResult` per method, in the order given.
+    ``("add", "mul")``, and ``progress`` called as blocks of candidate answers are scored.
+    Returns one :class:`AnalogyResult` per method, in the order given.
     """
     methods = list(dict.fromkeys(methods))
     for method in methods:
@@ -459,7 +469,9 @@ def evaluate_analogy_methods(
     correct = {method: np.zeros(len(questions), dtype=bool) for method in methods}
     if len(known_rows):
         asked = np.ascontiguousarray(known_rows[:, :3])
-        best = _answer(model.unit_vectors[: len(canonical)], asked, _candidate_exclusions(asked, canonical), methods)
+        best = _answer(
+            model.unit_vectors[: len(canonical)], asked, _candidate_exclusions(asked, canonical), methods, progress
+        )
         for method in methods:
             # Another spelling of the expected word is the expected word, as in gensim.
             correct[method][known] = (best[method] >= 0) & (canonical[best[method]] == known_rows[:, 3])
@@ -590,6 +602,7 @@ def evaluate_model(
     analogies: Sequence[str | Path] = (),
     methods: Iterable[str] = METHODS,
     restrict_vocab: int = 300_000,
+    progress: ProgressCallback | None = None,
 ) -> Evaluation:
     """Score a model on word-pair and analogy files; with neither, on the shipped datasets.
 
@@ -603,6 +616,9 @@ def evaluate_model(
         Analogy methods.
     restrict_vocab : int, default 300000
         Only the most frequent words are known words and candidate answers.
+    progress : callable, optional
+        ``progress("analogies", done, total)`` as each analogy set's candidate answers
+        are scored (the long part).
 
     Returns
     -------
@@ -612,11 +628,11 @@ def evaluate_model(
     if pairs or analogies:
         pair_files = [(str(path), path) for path in pairs]
         analogy_files = [(str(path), path) for path in analogies]
-        return _evaluate_files(model, pair_files, analogy_files, methods, restrict_vocab)
+        return _evaluate_files(model, pair_files, analogy_files, methods, restrict_vocab, progress)
     with ExitStack() as stack:
         pair_files = [(name, stack.enter_context(shipped_dataset(name))) for name in PAIR_DATASETS]
         analogy_files = [(name, stack.enter_context(shipped_dataset(name))) for name in ANALOGY_DATASETS]
-        return _evaluate_files(model, pair_files, analogy_files, methods, restrict_vocab)
+        return _evaluate_files(model, pair_files, analogy_files, methods, restrict_vocab, progress)
 
 
 def _evaluate_files(
@@ -625,6 +641,7 @@ def _evaluate_files(
     analogy_files: list[tuple[str, str | Path]],
     methods: tuple[str, ...],
     restrict_vocab: int,
+    progress: ProgressCallback | None,
 ) -> Evaluation:
     pair_results = []
     for name, path in pair_files:
@@ -633,7 +650,9 @@ def _evaluate_files(
         pair_results.append(result)
     analogy_results = []
     for name, path in analogy_files:
-        by_method = evaluate_analogy_methods(model, path, methods=methods, restrict_vocab=restrict_vocab)
+        by_method = evaluate_analogy_methods(
+            model, path, methods=methods, restrict_vocab=restrict_vocab, progress=progress
+        )
         for result in by_method.values():
             result.dataset = name
         analogy_results.append(by_method)

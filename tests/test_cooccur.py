@@ -306,20 +306,24 @@ def test_forward_counts_are_the_pairs_to_the_right():
 
 
 @pytest.mark.parametrize("in_files", [False, True], ids=["in memory", "in files"])
-def test_symmetric_weights_of_parts_equal_the_whole_counts(tmp_path, monkeypatch, in_files):
-    # Tiny merge blocks, so that the rows are merged in many blocks.
-    monkeypatch.setattr(cooccur_module, "MERGE_BLOCK_ENTRIES", 7)
+@pytest.mark.parametrize("merge_entries", [7, 400, 10**6], ids=["tiny blocks", "a few parts at a time", "all parts at once"])
+@pytest.mark.parametrize("part_count", [2, 9])
+def test_symmetric_weights_of_parts_equal_the_whole_counts(tmp_path, monkeypatch, in_files, merge_entries, part_count):
+    # Small merge blocks: the rows are merged in many blocks, and a block's parts in batches.
+    monkeypatch.setattr(cooccur_module, "MERGE_BLOCK_ENTRIES", merge_entries)
     stream = np.random.default_rng(8).integers(-2, 12, size=3000).astype(np.int32)
     stream[-1] = LINE_ID
-    cut = int(np.flatnonzero(stream[:1500] == LINE_ID)[-1]) + 1  # parts end at line ends
+    line_ends = np.flatnonzero(stream == LINE_ID) + 1
+    cuts = [0, *line_ends[np.linspace(0, len(line_ends) - 1, part_count + 1).astype(int)[1:-1]], len(stream)]
     whole = CooccurrenceCounter(12, window=3)
     whole.add(stream)
     parts = []
-    for number, (offset, part) in enumerate([(0, stream[:cut]), (cut, stream[cut:])]):
+    for number, (offset, part) in enumerate((a, stream[a:b]) for a, b in zip(cuts[:-1], cuts[1:])):
         counter = CooccurrenceCounter(12, window=3)
         counter.add(part, offset)
         forward = cooccur_module.ForwardCounts(counter.forward_counts())
         parts.append(forward.save(str(tmp_path / f"part{number}")) if in_files else forward)
+    assert len(parts) == part_count
     weights = cooccur_module.symmetric_weights(parts, whole.scale)
     assert weights.dtype == np.float32 and weights.has_canonical_format
     np.testing.assert_array_equal(weights.toarray(), (whole.result().toarray() / whole.scale).astype(np.float32))

@@ -11,6 +11,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sklearn.base import clone  # scikit-learn is a test extra: the features must drop into its pipelines
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline, make_union
 
 import wordvec
 import wordvec.features as features_module
@@ -18,13 +23,6 @@ from wordvec.errors import NotFittedError, ParameterError, WordvecError
 from wordvec.features import DocumentVectorizer, document_vector, sif_weights
 from wordvec.tokenize import RegexTokenizer
 from wordvec.vectors import WordVectors
-
-sklearn = pytest.importorskip("sklearn")
-from sklearn.base import clone  # noqa: E402
-from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer  # noqa: E402
-from sklearn.linear_model import LogisticRegression  # noqa: E402
-from sklearn.model_selection import GridSearchCV, cross_val_score  # noqa: E402
-from sklearn.pipeline import make_pipeline, make_union  # noqa: E402
 
 # A small vocabulary, most frequent first, with corpus counts that sum to 10,000 so that
 # p(w) = count / 10,000 is easy to read.

@@ -327,7 +327,6 @@ def _blas_threads() -> set[int]:
 
 
 def test_workers_start_one_blas_thread():
-    pytest.importorskip("threadpoolctl")
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(1, mp_context=context, initializer=parallel._start_worker, initargs=(context.Event(),)) as pool:
         assert pool.submit(_blas_threads).result() == {1}

@@ -100,3 +100,27 @@ def test_the_command_as_a_process(tmp_path, model):
     done = run_wordvec(["plot", "w4", "w5", "-m", model_dir, "-o", tmp_path / "p.svg"], cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "p.svg").read_bytes().startswith(b"<?xml")
+
+
+def test_labels_are_separated_and_inside_the_axes():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from wordvec.plot import _fit_labels
+
+    figure = Figure(figsize=(4, 3), dpi=100, layout="constrained")
+    axes = figure.add_subplot()
+    points = [(0.0, 0.0), (0.01, 0.0), (0.0, 0.01), (1.0, 1.0)]  # three crowded points, one far
+    axes.scatter(*np.array(points).T)
+    for number, point in enumerate(points):
+        axes.annotate(f"a-long-label-{number}", point, xytext=(4, 3), textcoords="offset points")
+    axes.margins(0.05)
+    _fit_labels(figure, axes)
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    figure.draw_without_rendering()
+    boxes = [label.get_window_extent(renderer) for label in axes.texts]
+    inside = axes.get_window_extent(renderer)
+    for number, box in enumerate(boxes):
+        assert inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0 and box.y1 <= inside.y1
+        assert not any(box.overlaps(other) for other in boxes[number + 1 :])
+    assert [label.xy for label in axes.texts] == points  # the points labelled stay where they are

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -30,3 +32,75 @@ def test_readme_example_runs(number, namespace, tmp_path_factory, monkeypatch):
         os.symlink(ROOT / "corpora", workdir / "corpora")
     monkeypatch.chdir(workdir)
     exec(compile(BLOCKS[number], f"README.md python block {number + 1}", "exec"), namespace)
+
+
+# -- the command-line examples: each `$ command` of a ```console block, run in a shell --------
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+CONSOLE_BLOCKS = re.findall(r"```console\n(.*?)```", README, flags=re.DOTALL)
+SESSIONS = [
+    (lines[0][2:], "\n".join(lines[1:]))
+    for block in CONSOLE_BLOCKS
+    for lines in (part.rstrip("\n").split("\n") for part in re.split(r"^(?=\$ )", block, flags=re.MULTILINE) if part)
+]
+#: The quick start's output after its first line (the build's, which has a time in it).
+QUICK_START_NEIGHBOURS = re.search(r"```text\nbuilt [^\n]*\n(.*?)```", README, flags=re.DOTALL).group(1)
+
+
+def same_output(shown: str, real: str, tolerance: float = 0.002) -> bool:
+    """Equal but for numbers, which may differ by ``tolerance`` (another CPU rounds floats differently)."""
+    shown_lines, real_lines = shown.strip("\n").split("\n"), real.strip("\n").split("\n")
+    if len(shown_lines) != len(real_lines):
+        return False
+    for shown_line, real_line in zip(shown_lines, real_lines):
+        shown_tokens, real_tokens = shown_line.split(), real_line.split()
+        if len(shown_tokens) != len(real_tokens):
+            return False
+        for a, b in zip(shown_tokens, real_tokens):
+            try:
+                if abs(float(a.rstrip(",")) - float(b.rstrip(","))) > tolerance:
+                    return False
+            except ValueError:
+                if a != b:
+                    return False
+    return True
+
+
+def test_same_output_tolerates_rounding_only():
+    assert same_output("  1  queen  0.411\n", "  1  queen  0.4115")
+    assert not same_output("  1  queen  0.411", "  1  queens  0.411")
+    assert not same_output("  1  queen  0.411", "  1  queen  0.421")
+    assert not same_output("a\nb", "a")
+
+
+@pytest.fixture(scope="module")
+def shell(tmp_path_factory):
+    """Runs a README command line in a directory where the quick start's build has run."""
+    workdir = tmp_path_factory.mktemp("readme-cli")
+    os.symlink(ROOT / "corpora", workdir / "corpora")
+    environment = {key: value for key, value in os.environ.items() if key != "WORDVEC_MODEL"}
+    environment["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{environment.get('PATH', '')}"
+
+    def run(command: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            ["bash", "-c", command], cwd=workdir, env=environment, capture_output=True, text=True, timeout=300
+        )
+
+    built = run("wordvec build corpora/*.txt.gz")
+    assert built.returncode == 0 and built.stdout.startswith("built 25,232 words x 300 dims"), built.stderr
+    return run
+
+
+def test_the_readme_has_console_examples():
+    assert len(SESSIONS) >= 10
+
+
+def test_quick_start_output(shell):
+    result = shell("wordvec nearest king")
+    assert result.returncode == 0 and same_output(QUICK_START_NEIGHBOURS, result.stdout), result.stdout
+
+
+@pytest.mark.parametrize("command, shown", SESSIONS, ids=[command for command, _ in SESSIONS])
+def test_readme_command_output(shell, command, shown):
+    result = shell(command)
+    assert same_output(shown, result.stdout + result.stderr), f"$ {command}\n{result.stdout}{result.stderr}"

@@ -8,7 +8,7 @@ import scipy.sparse as sp
 
 from wordvec.errors import ParameterError
 from wordvec import svd
-from wordvec.svd import embed, randomized_svd
+from wordvec.svd import embed, randomized_svd, svd_embedding
 
 
 def rank3_dense() -> np.ndarray:
@@ -137,6 +137,25 @@ def test_normalize_leaves_a_zero_row_zero():
     np.testing.assert_allclose(vectors, [[0.0, 0.0], [0.6, 0.8]], rtol=1e-6)
 
 
+@pytest.mark.parametrize("eig, add_context, normalize", [
+    (0.0, False, True), (0.0, True, True), (0.5, True, False), (1.0, False, False), (1.0, True, True),
+])
+@pytest.mark.parametrize("rows_per_step", [7, 8192])
+def test_svd_embedding_equals_embedding_the_svd(monkeypatch, eig, add_context, normalize, rows_per_step):
+    monkeypatch.setattr(svd, "_ROWS_PER_STEP", rows_per_step)  # 7: many steps of the in-place finish
+    matrix = sp.csr_matrix(skewed_sparse(250, 250))
+    expected = embed(*randomized_svd(matrix, 6, seed=2), eig=eig, add_context=add_context, normalize=normalize)
+    vectors, singular_values = svd_embedding(matrix, 6, eig=eig, add_context=add_context, normalize=normalize, seed=2)
+    assert vectors.shape == (250, 6) and vectors.dtype == np.float32
+    np.testing.assert_allclose(vectors, expected, rtol=2e-4, atol=2e-5)
+    np.testing.assert_allclose(singular_values, randomized_svd(matrix, 6, seed=2)[1], rtol=1e-6)
+
+
+def test_svd_embedding_refuses_context_vectors_of_another_size():
+    with pytest.raises(ParameterError, match="add_context needs as many contexts as words"):
+        svd_embedding(skewed_sparse(300, 250), 3, add_context=True)
+
+
 # -- blocked sparse products and orthonormalisation ---------------------------------
 
 def skewed_sparse(rows: int = 300, cols: int = 250, seed: int = 3) -> sp.csr_matrix:
@@ -152,6 +171,7 @@ def skewed_sparse(rows: int = 300, cols: int = 250, seed: int = 3) -> sp.csr_mat
 def test_blocked_products_equal_the_plain_products(monkeypatch, threads, kernel):
     # Tiny blocks force many of them, of unequal widths (cut by non-zeros and by size).
     monkeypatch.setattr(svd, "BLOCK_BYTES", 7 * 8 * 16)
+    monkeypatch.setattr(svd, "MAX_BLOCK_ENTRIES", 1000)
     if kernel == "public product":
         monkeypatch.setattr(svd, "_csc_matvecs", None)
     matrix = skewed_sparse()
@@ -159,7 +179,9 @@ def test_blocked_products_equal_the_plain_products(monkeypatch, threads, kernel)
     other = np.random.default_rng(2).normal(size=(300, 7))
     products = svd._BlockedProducts([matrix], width=7, threads=threads)
     try:
-        assert len(products._row_blocks) > 5 and len(products._col_blocks) > 5
+        assert len(products._row_tasks) > 5 and len(products._col_tasks) > 5
+        assert max(len(pieces) for _, _, pieces in products._col_tasks) > 5  # one piece per block of rows
+        assert max(piece.entries for _, _, pieces in products._row_tasks for piece in pieces) <= 1000 + 250
         np.testing.assert_allclose(products.dot(dense), matrix @ dense, rtol=1e-12, atol=1e-12)
         np.testing.assert_allclose(products.tdot(other), matrix.T @ other, rtol=1e-12, atol=1e-12)
     finally:
@@ -175,6 +197,27 @@ def test_blocked_products_of_a_matrix_with_empty_rows_and_columns():
         np.testing.assert_array_equal(products.tdot(np.ones((4, 2))), matrix.T @ np.ones((4, 2)))
     finally:
         products.close()
+
+
+def test_column_pieces_are_the_transposed_column_blocks():
+    chunk = skewed_sparse()[10:40]
+    cuts = np.array([0, 3, 50, 51, 200, 250])
+    seen = []
+    for block, indptr, indices, data in svd._column_pieces(chunk, cuts):
+        a, b = cuts[block], cuts[block + 1]
+        piece = sp.csc_matrix((data, indices, indptr), shape=(b - a, chunk.shape[0]))
+        np.testing.assert_array_equal(piece.toarray(), chunk[:, a:b].T.toarray())
+        seen.append(block)
+    assert seen == [block for block in range(5) if chunk[:, cuts[block] : cuts[block + 1]].nnz]
+    sparse_columns = sp.csr_matrix(([1.0, 2.0, 3.0], ([0, 1, 1], [4, 0, 4])), shape=(2, 5))
+    assert [block for block, *_ in svd._column_pieces(sparse_columns, np.array([0, 2, 4, 5]))] == [0, 2]
+
+
+def test_entries_per_column_counted_in_steps():
+    matrix = skewed_sparse()
+    expected = np.diff(matrix.tocsc().indptr)
+    for step in (1, 7, 10**6):
+        np.testing.assert_array_equal(svd._entries_per_column(matrix, step=step), expected)
 
 
 def test_block_cuts_respect_the_size_limit_and_balance_non_zeros():

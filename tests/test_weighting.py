@@ -133,3 +133,25 @@ def test_ppmi_weighted_in_blocks_of_rows_matches_the_formula(monkeypatch, block_
     assert result.has_canonical_format
     np.testing.assert_allclose(result.toarray(), ppmi_by_formula(counts.astype(float), 0.75, 2.0), rtol=1e-5, atol=1e-6)
     assert (result.data > 0).all()
+
+
+@pytest.mark.parametrize("block_entries", [1, 3, 50])
+def test_ppmi_without_copy_reuses_float32_counts_and_gives_the_same_result(monkeypatch, block_entries):
+    import wordvec.weighting as weighting
+
+    monkeypatch.setattr(weighting, "_ROWS_BLOCK_ENTRIES", block_entries)
+    rng = np.random.default_rng(10)
+    dense = (rng.integers(0, 6, size=(30, 25)) * (rng.random((30, 25)) < 0.5)).astype(np.float32)
+    counts = sp.csr_matrix(dense)
+    result = ppmi(counts, cds=0.75, neg=2.0, copy=False)
+    assert np.shares_memory(result.data, counts.data) and np.shares_memory(result.indices, counts.indices)
+    np.testing.assert_allclose(result.toarray(), ppmi_by_formula(dense.astype(float), 0.75, 2.0), rtol=1e-5, atol=1e-6)
+    assert result.has_canonical_format and (result.data > 0).all()
+
+
+def test_ppmi_without_copy_leaves_float64_counts_alone():
+    counts = sp.csr_matrix(COUNTS)
+    before = counts.toarray()
+    result = ppmi(counts, cds=1.0, copy=False)
+    assert not np.shares_memory(result.data, counts.data)
+    np.testing.assert_array_equal(counts.toarray(), before)

@@ -14,7 +14,7 @@ from .vocab import LINE_ID, OOV_ID
 #: Context weighting by distance d within the window (the paper's "dyn" hyperparameter).
 WEIGHTINGS = ("harmonic", "dynamic", "uniform")
 #: Pairs buffered before they are summed into the sparse matrix (bounds memory).
-FLUSH_PAIRS = 1 << 23
+FLUSH_PAIRS = 1 << 22
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
@@ -329,10 +329,19 @@ def symmetric_weights(parts: list[ForwardCounts], scale: int) -> sp.csr_matrix:
     indptr = np.zeros(size + 1, dtype=np.int64)
     filled = 0
     for first, last in row_blocks(cumulative, MERGE_BLOCK_ENTRIES):
-        pieces = [part.entries(first, last) for part in parts]
-        rows, cols, values = (np.concatenate(column) for column in zip(*pieces))
-        del pieces
-        block = sp.coo_matrix((values, (rows, cols)), shape=(last - first, size)).tocsr()
+        # The rows of frequent words hold many entries in every part: the parts are summed a
+        # few at a time, so that the entries waiting to be summed stay near MERGE_BLOCK_ENTRIES
+        # however many parts (however long the corpus) there are.
+        block = sp.csr_matrix((last - first, size), dtype=np.int64)
+        pieces, waiting = [], 0
+        for number, part in enumerate(parts):
+            pieces.append(part.entries(first, last))
+            waiting += len(pieces[-1][0])
+            if waiting >= MERGE_BLOCK_ENTRIES or number == len(parts) - 1:
+                rows, cols, values = (np.concatenate(column) for column in zip(*pieces))
+                pieces, waiting = [], 0
+                block = block + sp.coo_matrix((values, (rows, cols)), shape=block.shape).tocsr()
+                del rows, cols, values
         block.sum_duplicates()
         block.eliminate_zeros()
         count = block.nnz

@@ -40,8 +40,10 @@ SHARDS_PER_WORKER = 3
 #: Estimated text bytes per byte of a compressed file (the bench corpus's gzip files: 2.3 to 3.4).
 COMPRESSED_TEXT_RATIO = 3
 #: Distinct pairs at which a counter saves its counts to a file and starts afresh: about
-#: 200 MB of counts, which bounds a counting process's memory whatever the corpus length.
-SPILL_PAIRS = 1 << 24
+#: 100 MB of counts, which bounds a counting process's memory whatever the corpus length
+#: (adding the next batch of pairs briefly needs several times that: at 16M pairs the
+#: counting processes peaked at 1.05 GB on the 4x bench corpus).
+SPILL_PAIRS = 1 << 23
 #: Environment variables that make BLAS and OpenMP libraries start a single thread.
 _ONE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
 

@@ -243,7 +243,7 @@ def factorize(counts: Counts, *, progress: ProgressCallback | None = None, **par
 
 
 def _factorize(counts: Counts, settings: BuildParams, notify: ProgressCallback, *, keep_counts: bool) -> WordVectors:
-    from .svd import embed, randomized_svd
+    from .svd import svd_embedding
     from .weighting import ppmi
 
     _check_dim(settings, len(counts.vocabulary))
@@ -252,21 +252,23 @@ def _factorize(counts: Counts, settings: BuildParams, notify: ProgressCallback, 
         notify("weight", 0, None)
         # Hand-over through a list, so that the SVD holds the only reference to each
         # matrix and can free it (the counts once weighted, the PPMI once split).
-        operand = [ppmi(counts.matrix, cds=settings.cds, neg=settings.neg)]
+        operand = [ppmi(counts.matrix, cds=settings.cds, neg=settings.neg, copy=keep_counts)]
         if not keep_counts:
             counts.matrix = None
             release_freed_memory()
         nonzeros = int(operand[0].nnz)
     with _timed(timings, "svd"):
         notify("svd", 0, None)
-        u, s, vt = randomized_svd(
+        vectors, s = svd_embedding(
             operand.pop(),
             settings.dim,
+            eig=settings.eig,
+            add_context=settings.add_context,
+            normalize=settings.normalize,
             oversamples=settings.oversamples,
             power_iterations=settings.power_iterations,
             seed=settings.seed,
         )
-        vectors = embed(u, s, vt, eig=settings.eig, add_context=settings.add_context, normalize=settings.normalize)
     stats = dict(counts.stats)
     stats.update(ppmi_nonzeros=nonzeros, singular_values=[round(float(x), 6) for x in s[:10]], seconds=timings)
     return WordVectors(

@@ -125,6 +125,46 @@ def plot_words(vectors: WordVectors, words: Iterable[str], path: str | Path, *, 
                           fontweight=weight)
     axes.set_xlabel("first principal component")
     axes.set_ylabel("second principal component")
-    axes.margins(0.15)
+    axes.margins(0.1)
+    _fit_labels(figure, axes)
     write_atomically(path, lambda handle: figure.savefig(handle, format=kind))
     return placed
+
+
+def _separate_labels(figure, axes, renderer) -> None:
+    """Move each label that would overlap an earlier one up or down by a line, to the nearest free place."""
+    figure.draw_without_rendering()
+    placed = []
+    for label in axes.texts:
+        box = label.get_window_extent(renderer)
+        step = box.height * 72 / figure.dpi  # one line, in the points of the label's offset
+        x, y = label.xyann
+        for shift in (0, 1, -1, 2, -2, 3, -3):
+            moved = box.translated(0, shift * box.height)
+            if not any(moved.overlaps(other) for other in placed):
+                label.xyann = (x, y + shift * step)
+                placed.append(moved)
+                break
+        else:  # no free place near: leave it where it was
+            placed.append(box)
+
+
+def _fit_labels(figure, axes) -> None:
+    """Widen the axes' limits until every label lies inside them (a long word at the edge is not cut off)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    _separate_labels(figure, axes, renderer)
+    for _ in range(3):  # the layout moves as the limits change: a few rounds settle it
+        figure.draw_without_rendering()
+        corners = np.concatenate([
+            axes.transData.inverted().transform(label.get_window_extent(renderer).get_points())
+            for label in axes.texts
+        ])
+        (x_low, y_low), (x_high, y_high) = corners.min(axis=0), corners.max(axis=0)
+        (left, right), (bottom, top) = axes.get_xlim(), axes.get_ylim()
+        if x_low >= left and x_high <= right and y_low >= bottom and y_high <= top:
+            return
+        pad_x, pad_y = 0.02 * (right - left), 0.02 * (top - bottom)
+        axes.set_xlim(min(left, x_low - pad_x), max(right, x_high + pad_x))
+        axes.set_ylim(min(bottom, y_low - pad_y), max(top, y_high + pad_y))

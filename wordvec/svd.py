@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import tempfile
+import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg
@@ -23,6 +27,10 @@ BLOCK_BYTES = 4 << 20
 #: Blocks per thread at least, so that threads finishing early take more (the rows of frequent
 #: words hold most non-zeros).
 BLOCKS_PER_THREAD = 4
+#: Rows of a tall matrix handled at once where it is transformed in place (bounds the temporaries).
+_ROWS_PER_STEP = 8192
+#: Non-zeros of the largest block: each thread reads blocks into buffers of 12 bytes an entry.
+MAX_BLOCK_ENTRIES = 1 << 21
 
 
 def available_cores() -> int:
@@ -43,6 +51,114 @@ def _block_cuts(nonzeros_per_line: np.ndarray, pieces: int, max_lines: int) -> l
     return cuts.tolist()
 
 
+@dataclass(frozen=True)
+class _Piece:
+    """Where a CSC piece of the matrix lies in a :class:`_BlockFile`, and the rows of the dense input it reads."""
+
+    rows: int  # of the piece: rows of the output block it adds into
+    columns: int  # of the piece: rows of the dense input it reads, from ``first_input`` on
+    entries: int
+    offset: int
+    first_input: int
+
+
+class _BlockFile:
+    """CSC pieces of a sparse matrix in an unnamed temporary file, read back into each thread's buffers.
+
+    The pieces are written once and read once per product. Between products they are
+    in the operating system's page cache (or on disk, if memory is short) instead of
+    the process's heap, so the SVD holds only its dense matrices and one piece per thread.
+    """
+
+    def __init__(self, dtype: np.dtype) -> None:
+        self._file = tempfile.TemporaryFile(prefix="wordvec-svd-")
+        self._dtype = np.dtype(dtype)
+        self._end = 0
+        self._largest_columns = 0
+        self._largest_entries = 0
+        self._buffers = threading.local()
+        self._lock = threading.Lock()  # for the seek-and-read fallback where os.preadv is missing
+
+    def write(self, indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, rows: int, first_input: int) -> _Piece:
+        """Append one CSC piece of ``rows`` rows; it multiplies the dense input's rows from ``first_input``."""
+        arrays = (
+            np.ascontiguousarray(indptr, dtype=np.int32),
+            np.ascontiguousarray(indices, dtype=np.int32),
+            np.ascontiguousarray(data, dtype=self._dtype),
+        )
+        piece = _Piece(rows, len(indptr) - 1, len(data), self._end, first_input)
+        for array in arrays:
+            self._file.write(array.data)
+            self._end += array.nbytes
+        self._largest_columns = max(self._largest_columns, piece.columns)
+        self._largest_entries = max(self._largest_entries, piece.entries)
+        return piece
+
+    def read(self, piece: _Piece) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The piece's ``indptr, indices, data``: views of this thread's buffers, valid until its next read."""
+        buffers = getattr(self._buffers, "arrays", None)
+        if buffers is None:
+            self._file.flush()
+            buffers = self._buffers.arrays = (
+                np.empty(self._largest_columns + 1, dtype=np.int32),
+                np.empty(self._largest_entries, dtype=np.int32),
+                np.empty(self._largest_entries, dtype=self._dtype),
+            )
+        arrays = (buffers[0][: piece.columns + 1], buffers[1][: piece.entries], buffers[2][: piece.entries])
+        views = [memoryview(array).cast("B") for array in arrays]
+        wanted = sum(array.nbytes for array in arrays)
+        if hasattr(os, "preadv"):
+            got = os.preadv(self._file.fileno(), views, piece.offset)
+        else:  # pragma: no cover - Windows
+            with self._lock:
+                self._file.seek(piece.offset)
+                got = sum(self._file.readinto(view) for view in views)
+        if got != wanted:  # pragma: no cover - the file is ours and complete: only a failing disk gets here
+            raise OSError(f"short read from the SVD's temporary file: {got} of {wanted} bytes")
+        return arrays
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def _column_pieces(chunk: sp.csr_matrix, col_cuts: np.ndarray) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
+    """Split rows of a CSR matrix at ``col_cuts`` into the CSC form of each part's transpose.
+
+    Yields ``(block, indptr, indices, data)`` for every column block with entries: the
+    part ``chunk[:, a:b]`` as the CSC form of its transpose (one CSC column per row of
+    ``chunk``, row indices counted from ``a``). One stable sort by block, no per-block scan.
+    """
+    blocks = len(col_cuts) - 1
+    rows = chunk.shape[0]
+    block_of = np.searchsorted(col_cuts, chunk.indices, side="right") - 1
+    order = np.argsort(block_of.astype(np.int32), kind="stable")  # keeps each block's entries in row order
+    row_of = np.repeat(np.arange(rows), np.diff(chunk.indptr))
+    per_block_row = np.bincount(block_of * rows + row_of, minlength=blocks * rows).reshape(blocks, rows)
+    ends = np.cumsum(per_block_row.sum(axis=1))
+    indices = chunk.indices[order]
+    data = chunk.data[order]
+    del order, row_of
+    start = 0
+    for block in range(blocks):
+        end = int(ends[block])
+        if end > start:
+            indptr = np.concatenate([[0], np.cumsum(per_block_row[block])])
+            yield block, indptr, indices[start:end] - col_cuts[block], data[start:end]
+        start = end
+
+
+def _entries_per_column(matrix: sp.csr_matrix, step: int = 1 << 22) -> np.ndarray:
+    """Stored entries of each column of a CSR matrix, counted a few million at a time.
+
+    ``np.bincount`` copies its input to 64-bit integers: on all the column indices at once
+    that copy was the largest allocation of the SVD's set-up.
+    """
+    counts = np.zeros(matrix.shape[1], dtype=np.int64)
+    for start in range(0, matrix.nnz, step):
+        counts += np.bincount(matrix.indices[start : start + step], minlength=matrix.shape[1])
+    return counts
+
+
 class _BlockedProducts:
     """``A X`` and ``A^T X`` for a sparse ``A`` and a tall dense ``X``, in cache-sized blocks on threads.
 
@@ -51,61 +167,73 @@ class _BlockedProducts:
     reads go to memory. Here the output is cut into blocks of rows small enough to stay in
     the cache; each block is the product of a slice of ``A`` held in column-major (CSC)
     form, which scatters into the block while ``X`` is read once, in order. ``A^T X`` uses
-    slices of columns of ``A`` in row-major (CSR) form, which are the CSC form of the
-    transpose. The blocks are independent, so they run on threads (scipy's kernel releases
-    the GIL) and write disjoint rows: no partial results to sum.
+    slices of columns of ``A``, each kept as pieces (one per block of rows of ``A``) in the
+    CSC form of their transpose. The blocks are independent, so they run on threads
+    (scipy's kernel releases the GIL) and write disjoint rows: no partial results to sum.
 
-    On the bench corpus's 92k x 92k PPMI matrix (36M non-zeros) and 320 columns, each product
-    takes 1.4-2 s on two threads instead of 5.8 s for row blocks of the CSR matrix. The
-    matrix is held twice (once per orientation).
+    The pieces live in a temporary file (:class:`_BlockFile`), not in memory: the build's
+    peak memory is then the dense matrices of the SVD, not the sparse matrix held twice.
+    Reading them back costs about 0.1 s a product on the bench corpus, against 1.4-2 s for
+    the product itself on two threads (5.8 s for scipy's product of the CSR matrix).
     """
 
     def __init__(self, holder: list[sp.csr_matrix], width: int, threads: int) -> None:
-        # The matrix comes in a list that this takes it out of, so that it can be freed as
-        # soon as its row blocks are made: the column blocks are made from those.
+        # The matrix comes in a list that this takes it out of, so that it is freed as soon
+        # as its pieces are written.
         matrix = holder.pop()
         self.shape = matrix.shape
         self.dtype = matrix.dtype
         max_lines = BLOCK_BYTES // (width * matrix.dtype.itemsize)
-        pieces = BLOCKS_PER_THREAD * threads
+        pieces = max(BLOCKS_PER_THREAD * threads, -(-matrix.nnz // MAX_BLOCK_ENTRIES))
         row_cuts = _block_cuts(np.diff(matrix.indptr), pieces, max_lines)
-        col_cuts = _block_cuts(np.bincount(matrix.indices, minlength=self.shape[1]), pieces, max_lines)
-        # (first output row, last + 1, the block of A as CSC: A[a:b] for A X, A[:, a:b]^T for A^T X)
-        self._row_blocks = [(a, b, sp.csc_matrix(matrix[a:b])) for a, b in zip(row_cuts[:-1], row_cuts[1:])]
-        del matrix
-        self._col_blocks = []
-        for a, b in zip(col_cuts[:-1], col_cuts[1:]):
-            pieces_of_rows = [sp.csr_matrix(block[:, a:b]) for _, _, block in self._row_blocks]
-            self._col_blocks.append((a, b, sp.vstack(pieces_of_rows, format="csr").T))
+        col_cuts = np.asarray(_block_cuts(_entries_per_column(matrix), pieces, max_lines))
+        self._file = _BlockFile(self.dtype)
+        # (first output row, last + 1, pieces that add into those rows)
+        self._row_tasks: list[tuple[int, int, list[_Piece]]] = []
+        col_pieces: list[list[_Piece]] = [[] for _ in col_cuts[:-1]]
+        for first, last in zip(row_cuts[:-1], row_cuts[1:]):
+            chunk = matrix[first:last]
+            rows_part = sp.csc_matrix(chunk)
+            piece = self._file.write(rows_part.indptr, rows_part.indices, rows_part.data, last - first, 0)
+            self._row_tasks.append((first, last, [piece]))
+            del rows_part
+            for block, indptr, indices, data in _column_pieces(chunk, col_cuts):
+                rows = int(col_cuts[block + 1] - col_cuts[block])
+                col_pieces[block].append(self._file.write(indptr, indices, data, rows, first))
+        del matrix, chunk
+        self._col_tasks = [(int(a), int(b), parts) for a, b, parts in zip(col_cuts[:-1], col_cuts[1:], col_pieces)]
         self._pool = ThreadPoolExecutor(threads) if threads > 1 else None
 
     def dot(self, dense: np.ndarray) -> np.ndarray:
         """``A @ dense``."""
-        return self._product(self._row_blocks, self.shape[0], dense)
+        return self._product(self._row_tasks, self.shape[0], dense)
 
     def tdot(self, dense: np.ndarray) -> np.ndarray:
         """``A.T @ dense``."""
-        return self._product(self._col_blocks, self.shape[1], dense)
+        return self._product(self._col_tasks, self.shape[1], dense)
 
-    def _product(self, blocks: list[tuple[int, int, sp.csc_matrix]], out_rows: int, dense: np.ndarray) -> np.ndarray:
+    def _product(self, tasks: list[tuple[int, int, list[_Piece]]], out_rows: int, dense: np.ndarray) -> np.ndarray:
         dense = np.ascontiguousarray(dense, dtype=self.dtype)
         out = np.zeros((out_rows, dense.shape[1]), dtype=self.dtype)
 
-        def run(block: tuple[int, int, sp.csc_matrix]) -> None:
-            first, last, part = block
-            if _csc_matvecs is None:
-                out[first:last] = part @ dense
-                return
-            # out[first:last] is a contiguous slice: reshape(-1) is a view that the kernel fills.
-            _csc_matvecs(
-                last - first, part.shape[1], dense.shape[1], part.indptr, part.indices, part.data,
-                dense.reshape(-1), out[first:last].reshape(-1),
-            )
+        def run(task: tuple[int, int, list[_Piece]]) -> None:
+            first, last, pieces = task
+            for piece in pieces:
+                indptr, indices, data = self._file.read(piece)
+                inputs = dense[piece.first_input : piece.first_input + piece.columns]
+                if _csc_matvecs is None:
+                    out[first:last] += sp.csc_matrix((data, indices, indptr), shape=(last - first, piece.columns)) @ inputs
+                    continue
+                # out[first:last] and the inputs are contiguous slices: reshape(-1) gives views the kernel uses.
+                _csc_matvecs(
+                    last - first, piece.columns, dense.shape[1], indptr, indices, data,
+                    inputs.reshape(-1), out[first:last].reshape(-1),
+                )
 
-        heaviest_first = sorted(blocks, key=lambda block: -block[2].nnz)
+        heaviest_first = sorted(tasks, key=lambda task: -sum(piece.entries for piece in task[2]))
         if self._pool is None:
-            for block in heaviest_first:
-                run(block)
+            for task in heaviest_first:
+                run(task)
         else:
             list(self._pool.map(run, heaviest_first))
         return out
@@ -113,9 +241,10 @@ class _BlockedProducts:
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown()
+        self._file.close()
 
 
-def _gram(tall: np.ndarray, rows_per_step: int = 8192) -> np.ndarray:
+def _gram(tall: np.ndarray, rows_per_step: int = _ROWS_PER_STEP) -> np.ndarray:
     """``tall.T @ tall`` accumulated in float64, a few thousand rows at a time (bounded memory)."""
     gram = np.zeros((tall.shape[1], tall.shape[1]))
     for start in range(0, tall.shape[0], rows_per_step):
@@ -145,8 +274,8 @@ def _orthonormalize(sample: np.ndarray, passes: int = 1) -> np.ndarray:
             basis, _ = scipy.linalg.qr(sample, mode="economic", check_finite=False)
             return basis.astype(dtype, copy=False)
         inverse = scipy.linalg.solve_triangular(factor, np.eye(len(factor)), lower=True).T.astype(dtype)
-        for start in range(0, len(sample), 8192):  # in place, a few thousand rows at a time: no second tall matrix
-            sample[start : start + 8192] = sample[start : start + 8192] @ inverse
+        for start in range(0, len(sample), _ROWS_PER_STEP):  # in place, a few rows at a time: no second tall matrix
+            sample[start : start + _ROWS_PER_STEP] = sample[start : start + _ROWS_PER_STEP] @ inverse
     return sample
 
 
@@ -211,21 +340,52 @@ def randomized_svd(
     >>> bool(np.allclose(u * s @ vt, a))
     True
     """
-    rows, cols = matrix.shape
+    holder = [matrix]
+    del matrix  # the caller may have handed it over: then the SVD holds the only reference
+    basis, transposed_small = _range_and_projection(
+        holder, dim, oversamples=oversamples, power_iterations=power_iterations, seed=seed, dtype=dtype, threads=threads
+    )
+    singular_values, left_small, right_small = _small_svd(transposed_small, dim)
+    u = basis @ left_small.astype(dtype)
+    del basis
+    v = transposed_small @ right_small.astype(dtype)
+    del transposed_small
+    signs = np.sign(u[np.abs(u).argmax(axis=0), np.arange(dim)]).astype(dtype)
+    signs[signs == 0] = 1
+    u *= signs
+    v *= signs
+    return u, singular_values.astype(dtype), v.T
+
+
+def _range_and_projection(
+    holder: list[sp.spmatrix | np.ndarray],
+    dim: int,
+    *,
+    oversamples: int,
+    power_iterations: int,
+    seed: int,
+    dtype: type,
+    threads: int | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``Q``, an orthonormal basis of the dominant range of ``A``, and ``A^T Q``, for ``A`` taken out of ``holder``.
+
+    Both are tall: (rows x width) and (cols x width), width = dim + oversamples. At most
+    two tall matrices are alive at any time, and a sparse ``A`` is freed as soon as its
+    blocks are written (see :class:`_BlockedProducts`).
+    """
+    rows, cols = holder[0].shape
     if dim < 1:
         raise ParameterError(f"dim must be >= 1; got {dim}")
     if dim >= min(rows, cols):
         raise ParameterError(f"dim must be smaller than the vocabulary size; got dim={dim} >= {min(rows, cols)}")
     width = min(dim + oversamples, min(rows, cols))
     products: _BlockedProducts | None = None
-    if sp.issparse(matrix):
-        holder = [sp.csr_matrix(matrix, dtype=dtype)]
-        del matrix  # the blocks are copies: the original is freed if the caller handed it over
-        products = _BlockedProducts(holder, width, threads or available_cores())
-        release_freed_memory()  # the pieces the blocks were made from
+    if sp.issparse(holder[0]):
+        products = _BlockedProducts([sp.csr_matrix(holder.pop(), dtype=dtype)], width, threads or available_cores())
+        release_freed_memory()  # the matrix the blocks were made from
         dot, tdot = products.dot, products.tdot
     else:
-        dense = np.asarray(matrix, dtype=dtype)
+        dense = np.asarray(holder.pop(), dtype=dtype)
         dot, tdot = dense.__matmul__, dense.T.__matmul__
     rng = np.random.default_rng(seed)
     try:
@@ -242,23 +402,95 @@ def randomized_svd(
     finally:
         if products is not None:
             products.close()
-        del products, dot, tdot  # the blocks, as large as the matrix, are not needed any more
+        del products, dot, tdot
         release_freed_memory()
+    return np.ascontiguousarray(basis), transposed_small
+
+
+def _small_svd(transposed_small: np.ndarray, dim: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Singular values ``S`` and the small factors that turn ``Q`` into ``U`` and ``A^T Q`` into ``V``.
+
+    With ``B = Q^T A = U_B S V^T``: ``U = Q U_B`` and ``V = B^T U_B S^-1`` (a zero
+    singular value, rank below dim, leaves its vector zero). ``U_B`` and ``S`` come from
+    the eigendecomposition of the width x width matrix ``B B^T``, in float64.
+    """
     eigenvalues, eigenvectors = np.linalg.eigh(_gram(transposed_small))
     top = np.argsort(-eigenvalues, kind="stable")[:dim]
     singular_values = np.sqrt(np.maximum(eigenvalues[top], 0))
     left_small = eigenvectors[:, top]
-    u = basis @ left_small.astype(dtype)
-    del basis
-    # V = B^T U_B S^-1; a zero singular value (rank below dim) leaves its vector zero.
     inverse = np.divide(1.0, singular_values, out=np.zeros_like(singular_values), where=singular_values > 0)
-    v = transposed_small @ (left_small * inverse).astype(dtype)
+    return singular_values, left_small, left_small * inverse
+
+
+def svd_embedding(
+    matrix: sp.spmatrix | np.ndarray,
+    dim: int,
+    *,
+    eig: float = 0.0,
+    add_context: bool = False,
+    normalize: bool = True,
+    oversamples: int = 20,
+    power_iterations: int = 3,
+    seed: int = 0,
+    dtype: type = np.float32,
+    threads: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Word vectors ``embed(*randomized_svd(matrix, dim))`` and the singular values, in less memory.
+
+    Parameters are those of :func:`randomized_svd` and :func:`embed`. The result is the
+    same, but ``U`` and ``V`` are never formed: each block of rows of the vectors is
+    computed from ``Q`` and ``A^T Q`` and written over ``Q``, so the build holds two tall
+    matrices at most instead of four. The vectors are a view of that reused memory
+    (``dim + oversamples`` columns wide, of which ``dim`` are the vectors').
+
+    Returns
+    -------
+    vectors : ndarray, shape (rows, dim)
+    s : ndarray, shape (dim,)
+        Singular values, largest first.
+    """
+    rows, cols = matrix.shape
+    if add_context and rows != cols:
+        raise ParameterError(f"add_context needs as many contexts as words; got a {rows} x {cols} matrix")
+    holder = [matrix]
+    del matrix
+    basis, transposed_small = _range_and_projection(
+        holder, dim, oversamples=oversamples, power_iterations=power_iterations, seed=seed, dtype=dtype, threads=threads
+    )
+    singular_values, left_small, right_small = _small_svd(transposed_small, dim)
+    weights = (singular_values**eig).astype(dtype)
+    left = left_small.astype(dtype)
+    right_weighted = (right_small * weights).astype(dtype)
+    largest = np.zeros(dim, dtype=dtype)  # the largest |U| of each column so far, and its sign, as randomized_svd fixes signs
+    signs = np.ones(dim, dtype=dtype)
+    columns = np.arange(dim)
+    for start in range(0, rows, _ROWS_PER_STEP):
+        u_part = basis[start : start + _ROWS_PER_STEP] @ left
+        where = np.abs(u_part).argmax(axis=0)
+        values = u_part[where, columns]
+        larger = np.abs(values) > largest
+        largest[larger] = np.abs(values[larger])
+        signs[larger] = np.where(values[larger] < 0, -1, 1)
+        u_part *= weights
+        if add_context:
+            u_part += transposed_small[start : start + _ROWS_PER_STEP] @ right_weighted
+        basis[start : start + _ROWS_PER_STEP, :dim] = u_part
     del transposed_small
-    signs = np.sign(u[np.abs(u).argmax(axis=0), np.arange(dim)]).astype(dtype)
-    signs[signs == 0] = 1
-    u *= signs
-    v *= signs
-    return u, singular_values.astype(dtype), v.T
+    # Close the gaps: row i moves from i * width to i * dim of the same memory. Each step
+    # copies its rows out before writing, and never writes past where the next step reads.
+    flat = basis.reshape(-1)
+    for start in range(0, rows, _ROWS_PER_STEP):
+        part = basis[start : start + _ROWS_PER_STEP, :dim].copy()
+        flat[start * dim : start * dim + part.size] = part.reshape(-1)
+    vectors = flat[: rows * dim].reshape(rows, dim)
+    del basis, flat
+    vectors *= signs
+    if normalize:
+        for start in range(0, rows, _ROWS_PER_STEP):
+            part = vectors[start : start + _ROWS_PER_STEP]
+            norms = np.linalg.norm(part, axis=1, keepdims=True)
+            np.divide(part, norms, out=part, where=norms > 0)
+    return vectors, singular_values.astype(dtype)
 
 
 def embed(
@@ -294,8 +526,8 @@ def embed(
     vectors = np.multiply(u, weights, dtype=np.float32, order="C")
     if add_context:
         contexts = vt.T
-        for start in range(0, len(vectors), 8192):  # a few thousand rows at a time: no second matrix
-            vectors[start : start + 8192] += contexts[start : start + 8192] * weights
+        for start in range(0, len(vectors), _ROWS_PER_STEP):  # a few thousand rows at a time: no second matrix
+            vectors[start : start + _ROWS_PER_STEP] += contexts[start : start + _ROWS_PER_STEP] * weights
     if normalize:
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         np.divide(vectors, norms, out=vectors, where=norms > 0)

@@ -12,7 +12,7 @@ from .errors import ParameterError
 _ROWS_BLOCK_ENTRIES = 1 << 22
 
 
-def ppmi(counts: sp.spmatrix, *, cds: float = 0.75, neg: float = 1.0) -> sp.csr_matrix:
+def ppmi(counts: sp.spmatrix, *, cds: float = 0.75, neg: float = 1.0, copy: bool = True) -> sp.csr_matrix:
     """Shifted positive PMI with context-distribution smoothing.
 
     Parameters
@@ -27,6 +27,10 @@ def ppmi(counts: sp.spmatrix, *, cds: float = 0.75, neg: float = 1.0) -> sp.csr_
     neg : float, default 1
         Shift: ``log(neg)`` is subtracted from PMI before clipping at zero, mirroring
         word2vec's number of negative samples. 1 means no shift.
+    copy : bool, default True
+        False lets the result take over the arrays of ``counts`` when it is a float32 CSR
+        matrix, which is then overwritten: the build does this when the counts are not
+        needed again, so that the two matrices are never in memory together.
 
     Returns
     -------
@@ -79,8 +83,11 @@ def ppmi(counts: sp.spmatrix, *, cds: float = 0.75, neg: float = 1.0) -> sp.csr_
     # block of rows at a time, into arrays sized for every non-zero of which only the positive
     # cells are ever written: no temporary as large as the matrix, and untouched pages of the
     # arrays are never resident.
-    data = np.empty(counts.nnz, dtype=np.float32)
-    indices = np.empty(counts.nnz, dtype=counts.indices.dtype)
+    if copy or counts.data.dtype != np.float32:
+        data = np.empty(counts.nnz, dtype=np.float32)
+        indices = np.empty(counts.nnz, dtype=counts.indices.dtype)
+    else:  # safe in place: a block is read into temporaries before its kept cells are written, never past it
+        data, indices = counts.data, counts.indices
     indptr = np.zeros(len(counts.indptr), dtype=np.int64)
     filled = 0
     for first, last in row_blocks(counts.indptr, _ROWS_BLOCK_ENTRIES):

@@ -262,7 +262,7 @@ def test_invalid_utf8_mixed_in_is_replaced_and_counted(runner, royal_lines, mode
 
 @pytest.mark.parametrize("encoding, bom", [
     ("utf-8", codecs.BOM_UTF8), ("utf-16-le", codecs.BOM_UTF16_LE), ("utf-16-be", codecs.BOM_UTF16_BE),
-])
+], ids=["utf-8", "utf-16-le", "utf-16-be"])
 def test_file_with_a_byte_order_mark_is_decoded(runner, royal_lines, model_path, tmp_path, encoding, bom):
     corpus = _write(tmp_path, "bom.txt", bom + _royal_bytes(royal_lines, lambda text: text.encode(encoding)))
     result = build_from(runner, corpus, tmp_path / "m")
@@ -434,7 +434,7 @@ def test_query_that_must_fail(runner, model_path, args, expected):
 @pytest.mark.parametrize("topn, expected", [
     ("0", "Invalid value for '-k' / '--topn': 0 is not in the range x>=1"),
     ("-3", "Invalid value for '-k' / '--topn': -3 is not in the range x>=1"),
-])
+], ids=["k=0", "k=-3"])
 def test_query_with_a_bad_number_of_neighbours(runner, model_path, topn, expected):
     cli_error(invoke(runner, ["nearest", "king", "-m", model_path, "-k", topn]), f"Error: {expected}", usage=True)
 
@@ -844,3 +844,10 @@ def test_queries_on_any_known_word_return_k_neighbours_sorted_by_score(model, da
     assert scores == sorted(scores, reverse=True)
     assert word not in [other for other, _ in neighbours]
     assert all(np.isfinite(scores)) and all(-1.0001 <= score <= 1.0001 for score in scores)
+
+
+def test_the_catalogue_is_documented():
+    listed = (Path(__file__).parent / "README.md").read_text(encoding="utf-8")
+    option_cases = [f"{option.lstrip('-')}={value}" for option, value, _ in BAD_BUILD_OPTIONS]
+    missing = [case for case in [*CORPUS_FAILURES, *MODEL_FAILURES, *option_cases] if f"| `{case}`" not in listed]
+    assert missing == []

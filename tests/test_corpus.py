@@ -355,6 +355,15 @@ def test_long_line_is_split_only_at_whitespace(tmp_path, monkeypatch, compressio
     assert [token for piece in pieces for token in tokenizer.tokenize(piece)] == words + ["short", "line"]
 
 
+def test_long_last_line_cut_at_the_end_of_the_file_is_still_ended(tmp_path, monkeypatch):
+    # Cut after its final space, the line left nothing for the file's end to close: the next file must not continue it.
+    monkeypatch.setattr(corpus_module, "MAX_PENDING_CHARS", 8)
+    monkeypatch.setattr(corpus_module, "READ_BYTES", 8)
+    (tmp_path / "a.txt").write_text("123456789 ")
+    (tmp_path / "b.txt").write_text("next\n")
+    assert read_text([tmp_path / "a.txt", tmp_path / "b.txt"]) == "123456789 \nnext\n"
+
+
 # -- errors -------------------------------------------------------------------------
 
 

@@ -304,6 +304,15 @@ def test_dim_not_below_the_vocabulary_size():
     assert len(small_build(TWIN_LINES, dim=11, min_count=20)) == 12
 
 
+@pytest.mark.parametrize("lines, min_count, expected", [
+    (["hello"], 1, r"the vocabulary has 1 word \(of 1 distinct, min_count=1\), too few for word vectors"),
+    (["hello world"] * 3, 4, r"the vocabulary has 0 words \(of 2 distinct, min_count=4\), too few for word vectors"),
+])
+def test_fewer_than_two_words_is_no_vocabulary_whatever_the_dim(lines, min_count, expected):
+    with pytest.raises(CorpusError, match=expected):
+        build(lines, dim=1, min_count=min_count)
+
+
 @pytest.mark.parametrize("corpus", [[], [""], ["", "  ...  ", "!!"]], ids=["no-lines", "empty-line", "punctuation"])
 def test_empty_corpus(corpus):
     with pytest.raises(CorpusError, match=r"the corpus has no words \(<python iterable>\); give it some text"):

@@ -165,6 +165,35 @@ def test_overwrite_while_the_old_model_is_mapped(saved):
     np.testing.assert_array_equal(old.vectors, old_vectors)
 
 
+@pytest.mark.parametrize("stage", ["_read_vocab", "_map_vectors"])
+def test_a_load_that_overlaps_a_replace_loads_the_new_model(saved, monkeypatch, stage):
+    # The replace happens after the load opened the old directory (and read meta.json, and perhaps vocab.txt):
+    # the old files are deleted under it, so it must start again on the new model rather than fail or mix.
+    replacement = WordVectors(["x", "y", "z"], np.eye(3, dtype=np.float32), np.array([3, 2, 1]))
+    original, calls = getattr(storage, stage), []
+
+    def replaced_first(*args):
+        if not calls:
+            save_model(replacement, saved)
+        calls.append(1)
+        return original(*args)
+
+    monkeypatch.setattr(storage, stage, replaced_first)
+    loaded = load_model(saved)
+    assert len(calls) == 2
+    assert loaded.words == ["x", "y", "z"]
+    np.testing.assert_array_equal(loaded.vectors, np.eye(3))
+
+
+def test_a_broken_model_that_was_not_replaced_is_not_loaded_again(saved, monkeypatch):
+    (saved / "vocab.txt").unlink()
+    original, calls = storage._load_from_dir_fd, []
+    monkeypatch.setattr(storage, "_load_from_dir_fd", lambda *args: calls.append(1) or original(*args))
+    with pytest.raises(ModelError, match="is missing vocab.txt"):
+        load_model(saved)
+    assert len(calls) == 1
+
+
 def test_refuses_to_overwrite_a_directory_that_is_not_a_model(model, tmp_path):
     target = tmp_path / "photos"
     target.mkdir()

@@ -24,7 +24,7 @@ CorpusSource = Union[PathLike, Iterable[PathLike], Iterable[str]]
 
 #: Bytes read from a file per step; the decoded piece is about this many characters.
 READ_BYTES = 1 << 22
-#: A line longer than this many characters is cut at its last whitespace, so that
+#: A line of this many characters or more is cut at its last whitespace, so that
 #: memory stays bounded however long a line is (tokens never contain whitespace).
 MAX_PENDING_CHARS = 1 << 22
 #: Whitespace a very long line is preferably cut at (tokens never contain it).
@@ -246,7 +246,7 @@ def _split_at_boundary(text: str, final: bool) -> tuple[str, str]:
     if final:
         return (text if text.endswith("\n") or not text else text + "\n"), ""
     cut = text.rfind("\n") + 1
-    if cut == 0 and len(text) > MAX_PENDING_CHARS:
+    if cut == 0 and len(text) >= MAX_PENDING_CHARS:
         cut = _token_boundary(text)
     return text[:cut], text[cut:]
 
@@ -284,13 +284,17 @@ def _iter_file_text(path: Path, stats: CorpusStats, start: int = 0, end: int | N
             decoder = codecs.getincrementaldecoder(encoding)("wordvec.replace-and-count")
             pending = ""
             data = head
+            line_open = False  # the last piece was cut inside a (very long) line
             while True:
                 final = not data
                 _decode_state.replaced = 0
                 text = pending + decoder.decode(data, final=final)
                 stats.replaced_bytes += _decode_state.replaced
+                if final and not text and line_open:
+                    text = "\n"  # the file's end ends that line too
                 piece, pending = _split_at_boundary(text, final)
                 if piece:
+                    line_open = not piece.endswith("\n")
                     yield piece
                 if final:
                     break

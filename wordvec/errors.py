@@ -3,6 +3,17 @@
 from __future__ import annotations
 
 
+def os_error_reason(error: OSError) -> str:
+    """Why a file operation failed, in words for a one-line message.
+
+    numpy reports a write that the disk cut short (full disk, file size limit) with no
+    errno, only the byte counts, so that case is named.
+    """
+    if error.strerror:
+        return error.strerror
+    return f"the write was cut short ({error}), perhaps the disk is full"
+
+
 class WordvecError(Exception):
     """Base class of every error caused by user input rather than by a bug.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,7 +15,7 @@ import scipy.sparse as sp
 
 from ._malloc import release_freed_memory
 from .corpus import Corpus, CorpusSource
-from .errors import CorpusError, ParameterError
+from .errors import CorpusError, ParameterError, WordvecError, os_error_reason
 from .vectors import WordVectors
 from .vocab import Vocabulary
 
@@ -187,7 +188,7 @@ def count(corpus: CorpusSource, *, progress: ProgressCallback | None = None, **p
     notify = progress or _no_progress
     timings: dict[str, float] = {}
     source = Corpus(corpus)
-    with counting_passes(source, settings.workers or available_cores()) as passes:
+    with _temporary_files(), counting_passes(source, settings.workers or available_cores()) as passes:
         with _timed(timings, "read_tokenize"):
             scan = passes.scan(settings.tokenizer, notify)
         if scan.tokens == 0:
@@ -222,7 +223,25 @@ def count(corpus: CorpusSource, *, progress: ProgressCallback | None = None, **p
     return Counts(vocabulary, matrix, stats)
 
 
+@contextmanager
+def _temporary_files() -> Iterator[None]:
+    """Turn a failed write of the counting passes' temporary files (a full disk, say) into a one-line error."""
+    try:
+        yield
+    except OSError as error:
+        raise WordvecError(
+            f"cannot write the build's temporary files in {tempfile.gettempdir()!r}: {os_error_reason(error)}; "
+            "free some space there or set TMPDIR to a directory with room"
+        ) from None
+
+
 def _check_dim(settings: BuildParams, vocab_size: int, detail: str = "") -> None:
+    if vocab_size < 2:
+        # No dim is small enough: similarity needs two words.
+        raise CorpusError(
+            f"the vocabulary has {vocab_size} word{'' if vocab_size == 1 else 's'}{detail}, too few for word vectors; "
+            "lower --min-count or use a larger corpus"
+        )
     if vocab_size <= settings.dim:
         raise ParameterError(
             f"dim must be smaller than the vocabulary size; got dim={settings.dim} >= {vocab_size} words{detail}: "

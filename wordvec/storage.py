@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from . import __version__
-from .errors import ModelError, WordvecError
+from .errors import ModelError, WordvecError, os_error_reason
 from .vectors import WordVectors
 
 FORMAT_NAME = "wordvec-model"
@@ -28,6 +28,8 @@ _TEMP_PATTERN = re.compile(r"^\.(?P<name>.+)\.(?:tmp|old)-(?P<pid>\d+)-[0-9a-f]+
 # "word<TAB>count" per line; the word may itself hold tabs (the count follows the last one).
 _VOCAB_WORD = re.compile(r"^([^\n]+)\t\d+$", re.MULTILINE)
 _VOCAB_COUNT = re.compile(r"\t(\d+)$", re.MULTILINE)
+#: Loads of a model that was replaced while being read, before giving up.
+_LOAD_ATTEMPTS = 5
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -147,8 +149,9 @@ def save_model(model: WordVectors, path: str | Path) -> None:
         _swap_into_place(temp, target)
     except OSError as error:
         shutil.rmtree(temp, ignore_errors=True)
-        reason = error.strerror or str(error)
-        raise ModelError(f"cannot write the model to {str(path)!r}: {reason}; the previous model (if any) is unchanged") from None
+        raise ModelError(
+            f"cannot write the model to {str(path)!r}: {os_error_reason(error)}; the previous model (if any) is unchanged"
+        ) from None
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise
@@ -190,7 +193,7 @@ def write_atomically(path: str | Path, write: Callable[[Any], None]) -> None:
         _fsync_dir(target.parent)
     except OSError as error:
         temp.unlink(missing_ok=True)
-        raise WordvecError(f"cannot write {str(path)!r}: {error.strerror or error}") from None
+        raise WordvecError(f"cannot write {str(path)!r}: {os_error_reason(error)}") from None
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
@@ -222,7 +225,8 @@ def load_model(path: str | Path) -> WordVectors:
 
     The matrix is memory-mapped read-only (``allow_pickle=False``: loading never runs
     code). Files are opened through one directory handle, so a model replaced while it
-    loads is read wholly old or wholly new.
+    loads is read wholly old or wholly new: if the old one is deleted before it is fully
+    read, the new one is loaded instead.
 
     Raises
     ------
@@ -238,14 +242,32 @@ def load_model(path: str | Path) -> WordVectors:
         from .formats import load_npy_pair, load_word2vec_format
 
         return load_npy_pair(path) if path.suffix.lower() == ".npy" else load_word2vec_format(path)
+    attempts_left = _LOAD_ATTEMPTS
+    while True:
+        try:
+            dir_fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        except OSError as error:
+            raise ModelError(f"cannot open model {str(path)!r}: {error.strerror}") from None
+        try:
+            return _load_from_dir_fd(path, dir_fd)
+        except ModelError:
+            # save_model swaps a new model in and deletes the old one, perhaps while this
+            # load had it half read: then load the new one instead of failing.
+            attempts_left -= 1
+            if not attempts_left or not _was_replaced(path, dir_fd):
+                raise
+        finally:
+            os.close(dir_fd)
+
+
+def _was_replaced(path: Path, dir_fd: int) -> bool:
+    """True if ``path`` no longer names the directory open as ``dir_fd``."""
+    opened = os.fstat(dir_fd)
     try:
-        dir_fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError as error:
-        raise ModelError(f"cannot open model {str(path)!r}: {error.strerror}") from None
-    try:
-        return _load_from_dir_fd(path, dir_fd)
-    finally:
-        os.close(dir_fd)
+        current = os.stat(path)
+    except OSError:
+        return False
+    return (opened.st_dev, opened.st_ino) != (current.st_dev, current.st_ino)
 
 
 def _open_in(dir_fd: int, name: str):

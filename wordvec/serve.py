@@ -44,16 +44,17 @@ def _word(params: Mapping[str, str], name: str) -> str:
     return word
 
 
-def _count(params: Mapping[str, str], name: str = "k", default: int = DEFAULT_K) -> int:
-    text = params.get(name)
+def _count(params: Mapping[str, str]) -> int:
+    """The ``k`` parameter: how many neighbours, answers or completions."""
+    text = params.get("k")
     if text is None:
-        return default
+        return DEFAULT_K
     try:
         value = int(text)
     except ValueError:
         value = 0
     if not 1 <= value <= MAX_K or str(value) != text.strip():
-        raise ParameterError(f"{name} must be a whole number from 1 to {MAX_K}; got {text!r}")
+        raise ParameterError(f"k must be a whole number from 1 to {MAX_K}; got {text!r}")
     return value
 
 

@@ -578,5 +578,32 @@ def polarity(
     _print_neighbours("most negative", most_negative)
 
 
+@main.command()
+@_model_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; the default lets only this machine in, 0.0.0.0 opens it to the network.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on; 0 picks a free one.")
+@_user_errors
+def serve(model_path: Path, host: str, port: int) -> None:
+    """Explore the model in a web browser: neighbours, a 2-D map, analogies, similarity.
+
+    Starts a local web server and prints its address; open it in a browser. The
+    page works offline; its JSON API is described in the README. Ctrl-C stops the
+    server. Needs starlette and uvicorn (pip install 'wordvec[serve]').
+
+    \b
+    Example:
+      wordvec serve -m my-model --port 8000
+    """
+    from .serve import serve as run_server
+
+    def ready(url: str) -> None:
+        click.echo(f"serving {model_path} at {url} (Ctrl-C to stop)")
+
+    run_server(_load(model_path), host=host, port=port, name=str(model_path), on_ready=ready)
+    click.echo("stopped")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,399 @@
+"""Tests of wordvec.serve and ``wordvec serve``: the JSON API, the server process, and the page in a real browser."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import select
+import signal
+import socket
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from starlette.testclient import TestClient
+
+from wordvec.serve import MAX_K, STATIC, create_app
+
+from test_cli import cli_error, invoke
+
+#: Debian's Chromium; Playwright drives it, it never downloads a browser of its own.
+CHROMIUM = os.environ.get("WORDVEC_CHROMIUM", "/usr/bin/chromium")
+#: A closed network makes Chromium wait on its background connections: it makes none with these.
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+REQUIRE_BROWSER = "WORDVEC_REQUIRE_BROWSER"
+
+
+@pytest.fixture(scope="module")
+def client(model, model_path) -> TestClient:
+    return TestClient(create_app(model, name=str(model_path)))
+
+
+def get(client: TestClient, path: str, **params) -> tuple[int, dict]:
+    response = client.get(path, params=params)
+    assert response.headers["content-type"] == "application/json"
+    return response.status_code, response.json()
+
+
+def assert_ranking(entries: list[dict], expected: list[tuple[str, float]]) -> None:
+    """The API's ``[{"word", "similarity"}]`` list has the library's words, in order, and scores (float32 rounding apart)."""
+    assert [entry["word"] for entry in entries] == [word for word, _ in expected]
+    assert [entry["similarity"] for entry in entries] == pytest.approx([score for _, score in expected], abs=1e-6)
+
+
+# -- the API -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("word, k", [("king", 10), ("dog", 3), ("bread", 1), ("castle", MAX_K)])
+def test_nearest_gives_the_librarys_neighbours(client, model, word, k):
+    status, body = get(client, "/api/nearest", word=word, k=k)
+    assert status == 200
+    assert body["word"] == word
+    assert_ranking(body["neighbours"], model.most_similar(word, topn=k))
+
+
+def test_nearest_defaults_to_ten_and_answers_in_the_vocabularys_spelling(client, model):
+    status, body = get(client, "/api/nearest", word="  KING ")
+    assert status == 200
+    assert body["word"] == "king"
+    assert_ranking(body["neighbours"], model.most_similar("king", topn=10))
+
+
+@pytest.mark.parametrize("method", ["add", "mul"])
+def test_analogy_gives_the_librarys_answers(client, model, method):
+    status, body = get(client, "/api/analogy", a="dog", b="forest", c="queen", k=5, method=method)
+    assert status == 200
+    assert {key: body[key] for key in "abc"} == {"a": "dog", "b": "forest", "c": "queen"}
+    assert body["method"] == method
+    positive, negative = ["forest", "queen"], ["dog"]
+    expected = (model.most_similar if method == "add" else model.most_similar_cosmul)(positive, negative, topn=5)
+    assert_ranking(body["answers"], expected)
+
+
+def test_analogy_method_defaults_to_add(client, model):
+    status, body = get(client, "/api/analogy", a="dog", b="forest", c="queen")
+    assert status == 200 and body["method"] == "add"
+    assert_ranking(body["answers"], model.most_similar(["forest", "queen"], ["dog"], topn=10))
+
+
+def test_similarity_is_the_cosine(client, model):
+    status, body = get(client, "/api/similarity", word1="king", word2="Queen")
+    assert status == 200
+    assert (body["word1"], body["word2"]) == ("king", "queen")
+    king, queen = model["king"].astype(np.float64), model["queen"].astype(np.float64)
+    assert body["similarity"] == pytest.approx(king @ queen / np.linalg.norm(king) / np.linalg.norm(queen), abs=1e-6)
+
+
+def test_map_places_the_word_and_its_neighbours_by_pca(client, model):
+    from sklearn.decomposition import PCA
+
+    status, body = get(client, "/api/map", word="king", k=6)
+    assert status == 200
+    words = [entry["word"] for entry in body["words"]]
+    assert words == ["king", *(word for word, _ in model.most_similar("king", topn=6))]
+    assert [entry["query"] for entry in body["words"]] == [True] + [False] * 6
+    placed = np.array([[entry["x"], entry["y"]] for entry in body["words"]])
+    expected = PCA(n_components=2).fit_transform(model.unit_vectors[[model.index(w) for w in words]].astype(np.float64))
+    for axis in range(2):  # the same axes up to the sign of each
+        sign = np.sign(expected[:, axis] @ placed[:, axis])
+        np.testing.assert_allclose(placed[:, axis], sign * expected[:, axis], atol=1e-5)
+
+
+def test_info_describes_the_model(client, model, model_path):
+    status, body = get(client, "/api/info")
+    assert status == 200
+    assert body["model"] == str(model_path)
+    assert (body["vocab_size"], body["dim"]) == (len(model), 8)
+    assert body["params"]["window"] == 4 and body["params"]["min_count"] == 2
+    assert body["stats"]["tokens"] == model.stats["tokens"] > 0
+
+
+@pytest.mark.parametrize("prefix, k", [("d", 10), ("DU", 10), ("ba", 2), ("zzz", 10), ("", 4)])
+def test_complete_lists_words_with_the_prefix_most_frequent_first(client, model, prefix, k):
+    status, body = get(client, "/api/complete", prefix=prefix, k=k)
+    assert status == 200
+    assert body["words"] == [word for word in model.words if word.startswith(prefix.lower())][:k]
+
+
+def test_unknown_words_get_the_command_lines_suggestions(client, model_path, runner):
+    status, body = get(client, "/api/nearest", word="kingg")
+    assert status == 404
+    assert body["word"] == "kingg" and "king" in body["suggestions"]
+    line = cli_error(invoke(runner, ["nearest", "kingg", "-m", model_path]), "kingg")
+    assert line == f"Error: {body['error']}"
+    assert body["error"].endswith(f"did you mean: {', '.join(body['suggestions'])}?")
+
+
+@pytest.mark.parametrize("path, params, status, message", [
+    ("/api/nearest", {}, 400, "give a word as the 'word' parameter"),
+    ("/api/nearest", {"word": " "}, 400, "give a word as the 'word' parameter"),
+    ("/api/nearest", {"word": "king", "k": "0"}, 400, "k must be a whole number from 1 to 100; got '0'"),
+    ("/api/nearest", {"word": "king", "k": "101"}, 400, "got '101'"),
+    ("/api/nearest", {"word": "king", "k": "ten"}, 400, "got 'ten'"),
+    ("/api/nearest", {"word": "king", "k": "2.5"}, 400, "got '2.5'"),
+    ("/api/nearest", {"word": "king", "k": "-3"}, 400, "got '-3'"),
+    ("/api/map", {"word": "king", "k": "1e9"}, 400, "got '1e9'"),
+    ("/api/map", {"word": "nosuchword"}, 404, "'nosuchword' is not in the vocabulary"),
+    ("/api/analogy", {"a": "dog", "b": "forest"}, 400, "give a word as the 'c' parameter"),
+    ("/api/analogy", {"a": "dog", "b": "forest", "c": "queen", "method": "div"}, 400, "method must be 'add' or 'mul'"),
+    ("/api/analogy", {"a": "dog", "b": "forestt", "c": "queen"}, 404, "'forestt' is not in the vocabulary"),
+    ("/api/similarity", {"word1": "king"}, 400, "give a word as the 'word2' parameter"),
+    ("/api/similarity", {"word1": "king", "word2": "kong"}, 404, "'kong' is not in the vocabulary"),
+    ("/api/complete", {"prefix": "k", "k": "0"}, 400, "k must be a whole number"),
+    ("/api/nothing", {}, 404, "Not Found"),
+])
+def test_bad_requests_get_a_json_error(client, path, params, status, message):
+    got, body = get(client, path, **params)
+    assert got == status
+    assert message in body["error"]
+
+
+def test_only_get_is_allowed(client):
+    response = client.post("/api/nearest", params={"word": "king"})
+    assert response.status_code == 405
+    assert response.json() == {"error": "Method Not Allowed"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(word=st.text(max_size=30), k=st.text(max_size=6), path=st.sampled_from(["nearest", "map", "complete"]))
+def test_no_input_makes_the_server_fail(client, word, k, path):
+    response = client.get(f"/api/{path}", params={"word": word, "prefix": word, "k": k})
+    assert response.status_code in (200, 400, 404)
+    assert "error" in response.json() or response.status_code == 200
+
+
+def test_the_page_and_its_files_are_served(client):
+    page = client.get("/", params={"q": "king"})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert page.headers["content-security-policy"].startswith("default-src 'self'")
+    assert page.text == (STATIC / "index.html").read_text(encoding="utf-8")
+    for name, kind in [("app.js", "javascript"), ("style.css", "text/css"), ("favicon.svg", "image/svg+xml")]:
+        response = client.get(f"/static/{name}")
+        assert response.status_code == 200 and kind in response.headers["content-type"]
+        assert response.content == (STATIC / name).read_bytes()
+
+
+@pytest.mark.parametrize("path", ["/static/", "/static/%2e%2e/serve.py", "/static/..%2fserve.py", "/static/%2fetc/passwd",
+                                  "/serve.py", "/static/nothing.js"])
+def test_nothing_outside_the_static_folder_is_served(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.json() == {"error": "Not Found"}
+
+
+# -- the command ---------------------------------------------------------------------
+
+
+def test_the_command_line_imports_no_web_framework():
+    code = "import sys, wordvec, wordvec.cli; print(sorted({'starlette', 'uvicorn'} & set(sys.modules)))"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert run.stdout == "[]\n"
+
+
+def test_help_has_an_example(runner):
+    result = invoke(runner, ["serve", "--help"])
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    assert "Example: wordvec serve -m my-model --port 8000" in text
+    assert "--host TEXT Address to listen on" in text and "[default: 127.0.0.1]" in text
+
+
+def test_a_busy_port_is_one_line_error(runner, model_path):
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = invoke(runner, ["serve", "-m", model_path, "--port", port])
+    cli_error(result, f"cannot listen on 127.0.0.1:{port}: Address already in use; choose another --host or --port")
+
+
+def test_without_the_serve_extra_the_error_says_what_to_install(runner, model_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "starlette.applications", None)  # makes the import fail
+    result = invoke(runner, ["serve", "-m", model_path, "--port", "0"])
+    cli_error(result, "wordvec serve needs starlette and uvicorn: pip install 'wordvec[serve]'")
+
+
+def test_a_missing_model_is_one_line_error(runner, tmp_path):
+    cli_error(invoke(runner, ["serve", "-m", tmp_path / "none", "--port", "0"]), "no model at")
+
+
+@contextmanager
+def running_server(model_path: Path, *options: str) -> Iterator[tuple[subprocess.Popen, str]]:
+    """``wordvec serve`` as a process on a free port: yields it and the address it printed; kills it if left running."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "wordvec.cli", "serve", "-m", str(model_path), "--port", "0", *options],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        ready, _, _ = select.select([process.stdout], [], [], 60)
+        line = process.stdout.readline() if ready else ""
+        match = re.fullmatch(r"serving (.+) at (http://127\.0\.0\.1:\d+/) \(Ctrl-C to stop\)\n", line)
+        assert match, (line, process.stderr.read() if process.poll() is not None else "")
+        assert match[1] == str(model_path)
+        yield process, match[2]
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)
+        process.stdout.close()
+        process.stderr.close()
+
+
+def raw_get(url: str, path: str) -> tuple[int, bytes]:
+    """GET ``path`` exactly as written (no client-side clean-up of ``..``)."""
+    address = urlparse(url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def test_the_server_answers_and_stops_cleanly_on_ctrl_c(model_path, model):
+    with running_server(model_path) as (process, url):
+        with urllib.request.urlopen(f"{url}api/nearest?word=queen&k=4", timeout=10) as response:
+            body = json.load(response)
+        assert_ranking(body["neighbours"], model.most_similar("queen", topn=4))
+        for path in ["/static/../serve.py", "/static/../../setup.cfg", "/static/..%2f__init__.py", "/../cli.py"]:
+            status, data = raw_get(url, path)
+            assert status in (400, 404) and b"import" not in data, path
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=20)
+    assert process.returncode == 0, stderr
+    assert stdout == "stopped\n"
+    assert "Traceback" not in stderr
+
+
+# -- the page in a real browser ------------------------------------------------------
+
+
+def require_browser() -> None:
+    """Skip when Chromium or Playwright is missing, or fail if $WORDVEC_REQUIRE_BROWSER=1 (as in CI) says it must run."""
+    if not Path(CHROMIUM).exists():
+        reason = f"no Chromium at {CHROMIUM} (apt-get install chromium, or set WORDVEC_CHROMIUM)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            reason = "Playwright is not installed (pip install -e '.[test]')"
+        else:
+            return
+    if os.environ.get(REQUIRE_BROWSER) == "1":
+        pytest.fail(f"{reason}; {REQUIRE_BROWSER}=1 requires the browser test to run")
+    pytest.skip(reason)
+
+
+@pytest.mark.parametrize("required, outcome", [("", pytest.skip.Exception), ("1", pytest.fail.Exception)])
+def test_without_chromium_the_browser_test_skips_or_fails_as_required(monkeypatch, tmp_path, required, outcome):
+    monkeypatch.setattr(sys.modules[__name__], "CHROMIUM", str(tmp_path / "no-chromium"))
+    monkeypatch.setenv(REQUIRE_BROWSER, required)
+    with pytest.raises(outcome, match="no Chromium at .*no-chromium"):
+        require_browser()
+
+
+def words_in(locator) -> list[str]:
+    return locator.all_text_contents()
+
+
+def click_free_map_point(page, words: list[str]) -> str:
+    """Click the first of ``words`` whose dot on the map no label covers; returns that word."""
+    for word in words:
+        dot = page.locator(f'#map .point[data-word="{word}"] circle')
+        box = dot.bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        on_top = page.evaluate("([x, y]) => document.elementFromPoint(x, y)?.closest('.point')?.dataset.word", [x, y])
+        if on_top == word:
+            page.mouse.click(x, y)
+            return word
+    raise AssertionError(f"every neighbour's dot is covered: {words}")
+
+
+def test_the_page_in_a_browser(model_path, model, tmp_path):
+    require_browser()
+    from playwright.sync_api import expect, sync_playwright
+
+    def top(word: str, k: int = 10) -> list[str]:
+        return [neighbour for neighbour, _ in model.most_similar(word, topn=k)]
+
+    with running_server(model_path) as (process, url), sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page.set_default_timeout(15_000)
+            requested, problems = [], []
+            page.on("request", lambda request: requested.append(request.url))
+            page.on("pageerror", lambda error: problems.append(str(error)))
+            # The 404 of the unknown word below is the only resource allowed to fail.
+            page.on("console", lambda message: problems.append(message.text) if message.type == "error"
+                    and "status of 404" not in message.text else None)
+            page.goto(url)
+            expect(page.locator("#info")).to_contain_text(f"{len(model):,} words × 8 dims")
+
+            page.locator("#q").press_sequentially("qu", delay=30)
+            expect(page.locator("#completions option")).to_have_count(
+                len([word for word in model.words if word.startswith("qu")][:10]))
+            assert page.locator("#completions option").evaluate_all("options => options.map(o => o.value)")[0] == "queen"
+            page.fill("#q", "king")
+            page.press("#q", "Enter")
+            expect(page.locator("#focus-word")).to_have_text("king")
+            expect(page.locator("#neighbours .word")).to_have_text(top("king"))
+            assert parse_qs(urlparse(page.url).query) == {"q": ["king"]}
+            expect(page.locator("#map .point")).to_have_count(11)
+            expect(page.locator("#map .query text")).to_have_text("king")
+
+            clicked = click_free_map_point(page, top("king"))
+            expect(page.locator("#focus-word")).to_have_text(clicked)
+            expect(page.locator("#neighbours .word")).to_have_text(top(clicked))
+            expect(page.locator("#map .query text")).to_have_text(clicked)
+            assert parse_qs(urlparse(page.url).query) == {"q": [clicked]}
+
+            page.go_back()
+            expect(page.locator("#neighbours .word")).to_have_text(top("king"))
+            page.goto(f"{url}?q=horse&k=5")
+            expect(page.locator("#neighbours .word")).to_have_text(top("horse", 5))
+
+            page.fill("#q", "kingg")
+            page.press("#q", "Enter")
+            expect(page.locator("#message")).to_contain_text("“kingg” is not in the vocabulary; did you mean:")
+            expect(page.locator("#message .suggestion")).to_have_text(model.suggest("kingg"))
+            page.locator("#message .suggestion").first.click()
+            expect(page.locator("#message")).to_be_hidden()
+            expect(page.locator("#focus-word")).to_have_text(model.suggest("kingg")[0])
+
+            for field, word in zip("abc", ["dog", "forest", "queen"]):
+                page.fill(f"#{field}", word)
+            page.select_option("#method", "mul")
+            page.click("#analogy button")
+            answers = [word for word, _ in model.most_similar_cosmul(["forest", "queen"], ["dog"], topn=5)]
+            expect(page.locator("#answers .word")).to_have_text(answers)
+            page.fill("#word1", "bread")
+            page.fill("#word2", "cheese")
+            page.click("#similarity button")
+            expect(page.locator("#similarity-result")).to_contain_text(f"{model.similarity('bread', 'cheese'):.3f}")
+            state = parse_qs(urlparse(page.url).query)
+            assert state["a"] == ["dog"] and state["method"] == ["mul"] and state["word2"] == ["cheese"]
+
+            page.goto(f"{url}?q=queen&a=dog&b=forest&c=queen&method=mul&k=5&word1=bread&word2=cheese")
+            expect(page.locator("#neighbours .word")).to_have_text(top("queen", 5))
+            expect(page.locator("#answers .word")).to_have_text(answers)
+            expect(page.locator("#similarity-result")).to_contain_text(f"{model.similarity('bread', 'cheese'):.3f}")
+            screenshot = tmp_path / "explorer.png"
+            page.screenshot(path=str(screenshot), full_page=True)
+        finally:
+            browser.close()
+    assert screenshot.read_bytes().startswith(b"\x89PNG") and screenshot.stat().st_size > 20_000
+    assert problems == []
+    assert requested and all(address.startswith(url) for address in requested), "the page must work offline"

@@ -9,7 +9,6 @@ from pathlib import Path
 import distributed
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 import wordvec.parallel as parallel
 from wordvec.cli import main
@@ -151,6 +150,11 @@ def test_dask_options_without_a_cluster_are_refused(runner, corpus_files, tmp_pa
 def test_stdin_is_refused_on_a_cluster(client):
     with pytest.raises(CorpusError, match="reads corpus files on the workers"):
         DaskPasses(Corpus("-"), client)
+
+
+def test_stdin_is_refused_before_a_cluster_is_reached():
+    with pytest.raises(CorpusError, match="reads corpus files on the workers"):
+        build_on_cluster("-", "tcp://127.0.0.1:1", **PARAMS)  # no scheduler there: the corpus is checked first
 
 
 def test_local_zero_workers_is_a_parameter_error(corpus_files):

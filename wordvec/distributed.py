@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -110,10 +111,7 @@ class DaskPasses:
         from .parallel import Shard, plan_shards
         from .corpus import FilePart
 
-        paths = source.paths
-        if paths is None or any(str(path) == "-" or not path.is_file() for path in paths):
-            raise CorpusError("--dask reads corpus files on the workers: pass files or folders, not standard input or a stream")
-        paths = [path.absolute() for path in paths]  # a worker's working directory is not this one
+        paths = corpus_files(source)
         workers = max(1, len(client.scheduler_info()["workers"]))
         self.shards: list[Shard] = plan_shards(paths, workers) or [Shard(tuple(FilePart(path) for path in paths), 0)]
         self.source = source
@@ -168,6 +166,20 @@ class DaskPasses:
             return self.client.gather(futures)
         except WordvecError as error:
             raise WordvecError(str(error)) from None
+
+
+def corpus_files(source: Corpus) -> list[Path]:
+    """The absolute paths of the corpus files, which the workers read (their working directory is not ours).
+
+    Raises
+    ------
+    CorpusError
+        The corpus is standard input, a stream or Python lines, which only this process can read.
+    """
+    paths = source.paths
+    if paths is None or any(str(path) == "-" or not path.is_file() for path in paths):
+        raise CorpusError("--dask reads corpus files on the workers: pass files or folders, not standard input or a stream")
+    return [path.absolute() for path in paths]
 
 
 def _scan_shard(shard: Shard, *, tokenizer: str) -> tuple[dict[str, int], int, int, CorpusStats]:
@@ -307,6 +319,7 @@ def build_on_cluster(
     settings = _settings(params)
     notify = progress or _no_progress
     source = Corpus(corpus)
+    corpus_files(source)  # before starting a cluster for nothing
     with cluster_client(address) as client:
         counts = count_passes(DaskPasses(source, client), source.stats, settings, notify)
         return factorize(counts, progress=notify, svd=dask_svd(client) if distributed_svd else None, **params)

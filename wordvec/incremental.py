@@ -17,7 +17,7 @@ from .errors import ModelError
 
 if TYPE_CHECKING:
     from .cooccur import CooccurrenceCounter, ForwardCounts
-    from .corpus import CorpusSource, CorpusStats
+    from .corpus import CorpusSource
     from .parallel import InProcessPasses, ShardedPasses
     from .pipeline import Counts, ProgressCallback
     from .vectors import WordVectors

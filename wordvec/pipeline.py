@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from numbers import Integral, Real
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import scipy.sparse as sp
@@ -20,9 +20,10 @@ from .vectors import WordVectors
 from .vocab import Vocabulary
 
 if TYPE_CHECKING:
+    from .cooccur import CooccurrenceCounter, ForwardCounts
     from .corpus import CorpusStats
     from .incremental import CorpusIds
-    from .parallel import InProcessPasses, ShardedPasses
+    from .vocab import ScanResult
 #: Largest window: harmonic weights are counted as integers scaled by lcm(1..window),
 #: which must stay far below the int64 limit.
 MAX_WINDOW = 20
@@ -165,6 +166,16 @@ class Counts:
     corpus_ids: CorpusIds | None = None
 
 
+class CountingPasses(Protocol):
+    """The two passes that count a corpus (see :mod:`wordvec.parallel` for the local ones)."""
+
+    def scan(self, tokenizer: str, progress: ProgressCallback) -> ScanResult:
+        """Every distinct word of the corpus with its count, and the token and line totals."""
+
+    def count(self, counter: CooccurrenceCounter, new_id_of: np.ndarray, progress: ProgressCallback) -> list[ForwardCounts]:
+        """The forward counts of the corpus, its provisional word ids mapped to vocabulary ids by ``new_id_of``."""
+
+
 def _settings(params: dict[str, Any]) -> BuildParams:
     try:
         return BuildParams(**params)
@@ -199,19 +210,19 @@ def count(
 
 
 def count_passes(
-    passes: InProcessPasses | ShardedPasses | Any,
+    passes: CountingPasses,
     corpus_stats: CorpusStats,
     settings: BuildParams,
     notify: ProgressCallback,
     *,
     keep_corpus: bool = False,
 ) -> Counts:
-    """Count a corpus with ``passes``: anything with the ``scan`` and ``count`` of :mod:`wordvec.parallel`'s passes.
+    """Count a corpus with ``passes``: the vocabulary, then the co-occurrence counts.
 
     Local processes, a Dask cluster (:mod:`wordvec.distributed`) and a model's kept corpus
     plus new text (:mod:`wordvec.incremental`) all count through here, so they prune the
     vocabulary and merge the counts the same way. ``corpus_stats`` is updated by the scan.
-    ``keep_corpus`` needs ``passes.iter_ids``.
+    ``keep_corpus`` also needs ``passes.iter_ids()``, the corpus as blocks of provisional ids.
     """
     from .cooccur import CooccurrenceCounter, subsample_keep_probability, symmetric_weights
     from .vocab import prune_vocabulary

@@ -14,7 +14,7 @@ import wordvec.parallel as parallel
 from wordvec.cli import main
 from wordvec.corpus import Corpus
 from wordvec.distributed import DaskPasses, build_on_cluster, dask_svd, tree_sum
-from wordvec.errors import CorpusError, ParameterError
+from wordvec.errors import CorpusError, ParameterError, WordvecError
 from wordvec.pipeline import BuildParams, build, count, count_passes
 from wordvec.storage import load_model
 from wordvec.weighting import ppmi
@@ -62,7 +62,8 @@ def test_counts_and_vocabulary_equal_one_process(client, corpus_files, small_sha
     assert len(passes.shards) >= 4  # several shards, so both workers count and the tree has levels
     assert any(part.start > 0 for shard in passes.shards for part in shard.parts)  # byte ranges too
     source = Corpus(corpus_files)
-    on_cluster = count_passes(DaskPasses(source, client), source.stats, BuildParams(**PARAMS), lambda *_: None)
+    reports = []
+    on_cluster = count_passes(DaskPasses(source, client), source.stats, BuildParams(**PARAMS), lambda *report: reports.append(report))
     local = count(corpus_files, workers=1, **PARAMS)
     assert on_cluster.vocabulary.words == local.vocabulary.words
     assert np.array_equal(on_cluster.vocabulary.counts, local.vocabulary.counts)
@@ -70,6 +71,13 @@ def test_counts_and_vocabulary_equal_one_process(client, corpus_files, small_sha
     assert (on_cluster.matrix != local.matrix).nnz == 0
     for key in ("tokens", "lines", "files", "distinct_words", "cooccurrence_pairs"):
         assert on_cluster.stats[key] == local.stats[key], key
+    # Progress: reading up to the files' bytes, counting up to every token and line end, one report a shard.
+    reads = [done for stage, done, _ in reports if stage == "read"]
+    counts = [(done, total) for stage, done, total in reports if stage == "count"]
+    assert reads == sorted(reads) and len(reads) == len(passes.shards) + 1
+    assert reads[-1] == source.stats.bytes_read > 0
+    assert len(counts) == len(passes.shards) + 1
+    assert counts[-1] == (local.stats["tokens"] + local.stats["lines"],) * 2
 
 
 def test_vectors_equal_one_process_build(cluster, corpus_files, small_shards):
@@ -145,6 +153,14 @@ def test_dask_options_without_a_cluster_are_refused(runner, corpus_files, tmp_pa
     assert result.exit_code == 1
     assert "needs N >= 1 workers" in result.output
     assert not (tmp_path / "m").exists()
+
+
+def test_a_workers_corpus_error_is_raised_as_its_line(cluster, tmp_path):
+    binary = tmp_path / "data.bin"
+    binary.write_bytes(b"\x00\x01\x02 not text" * 100)
+    with pytest.raises(WordvecError, match="not text; pass plain-text files") as caught:
+        build_on_cluster([binary], cluster.scheduler_address, **PARAMS)
+    assert caught.value.__cause__ is None
 
 
 def test_stdin_is_refused_on_a_cluster(client):

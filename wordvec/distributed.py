@@ -117,6 +117,7 @@ class DaskPasses:
         self.source = source
         self.client = client
         self._offsets: list[int] = []  # each shard's position in the whole id stream
+        self._length = 0  # of the whole id stream (tokens and line ends)
         self._words: list[str] = []
         self._tokenizer = ""
 
@@ -129,14 +130,19 @@ class DaskPasses:
         scans = self.client.map(_scan_shard, self.shards, tokenizer=tokenizer, pure=False)
         summaries = self.client.map(_summary, scans, pure=False)
         total = tree_sum(self.client, self.client.map(_word_counts, scans, pure=False), _add_word_counts)
+        shard_of = {future.key: number for number, future in enumerate(summaries)}
+        results: list[tuple] = [()] * len(self.shards)
+        for future, result in self._as_completed(summaries):
+            results[shard_of[future.key]] = result
+            stats.bytes_read += result[2].bytes_read
+            progress("read", stats.bytes_read, stats.total_bytes)
         tokens = lines = 0
-        for tokens_of, lines_of, shard_stats in self._gathered(summaries):
+        for tokens_of, lines_of, shard_stats in results:
             stats.files += shard_stats.files
-            stats.bytes_read += shard_stats.bytes_read
             stats.replaced_bytes += shard_stats.replaced_bytes
             self._offsets.append(tokens + lines)
             tokens, lines = tokens + tokens_of, lines + lines_of
-            progress("read", stats.bytes_read, stats.total_bytes)
+        self._length = tokens + lines
         word_counts = self._gathered([total])[0]
         del scans
         self._words, self._tokenizer = list(word_counts), tokenizer
@@ -151,14 +157,28 @@ class DaskPasses:
         kept = np.flatnonzero(new_id_of[:-1] >= 0)
         vocabulary_ids = {words[i]: int(new_id_of[i]) for i in kept.tolist()}
         shared = self.client.scatter([counter, vocabulary_ids], broadcast=True)
-        progress("count", 0, len(self.shards))
+        progress("count", 0, self._length)
         parts = [
             self.client.submit(_count_shard, shard, offset, *shared, tokenizer=self._tokenizer, pure=False)
             for shard, offset in zip(self.shards, self._offsets)
         ]
-        forward = self._gathered([tree_sum(self.client, parts, _add_matrices)])[0]
-        progress("count", len(self.shards), len(self.shards))
-        return [ForwardCounts(forward)]
+        total = tree_sum(self.client, parts, _add_matrices)
+        length_of = {future.key: end - start for future, start, end in zip(parts, self._offsets, [*self._offsets[1:], self._length])}
+        done = 0
+        for future in self._as_completed(parts, with_results=False):
+            done += length_of[future.key]
+            progress("count", done, self._length)
+        del parts
+        return [ForwardCounts(self._gathered([total])[0])]
+
+    def _as_completed(self, futures: list[Any], *, with_results: bool = True) -> Iterator[Any]:
+        """``futures`` as they finish (with their results, or alone); a worker's user error raised as its one line."""
+        from distributed import as_completed
+
+        try:
+            yield from as_completed(futures, with_results=with_results)
+        except WordvecError as error:
+            raise WordvecError(str(error)) from None
 
     def _gathered(self, futures: list[Any]) -> list[Any]:
         """The results of ``futures``, in order; a worker's user error raised as its one line."""

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .corpus import CorpusStats
     from .incremental import CorpusIds
     from .vocab import ScanResult
+
 #: Largest window: harmonic weights are counted as integers scaled by lcm(1..window),
 #: which must stay far below the int64 limit.
 MAX_WINDOW = 20

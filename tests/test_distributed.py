@@ -10,7 +10,6 @@ import distributed
 import numpy as np
 import pytest
 
-import wordvec.parallel as parallel
 from wordvec.cli import main
 from wordvec.corpus import Corpus
 from wordvec.distributed import DaskPasses, build_on_cluster, dask_svd, tree_sum
@@ -37,12 +36,6 @@ def cluster():
 def client(cluster):
     with distributed.Client(cluster.scheduler_address) as connection:
         yield connection
-
-
-@pytest.fixture
-def small_shards(monkeypatch):
-    """Shards of a few KB, so that the small test corpora are cut into several shards and byte ranges."""
-    monkeypatch.setattr(parallel, "MIN_SHARD_BYTES", 2000)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import wordvec.parallel as parallel
 from wordvec.cli import main
 from wordvec.errors import ModelError
 from wordvec.incremental import (
@@ -70,16 +69,18 @@ def test_update_equals_build_of_both_texts_with_the_default_options(parts, tmp_p
     assert np.array_equal(load_model(tmp_path / "updated").vectors, build([parts["a"], parts["b"]], **DEFAULTS).vectors)
 
 
-def test_update_through_the_cli_with_new_text_read_in_shards(parts, tmp_path, runner, monkeypatch):
-    monkeypatch.setattr(parallel, "MIN_SHARD_BYTES", 2000)  # the new text is read by worker processes
+def test_update_through_the_cli_with_new_text_read_in_shards(parts, tmp_path, runner, small_shards, spawned):
+    more = tmp_path / "more.txt"
+    more.write_text("\n".join(royal_corpus_lines(300, seed=5)) + "\n")
     options = ["--dim", "8", "--min-count", "3", "--max-vocab", "80", "--subsample", "1e-3", "-q"]
-    result = runner.invoke(main, ["build", str(parts["a"]), "--keep-counts", "-o", str(tmp_path / "m"), *options])
+    result = runner.invoke(main, ["build", str(parts["a"]), "--keep-counts", "-o", str(tmp_path / "m"), "--workers", "1", *options])
     assert result.exit_code == 0, result.output
-    result = runner.invoke(main, ["update", str(tmp_path / "m"), str(parts["b"]), "--workers", "2"])
+    result = runner.invoke(main, ["update", str(tmp_path / "m"), str(parts["b"]), str(more), "--workers", "2"])
     assert result.exit_code == 0, result.output
     assert f"-> {tmp_path / 'm'}" in result.output
-    result = runner.invoke(main, ["build", str(parts["a"]), str(parts["b"]), "--keep-counts", "-o", str(tmp_path / "both"),
-                                  "--workers", "1", *options])
+    assert spawned == ["InProcessPasses", "ShardedPasses"]  # the new text was read by worker processes
+    corpus = [str(parts["a"]), str(parts["b"]), str(more)]
+    result = runner.invoke(main, ["build", *corpus, "--keep-counts", "-o", str(tmp_path / "both"), "--workers", "1", *options])
     assert result.exit_code == 0, result.output
     assert_same_model(tmp_path / "m", tmp_path / "both")
     assert load_model(tmp_path / "m").params["max_vocab"] == 80
@@ -105,6 +106,19 @@ def test_kept_corpus_ids_are_the_corpus(tmp_path):
     assert kept.counts.tolist() == [3, 2, 1]
     assert kept.ids.tolist() == [0, 1, 0, LINE_ID, 2, 1, LINE_ID, 0, LINE_ID]
     assert load_count_matrix(tmp_path / "m", len(model)).shape == (3, 3)
+
+
+def test_corpus_ids_kept_by_worker_processes_equal_one_process(parts, tmp_path, small_shards, spawned):
+    plain = tmp_path / "plain.txt"
+    plain.write_text("\n".join(royal_corpus_lines(500, seed=4)) + "\n")
+    corpus = [plain, parts["a"], parts["b"]]
+    sharded = count(corpus, keep_corpus=True, workers=2, **DEFAULTS).corpus_ids
+    assert spawned == ["ShardedPasses"]
+    single = count(corpus, keep_corpus=True, workers=1, **DEFAULTS).corpus_ids
+    assert sharded.words == single.words
+    assert np.array_equal(sharded.counts, single.counts)
+    assert np.array_equal(sharded.ids, single.ids)
+    assert np.count_nonzero(single.ids == LINE_ID) == 500 + 603 + 404
 
 
 def test_update_of_a_model_without_counts_says_to_rebuild(parts, tmp_path, runner):

@@ -99,6 +99,31 @@ def royal_corpus_file(tmp_path_factory, royal_lines) -> Path:
 
 
 @pytest.fixture
+def small_shards(monkeypatch):
+    """Shards of a few KB, so that the small test corpora are read in several shards, in byte ranges."""
+    import wordvec.parallel as parallel
+
+    monkeypatch.setattr(parallel, "MIN_SHARD_BYTES", 2000)
+
+
+@pytest.fixture
+def spawned(monkeypatch):
+    """The kinds of counting passes (``InProcessPasses``, ``ShardedPasses``) that builds used, as they ask for them."""
+    import wordvec.parallel as parallel
+
+    used = []
+    counting_passes = parallel.counting_passes
+
+    def recording(source, workers):
+        passes = counting_passes(source, workers)
+        used.append(type(passes).__name__)
+        return passes
+
+    monkeypatch.setattr(parallel, "counting_passes", recording)
+    return used
+
+
+@pytest.fixture
 def fake_stdin(monkeypatch):
     """``fake_stdin(data)`` makes ``sys.stdin.buffer`` a BytesIO holding ``data`` and returns that buffer."""
 

@@ -36,27 +36,6 @@ def lines_text(lines: list[str], end: str = "\n") -> bytes:
 
 
 @pytest.fixture
-def small_shards(monkeypatch):
-    """Shards of a few KB, so that the small test corpora are read by worker processes, in byte ranges."""
-    monkeypatch.setattr(parallel, "MIN_SHARD_BYTES", 2000)
-
-
-@pytest.fixture
-def spawned(monkeypatch):
-    """The kinds of counting passes that builds used, recorded as the builds ask for them."""
-    used = []
-    counting_passes = parallel.counting_passes
-
-    def recording(source, workers):
-        passes = counting_passes(source, workers)
-        used.append(type(passes).__name__)
-        return passes
-
-    monkeypatch.setattr(parallel, "counting_passes", recording)
-    return used
-
-
-@pytest.fixture
 def empty_tempdir(tmp_path, monkeypatch) -> Path:
     """A fresh system temp directory: whatever a build leaves there shows."""
     directory = tmp_path / "system-tmp"

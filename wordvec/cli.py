@@ -180,10 +180,23 @@ EVALUATE_BARS = {"analogies": ("answering analogies", 1e3, "k candidates/s")}
               help="Built-in regular expression, or nltk's word tokenizer.")
 @click.option("--workers", default=None, show_default="available cores", type=click.IntRange(1, 256),
               help="Processes that read and count a large corpus; the vectors do not depend on it.")
+@click.option("--dask", "dask_address", default=None, metavar="ADDRESS",
+              help="Count on a Dask cluster: tcp://HOST:PORT of a scheduler, or local[:N] for N local workers.")
+@click.option("--dask-svd", is_flag=True, help="With --dask: also run the SVD on the cluster (large models).")
+@click.option("--keep-counts", is_flag=True, help="Keep the counts in the model, for `wordvec update` and `explain`.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print the seconds of each stage (on stderr).")
 @_user_errors
-def build(corpus: tuple[Path, ...], output: Path, quiet: bool, verbose: bool, **params: Any) -> None:
+def build(
+    corpus: tuple[Path, ...],
+    output: Path,
+    dask_address: str | None,
+    dask_svd: bool,
+    keep_counts: bool,
+    quiet: bool,
+    verbose: bool,
+    **params: Any,
+) -> None:
     """Build word vectors from CORPUS files or directories ('-' reads stdin).
 
     Compressed files (.gz, .bz2, .xz) are read as they are; directories are searched
@@ -192,18 +205,43 @@ def build(corpus: tuple[Path, ...], output: Path, quiet: bool, verbose: bool, **
     \b
     Example:
       wordvec build corpora/ -o my-model --dim 300 --window 5
+      wordvec build corpora/ --dask tcp://scheduler:8786
     """
     from .pipeline import build as build_vectors
-    from .storage import save_model
 
+    if dask_svd and dask_address is None:
+        raise click.UsageError("--dask-svd needs --dask ADDRESS")
+    if keep_counts and dask_address is not None:
+        raise click.UsageError("--keep-counts works without --dask only: build on this machine to keep the counts")
     started = time.perf_counter()
     progress = _Progress(not quiet and sys.stderr.isatty(), BUILD_BARS)
+    counts = None
     try:
-        model = build_vectors(list(corpus), progress=progress, **params)
+        if dask_address is not None:
+            from .distributed import build_on_cluster
+
+            model = build_on_cluster(list(corpus), dask_address, distributed_svd=dask_svd, progress=progress, **params)
+        elif keep_counts:
+            from .incremental import build_keeping_counts
+
+            model, counts = build_keeping_counts(list(corpus), progress=progress, **params)
+        else:
+            model = build_vectors(list(corpus), progress=progress, **params)
     finally:
         progress.close()
+    _save_and_report(model, counts, output, started, quiet, verbose)
+
+
+def _save_and_report(model: Any, counts: Any, output: Path, started: float, quiet: bool, verbose: bool) -> None:
+    """Write a built model (with its kept ``counts``, if any) and say what was built."""
+    from .incremental import save_with_counts
+    from .storage import save_model
+
     writing = time.perf_counter()
-    save_model(model, output)
+    if counts is None:
+        save_model(model, output)
+    else:
+        save_with_counts(model, counts, output)
     stats = model.stats
     if verbose:
         stages = {**stats["seconds"], "write": time.perf_counter() - writing}
@@ -603,6 +641,76 @@ def serve(model_path: Path, host: str, port: int) -> None:
 
     run_server(_load(model_path), host=host, port=port, name=str(model_path), on_ready=ready)
     click.echo("stopped")
+
+
+@main.command()
+@click.argument("model_path", metavar="MODEL", type=click.Path(path_type=Path))
+@click.argument("corpus", nargs=-1, required=True, type=click.Path(path_type=Path, allow_dash=True))
+@click.option("-o", "--output", default=None, type=click.Path(path_type=Path),
+              help="Write the updated model here instead of replacing MODEL (atomically).")
+@click.option("--workers", default=None, show_default="available cores", type=click.IntRange(1, 256),
+              help="Processes that read the new text.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print the seconds of each stage (on stderr).")
+@_user_errors
+def update(
+    model_path: Path, corpus: tuple[Path, ...], output: Path | None, workers: int | None, quiet: bool, verbose: bool
+) -> None:
+    """Add the text of CORPUS to MODEL (built with --keep-counts) and refit it.
+
+    The result is the model that `wordvec build` would make from the old and the new text
+    together, with the same options.
+
+    \b
+    Example:
+      wordvec build corpora/austen.txt.gz --keep-counts -o my-model
+      wordvec update my-model corpora/shakespeare.txt.gz
+    """
+    from .incremental import update as update_model
+
+    started = time.perf_counter()
+    progress = _Progress(not quiet and sys.stderr.isatty(), BUILD_BARS)
+    try:
+        model, counts = update_model(model_path, list(corpus), progress=progress, workers=workers)
+    finally:
+        progress.close()
+    _save_and_report(model, counts, output or model_path, started, quiet, verbose)
+
+
+@main.command()
+@click.argument("word1")
+@click.argument("word2")
+@_model_option
+@click.option("-k", "--topn", default=10, show_default=True, type=click.IntRange(min=1), help="Contexts to list.")
+@_json_option
+@_user_errors
+def explain(word1: str, word2: str, model_path: Path, topn: int, as_json: bool) -> None:
+    """List the context words that make WORD1 and WORD2 similar (needs a model built with --keep-counts).
+
+    Each context's product of its PPMI with both words is its share of their PPMI rows'
+    dot product, which the vectors approximate.
+
+    \b
+    Example:
+      wordvec explain king queen -m my-model
+    """
+    from .explain import explain as explain_similarity
+
+    result = explain_similarity(model_path, word1, word2, topn=topn)
+    if as_json:
+        _print_json({
+            "word1": result.word1, "word2": result.word2, "similarity": result.similarity,
+            "ppmi_cosine": result.ppmi_cosine, "share": result.share,
+            "contexts": [{"context": c, "product": p, "ppmi1": a, "ppmi2": b} for c, p, a, b in result.contexts],
+        })
+        return
+    click.echo(
+        f"{result.word1} ~ {result.word2}: similarity {result.similarity:.3f}, PPMI cosine {result.ppmi_cosine:.3f}; "
+        f"the top {len(result.contexts)} shared contexts make {result.share:.0%} of the PPMI dot product"
+    )
+    rows = [("context", "product", f"PPMI {result.word1}", f"PPMI {result.word2}")]
+    rows += [(context, f"{product:.2f}", f"{first:.2f}", f"{second:.2f}") for context, product, first, second in result.contexts]
+    _print_rows(rows)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -174,6 +174,11 @@ class InProcessPasses:
         self._spool = scan.spool
         return scan
 
+    def iter_ids(self) -> Iterator[np.ndarray]:
+        """The scanned corpus as blocks of provisional ids (those of :meth:`scan`'s words), in order."""
+        for _, block in self._spool.iter_blocks():
+            yield block
+
     def count(self, counter: CooccurrenceCounter, new_id_of: np.ndarray, progress: ProgressCallback) -> list[ForwardCounts]:
         """Feed the spool, mapped to vocabulary ids by ``new_id_of``, to ``counter``; its forward counts.
 
@@ -273,6 +278,21 @@ class ShardedPasses:
             counts[merged] += scan.counts  # a shard's words are distinct, so no index repeats
         tokens = sum(scan.tokens for scan in scans)
         return ScanResult(list(ids_of), counts, tokens, sum(scan.lines for scan in scans), None)
+
+    def iter_ids(self) -> Iterator[np.ndarray]:
+        """The scanned corpus as blocks of merged provisional ids (those of :meth:`scan`'s words), in order.
+
+        Call it before :meth:`count`, which removes the spools as it counts them.
+        """
+        import numpy as np
+
+        from .vocab import LINE_ID, TokenSpool
+
+        for (path, length, _), merged in zip(self._spools, self._merged_ids):
+            id_map = np.append(merged, LINE_ID)  # the last slot, which -1 indexes, keeps line ends
+            with open(path, "rb") as file:
+                for _, block in TokenSpool(file, length).iter_blocks():
+                    yield id_map[block]
 
     def count(self, counter: CooccurrenceCounter, new_id_of: np.ndarray, progress: ProgressCallback) -> list[ForwardCounts]:
         """Count the shards' spools in the workers, with copies of ``counter``; the forward counts of each worker.

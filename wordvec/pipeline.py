@@ -9,8 +9,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from numbers import Integral, Real
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+import numpy as np
 import scipy.sparse as sp
 
 from ._malloc import release_freed_memory
@@ -18,6 +19,12 @@ from .corpus import Corpus, CorpusSource
 from .errors import CorpusError, ParameterError, WordvecError, os_error_reason
 from .vectors import WordVectors
 from .vocab import Vocabulary
+
+if TYPE_CHECKING:
+    from .cooccur import CooccurrenceCounter, ForwardCounts
+    from .corpus import CorpusStats
+    from .incremental import CorpusIds
+    from .vocab import ScanResult
 
 #: Largest window: harmonic weights are counted as integers scaled by lcm(1..window),
 #: which must stay far below the int64 limit.
@@ -157,6 +164,18 @@ class Counts:
     vocabulary: Vocabulary
     matrix: sp.csr_matrix
     stats: dict[str, Any]
+    #: The corpus as ids of every word seen, kept for :func:`wordvec.incremental.update` (``keep_corpus=True``).
+    corpus_ids: CorpusIds | None = None
+
+
+class CountingPasses(Protocol):
+    """The two passes that count a corpus (see :mod:`wordvec.parallel` for the local ones)."""
+
+    def scan(self, tokenizer: str, progress: ProgressCallback) -> ScanResult:
+        """Every distinct word of the corpus with its count, and the token and line totals."""
+
+    def count(self, counter: CooccurrenceCounter, new_id_of: np.ndarray, progress: ProgressCallback) -> list[ForwardCounts]:
+        """The forward counts of the corpus, its provisional word ids mapped to vocabulary ids by ``new_id_of``."""
 
 
 def _settings(params: dict[str, Any]) -> BuildParams:
@@ -170,7 +189,9 @@ def _no_progress(stage: str, done: int, total: int | None) -> None:
     """The default progress callback: report nothing."""
 
 
-def count(corpus: CorpusSource, *, progress: ProgressCallback | None = None, **params: Any) -> Counts:
+def count(
+    corpus: CorpusSource, *, progress: ProgressCallback | None = None, keep_corpus: bool = False, **params: Any
+) -> Counts:
     """Read, tokenize and count a corpus: the first stages of :func:`build`.
 
     Parameters are those of :func:`build`; the counting ones (``window``, ``min_count``,
@@ -178,49 +199,74 @@ def count(corpus: CorpusSource, *, progress: ProgressCallback | None = None, **p
     ``dim`` is checked against the vocabulary size. The matrix holds the real-valued
     (distance-weighted) counts in float32, rounded from exact integer sums. ``workers`` processes read and count a large corpus in
     shards (see :mod:`wordvec.parallel`); the counts are exactly those of one process.
+    ``keep_corpus`` also keeps the corpus as token ids (:attr:`Counts.corpus_ids`), which
+    :func:`wordvec.incremental.update` needs to add text exactly.
     """
     settings = _settings(params)
-    from .cooccur import CooccurrenceCounter, subsample_keep_probability, symmetric_weights
     from .parallel import counting_passes
     from .svd import available_cores
-    from .vocab import prune_vocabulary
 
-    notify = progress or _no_progress
-    timings: dict[str, float] = {}
     source = Corpus(corpus)
     with _temporary_files(), counting_passes(source, settings.workers or available_cores()) as passes:
-        with _timed(timings, "read_tokenize"):
-            scan = passes.scan(settings.tokenizer, notify)
-        if scan.tokens == 0:
-            raise CorpusError(f"the corpus has no words ({', '.join(source.stats.names[:3])}); give it some text")
-        with _timed(timings, "vocabulary"):
-            vocabulary, new_id_of = prune_vocabulary(
-                scan.words, scan.counts, min_count=settings.min_count, max_vocab=settings.max_vocab
-            )
-        _check_dim(settings, len(vocabulary), f" (of {len(scan.words)} distinct, min_count={settings.min_count})")
-        with _timed(timings, "count"):
-            keep = subsample_keep_probability(vocabulary.counts, settings.subsample) if settings.subsample > 0 else None
-            counter = CooccurrenceCounter(
-                len(vocabulary), window=settings.window, weighting=settings.weighting, keep_probability=keep, seed=settings.seed
-            )
-            scale = counter.scale
-            forward_parts = passes.count(counter, new_id_of, notify)
-            del counter  # its forward counts are in the parts
-            matrix = symmetric_weights(forward_parts, scale)
-            del forward_parts
-            release_freed_memory()
+        return count_passes(passes, source.stats, settings, progress or _no_progress, keep_corpus=keep_corpus)
+
+
+def count_passes(
+    passes: CountingPasses,
+    corpus_stats: CorpusStats,
+    settings: BuildParams,
+    notify: ProgressCallback,
+    *,
+    keep_corpus: bool = False,
+) -> Counts:
+    """Count a corpus with ``passes``: the vocabulary, then the co-occurrence counts.
+
+    Local processes, a Dask cluster (:mod:`wordvec.distributed`) and a model's kept corpus
+    plus new text (:mod:`wordvec.incremental`) all count through here, so they prune the
+    vocabulary and merge the counts the same way. ``corpus_stats`` is updated by the scan.
+    ``keep_corpus`` also needs ``passes.iter_ids()``, the corpus as blocks of provisional ids.
+    """
+    from .cooccur import CooccurrenceCounter, subsample_keep_probability, symmetric_weights
+    from .vocab import prune_vocabulary
+
+    timings: dict[str, float] = {}
+    with _timed(timings, "read_tokenize"):
+        scan = passes.scan(settings.tokenizer, notify)
+    if scan.tokens == 0:
+        raise CorpusError(f"the corpus has no words ({', '.join(corpus_stats.names[:3])}); give it some text")
+    corpus_ids = None
+    if keep_corpus:
+        from .incremental import CorpusIds
+
+        corpus_ids = CorpusIds(scan.words, scan.counts, np.concatenate(list(passes.iter_ids())))
+    with _timed(timings, "vocabulary"):
+        vocabulary, new_id_of = prune_vocabulary(
+            scan.words, scan.counts, min_count=settings.min_count, max_vocab=settings.max_vocab
+        )
+    _check_dim(settings, len(vocabulary), f" (of {len(scan.words)} distinct, min_count={settings.min_count})")
+    with _timed(timings, "count"):
+        keep = subsample_keep_probability(vocabulary.counts, settings.subsample) if settings.subsample > 0 else None
+        counter = CooccurrenceCounter(
+            len(vocabulary), window=settings.window, weighting=settings.weighting, keep_probability=keep, seed=settings.seed
+        )
+        scale = counter.scale
+        forward_parts = passes.count(counter, new_id_of, notify)
+        del counter  # its forward counts are in the parts
+        matrix = symmetric_weights(forward_parts, scale)
+        del forward_parts
+        release_freed_memory()
     stats = {
-        "corpus": source.stats.names,
-        "files": source.stats.files,
+        "corpus": corpus_stats.names,
+        "files": corpus_stats.files,
         "tokens": scan.tokens,
         "lines": scan.lines,
         "distinct_words": len(scan.words),
         "vocab_size": len(vocabulary),
-        "replaced_bytes": source.stats.replaced_bytes,
+        "replaced_bytes": corpus_stats.replaced_bytes,
         "cooccurrence_pairs": int(matrix.nnz),
         "seconds": timings,
     }
-    return Counts(vocabulary, matrix, stats)
+    return Counts(vocabulary, matrix, stats, corpus_ids)
 
 
 @contextmanager
@@ -249,20 +295,30 @@ def _check_dim(settings: BuildParams, vocab_size: int, detail: str = "") -> None
         )
 
 
-def factorize(counts: Counts, *, progress: ProgressCallback | None = None, **params: Any) -> WordVectors:
+def factorize(
+    counts: Counts, *, progress: ProgressCallback | None = None, svd: Callable[..., tuple] | None = None, **params: Any
+) -> WordVectors:
     """Weight and factorise counted co-occurrences into word vectors: the last stages of :func:`build`.
 
     Parameters are those of :func:`build`; ``cds``, ``neg``, ``dim``, ``eig``,
     ``add_context``, ``normalize``, ``seed``, ``power_iterations`` and ``oversamples``
     act here. The counting parameters should be those ``counts`` was made with: they
     are recorded in the model. ``counts`` is left as it was, so it can be factorised
-    again with other settings.
+    again with other settings. ``svd`` replaces :func:`wordvec.svd.randomized_svd` (same
+    arguments and results), e.g. by the one of :mod:`wordvec.distributed` that runs on a cluster.
     """
-    return _factorize(counts, _settings(params), progress or _no_progress, keep_counts=True)
+    return _factorize(counts, _settings(params), progress or _no_progress, keep_counts=True, svd=svd)
 
 
-def _factorize(counts: Counts, settings: BuildParams, notify: ProgressCallback, *, keep_counts: bool) -> WordVectors:
-    from .svd import svd_embedding
+def _factorize(
+    counts: Counts,
+    settings: BuildParams,
+    notify: ProgressCallback,
+    *,
+    keep_counts: bool,
+    svd: Callable[..., tuple] | None = None,
+) -> WordVectors:
+    from .svd import embed, svd_embedding
     from .weighting import ppmi
 
     _check_dim(settings, len(counts.vocabulary))
@@ -278,16 +334,26 @@ def _factorize(counts: Counts, settings: BuildParams, notify: ProgressCallback, 
         nonzeros = int(operand[0].nnz)
     with _timed(timings, "svd"):
         notify("svd", 0, None)
-        vectors, s = svd_embedding(
-            operand.pop(),
-            settings.dim,
-            eig=settings.eig,
-            add_context=settings.add_context,
-            normalize=settings.normalize,
-            oversamples=settings.oversamples,
-            power_iterations=settings.power_iterations,
-            seed=settings.seed,
-        )
+        if svd is None:
+            vectors, s = svd_embedding(
+                operand.pop(),
+                settings.dim,
+                eig=settings.eig,
+                add_context=settings.add_context,
+                normalize=settings.normalize,
+                oversamples=settings.oversamples,
+                power_iterations=settings.power_iterations,
+                seed=settings.seed,
+            )
+        else:
+            u, s, vt = svd(
+                operand.pop(),
+                settings.dim,
+                oversamples=settings.oversamples,
+                power_iterations=settings.power_iterations,
+                seed=settings.seed,
+            )
+            vectors = embed(u, s, vt, eig=settings.eig, add_context=settings.add_context, normalize=settings.normalize)
     stats = dict(counts.stats)
     stats.update(ppmi_nonzeros=nonzeros, singular_values=[round(float(x), 6) for x in s[:10]], seconds=timings)
     return WordVectors(

@@ -9,8 +9,8 @@ import re
 import shutil
 import uuid
 from pathlib import Path
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -103,7 +103,9 @@ def metadata_of(model: WordVectors) -> dict[str, Any]:
     }
 
 
-def save_model(model: WordVectors, path: str | Path) -> None:
+def save_model(
+    model: WordVectors, path: str | Path, *, extra_files: Mapping[str, Callable[[BinaryIO], None]] | None = None
+) -> None:
     """Write ``model`` as a directory at ``path``, atomically.
 
     The files are written into a hidden temporary directory next to ``path``
@@ -118,6 +120,9 @@ def save_model(model: WordVectors, path: str | Path) -> None:
     path : str or path-like
         The model directory. An existing wordvec model there is replaced; any other
         existing file or directory is refused.
+    extra_files : mapping of str to callable, optional
+        More files of the model (such as the kept counts of :mod:`wordvec.incremental`):
+        ``write(binary_file)`` writes each name, within the same atomic swap.
 
     Raises
     ------
@@ -143,6 +148,8 @@ def save_model(model: WordVectors, path: str | Path) -> None:
         counts = model.counts if model.counts is not None else np.zeros(len(model), dtype=np.int64)
         vocab_text = "".join(f"{word}\t{int(count)}\n" for word, count in zip(model.words, counts))
         _write_file(temp, VOCAB_FILE, lambda f: f.write(vocab_text.encode("utf-8")))
+        for name, write in (extra_files or {}).items():
+            _write_file(temp, name, write)
         meta = json.dumps(metadata_of(model), indent=2, sort_keys=True, default=_json_default)
         _write_file(temp, META_FILE, lambda f: f.write(meta.encode("utf-8")))
         _fsync_dir(temp)

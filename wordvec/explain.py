@@ -1,0 +1,94 @@
+"""Explain a similarity: the shared contexts that make two words close, from a model's kept counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ParameterError
+
+
+@dataclass
+class Explanation:
+    """Why two words are close: their similarity and the contexts they share most.
+
+    Attributes
+    ----------
+    word1, word2 : str
+        The words, as found in the vocabulary.
+    similarity : float
+        Cosine similarity of their vectors.
+    ppmi_cosine : float
+        Cosine similarity of their PPMI rows, which the vectors approximate.
+    contexts : list of (str, float, float, float)
+        ``(context, product, ppmi1, ppmi2)``, largest ``product = ppmi1 * ppmi2`` first:
+        the terms of the PPMI rows' dot product.
+    share : float
+        Fraction of that dot product that the listed contexts make up.
+    """
+
+    word1: str
+    word2: str
+    similarity: float
+    ppmi_cosine: float
+    contexts: list[tuple[str, float, float, float]]
+    share: float
+
+
+def explain(model_path: str | Path, word1: str, word2: str, *, topn: int = 10) -> Explanation:
+    """The contexts that contribute most to the similarity of ``word1`` and ``word2``.
+
+    Parameters
+    ----------
+    model_path : str or path-like
+        A model directory built with kept counts (``wordvec build --keep-counts``).
+    word1, word2 : str
+        Words of the vocabulary.
+    topn : int, default 10
+        Contexts to list.
+
+    Returns
+    -------
+    Explanation
+
+    Raises
+    ------
+    ModelError
+        The model keeps no counts: rebuild it with ``--keep-counts``.
+    UnknownWordError
+        A word is not in the vocabulary.
+
+    Notes
+    -----
+    The PPMI matrix is recomputed from the kept counts with the model's ``cds`` and ``neg``
+    (its column sums need the whole matrix: a few seconds on a large model). The vectors
+    are a low-rank factorisation of it, so contexts with large PPMI in both rows are what
+    the vectors' closeness stands for.
+    """
+    from .incremental import load_count_matrix
+    from .storage import load_model
+    from .weighting import ppmi
+
+    if topn < 1:
+        raise ParameterError(f"topn must be >= 1; got {topn}")
+    model = load_model(model_path)
+    rows = [model.index(word1), model.index(word2)]
+    matrix = load_count_matrix(model_path, len(model))
+    weights = ppmi(matrix, cds=float(model.params.get("cds", 0.75)), neg=float(model.params.get("neg", 1.0)))[rows]
+    first, second = weights[0].toarray().ravel().astype(np.float64), weights[1].toarray().ravel().astype(np.float64)
+    products = first * second
+    dot = float(products.sum())
+    norms = float(np.linalg.norm(first) * np.linalg.norm(second))
+    top = np.argsort(-products, kind="stable")[:topn]
+    top = top[products[top] > 0]
+    contexts = [(model.words[i], float(products[i]), float(first[i]), float(second[i])) for i in top.tolist()]
+    return Explanation(
+        model.words[rows[0]],
+        model.words[rows[1]],
+        model.similarity(word1, word2),
+        dot / norms if norms > 0 else 0.0,
+        contexts,
+        float(products[top].sum()) / dot if dot > 0 else 0.0,
+    )

@@ -349,7 +349,12 @@ def symmetric_weights(parts: list[ForwardCounts], scale: int) -> sp.csr_matrix:
         np.divide(block.data, scale, out=data[filled : filled + count])
         indptr[first + 1 : last + 1] = filled + block.indptr[1:]
         filled += count
-    return sp.csr_matrix((data[:filled], indices[:filled], indptr), shape=(size, size))
+    # Shrunk in place (realloc) rather than sliced: scipy copies a slice of less than half its
+    # array, which here (several times fewer distinct pairs than stored entries) briefly
+    # doubled the memory of the result.
+    data.resize(filled, refcheck=False)
+    indices.resize(filled, refcheck=False)
+    return sp.csr_matrix((data, indices, indptr), shape=(size, size))
 
 
 def row_blocks(row_starts: np.ndarray, entries: int) -> Iterator[tuple[int, int]]:

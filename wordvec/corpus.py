@@ -52,6 +52,9 @@ _SPACES = (" ", "\t", "\u00a0", "\u3000", "\u2028", "\u2029", "\x0b", "\x0c", "\
 _SEPARATOR_SEARCH = 4096
 #: How much of a file is sniffed to tell text from binary.
 SNIFF_BYTES = 8192
+#: Bytes a URL's file fetches ahead of a read. Sniffing a head or finding a line end reads a few
+#: KB, and s3fs's default (50 MB) would fetch that much for each.
+URL_BLOCK_BYTES = 1 << 20
 
 _COMPRESSED_MAGIC = (
     (b"\x1f\x8b", "gzip"),
@@ -188,7 +191,7 @@ def _open_binary(path: CorpusFile) -> BinaryIO:
     """Open a local file or a URL for binary reading; both kinds of file object seek."""
     if isinstance(path, CorpusURL):
         filesystem, location = _filesystem(path.url)
-        return filesystem.open(location, "rb")
+        return filesystem.open(location, "rb", block_size=URL_BLOCK_BYTES)
     return open(path, "rb")
 
 

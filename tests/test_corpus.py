@@ -6,12 +6,15 @@ import bz2
 import codecs
 import gzip
 import lzma
+import subprocess
+import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import wordvec.corpus as corpus_module
-from wordvec.corpus import Corpus, resolve_paths
+from wordvec.corpus import Corpus, CorpusURL, resolve_paths
 from wordvec.errors import CorpusError
 from wordvec.tokenize import RegexTokenizer
 
@@ -469,3 +472,157 @@ def test_a_byte_range_read_in_several_steps(tmp_path, monkeypatch):
     text = "".join(corpus_module.iter_parts_text([corpus_module.FilePart(path, 8, 46)], stats))
     assert text == "the king rules the land\nthe queen too\n"
     assert (stats.files, stats.bytes_read) == (0, 38)
+
+
+# -- URLs, read through fsspec ---------------------------------------------------------------
+
+
+@pytest.fixture
+def url_corpus(tmp_path, write_corpus, royal_lines):
+    """A local folder of plain, gzip and bzip2 text (a subfolder, a hidden file, an image) and its copy at a ``memory://`` URL."""
+    import fsspec
+
+    local = tmp_path / "corpus"
+    (local / "sub").mkdir(parents=True)
+    lines = [line + "\n" for line in royal_lines]
+    write_corpus(local / "a.txt", "".join(lines[:200]).encode())
+    write_corpus(local / "b.txt", "".join(lines[200:300]).encode(), "gz")
+    write_corpus(local / "sub" / "c.txt", "".join(lines[300:]).encode(), "bz2")
+    write_corpus(local / "z.txt", b"the last file ends without a line end")
+    write_corpus(local / ".hidden.txt", b"hidden text\n")
+    write_corpus(local / "image.png", PNG_HEADER)
+    memory = fsspec.filesystem("memory")
+    root = f"/{tmp_path.name}"
+    for path in local.rglob("*"):
+        if path.is_file():
+            memory.pipe_file(f"{root}/{path.relative_to(local).as_posix()}", path.read_bytes())
+    yield local, f"memory://{root}"
+    memory.rm(root, recursive=True)
+
+
+def test_a_url_folder_reads_like_the_local_folder(url_corpus, royal_lines):
+    local, url = url_corpus
+    at_url, here = Corpus(url), Corpus(local)
+    lines = [line + "\n" for line in royal_lines]
+    expected = "".join(lines[:300]) + "the last file ends without a line end\n" + "".join(lines[300:])
+    assert "".join(at_url.iter_text()) == "".join(here.iter_text()) == expected
+    relative = [Path(name).relative_to(local).as_posix() for name in here.stats.names]
+    assert relative == ["a.txt", "b.txt.gz", "z.txt", "sub/c.txt.bz2"]  # a folder's files, then its subfolders
+    assert at_url.stats.names == [f"{url}/{name}" for name in relative]
+    assert at_url.paths == [CorpusURL(f"{url}/{name}") for name in relative]
+    for key in ("files", "bytes_read", "total_bytes", "replaced_bytes"):
+        assert getattr(at_url.stats, key) == getattr(here.stats, key), key
+
+
+def test_single_url_files_and_a_mix_of_urls_and_paths(url_corpus):
+    local, url = url_corpus
+    assert read_text(f"{url}/b.txt.gz") == read_text(local / "b.txt.gz")
+    mixed = Corpus([CorpusURL(f"{url}/z.txt"), local / "a.txt", f"{url}/sub"])
+    assert "".join(mixed.iter_text()) == read_text(local / "z.txt") + read_text(local / "a.txt") + read_text(local / "sub")
+    assert mixed.stats.names == [f"{url}/z.txt", str(local / "a.txt"), f"{url}/sub/c.txt.bz2"]
+
+
+def test_a_file_url_reads_the_local_folder(url_corpus):
+    local, _ = url_corpus
+    corpus = Corpus(local.as_uri())
+    assert "".join(corpus.iter_text()) == read_text(local)
+    assert corpus.stats.names[0] == (local / "a.txt").as_uri()
+
+
+def test_byte_ranges_of_a_url_read_as_the_whole_file(url_corpus):
+    local, url = url_corpus
+    plain, packed = CorpusURL(f"{url}/a.txt"), CorpusURL(f"{url}/b.txt.gz")
+    assert corpus_module.file_layout(plain) == (False, True)
+    assert corpus_module.file_layout(packed) == (True, False)
+    assert corpus_module.file_size(plain) == (local / "a.txt").stat().st_size
+    cut = corpus_module.next_line_start(plain, 5000)
+    assert cut == corpus_module.next_line_start(local / "a.txt", 5000) > 5000
+    stats = corpus_module.CorpusStats()
+    parts = [corpus_module.FilePart(plain, 0, cut), corpus_module.FilePart(plain, cut)]
+    assert "".join(corpus_module.iter_parts_text(parts, stats)) == read_text(local / "a.txt")
+    assert (stats.files, stats.bytes_read) == (1, (local / "a.txt").stat().st_size)
+
+
+@pytest.mark.parametrize("scheme", ["memory", "file"])
+def test_a_build_from_a_url_equals_the_build_from_local_files(url_corpus, scheme):
+    from wordvec.pipeline import build, count
+
+    local, url = url_corpus
+    source = url if scheme == "memory" else local.as_uri()
+    params = dict(dim=8, min_count=2, window=4, subsample=1e-3, workers=1)
+    at_url, here = count(source, **params), count(local, **params)
+    assert at_url.vocabulary.words == here.vocabulary.words
+    assert np.array_equal(at_url.vocabulary.counts, here.vocabulary.counts)
+    assert (at_url.matrix != here.matrix).nnz == 0
+    assert at_url.stats["files"] == here.stats["files"] == 4
+    vectors_at_url, vectors_here = build(source, **params), build(local, **params)
+    assert vectors_at_url.words == vectors_here.words
+    assert np.array_equal(vectors_at_url.vectors, vectors_here.vectors)
+
+
+def test_cli_builds_from_a_url(url_corpus, runner, tmp_path):
+    from wordvec.cli import main
+    from wordvec.storage import load_model
+
+    from conftest import BUILD_OPTIONS
+
+    local, url = url_corpus
+    for corpus, output in ((url, "at-url"), (str(local), "here")):
+        result = runner.invoke(main, ["build", corpus, "-o", str(tmp_path / output), "-q", *BUILD_OPTIONS])
+        assert result.exit_code == 0, result.output
+    at_url, here = load_model(tmp_path / "at-url"), load_model(tmp_path / "here")
+    assert at_url.words == here.words
+    assert np.array_equal(at_url.vectors, here.vectors)
+
+
+def test_a_missing_url_is_an_error_like_a_missing_path(url_corpus, runner, tmp_path):
+    from wordvec.cli import main
+
+    _, url = url_corpus
+    with pytest.raises(CorpusError, match=f"^corpus path '{url}/missing.txt' does not exist$"):
+        Corpus(f"{url}/missing.txt")
+    result = runner.invoke(main, ["build", f"{url}/missing", "-o", str(tmp_path / "model")])
+    assert result.exit_code == 1
+    assert result.output == f"Error: corpus path '{url}/missing' does not exist\n"
+
+
+def test_a_url_folder_without_text_is_an_error(url_corpus):
+    import fsspec
+
+    _, url = url_corpus
+    fsspec.filesystem("memory").pipe_file(f"{url}/images/image.png", PNG_HEADER)
+    with pytest.raises(CorpusError, match=f"directory '{url}/images' holds no text files"):
+        Corpus(f"{url}/images")
+
+
+def test_a_protocol_whose_package_is_missing_is_named(monkeypatch):
+    from fsspec.registry import known_implementations
+
+    # As fsspec knows s3:// (s3fs) and gcs:// (gcsfs): a protocol whose package is not installed.
+    monkeypatch.setitem(known_implementations, "wordvectest",
+                        {"class": "wordvec_missing_package.FileSystem", "err": "Install wordvec-missing-package to access it"})
+    with pytest.raises(CorpusError, match="^cannot read 'wordvectest://bucket/corpus': Install wordvec-missing-package to access it$"):
+        Corpus("wordvectest://bucket/corpus")
+    with pytest.raises(CorpusError, match="^cannot read 'nosuchprotocol://x': Protocol not known: nosuchprotocol$"):
+        Corpus("nosuchprotocol://x")
+
+
+def test_urls_without_fsspec_are_an_error_and_paths_still_read(monkeypatch, url_corpus):
+    local, _ = url_corpus
+    monkeypatch.setitem(sys.modules, "fsspec", None)  # makes the import fail
+    monkeypatch.setitem(sys.modules, "fsspec.core", None)
+    with pytest.raises(CorpusError, match=r"needs fsspec: pip install 'wordvec\[dask\]'"):
+        Corpus("s3://bucket/corpus/")
+    assert read_text(local / "a.txt").startswith("the ")
+
+
+def test_building_from_local_paths_does_not_import_fsspec(royal_corpus_file, tmp_path):
+    code = (
+        "import sys, wordvec, wordvec.cli\n"
+        f"wordvec.cli.main(['build', {str(royal_corpus_file)!r}, '-o', {str(tmp_path / 'model')!r}, '-q', '--dim', '4'],"
+        " standalone_mode=False)\n"
+        "print('fsspec' in sys.modules)\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert completed.stdout == "False\n"
+    assert (tmp_path / "model").is_dir()

@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 
 from wordvec.cli import main
-from wordvec.corpus import Corpus
+from wordvec.corpus import Corpus, CorpusURL
 from wordvec.distributed import DaskPasses, build_on_cluster, dask_svd, tree_sum
 from wordvec.errors import CorpusError, ParameterError, WordvecError
+from wordvec.parallel import plan_shards
 from wordvec.pipeline import BuildParams, build, count, count_passes
 from wordvec.storage import load_model
 from wordvec.weighting import ppmi
@@ -75,6 +76,17 @@ def test_counts_and_vocabulary_equal_one_process(client, corpus_files, small_sha
 
 def test_vectors_equal_one_process_build(cluster, corpus_files, small_shards):
     on_cluster = build_on_cluster(corpus_files, cluster.scheduler_address, **PARAMS)
+    local = build(corpus_files, workers=1, **PARAMS)
+    assert on_cluster.words == local.words
+    assert np.array_equal(on_cluster.vectors, local.vectors)
+
+
+def test_a_file_url_on_the_cluster_equals_the_local_build(cluster, corpus_files, small_shards):
+    folder = corpus_files[0].parent.as_uri()  # the workers open it through fsspec, in byte ranges too
+    shards = plan_shards(Corpus(folder).paths, 2)
+    assert all(isinstance(part.path, CorpusURL) for shard in shards for part in shard.parts)
+    assert any(part.start > 0 for shard in shards for part in shard.parts)
+    on_cluster = build_on_cluster(folder, cluster.scheduler_address, **PARAMS)
     local = build(corpus_files, workers=1, **PARAMS)
     assert on_cluster.words == local.words
     assert np.array_equal(on_cluster.vectors, local.vectors)

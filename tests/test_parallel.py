@@ -237,6 +237,20 @@ def test_counts_on_workers_equal_counts_in_one_process(mixed_corpus, small_shard
     assert len(counted) == 3 and counted[0][0] == 0 and counted[-1][0] == counted[-1][1] > counted[1][0] > 0
 
 
+def test_a_file_url_counted_on_workers_equals_its_files_in_one_process(mixed_corpus, small_shards, spawned):
+    folder = mixed_corpus[0].parent.as_uri()  # each worker opens its shards' URLs through fsspec
+    assert any(part.start > 0 for shard in parallel.plan_shards(Corpus(folder).paths, 2) for part in shard.parts)
+    params = dict(PARAMS, subsample=0.01, seed=5)
+    sharded = count(folder, workers=2, **params)
+    single = count(mixed_corpus, workers=1, **params)
+    assert spawned == ["ShardedPasses", "InProcessPasses"]
+    assert sharded.vocabulary.words == single.vocabulary.words
+    np.testing.assert_array_equal(sharded.vocabulary.counts, single.vocabulary.counts)
+    assert (sharded.matrix != single.matrix).nnz == 0
+    assert sharded.stats["corpus"] == [path.as_uri() for path in mixed_corpus]
+    assert without_seconds(sharded.stats) == without_seconds({**single.stats, "corpus": sharded.stats["corpus"]})
+
+
 def test_vectors_on_workers_equal_vectors_in_one_process(mixed_corpus, small_shards, spawned):
     params = dict(PARAMS, subsample=0.01, seed=5)
     sharded = build(mixed_corpus, workers=2, **params)

@@ -20,6 +20,7 @@ _EXPORTS = {
     "load_word2vec_format": ("formats", "load_word2vec_format"),
     "save_word2vec_format": ("formats", "save_word2vec_format"),
     "Corpus": ("corpus", "Corpus"),
+    "CorpusURL": ("corpus", "CorpusURL"),
     "WordvecError": ("errors", "WordvecError"),
     "CorpusError": ("errors", "CorpusError"),
     "ModelError": ("errors", "ModelError"),
@@ -30,7 +31,7 @@ _EXPORTS = {
 __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:
-    from .corpus import Corpus
+    from .corpus import Corpus, CorpusURL
     from .errors import CorpusError, ModelError, ParameterError, UnknownWordError, WordvecError
     from .features import DocumentVectorizer
     from .formats import load_word2vec_format, save_word2vec_format

@@ -17,6 +17,7 @@ from . import __version__
 from .errors import WordvecError
 
 if TYPE_CHECKING:
+    from .corpus import CorpusFile
     from .evaluate import Evaluation
 
 #: Where ``build`` writes and every query command reads when no model is named.
@@ -147,12 +148,19 @@ class _Progress:
 
 #: Progress bars of ``build``: reading and counting report how far they are.
 BUILD_BARS = {"read": ("reading corpus", 1e6, "MB/s"), "count": ("counting pairs", 1e6, "M tokens/s")}
+def _corpus_paths(context: click.Context, parameter: click.Parameter, values: tuple[str, ...]) -> list[CorpusFile]:
+    """CORPUS arguments as local paths, or as URLs (``s3://...``) that fsspec reads."""
+    from .corpus import corpus_path
+
+    return [corpus_path(value) for value in values]
+
+
 #: Progress bar of ``evaluate``: answering analogies scans every candidate word.
 EVALUATE_BARS = {"analogies": ("answering analogies", 1e3, "k candidates/s")}
 
 
 @main.command()
-@click.argument("corpus", nargs=-1, required=True, type=click.Path(path_type=Path, allow_dash=True))
+@click.argument("corpus", nargs=-1, required=True, type=click.Path(allow_dash=True), callback=_corpus_paths)
 @click.option(
     "-o", "--output", default=DEFAULT_MODEL, envvar=MODEL_ENV, show_default=True, type=click.Path(path_type=Path),
     help=f"Model directory to write (or ${MODEL_ENV}); an existing model there is replaced atomically.",
@@ -188,7 +196,7 @@ EVALUATE_BARS = {"analogies": ("answering analogies", 1e3, "k candidates/s")}
 @click.option("-v", "--verbose", is_flag=True, help="Also print the seconds of each stage (on stderr).")
 @_user_errors
 def build(
-    corpus: tuple[Path, ...],
+    corpus: list[CorpusFile],
     output: Path,
     dask_address: str | None,
     dask_svd: bool,
@@ -197,15 +205,15 @@ def build(
     verbose: bool,
     **params: Any,
 ) -> None:
-    """Build word vectors from CORPUS files or directories ('-' reads stdin).
+    """Build word vectors from CORPUS files, directories or URLs ('-' reads stdin).
 
     Compressed files (.gz, .bz2, .xz) are read as they are; directories are searched
-    for text files.
+    for text files. URLs (s3://bucket/corpus/, file:///data/) are read through fsspec.
 
     \b
     Example:
       wordvec build corpora/ -o my-model --dim 300 --window 5
-      wordvec build corpora/ --dask tcp://scheduler:8786
+      wordvec build s3://my-bucket/corpus/ --dask tcp://scheduler:8786
     """
     from .pipeline import build as build_vectors
 
@@ -220,13 +228,13 @@ def build(
         if dask_address is not None:
             from .distributed import build_on_cluster
 
-            model = build_on_cluster(list(corpus), dask_address, distributed_svd=dask_svd, progress=progress, **params)
+            model = build_on_cluster(corpus, dask_address, distributed_svd=dask_svd, progress=progress, **params)
         elif keep_counts:
             from .incremental import build_keeping_counts
 
-            model, counts = build_keeping_counts(list(corpus), progress=progress, **params)
+            model, counts = build_keeping_counts(corpus, progress=progress, **params)
         else:
-            model = build_vectors(list(corpus), progress=progress, **params)
+            model = build_vectors(corpus, progress=progress, **params)
     finally:
         progress.close()
     _save_and_report(model, counts, output, started, quiet, verbose)
@@ -645,7 +653,7 @@ def serve(model_path: Path, host: str, port: int) -> None:
 
 @main.command()
 @click.argument("model_path", metavar="MODEL", type=click.Path(path_type=Path))
-@click.argument("corpus", nargs=-1, required=True, type=click.Path(path_type=Path, allow_dash=True))
+@click.argument("corpus", nargs=-1, required=True, type=click.Path(allow_dash=True), callback=_corpus_paths)
 @click.option("-o", "--output", default=None, type=click.Path(path_type=Path),
               help="Write the updated model here instead of replacing MODEL (atomically).")
 @click.option("--workers", default=None, show_default="available cores", type=click.IntRange(1, 256),
@@ -654,7 +662,7 @@ def serve(model_path: Path, host: str, port: int) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Also print the seconds of each stage (on stderr).")
 @_user_errors
 def update(
-    model_path: Path, corpus: tuple[Path, ...], output: Path | None, workers: int | None, quiet: bool, verbose: bool
+    model_path: Path, corpus: list[CorpusFile], output: Path | None, workers: int | None, quiet: bool, verbose: bool
 ) -> None:
     """Add the text of CORPUS to MODEL (built with --keep-counts) and refit it.
 
@@ -671,7 +679,7 @@ def update(
     started = time.perf_counter()
     progress = _Progress(not quiet and sys.stderr.isatty(), BUILD_BARS)
     try:
-        model, counts = update_model(model_path, list(corpus), progress=progress, workers=workers)
+        model, counts = update_model(model_path, corpus, progress=progress, workers=workers)
     finally:
         progress.close()
     _save_and_report(model, counts, output or model_path, started, quiet, verbose)

@@ -1,4 +1,4 @@
-"""Stream the text of a corpus (files, directories, compressed files, stdin or Python strings) in bounded pieces."""
+"""Stream the text of a corpus (files, directories, compressed files, URLs, stdin or Python strings) in bounded pieces."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import gzip
 import itertools
 import lzma
 import os
+import re
+import stat
 import sys
 import threading
 import zlib
@@ -15,12 +17,29 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Union
+from typing import Any, BinaryIO, Union
 
 from .errors import CorpusError
 
+
+@dataclass(frozen=True)
+class CorpusURL:
+    """A corpus file or folder at a URL, read through fsspec: ``s3://bucket/corpus/``, ``file:///data/a.txt``.
+
+    A corpus argument given as a string with a protocol (``scheme://``) becomes one; the
+    protocol's own package (s3fs for ``s3://``, gcsfs for ``gcs://``) must be installed.
+    """
+
+    url: str
+
+    def __str__(self) -> str:
+        return self.url
+
+
 PathLike = Union[str, "os.PathLike[str]"]
-CorpusSource = Union[PathLike, Iterable[PathLike], Iterable[str]]
+#: A file of a resolved corpus: a local path (``-`` is stdin) or a URL.
+CorpusFile = Union[Path, CorpusURL]
+CorpusSource = Union[PathLike, CorpusURL, Iterable[Union[PathLike, CorpusURL]], Iterable[str]]
 
 #: Bytes read from a file per step; the decoded piece is about this many characters.
 READ_BYTES = 1 << 22
@@ -33,6 +52,9 @@ _SPACES = (" ", "\t", "\u00a0", "\u3000", "\u2028", "\u2029", "\x0b", "\x0c", "\
 _SEPARATOR_SEARCH = 4096
 #: How much of a file is sniffed to tell text from binary.
 SNIFF_BYTES = 8192
+#: Bytes a URL's file fetches ahead of a read. Sniffing a head or finding a line end reads a few
+#: KB, and s3fs's default (50 MB) would fetch that much for each.
+URL_BLOCK_BYTES = 1 << 20
 
 _COMPRESSED_MAGIC = (
     (b"\x1f\x8b", "gzip"),
@@ -52,6 +74,8 @@ _BINARY_MAGIC = (
 _CONTROL_BYTES = bytes(set(range(32)) - {9, 10, 12, 13, 27})
 
 _decode_state = threading.local()
+#: How a URL begins: a protocol and ``://``.
+_URL_START = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 def _replace_and_count(error: UnicodeError) -> tuple[str, int]:
@@ -77,43 +101,50 @@ class CorpusStats:
 
 
 def _is_path_like(item: object) -> bool:
-    return isinstance(item, (str, os.PathLike))
+    return isinstance(item, (str, os.PathLike, CorpusURL))
 
 
-def resolve_paths(sources: Iterable[PathLike]) -> list[Path]:
-    """Expand corpus paths into the list of files to read, in a stable order.
+def corpus_path(source: PathLike | CorpusURL) -> CorpusFile:
+    """A corpus argument as a :class:`CorpusURL` if it is a string with a protocol (``s3://...``), else a local path."""
+    if isinstance(source, CorpusURL):
+        return source
+    if isinstance(source, str) and _URL_START.match(source):
+        return CorpusURL(source)
+    return Path(source)
 
-    Directories are searched recursively for text files (hidden entries and files
-    that look binary are skipped); ``-`` stands for standard input.
+
+def resolve_paths(sources: Iterable[PathLike | CorpusURL]) -> list[CorpusFile]:
+    """Expand corpus paths and URLs into the list of files to read, in a stable order.
+
+    Directories (local or at a URL) are searched recursively for text files (hidden
+    entries and files that look binary are skipped); ``-`` stands for standard input.
 
     Parameters
     ----------
-    sources : iterable of str or path-like
-        Files, directories or ``-``.
+    sources : iterable of str, path-like or CorpusURL
+        Files, directories, URLs of files or folders (see :func:`corpus_path`), or ``-``.
 
     Returns
     -------
-    list of pathlib.Path
+    list of pathlib.Path or CorpusURL
         The files, directories expanded in sorted order.
 
     Raises
     ------
     CorpusError
-        A path does not exist, cannot be read, or a directory holds no text file.
+        A path does not exist, cannot be read, or a directory holds no text file; a URL
+        needs fsspec or its protocol's package, which is not installed.
     """
-    files: list[Path] = []
+    files: list[CorpusFile] = []
     for source in sources:
-        path = Path(source)
-        if str(source) == "-":
-            files.append(path)
-        elif path.is_dir():
-            found = [f for f in _walk_text_files(path)]
+        path = corpus_path(source)
+        kind = "file" if str(path) == "-" else _kind_of(path)
+        if kind == "directory":
+            found = list(_walk_text_files(path))
             if not found:
                 raise CorpusError(f"directory {str(path)!r} holds no text files; point to a folder of .txt (or .gz/.bz2/.xz) files")
             files.extend(found)
-        elif path.exists():
-            if not os.access(path, os.R_OK):
-                raise CorpusError(f"cannot read {str(path)!r}: permission denied; check the file's permissions")
+        elif kind == "file":
             files.append(path)
         else:
             raise CorpusError(f"corpus path {str(path)!r} does not exist")
@@ -122,13 +153,80 @@ def resolve_paths(sources: Iterable[PathLike]) -> list[Path]:
     return files
 
 
-def _walk_text_files(directory: Path) -> Iterator[Path]:
-    for root, dirnames, filenames in os.walk(directory):
+def _kind_of(path: CorpusFile) -> str | None:
+    """``"directory"``, ``"file"`` or None when nothing is there."""
+    if isinstance(path, CorpusURL):
+        filesystem, location = _filesystem(path.url)
+        try:
+            return "directory" if filesystem.info(location)["type"] == "directory" else "file"
+        except FileNotFoundError:
+            return None
+        except PermissionError:
+            raise CorpusError(f"cannot read {path.url!r}: permission denied; check the credentials fsspec is given") from None
+        except OSError as error:
+            raise CorpusError(f"cannot read {path.url!r}: {error}") from None
+    if path.is_dir():
+        return "directory"
+    if not path.exists():
+        return None
+    if not os.access(path, os.R_OK):
+        raise CorpusError(f"cannot read {str(path)!r}: permission denied; check the file's permissions")
+    return "file"
+
+
+def _filesystem(url: str) -> tuple[Any, str]:
+    """The fsspec filesystem that reads ``url``, and the path of ``url`` in it."""
+    try:
+        from fsspec.core import url_to_fs
+    except ImportError:
+        raise CorpusError(f"reading URLs such as {url!r} needs fsspec: pip install 'wordvec[dask]'") from None
+    try:
+        return url_to_fs(url)
+    except (ImportError, ValueError) as error:
+        # fsspec's line names the protocol's missing package ("Install s3fs to access S3") or says the protocol is unknown.
+        raise CorpusError(f"cannot read {url!r}: {error}") from None
+
+
+def _open_binary(path: CorpusFile) -> BinaryIO:
+    """Open a local file or a URL for binary reading; both kinds of file object seek."""
+    if isinstance(path, CorpusURL):
+        filesystem, location = _filesystem(path.url)
+        return filesystem.open(location, "rb", block_size=URL_BLOCK_BYTES)
+    return open(path, "rb")
+
+
+def file_size(path: CorpusFile) -> int | None:
+    """Bytes in a corpus file; None for standard input or another stream (a pipe, say) that only this process can read."""
+    if isinstance(path, CorpusURL):
+        filesystem, location = _filesystem(path.url)
+        return filesystem.size(location)
+    if str(path) == "-":
+        return None
+    status = path.stat()
+    return status.st_size if stat.S_ISREG(status.st_mode) else None
+
+
+def _walk_text_files(directory: CorpusFile) -> Iterator[CorpusFile]:
+    """The text files under a local or URL directory, as ``os.walk`` finds them: a folder's files, then its subfolders."""
+    if isinstance(directory, CorpusURL):
+        filesystem, location = _filesystem(directory.url)
+        walk = filesystem.walk(location)
+
+        def file_in(root: str, name: str) -> CorpusFile:
+            return CorpusURL(filesystem.unstrip_protocol(f"{root.rstrip('/')}/{name}"))
+
+    else:
+        walk = os.walk(directory)
+
+        def file_in(root: str, name: str) -> CorpusFile:
+            return Path(root) / name
+
+    for root, dirnames, filenames in walk:
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if name.startswith("."):
                 continue
-            path = Path(root) / name
+            path = file_in(root, name)
             try:
                 with _open_decompressed(path) as stream:
                     kind = _binary_kind(stream.read(SNIFF_BYTES))
@@ -183,12 +281,12 @@ class _CountingReader:
 
 
 @contextmanager
-def _open_decompressed(path: Path, stats: CorpusStats | None = None) -> Iterator[BinaryIO]:
-    """Open a file (or stdin for ``-``) for binary reading, decompressing gzip, bzip2 and xz by magic bytes."""
+def _open_decompressed(path: CorpusFile, stats: CorpusStats | None = None) -> Iterator[BinaryIO]:
+    """Open a file, URL (or stdin for ``-``) for binary reading, decompressing gzip, bzip2 and xz by magic bytes."""
     is_stdin = str(path) == "-"
-    raw = sys.stdin.buffer if is_stdin else open(path, "rb")
+    raw = sys.stdin.buffer if is_stdin else _open_binary(path)
     try:
-        head = raw.peek(8)[:8] if hasattr(raw, "peek") else b""
+        head = _peek(raw, 8)
         counted = _CountingReader(raw, stats)
         opener = _DECOMPRESSORS.get(_compression_of(head) or "")
         if opener is None:
@@ -202,10 +300,19 @@ def _open_decompressed(path: Path, stats: CorpusStats | None = None) -> Iterator
             raw.close()
 
 
+def _peek(raw: BinaryIO, size: int) -> bytes:
+    """The first ``size`` bytes of ``raw``, left in it to be read; a URL's file has no ``peek`` but seeks."""
+    if hasattr(raw, "peek"):
+        return raw.peek(size)[:size]
+    head = raw.read(size)
+    raw.seek(0)
+    return head
+
+
 @contextmanager
-def _open_range(path: Path, stats: CorpusStats, start: int, end: int | None) -> Iterator[BinaryIO]:
+def _open_range(path: CorpusFile, stats: CorpusStats, start: int, end: int | None) -> Iterator[BinaryIO]:
     """Open bytes ``start:end`` of an uncompressed file (``end`` None: to its end) for binary reading."""
-    with open(path, "rb") as raw:
+    with _open_binary(path) as raw:
         raw.seek(start)
         yield _CountingReader(raw, stats, None if end is None else end - start)  # type: ignore[misc]
 
@@ -268,7 +375,7 @@ def _token_boundary(text: str) -> int:
     return len(text)
 
 
-def _iter_file_text(path: Path, stats: CorpusStats, start: int = 0, end: int | None = None) -> Iterator[str]:
+def _iter_file_text(path: CorpusFile, stats: CorpusStats, start: int = 0, end: int | None = None) -> Iterator[str]:
     """The text of a file, or of its bytes ``start:end`` (a :class:`FilePart` that :func:`file_layout` allowed)."""
     name = "standard input" if str(path) == "-" else repr(str(path))
     whole = start == 0 and end is None
@@ -336,12 +443,12 @@ class FilePart:
     file would be (a final line end is added only at the end of the file, as always).
     """
 
-    path: Path
+    path: CorpusFile
     start: int = 0
     end: int | None = None
 
 
-def file_layout(path: Path) -> tuple[bool, bool]:
+def file_layout(path: CorpusFile) -> tuple[bool, bool]:
     """Whether a corpus file is compressed, and whether it may be read in byte ranges cut after line ends.
 
     Only an uncompressed file whose head (the bytes sniffed to tell text from binary) is text,
@@ -350,7 +457,7 @@ def file_layout(path: Path) -> tuple[bool, bool]:
     A compressed file can only be read from its start.
     """
     try:
-        with open(path, "rb") as file:
+        with _open_binary(path) as file:
             head = file.read(SNIFF_BYTES)
     except OSError:
         return False, False  # reading the file whole reports the problem
@@ -358,9 +465,9 @@ def file_layout(path: Path) -> tuple[bool, bool]:
     return compressed, not compressed and _binary_kind(head) is None and _encoding_of(head) != "utf-16"
 
 
-def next_line_start(path: Path, position: int) -> int:
+def next_line_start(path: CorpusFile, position: int) -> int:
     """The first offset at or after ``position`` (> 0) that begins a line of the file, or the file's size."""
-    with open(path, "rb") as file:
+    with _open_binary(path) as file:
         offset = position - 1
         file.seek(offset)
         while chunk := file.read(1 << 16):
@@ -383,15 +490,17 @@ def iter_parts_text(parts: Iterable[FilePart], stats: CorpusStats) -> Iterator[s
 
 
 class Corpus:
-    """A corpus to stream: paths (files, directories, ``-`` for stdin) or an iterable of lines.
+    """A corpus to stream: paths (files, directories, URLs, ``-`` for stdin) or an iterable of lines.
 
     Parameters
     ----------
-    source : str, path-like, iterable of path-like, or iterable of str
-        A single ``str`` or path-like is one path. An iterable whose first item is a
-        :class:`pathlib.Path` (or other path-like object) is several paths. Any other iterable of ``str`` is lines of text (a list
-        of token strings also counts as one line). To pass several paths as strings, wrap
-        them in :class:`pathlib.Path`.
+    source : str, path-like, CorpusURL, iterable of path-like or CorpusURL, or iterable of str
+        A single ``str``, path-like or :class:`CorpusURL` is one path; a ``str`` with a
+        protocol (``s3://bucket/corpus/``, ``file:///data/a.txt``) is a URL, read through
+        fsspec. An iterable whose first item is a :class:`pathlib.Path` (or other path-like
+        object) or a :class:`CorpusURL` is several paths. Any other iterable of ``str`` is
+        lines of text (a list of token strings also counts as one line). To pass several
+        paths as strings, wrap them in :class:`pathlib.Path` (URLs in :class:`CorpusURL`).
 
     Notes
     -----
@@ -405,14 +514,14 @@ class Corpus:
     def __init__(self, source: CorpusSource) -> None:
         self.stats = CorpusStats()
         self._lines: Iterable | None = None
-        self._paths: list[Path] | None = None
+        self._paths: list[CorpusFile] | None = None
         if _is_path_like(source):
             self._paths = resolve_paths([source])  # type: ignore[list-item]
         elif isinstance(source, Iterable):
             # Peek at the first item to tell paths from lines without consuming a one-shot iterator.
             items = iter(source)
             first = next(items, None)
-            if isinstance(first, os.PathLike):
+            if isinstance(first, (os.PathLike, CorpusURL)):
                 self._paths = resolve_paths(itertools.chain([first], items))
             else:
                 self._lines = itertools.chain([] if first is None else [first], items)
@@ -420,15 +529,15 @@ class Corpus:
             raise CorpusError(f"cannot read a corpus from a {type(source).__name__}; pass paths or an iterable of strings")
         if self._paths is not None:
             self.stats.names = [str(path) for path in self._paths]
-            sizes = [path.stat().st_size for path in self._paths if str(path) != "-"]
-            if len(sizes) == len(self._paths):
-                self.stats.total_bytes = sum(sizes)
+            sizes = [file_size(path) for path in self._paths]
+            if None not in sizes:
+                self.stats.total_bytes = sum(sizes)  # type: ignore[arg-type]
         else:
             self.stats.names = ["<python iterable>"]
 
     @property
-    def paths(self) -> list[Path] | None:
-        """The files to read, in order (``-`` is stdin); None for a corpus of Python lines."""
+    def paths(self) -> list[CorpusFile] | None:
+        """The files to read (paths and URLs), in order (``-`` is stdin); None for a corpus of Python lines."""
         return self._paths
 
     def iter_text(self) -> Iterator[str]:

@@ -3,8 +3,8 @@
 Co-occurrence counts are integers that add up exactly, so shards counted anywhere and summed
 give the matrix of one pass. The shards are those of :func:`wordvec.parallel.plan_shards`
 (files and line-aligned byte ranges), read by the workers: corpus paths must be readable there
-under the same names (a shared filesystem). Dask and distributed (the ``[dask]`` extra) are
-imported only inside the functions that use them.
+under the same names (a shared filesystem), or be URLs that the workers reach through fsspec.
+Dask and distributed (the ``[dask]`` extra) are imported only inside the functions that use them.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,7 +21,7 @@ from .errors import CorpusError, ParameterError, WordvecError
 
 if TYPE_CHECKING:
     from .cooccur import CooccurrenceCounter, ForwardCounts
-    from .corpus import Corpus, CorpusSource, CorpusStats
+    from .corpus import Corpus, CorpusFile, CorpusSource, CorpusStats
     from .parallel import Shard
     from .pipeline import ProgressCallback
     from .vectors import WordVectors
@@ -188,18 +187,20 @@ class DaskPasses:
             raise WordvecError(str(error)) from None
 
 
-def corpus_files(source: Corpus) -> list[Path]:
-    """The absolute paths of the corpus files, which the workers read (their working directory is not ours).
+def corpus_files(source: Corpus) -> list[CorpusFile]:
+    """The corpus files as the workers read them: URLs as given, paths made absolute (the workers' directory is not ours).
 
     Raises
     ------
     CorpusError
         The corpus is standard input, a stream or Python lines, which only this process can read.
     """
+    from .corpus import CorpusURL, file_size
+
     paths = source.paths
-    if paths is None or any(str(path) == "-" or not path.is_file() for path in paths):
-        raise CorpusError("--dask reads corpus files on the workers: pass files or folders, not standard input or a stream")
-    return [path.absolute() for path in paths]
+    if paths is None or any(file_size(path) is None for path in paths):
+        raise CorpusError("--dask reads corpus files on the workers: pass files, folders or URLs, not standard input or a stream")
+    return [path if isinstance(path, CorpusURL) else path.absolute() for path in paths]
 
 
 def _scan_shard(shard: Shard, *, tokenizer: str) -> tuple[dict[str, int], int, int, CorpusStats]:

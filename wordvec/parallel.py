@@ -18,10 +18,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .corpus import Corpus, CorpusStats, FilePart, file_layout, iter_parts_text, next_line_start
+from .corpus import Corpus, CorpusFile, CorpusStats, FilePart, file_layout, file_size, iter_parts_text, next_line_start
 from .errors import WordvecError
 
 if TYPE_CHECKING:
@@ -66,12 +65,12 @@ class Shard:
     size: int
 
 
-def plan_shards(paths: Sequence[Path] | None, workers: int) -> list[Shard]:
+def plan_shards(paths: Sequence[CorpusFile] | None, workers: int) -> list[Shard]:
     """Cut a corpus into consecutive shards of about equal size, a few per worker.
 
     Parameters
     ----------
-    paths : list of pathlib.Path or None
+    paths : list of pathlib.Path or CorpusURL, or None
         The corpus files in reading order (:attr:`wordvec.corpus.Corpus.paths`); None for
         Python lines.
     workers : int
@@ -91,10 +90,12 @@ def plan_shards(paths: Sequence[Path] | None, workers: int) -> list[Shard]:
     just after the next line end; a compressed file is never cut, and goes into the current
     shard or starts the next one, whichever keeps the current shard nearer the target.
     """
-    if paths is None or workers < 2 or any(str(path) == "-" or not path.is_file() for path in paths):
+    if paths is None or workers < 2:
+        return []
+    sizes = [file_size(path) for path in paths]
+    if None in sizes:
         return []
     layouts = [file_layout(path) for path in paths]
-    sizes = [path.stat().st_size for path in paths]
     weights = [size * COMPRESSED_TEXT_RATIO if compressed else size for size, (compressed, _) in zip(sizes, layouts)]
     total = sum(weights)
     if total < 2 * MIN_SHARD_BYTES:

@@ -390,6 +390,13 @@ def test_the_page_in_a_browser(model_path, model, tmp_path):
             expect(page.locator("#neighbours .word")).to_have_text(top("queen", 5))
             expect(page.locator("#answers .word")).to_have_text(answers)
             expect(page.locator("#similarity-result")).to_contain_text(f"{model.similarity('bread', 'cheese'):.3f}")
+            expect(page.locator("#map .points text")).to_have_count(6)
+            boxes = page.eval_on_selector_all(
+                "#map .points text", "labels => labels.map(l => { const b = l.getBBox(); return [b.x, b.y, b.width, b.height]; })"
+            )
+            for number, (x, y, w, h) in enumerate(boxes):  # the map's labels never cover each other
+                for other_x, other_y, other_w, other_h in boxes[number + 1 :]:
+                    assert not (x < other_x + other_w and other_x < x + w and y < other_y + other_h and other_y < y + h)
             screenshot = tmp_path / "explorer.png"
             page.screenshot(path=str(screenshot), full_page=True)
         finally:

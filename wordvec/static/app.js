@@ -111,6 +111,21 @@ function renderMap(words, similarities) {
     points.append(point);
   }
   svg.append(edges, points);
+  separateLabels([...points.querySelectorAll("text")]);
+}
+
+/** Move each label that would overlap an earlier one up or down by a line, to the nearest free place (as `wordvec plot` does). */
+function separateLabels(labels) {
+  const overlap = (a, b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+  const placed = [];
+  for (const label of labels) {
+    const box = label.getBBox();
+    const at = (lines) => ({ x: box.x, y: box.y + lines * box.height, width: box.width, height: box.height });
+    // No free place near: it stays where it was.
+    const lines = [0, 1, -1, 2, -2, 3, -3].find((n) => !placed.some((other) => overlap(at(n), other))) ?? 0;
+    label.setAttribute("y", Number(label.getAttribute("y")) + lines * box.height);
+    placed.push(at(lines));
+  }
 }
 
 // -- state in the URL ----------------------------------------------------------------

@@ -7,11 +7,17 @@ import gzip
 import io
 import lzma
 import random
+import signal
 import sys
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+
+# A test run started in the background (a CI script, `command &`) inherits SIGINT ignored, and so would
+# every process it starts: the tests that press Ctrl-C on a build or a server need it as at a terminal.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 ROYALTY = [
     "king", "queen", "prince", "princess", "duke", "duchess", "emperor", "empress", "baron", "baroness", "earl",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +13,7 @@ from wordvec.storage import save_model
 from wordvec.vectors import WordVectors
 
 from conftest import assert_same_ranking
-from test_cli import assert_ok, assert_user_error, cli_error, invoke, run_wordvec
+from test_cli import assert_ok, assert_user_error, cli_error, invoke, parse_table, run_wordvec
 
 DOCUMENTS = [
     "The king rules the kingdom with wisdom",
@@ -100,20 +99,6 @@ def test_docvec_sif_on_a_model_without_counts(runner, model, documents_file, tmp
 # -- polarity -------------------------------------------------------------------------
 
 
-def parse_polarity(text: str) -> dict[str, list[tuple[str, float]]]:
-    tables = {}
-    for block in text.strip().split("\n\n"):
-        title, *rows = block.splitlines()
-        parsed = []
-        for rank, line in enumerate(rows, start=1):
-            match = re.fullmatch(r"\s+(\d+)  (\S+)\s+(-?\d+\.\d{3})", line)
-            assert match, line
-            assert int(match[1]) == rank
-            parsed.append((match[2], float(match[3])))
-        tables[title] = parsed
-    return tables
-
-
 def expected_ends(model: WordVectors, positive: list[str], negative: list[str], k: int, **options):
     scores = model.polarity(positive, negative, **options)
     ranked = sorted((item for item in scores.items() if item[0] not in {*positive, *negative}), key=lambda item: -item[1])
@@ -123,7 +108,7 @@ def expected_ends(model: WordVectors, positive: list[str], negative: list[str], 
 def test_polarity_prints_both_ends_without_the_seeds(runner, model_path, model):
     result = invoke(runner, ["polarity", "-m", model_path, "--positive", "king,queen", "--negative", "wolf", "-k", "4"])
     assert_ok(result)
-    tables = parse_polarity(result.stdout)
+    tables = dict(parse_table(result.stdout))
     assert list(tables) == ["most positive", "most negative"]
     most_positive, most_negative = expected_ends(model, ["king", "queen"], ["wolf"], 4)
     assert [word for word, _ in tables["most positive"]] == [word for word, _ in most_positive]

@@ -55,7 +55,6 @@ def _block_cuts(nonzeros_per_line: np.ndarray, pieces: int, max_lines: int) -> l
 class _Piece:
     """Where a CSC piece of the matrix lies in a :class:`_BlockFile`, and the rows of the dense input it reads."""
 
-    rows: int  # of the piece: rows of the output block it adds into
     columns: int  # of the piece: rows of the dense input it reads, from ``first_input`` on
     entries: int
     offset: int
@@ -79,14 +78,14 @@ class _BlockFile:
         self._buffers = threading.local()
         self._lock = threading.Lock()  # for the seek-and-read fallback where os.preadv is missing
 
-    def write(self, indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, rows: int, first_input: int) -> _Piece:
-        """Append one CSC piece of ``rows`` rows; it multiplies the dense input's rows from ``first_input``."""
+    def write(self, indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, first_input: int) -> _Piece:
+        """Append one CSC piece; it multiplies the dense input's rows from ``first_input``."""
         arrays = (
             np.ascontiguousarray(indptr, dtype=np.int32),
             np.ascontiguousarray(indices, dtype=np.int32),
             np.ascontiguousarray(data, dtype=self._dtype),
         )
-        piece = _Piece(rows, len(indptr) - 1, len(data), self._end, first_input)
+        piece = _Piece(len(indptr) - 1, len(data), self._end, first_input)
         for array in arrays:
             self._file.write(array.data)
             self._end += array.nbytes
@@ -194,12 +193,11 @@ class _BlockedProducts:
         for first, last in zip(row_cuts[:-1], row_cuts[1:]):
             chunk = matrix[first:last]
             rows_part = sp.csc_matrix(chunk)
-            piece = self._file.write(rows_part.indptr, rows_part.indices, rows_part.data, last - first, 0)
+            piece = self._file.write(rows_part.indptr, rows_part.indices, rows_part.data, 0)
             self._row_tasks.append((first, last, [piece]))
             del rows_part
             for block, indptr, indices, data in _column_pieces(chunk, col_cuts):
-                rows = int(col_cuts[block + 1] - col_cuts[block])
-                col_pieces[block].append(self._file.write(indptr, indices, data, rows, first))
+                col_pieces[block].append(self._file.write(indptr, indices, data, first))
         del matrix, chunk
         self._col_tasks = [(int(a), int(b), parts) for a, b, parts in zip(col_cuts[:-1], col_cuts[1:], col_pieces)]
         self._pool = ThreadPoolExecutor(threads) if threads > 1 else None
@@ -486,10 +484,7 @@ def svd_embedding(
     del basis, flat
     vectors *= signs
     if normalize:
-        for start in range(0, rows, _ROWS_PER_STEP):
-            part = vectors[start : start + _ROWS_PER_STEP]
-            norms = np.linalg.norm(part, axis=1, keepdims=True)
-            np.divide(part, norms, out=part, where=norms > 0)
+        _normalize_rows(vectors)
     return vectors, singular_values.astype(dtype)
 
 
@@ -529,6 +524,13 @@ def embed(
         for start in range(0, len(vectors), _ROWS_PER_STEP):  # a few thousand rows at a time: no second matrix
             vectors[start : start + _ROWS_PER_STEP] += contexts[start : start + _ROWS_PER_STEP] * weights
     if normalize:
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        np.divide(vectors, norms, out=vectors, where=norms > 0)
+        _normalize_rows(vectors)
     return vectors
+
+
+def _normalize_rows(vectors: np.ndarray) -> None:
+    """Scale the rows to unit length in place, a few thousand at a time (a zero row stays zero)."""
+    for start in range(0, len(vectors), _ROWS_PER_STEP):
+        part = vectors[start : start + _ROWS_PER_STEP]
+        norms = np.linalg.norm(part, axis=1, keepdims=True)
+        np.divide(part, norms, out=part, where=norms > 0)

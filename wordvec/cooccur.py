@@ -349,12 +349,24 @@ def symmetric_weights(parts: list[ForwardCounts], scale: int) -> sp.csr_matrix:
         np.divide(block.data, scale, out=data[filled : filled + count])
         indptr[first + 1 : last + 1] = filled + block.indptr[1:]
         filled += count
-    # Shrunk in place (realloc) rather than sliced: scipy copies a slice of less than half its
-    # array, which here (several times fewer distinct pairs than stored entries) briefly
-    # doubled the memory of the result.
-    data.resize(filled, refcheck=False)
-    indices.resize(filled, refcheck=False)
-    return sp.csr_matrix((data, indices, indptr), shape=(size, size))
+    return filled_csr(data, indices, indptr, filled, (size, size))
+
+
+def filled_csr(
+    data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, filled: int, shape: tuple[int, int], *, shrink: bool = True
+) -> sp.csr_matrix:
+    """The CSR matrix of the first ``filled`` entries of arrays allocated for an upper bound.
+
+    With ``shrink`` (arrays no one else holds), they are shrunk in place (``realloc``)
+    rather than sliced: scipy copies a slice of less than half its array, which briefly
+    doubled the memory of the counts merge's result (several times fewer distinct pairs
+    than stored entries). Without it, arrays shared with another matrix are sliced.
+    """
+    if shrink:
+        data.resize(filled, refcheck=False)
+        indices.resize(filled, refcheck=False)
+        return sp.csr_matrix((data, indices, indptr), shape=shape)
+    return sp.csr_matrix((data[:filled], indices[:filled], indptr), shape=shape)
 
 
 def row_blocks(row_starts: np.ndarray, entries: int) -> Iterator[tuple[int, int]]:

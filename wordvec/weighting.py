@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from .cooccur import row_blocks
+from .cooccur import filled_csr, row_blocks
 from .errors import ParameterError
 
 #: Non-zeros weighted per block of rows (bounds the temporaries).
@@ -83,7 +83,8 @@ def ppmi(counts: sp.spmatrix, *, cds: float = 0.75, neg: float = 1.0, copy: bool
     # block of rows at a time, into arrays sized for every non-zero of which only the positive
     # cells are ever written: no temporary as large as the matrix, and untouched pages of the
     # arrays are never resident.
-    if copy or counts.data.dtype != np.float32:
+    fresh = copy or counts.data.dtype != np.float32
+    if fresh:
         data = np.empty(counts.nnz, dtype=np.float32)
         indices = np.empty(counts.nnz, dtype=counts.indices.dtype)
     else:  # safe in place: a block is read into temporaries before its kept cells are written, never past it
@@ -105,4 +106,5 @@ def ppmi(counts: sp.spmatrix, *, cds: float = 0.75, neg: float = 1.0, copy: bool
         kept_before = np.concatenate([[0], np.cumsum(positive)])[block_indptr]
         indptr[first + 1 : last + 1] = filled + kept_before[1:]
         filled += kept
-    return sp.csr_matrix((data[:filled], indices[:filled], indptr), shape=counts.shape)
+    # The counts' own arrays are sliced, not shrunk: the caller's matrix still holds them.
+    return filled_csr(data, indices, indptr, filled, counts.shape, shrink=fresh)

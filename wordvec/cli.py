@@ -148,15 +148,15 @@ class _Progress:
 
 #: Progress bars of ``build``: reading and counting report how far they are.
 BUILD_BARS = {"read": ("reading corpus", 1e6, "MB/s"), "count": ("counting pairs", 1e6, "M tokens/s")}
+#: Progress bar of ``evaluate``: answering analogies scans every candidate word.
+EVALUATE_BARS = {"analogies": ("answering analogies", 1e3, "k candidates/s")}
+
+
 def _corpus_paths(context: click.Context, parameter: click.Parameter, values: tuple[str, ...]) -> list[CorpusFile]:
     """CORPUS arguments as local paths, or as URLs (``s3://...``) that fsspec reads."""
     from .corpus import corpus_path
 
     return [corpus_path(value) for value in values]
-
-
-#: Progress bar of ``evaluate``: answering analogies scans every candidate word.
-EVALUATE_BARS = {"analogies": ("answering analogies", 1e3, "k candidates/s")}
 
 
 @main.command()

@@ -8,10 +8,14 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
+import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 import wordvec.storage as storage
 from wordvec.errors import ModelError
@@ -77,6 +81,7 @@ def test_model_directory_layout(model, saved):
     assert meta["format_version"] == 1
     assert meta["vocab_size"] == 5 and meta["dim"] == 3
     assert meta["normalized"] is True and meta["has_counts"] is True
+    assert meta["vocab_crc32"] == zlib.crc32((saved / "vocab.txt").read_bytes())
     np.testing.assert_array_equal(np.load(saved / "vectors.npy", allow_pickle=False), model.vectors)
 
 
@@ -96,6 +101,65 @@ def test_numpy_values_in_params_are_stored_as_json(tmp_path):
 
 def test_loaded_model_answers_queries(model, saved):
     assert load_model(saved).most_similar("KING", topn=2) == model.most_similar("king", topn=2)
+
+
+def test_a_few_queries_do_not_split_the_vocabulary_into_words(model, saved):
+    # A cold one-word query must not pay for a string per vocabulary word (the cost that
+    # dominated `wordvec nearest` on a 100,000-word model).
+    loaded = load_model(saved)
+    assert loaded.nearest(["queen"], topn=2) == model.nearest(["queen"], topn=2)
+    assert loaded.similarity("café", "the") == pytest.approx(model.similarity("café", "the"))
+    assert "don't" in loaded and "kin" not in loaded and len(loaded) == 5
+    assert loaded._words is None
+    assert loaded.words == model.words
+
+
+def test_a_model_of_an_earlier_version_without_a_checksum_loads_with_every_line_checked(model, saved):
+    meta = json.loads((saved / "meta.json").read_text())
+    del meta["vocab_crc32"]
+    (saved / "meta.json").write_text(json.dumps(meta))
+    loaded = load_model(saved)
+    assert loaded.words == model.words
+    np.testing.assert_array_equal(loaded.counts, model.counts)
+    (saved / "vocab.txt").write_text("the\t100\nking\t7\nqueen\t5\nking\t3\nx\t2\n")
+    with pytest.raises(ModelError, match="word 'king' appears twice"):
+        load_model(saved)
+
+
+def test_an_edited_count_is_a_changed_vocabulary(saved):
+    (saved / "vocab.txt").write_text("the\t100\nking\t8\nqueen\t5\ncafé\t3\ndon't\t2\n", encoding="utf-8")
+    with pytest.raises(ModelError, match=r"has a changed vocab.txt \(it does not match the checksum in meta.json\)"):
+        load_model(saved)
+
+
+def test_save_refuses_a_word_twice(tmp_path):
+    model = WordVectors(["the", "king", "the"], np.eye(3, dtype=np.float32))
+    with pytest.raises(ModelError, match="cannot save the word 'the' twice"):
+        save_model(model, tmp_path / "model")
+    assert list(tmp_path.iterdir()) == []
+
+
+# Words as the tokenizer never makes them too: tabs inside, prefixes of each other, any script.
+vocabulary_word = st.text(st.characters(blacklist_characters="\n", blacklist_categories=("Cs",)), min_size=1, max_size=6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(words=st.lists(vocabulary_word, min_size=1, max_size=30, unique=True), absent=st.lists(vocabulary_word, max_size=5))
+@example(words=["a\tb", "a\t1", "a", "1"], absent=["a\t", "b", "\t1"])  # a line that starts with another word and a tab
+def test_words_found_in_the_file_are_those_of_the_list(words, absent):
+    with tempfile.TemporaryDirectory() as directory:
+        save_model(WordVectors(words, np.ones((len(words), 2), dtype=np.float32)), Path(directory, "m"))
+        loaded = load_model(Path(directory, "m"))
+        lazy = loaded._lazy_words
+        assert lazy is not None and len(lazy) == len(words)
+        for row, word in enumerate(words):
+            assert lazy.index(word) == row and lazy[row] == word and lazy[row - len(words)] == word
+        for word in absent:
+            assert (word in lazy) == (word in words)
+        with pytest.raises(IndexError):
+            lazy[len(words)]
+        assert lazy[1:3] == words[1:3]
+        assert loaded.words == words
 
 
 def test_save_creates_missing_parent_directories(model, tmp_path):

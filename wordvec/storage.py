@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import ctypes
 import json
+import operator
 import os
 import re
 import shutil
 import uuid
+import zlib
 from pathlib import Path
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, BinaryIO
 
 import numpy as np
 
 from . import __version__
 from .errors import ModelError, WordvecError, os_error_reason
-from .vectors import WordVectors
+from .vectors import LazyWords, WordVectors
 
 FORMAT_NAME = "wordvec-model"
 FORMAT_VERSION = 1
@@ -59,6 +60,8 @@ def _remove_stale_temporaries(target: Path) -> None:
 
 def _exchange(first: Path, second: Path) -> bool:
     """Atomically swap two directories (Linux renameat2); False where unsupported."""
+    import ctypes  # only to replace a model: not a cost of loading one
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         renameat2 = libc.renameat2
@@ -88,9 +91,9 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def metadata_of(model: WordVectors) -> dict[str, Any]:
-    """The JSON metadata stored with a model."""
-    return {
+def metadata_of(model: WordVectors, vocab_bytes: bytes | None = None) -> dict[str, Any]:
+    """The JSON metadata stored with a model (with the checksum of its ``vocab.txt``, given its bytes)."""
+    meta = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
         "wordvec_version": __version__,
@@ -101,6 +104,9 @@ def metadata_of(model: WordVectors) -> dict[str, Any]:
         "params": model.params,
         "stats": model.stats,
     }
+    if vocab_bytes is not None:
+        meta["vocab_crc32"] = zlib.crc32(vocab_bytes)
+    return meta
 
 
 def save_model(
@@ -139,6 +145,9 @@ def save_model(
     bad = next((word for word in model.words if "\n" in word or not word), None)
     if bad is not None:
         raise ModelError(f"cannot save the word {bad!r}: words must be non-empty and hold no line break")
+    if len(model.key_to_index) != len(model):
+        duplicate = next(word for row, word in enumerate(model.words) if model.key_to_index[word] != row)
+        raise ModelError(f"cannot save the word {duplicate!r} twice: the words of a model must be distinct")
     _remove_stale_temporaries(target)
     temp = _temp_sibling(target, "tmp")
     try:
@@ -146,11 +155,11 @@ def save_model(
         vectors = np.ascontiguousarray(model.vectors, dtype=np.float32)
         _write_file(temp, VECTORS_FILE, lambda f: np.save(f, vectors, allow_pickle=False))
         counts = model.counts if model.counts is not None else np.zeros(len(model), dtype=np.int64)
-        vocab_text = "".join(f"{word}\t{int(count)}\n" for word, count in zip(model.words, counts))
-        _write_file(temp, VOCAB_FILE, lambda f: f.write(vocab_text.encode("utf-8")))
+        vocab_bytes = "".join(f"{word}\t{int(count)}\n" for word, count in zip(model.words, counts)).encode("utf-8")
+        _write_file(temp, VOCAB_FILE, lambda f: f.write(vocab_bytes))
         for name, write in (extra_files or {}).items():
             _write_file(temp, name, write)
-        meta = json.dumps(metadata_of(model), indent=2, sort_keys=True, default=_json_default)
+        meta = json.dumps(metadata_of(model, vocab_bytes), indent=2, sort_keys=True, default=_json_default)
         _write_file(temp, META_FILE, lambda f: f.write(meta.encode("utf-8")))
         _fsync_dir(temp)
         _swap_into_place(temp, target)
@@ -304,29 +313,47 @@ def _load_from_dir_fd(path: Path, dir_fd: int) -> WordVectors:
     for key, kind in (("vocab_size", int), ("dim", int), ("params", dict), ("stats", dict)):
         if not isinstance(meta.get(key), kind):
             raise ModelError(f"{where} has a malformed {META_FILE} ({key!r} missing or wrong type); rebuild the model")
-    words, counts = _read_vocab(dir_fd, where)
+    checksum = meta.get("vocab_crc32")
+    words, counts = _read_vocab(dir_fd, where, checksum)
     vectors = _map_vectors(dir_fd, path, where)
     if vectors.shape != (len(words), meta["dim"]) or len(words) != meta["vocab_size"]:
         raise ModelError(
             f"{where} is inconsistent: {len(words)} words in {VOCAB_FILE}, matrix of shape {vectors.shape}, "
             f"metadata says {meta['vocab_size']} x {meta['dim']}; rebuild the model"
         )
+    if checksum is not None and not isinstance(words, _VocabularyFile):
+        # Well-formed, but not the file that was saved: a count or a word was edited.
+        raise ModelError(f"{where} has a changed {VOCAB_FILE} (it does not match the checksum in {META_FILE}); rebuild the model")
     params = dict(meta["params"])
     params["normalize"] = bool(meta.get("normalized", False))
     return WordVectors(words, vectors, counts if meta.get("has_counts", True) else None, params=params, stats=meta["stats"])
 
 
-def _read_vocab(dir_fd: int, where: str) -> tuple[list[str], Callable[[], np.ndarray]]:
+def _read_vocab(dir_fd: int, where: str, checksum: object) -> tuple[Sequence[str], Callable[[], np.ndarray]]:
     try:
         with _open_in(dir_fd, VOCAB_FILE) as handle:
             raw = handle.read()
-        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise ModelError(f"{where} is missing {VOCAB_FILE}; rebuild the model") from None
+    # The vocabulary is read on every query, so this is on the cold-start path. A file that
+    # is byte for byte as save_model wrote it (its CRC-32 is in the metadata) was checked
+    # then: it is searched in place, and split into words only if every word is wanted.
+    if isinstance(checksum, int) and zlib.crc32(raw) == checksum:
+        return _VocabularyFile(raw), lambda: _parse_counts(raw.decode("utf-8"))
+    return _parse_vocab(raw, where)
+
+
+def _parse_counts(text: str) -> np.ndarray:
+    return np.array(list(map(int, _VOCAB_COUNT.findall(text))), dtype=np.int64)
+
+
+def _parse_vocab(raw: bytes, where: str) -> tuple[list[str], Callable[[], np.ndarray]]:
+    """Words and (deferred) counts of a vocabulary file, every line checked: for files of
+    earlier versions, which have no checksum, and to say what is wrong with a damaged one."""
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ModelError(f"{where} has a corrupt {VOCAB_FILE} (not UTF-8); rebuild the model") from None
-    # The vocabulary is read on every query, so this is on the cold-start path: no Python
-    # loop per line, and the counts are parsed only when asked for.
     if not text.endswith("\n"):
         text += "\n"
         raw += b"\n"
@@ -340,7 +367,65 @@ def _read_vocab(dir_fd: int, where: str) -> tuple[list[str], Callable[[], np.nda
         seen: set[str] = set()
         duplicate = next(w for w in words if w in seen or seen.add(w))  # type: ignore[func-returns-value]
         raise ModelError(f"{where} has a corrupt {VOCAB_FILE} (word {duplicate!r} appears twice); rebuild the model")
-    return words, lambda: np.array(list(map(int, _VOCAB_COUNT.findall(text))), dtype=np.int64)
+    return words, lambda: _parse_counts(text)
+
+
+class _VocabularyFile(LazyWords):
+    """The words of a ``vocab.txt`` as save_model wrote it, looked up in its bytes.
+
+    Finding one word is a byte search and a count of the line ends before it; spelling
+    one row needs the positions of the line ends (one numpy pass). Splitting the file
+    into a string per word, which costs more than a whole one-word query on a large
+    model, waits for :meth:`tolist`.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        self._data = b"\n" + data  # so that every line, the first too, follows a line end
+        self._size = data.count(b"\n")
+        self._line_ends: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __getitem__(self, row):  # type: ignore[override]
+        if isinstance(row, slice):
+            return self.tolist()[row]
+        row = operator.index(row)
+        if row < 0:
+            row += self._size
+        if not 0 <= row < self._size:
+            raise IndexError("vocabulary row out of range")
+        if self._line_ends is None:
+            self._line_ends = np.flatnonzero(np.frombuffer(self._data, dtype=np.uint8) == 10)
+        line = self._data[self._line_ends[row] + 1 : self._line_ends[row + 1]]
+        return line[: line.rindex(b"\t")].decode("utf-8")
+
+    def index(self, word: str, start: int = 0, stop: int | None = None) -> int:  # type: ignore[override]
+        """Row of ``word`` (``ValueError`` if absent), without splitting the file."""
+        if start or stop is not None or not isinstance(word, str) or not word or "\n" in word:
+            return super().index(word, start, *(() if stop is None else (stop,)))
+        key = b"\n" + word.encode("utf-8", "surrogatepass") + b"\t"
+        found = self._data.find(key)
+        while found >= 0:
+            # The line must be WORD<TAB>COUNT for this word, not a longer word with a tab in it.
+            end = self._data.index(b"\n", found + 1)
+            if self._data[found + len(key) : end].isdigit():
+                return self._data.count(b"\n", 0, found)
+            found = self._data.find(key, found + 1)
+        raise ValueError(f"{word!r} is not in the vocabulary")
+
+    def __contains__(self, word: object) -> bool:
+        try:
+            self.index(word)  # type: ignore[arg-type]
+        except ValueError:
+            return False
+        return True
+
+    def tolist(self) -> list[str]:
+        text = self._data[1:].decode("utf-8")
+        if self._data.count(b"\t") == self._size:  # one tab a line: words and counts alternate
+            return text.replace("\t", "\n").split("\n")[0:-1:2]
+        return _VOCAB_WORD.findall(text)
 
 
 def _split_vocab(raw: bytes, text: str) -> list[str] | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,26 @@ def _as_word_list(words: str | Iterable[str] | None) -> list[str]:
 
 #: Lookups answered by scanning the word list before the word -> row dict is built.
 _SCANS_BEFORE_INDEX = 8
+#: Answers of one batch spelled row by row from a loaded model's vocabulary before its word list is built.
+_SPELLINGS_BEFORE_LIST = 1000
+
+
+class LazyWords(Sequence[str]):
+    """A vocabulary that answers a few lookups before it is split into one string per word.
+
+    A model loaded for one query needs the row of one word and the spellings of a few
+    rows; building a list (and a dict) of 100,000 words for that would cost more than
+    the query. Subclasses (such as the vocabulary file of :mod:`wordvec.storage`) find
+    one word or one row in the file's bytes; :meth:`tolist` gives every word when a
+    caller needs them all.
+    """
+
+    def tolist(self) -> list[str]:
+        """Every word, in row order."""
+        raise NotImplementedError
+
+    def __iter__(self):
+        return iter(self.tolist())
 
 
 class WordVectors:
@@ -68,7 +87,8 @@ class WordVectors:
             raise ParameterError(f"vectors must have one row per word; got shape {vectors.shape} for {len(words)} words")
         if counts is not None and not callable(counts) and len(counts) != len(words):
             raise ParameterError(f"counts must have one entry per word; got {len(counts)} for {len(words)} words")
-        self.words = list(words)
+        self._lazy_words = words if isinstance(words, LazyWords) else None
+        self._words: list[str] | None = None if self._lazy_words is not None else list(words)
         self.vectors = vectors
         self._counts = counts
         self.params = dict(params or {})
@@ -78,6 +98,18 @@ class WordVectors:
         self._unit: np.ndarray | None = None
 
     # -- vocabulary -------------------------------------------------------------------
+
+    @property
+    def words(self) -> list[str]:
+        """The vocabulary, one word per row, most frequent first."""
+        if self._words is None:
+            assert self._lazy_words is not None
+            self._words = self._lazy_words.tolist()
+        return self._words
+
+    def _word(self, row: int) -> str:
+        """The word of ``row``, without listing the vocabulary of a freshly loaded model."""
+        return self._words[row] if self._words is not None else self._lazy_words[row]  # type: ignore[index]
 
     @property
     def key_to_index(self) -> dict[str, int]:
@@ -92,7 +124,7 @@ class WordVectors:
         return int(self.vectors.shape[1])
 
     def __len__(self) -> int:
-        return len(self.words)
+        return len(self._words if self._words is not None else self._lazy_words)  # type: ignore[arg-type]
 
     def __contains__(self, word: object) -> bool:
         return isinstance(word, str) and self._lookup(word) is not None
@@ -117,7 +149,7 @@ class WordVectors:
         if self._index is None and self._scans < _SCANS_BEFORE_INDEX:
             self._scans += 1
             try:
-                return self.words.index(word)
+                return (self._words if self._words is not None else self._lazy_words).index(word)  # type: ignore[union-attr]
             except ValueError:
                 return None
         return self.key_to_index.get(word)
@@ -153,6 +185,8 @@ class WordVectors:
 
         target = normalize_text(word).strip() or word
         candidates = [w for w in self.words if abs(len(w) - len(target)) <= 2]
+        import difflib  # only on the unknown-word path: not a cost of every query
+
         return difflib.get_close_matches(target, candidates, n=n, cutoff=0.7)
 
     def vector(self, word: str) -> np.ndarray:
@@ -257,15 +291,16 @@ class WordVectors:
         results: list[list[tuple[str, float]]] = []
         if topn < 1:
             return [[] for _ in rows]
+        # A few queries spell their answers from a loaded model's file; many share the word list.
+        word_of = self.words.__getitem__ if len(rows) * topn > _SPELLINGS_BEFORE_LIST else self._word
         buffer = np.empty((min(batch, len(rows)), len(unit)), dtype=np.float32)  # reused: no page faults per batch
         for start in range(0, len(rows), batch):
             chunk = rows[start : start + batch]
             scores = np.matmul(unit[chunk], unit.T, out=buffer[: len(chunk)])
             scores[np.arange(len(chunk)), chunk] = -np.inf  # a word is not its own neighbour
             best, best_scores = _top_of_rows(scores, topn)
-            vocabulary = self.words
             results.extend(
-                [(vocabulary[i], s) for i, s in zip(row_best.tolist(), row_scores.tolist())]
+                [(word_of(i), s) for i, s in zip(row_best.tolist(), row_scores.tolist())]
                 for row_best, row_scores in zip(best, best_scores)
             )
         return results
@@ -280,7 +315,7 @@ class WordVectors:
             return []
         # The batch queries' selection, on one row: by score, ties by frequency rank.
         best, best_scores = _top_of_rows(scores[np.newaxis], topn)
-        return [(self.words[i], s) for i, s in zip(best[0].tolist(), best_scores[0].tolist())]
+        return [(self._word(i), s) for i, s in zip(best[0].tolist(), best_scores[0].tolist())]
 
     def most_similar_cosmul(
         self,

@@ -388,6 +388,22 @@ def test_subprocess_console_script_and_environment(royal_corpus_file, tmp_path):
     assert not (tmp_path / "wordvec-model").exists()
 
 
+@pytest.mark.parametrize("args, code", [(["--version"], 0), (["nearest", "king", "-k", "0"], 2)], ids=["success", "usage-error"])
+def test_the_program_freezes_its_objects_out_of_the_last_collection_however_it_ends(args, code, tmp_path):
+    # The console script's run() (not main(), which tests and libraries call) freezes the
+    # objects when the command ends, so that the interpreter's exit skips walking them.
+    probe = (
+        "import gc, sys\n"
+        f"sys.argv = ['wordvec', *{args!r}]\n"
+        "from wordvec.cli import run\n"
+        "try:\n    run()\nexcept SystemExit as end:\n    print('exit', end.code, 'frozen', gc.get_freeze_count() > 1000, file=sys.stderr)\n"
+    )
+    ended = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert ended.stderr.splitlines()[-1] == f"exit {code} frozen True"
+    script = shutil.which("wordvec")
+    assert script and "from wordvec.cli import run" in Path(script).read_text()
+
+
 # -- evaluate and analogy --method ----------------------------------------------------
 
 

@@ -13,10 +13,12 @@ corpus in the same run and the ratio printed.
 
 Then the queries, on a model of the issue's size: the 100,000 most frequent words (``--query-words``)
 of the largest model built, saved as a model of their own (the cost of a query depends only on the
-matrix's shape). The median wall time of 10 cold ``wordvec nearest`` processes, each a new Python
-process from start to output, after one warm-up run; they run without ``PYTHONDONTWRITEBYTECODE``,
-so that Python's compiled-module cache is used as on a user's machine. Then the throughput of
-batched ``nearest`` queries for the 5,000 most frequent words, the median of 3 runs.
+matrix's shape), or the model given with ``--query-model`` (then nothing is built). The median wall
+time of 10 cold ``wordvec nearest`` processes, each a new Python process from start to output, after
+one warm-up run; they run without ``PYTHONDONTWRITEBYTECODE``, so that Python's compiled-module cache
+is used as on a user's machine. Then the throughput of batched ``nearest`` queries for the 5,000 most
+frequent words, medians of 5 interleaved runs: as is, with batches in turn (``threads=1``), and the
+bare matrix products of the same batches, BLAS's ceiling for them.
 """
 
 from __future__ import annotations
@@ -64,6 +66,34 @@ def product_only_rate(model: wordvec.WordVectors, count: int, batch: int = 256) 
     return (count // batch * batch) / (time.perf_counter() - started)
 
 
+def time_queries(model_dir: Path, runs: int = 5) -> None:
+    """Print the cold start of ``wordvec nearest`` and the batch rates (threads, in turn, bare products)."""
+    model = wordvec.load(model_dir)
+    cold = cold_query_seconds(model_dir, model.words[100])
+    print(f"cold `wordvec nearest` on {len(model):,} x {model.dim}: median {statistics.median(cold):.3f} s "
+          f"(runs: {' '.join(f'{s:.2f}' for s in sorted(cold))})")
+    queries = model.words[:5000]
+    model.nearest(queries[:10])
+    # Interleaved, so that a busy spell of this shared machine hits every variant alike.
+    rates: dict[str, list[float]] = {"default": [], "in turn": [], "products": []}
+    for _ in range(runs):
+        for variant, threads in (("default", None), ("in turn", 1)):
+            started = time.perf_counter()
+            model.nearest(queries, topn=10, threads=threads)
+            rates[variant].append(len(queries) / (time.perf_counter() - started))
+        rates["products"].append(product_only_rate(model, len(queries)))
+    median = {variant: statistics.median(values) for variant, values in rates.items()}
+
+    def runs_of(variant: str) -> str:
+        return " ".join(f"{r:,.0f}" for r in sorted(rates[variant]))
+
+    print(f"batch queries, {len(queries):,} on {len(model):,} x {model.dim}, medians of {runs} runs:")
+    print(f"  nearest(), a batch per core (threadpoolctl): {median['default']:,.0f} queries/s (runs: {runs_of('default')})")
+    print(f"  nearest(threads=1), batches in turn:         {median['in turn']:,.0f} queries/s (runs: {runs_of('in turn')})")
+    print(f"  the matrix products alone, in turn:          {median['products']:,.0f} queries/s (runs: {runs_of('products')})")
+    print(f"  nearest() reaches {median['default'] / median['products']:.0%} of the bare products' rate")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", nargs="*", type=Path)
@@ -77,7 +107,12 @@ def main() -> None:
                              "the number of tokens grows")
     parser.add_argument("--query-words", type=int, default=100_000, metavar="N",
                         help="time the queries on the N most frequent words of the largest model (default 100000)")
+    parser.add_argument("--query-model", type=Path, metavar="MODEL",
+                        help="only time the queries, on this model (no builds)")
     args = parser.parse_args()
+    if args.query_model:
+        time_queries(args.query_model)
+        return
     corpus = [str(p) for p in (args.corpus or sorted((SHARED / "corpora").glob("*.txt.gz")))]
     print(f"{'corpus':<8} {'tokens':>12} " + " ".join(f"{s:>13}" for s in STAGES)
           + f" {'wall s':>8} {'tokens/s':>10} {'words':>8} {'pairs':>12} {'peak GB':>8}")
@@ -115,22 +150,8 @@ def main() -> None:
             size = min(args.query_words, len(model))
             wordvec.save(wordvec.WordVectors(model.words[:size], model.vectors[:size], model.counts[:size],
                                              params=model.params, stats=model.stats), query_model)
-            model = wordvec.load(query_model)
-            cold = cold_query_seconds(query_model, model.words[100])
-            print(f"cold `wordvec nearest` on {len(model):,} x {model.dim}: median {statistics.median(cold):.3f} s "
-                  f"(runs: {' '.join(f'{s:.2f}' for s in sorted(cold))})")
-            queries = model.words[:5000]
-            model.nearest(queries[:10])
-            rates = []
-            for _ in range(3):
-                started = time.perf_counter()
-                model.nearest(queries, topn=10)
-                rates.append(len(queries) / (time.perf_counter() - started))
-            print(f"batch queries: {len(queries):,} on {len(model):,} x {model.dim}: median {statistics.median(rates):,.0f} "
-                  f"queries/s (runs: {' '.join(f'{r:,.0f}' for r in sorted(rates))})")
-            product = statistics.median(product_only_rate(model, len(queries)) for _ in range(3))
-            print(f"the matrix products alone (same batches, no top-10 selection): {product:,.0f} queries/s; "
-                  f"batch queries reach {statistics.median(rates) / product:.0%} of that")
+            time_queries(query_model)
+
 
 
 if __name__ == "__main__":

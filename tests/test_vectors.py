@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 import pytest
@@ -298,3 +299,66 @@ def test_nearest_of_many_words_equals_most_similar_one_at_a_time():
     single = [model.most_similar(word, topn=5) for word in queries]
     assert [[w for w, _ in row] for row in batch] == [[w for w, _ in row] for row in single]
     np.testing.assert_allclose([[s for _, s in row] for row in batch], [[s for _, s in row] for row in single], atol=1e-6)
+
+
+@pytest.mark.parametrize("threadpoolctl_installed", [True, False], ids=["threads", "in-turn"])
+def test_batches_on_threads_each_with_one_blas_thread_answer_as_in_turn(monkeypatch, threadpoolctl_installed):
+    from threadpoolctl import threadpool_info
+
+    def blas_threads() -> set[int]:
+        return {library["num_threads"] for library in threadpool_info() if library["user_api"] == "blas"}
+
+    rng = np.random.default_rng(1)
+    words = [f"w{i}" for i in range(2000)]
+    model = WordVectors(words, rng.normal(size=(2000, 16)).astype(np.float32))
+    queries = words[::13]
+    single = [model.most_similar(word, topn=6) for word in queries]
+    # Two cores even on a one-core machine, so that the pool is always the one tested.
+    monkeypatch.setattr(vectors_module, "available_cores", lambda: 2)
+    if not threadpoolctl_installed:
+        real_find_spec = vectors_module.importlib.util.find_spec
+        monkeypatch.setattr(vectors_module.importlib.util, "find_spec",
+                            lambda name, *rest: None if name == "threadpoolctl" else real_find_spec(name, *rest))
+    seen: list[tuple[str, set[int]]] = []
+    real_top_of_rows = vectors_module._top_of_rows
+
+    def recording_top_of_rows(scores, topn):
+        seen.append((threading.current_thread().name, blas_threads()))
+        return real_top_of_rows(scores, topn)
+
+    monkeypatch.setattr(vectors_module, "_top_of_rows", recording_top_of_rows)
+    before = blas_threads()
+    batched = model.nearest(queries, topn=6, batch=10)
+    assert blas_threads() == before  # the limit ends with the batches
+    assert len(seen) == -(-len(queries) // 10)
+    if threadpoolctl_installed:
+        assert all(threads == {1} for _, threads in seen)
+        assert all(name != threading.current_thread().name for name, _ in seen)
+    else:
+        assert all(name == threading.current_thread().name for name, _ in seen)
+    assert [[w for w, _ in row] for row in batched] == [[w for w, _ in row] for row in single]
+    np.testing.assert_allclose([[s for _, s in row] for row in batched], [[s for _, s in row] for row in single], atol=1e-6)
+
+
+def test_nearest_threads_option(monkeypatch):
+    model = WordVectors([f"w{i}" for i in range(50)], np.random.default_rng(2).normal(size=(50, 4)).astype(np.float32))
+    queries = model.words[:20]
+    names: set[str] = set()
+    real_top_of_rows = vectors_module._top_of_rows
+
+    def recording_top_of_rows(scores, topn):
+        names.add(threading.current_thread().name)
+        return real_top_of_rows(scores, topn)
+
+    monkeypatch.setattr(vectors_module, "_top_of_rows", recording_top_of_rows)
+    in_turn = model.nearest(queries, topn=3, batch=4, threads=1)
+    assert names == {threading.current_thread().name}
+    names.clear()
+    three = model.nearest(queries, topn=3, batch=4, threads=3)
+    assert names and threading.current_thread().name not in names
+    assert [[w for w, _ in row] for row in three] == [[w for w, _ in row] for row in in_turn]
+    with pytest.raises(ParameterError, match="threads must be >= 1"):
+        model.nearest(queries, threads=0)
+    monkeypatch.setattr(vectors_module.importlib.util, "find_spec", lambda name, *rest: None)
+    with pytest.raises(ParameterError, match=r"threads=2 needs threadpoolctl: pip install 'wordvec\[threads\]'"):
+        model.nearest(queries, batch=4, threads=2)

@@ -13,6 +13,7 @@ import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
 
+from ._cores import available_cores
 from ._malloc import release_freed_memory
 from .errors import ParameterError
 
@@ -31,14 +32,6 @@ BLOCKS_PER_THREAD = 4
 _ROWS_PER_STEP = 8192
 #: Non-zeros of the largest block: each thread reads blocks into buffers of 12 bytes an entry.
 MAX_BLOCK_ENTRIES = 1 << 21
-
-
-def available_cores() -> int:
-    """CPU cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def _block_cuts(nonzeros_per_line: np.ndarray, pieces: int, max_lines: int) -> list[int]:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
+import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ._cores import available_cores
 from .errors import ParameterError, UnknownWordError
 
 #: Added to 3CosMul's denominator so a word opposite a negative word cannot win on that alone
@@ -257,13 +261,16 @@ class WordVectors:
         scores = np.asarray(searched @ query, dtype=np.float32)
         return self._top(scores, topn, exclude=rows)
 
-    def nearest(self, words: Iterable[str], topn: int = 10, *, batch: int = 256) -> list[list[tuple[str, float]]]:
+    def nearest(
+        self, words: Iterable[str], topn: int = 10, *, batch: int = 256, threads: int | None = None
+    ) -> list[list[tuple[str, float]]]:
         """The ``topn`` neighbours by cosine of each of many words, one matrix product per batch.
 
         For each word, the same answer as ``most_similar(word, topn=topn)`` (the word
         itself excluded), but the queries of a batch share one product with the whole
         matrix and one vectorised top-``topn`` selection, which is many times faster
-        than a loop of single queries.
+        than a loop of single queries. With threadpoolctl installed, batches run on a
+        thread per core, each product on one BLAS thread (see ``_one_blas_thread_per_batch``).
 
         Parameters
         ----------
@@ -272,7 +279,10 @@ class WordVectors:
         topn : int, default 10
             Neighbours per word.
         batch : int, default 256
-            Queries per matrix product (memory: ``batch x len(self)`` float32 scores).
+            Queries per matrix product (memory: ``batch x len(self)`` float32 scores per thread).
+        threads : int, optional
+            Batches answered at once, each on one BLAS thread. Default: one per core if
+            threadpoolctl is installed, else 1 (batches in turn, each product on every core).
 
         Returns
         -------
@@ -293,16 +303,23 @@ class WordVectors:
             return [[] for _ in rows]
         # A few queries spell their answers from a loaded model's file; many share the word list.
         word_of = self.words.__getitem__ if len(rows) * topn > _SPELLINGS_BEFORE_LIST else self._word
-        buffer = np.empty((min(batch, len(rows)), len(unit)), dtype=np.float32)  # reused: no page faults per batch
-        for start in range(0, len(rows), batch):
-            chunk = rows[start : start + batch]
-            scores = np.matmul(unit[chunk], unit.T, out=buffer[: len(chunk)])
+        buffers = threading.local()  # one score matrix a thread, reused: no page faults per batch
+
+        def answer(chunk: np.ndarray) -> list[list[tuple[str, float]]]:
+            if getattr(buffers, "scores", None) is None:
+                buffers.scores = np.empty((min(batch, len(rows)), len(unit)), dtype=np.float32)
+            scores = np.matmul(unit[chunk], unit.T, out=buffers.scores[: len(chunk)])
             scores[np.arange(len(chunk)), chunk] = -np.inf  # a word is not its own neighbour
             best, best_scores = _top_of_rows(scores, topn)
-            results.extend(
+            return [
                 [(word_of(i), s) for i, s in zip(row_best.tolist(), row_scores.tolist())]
                 for row_best, row_scores in zip(best, best_scores)
-            )
+            ]
+
+        chunks = [rows[start : start + batch] for start in range(0, len(rows), batch)]
+        with _one_blas_thread_per_batch(len(chunks), threads) as pool:
+            for answers in (pool.map(answer, chunks) if pool else map(answer, chunks)):
+                results.extend(answers)
         return results
 
     def _top(self, scores: np.ndarray, topn: int, exclude: Iterable[int]) -> list[tuple[str, float]]:
@@ -520,6 +537,31 @@ class WordVectors:
         from .polarity import polarity_scores
 
         return polarity_scores(self, positive_seeds, negative_seeds, **options)
+
+
+@contextlib.contextmanager
+def _one_blas_thread_per_batch(batches: int, threads: int | None):
+    """A pool of ``threads`` (default: a thread per core), BLAS limited to one thread meanwhile; None for one.
+
+    A batch is a matrix product, which BLAS runs on every core, and a top-n selection,
+    which runs on one while BLAS's idle threads spin on the others. Whole batches on
+    threads of their own, each product on one core, keep every core busy. Limiting
+    BLAS needs threadpoolctl (an optional dependency); without it batches run in turn.
+    """
+    if threads is not None and threads < 1:
+        raise ParameterError(f"threads must be >= 1; got {threads}")
+    cores = min(available_cores() if threads is None else threads, batches)
+    if cores < 2 or importlib.util.find_spec("threadpoolctl") is None:
+        if threads is not None and cores > 1:
+            raise ParameterError(f"threads={threads} needs threadpoolctl: pip install 'wordvec[threads]'")
+        yield None
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(cores) as pool:
+        yield pool
 
 
 def _top_of_rows(scores: np.ndarray, topn: int, groups_of: int = 64) -> tuple[np.ndarray, np.ndarray]:

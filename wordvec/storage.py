@@ -422,10 +422,10 @@ class _VocabularyFile(LazyWords):
         return True
 
     def tolist(self) -> list[str]:
-        text = self._data[1:].decode("utf-8")
-        if self._data.count(b"\t") == self._size:  # one tab a line: words and counts alternate
-            return text.replace("\t", "\n").split("\n")[0:-1:2]
-        return _VOCAB_WORD.findall(text)
+        raw = self._data[1:]
+        text = raw.decode("utf-8")
+        words = _split_vocab(raw, text)
+        return _VOCAB_WORD.findall(text) if words is None else words
 
 
 def _split_vocab(raw: bytes, text: str) -> list[str] | None:

@@ -111,9 +111,14 @@ class WordVectors:
             self._words = self._lazy_words.tolist()
         return self._words
 
+    @property
+    def _vocabulary(self) -> Sequence[str]:
+        """The word list once it is built, else the loaded model's file (found in without listing it)."""
+        return self._words if self._words is not None else self._lazy_words  # type: ignore[return-value]
+
     def _word(self, row: int) -> str:
         """The word of ``row``, without listing the vocabulary of a freshly loaded model."""
-        return self._words[row] if self._words is not None else self._lazy_words[row]  # type: ignore[index]
+        return self._vocabulary[row]
 
     @property
     def key_to_index(self) -> dict[str, int]:
@@ -128,7 +133,7 @@ class WordVectors:
         return int(self.vectors.shape[1])
 
     def __len__(self) -> int:
-        return len(self._words if self._words is not None else self._lazy_words)  # type: ignore[arg-type]
+        return len(self._vocabulary)
 
     def __contains__(self, word: object) -> bool:
         return isinstance(word, str) and self._lookup(word) is not None
@@ -153,7 +158,7 @@ class WordVectors:
         if self._index is None and self._scans < _SCANS_BEFORE_INDEX:
             self._scans += 1
             try:
-                return (self._words if self._words is not None else self._lazy_words).index(word)  # type: ignore[union-attr]
+                return self._vocabulary.index(word)
             except ValueError:
                 return None
         return self.key_to_index.get(word)

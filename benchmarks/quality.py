@@ -36,7 +36,7 @@ import numpy as np
 import wordvec
 from wordvec.corpus import Corpus
 from wordvec.evaluate import evaluate_word_analogies, evaluate_word_pairs
-from wordvec.svd import available_cores
+from wordvec._cores import available_cores
 from wordvec.tokenize import RegexTokenizer
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"

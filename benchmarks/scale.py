@@ -19,7 +19,7 @@ import numpy as np
 
 from quality import SHARED, timed_run
 from wordvec.storage import load_model
-from wordvec.svd import available_cores
+from wordvec._cores import available_cores
 
 RUNS = {
     "single process (--workers 1)": ["--workers", "1"],

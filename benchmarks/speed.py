@@ -37,7 +37,7 @@ import numpy as np
 
 import wordvec
 from quality import GENSIM_TRAIN, timed_run, timed_run_with_stderr, tokenize_to_file
-from wordvec.svd import available_cores
+from wordvec._cores import available_cores
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 STAGES = ("read_tokenize", "vocabulary", "count", "weight", "svd", "write")

@@ -266,7 +266,7 @@ def test_default_workers_are_the_available_cores(monkeypatch, royal_lines):
     asked = []
     counting_passes = parallel.counting_passes
     monkeypatch.setattr(parallel, "counting_passes", lambda source, workers: asked.append(workers) or counting_passes(source, workers))
-    monkeypatch.setattr("wordvec.svd.available_cores", lambda: 7)
+    monkeypatch.setattr("wordvec._cores.available_cores", lambda: 7)
     count(royal_lines, **PARAMS)
     count(royal_lines, workers=3, **PARAMS)
     assert asked == [7, 3]

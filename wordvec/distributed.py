@@ -61,7 +61,7 @@ def cluster_client(address: str) -> Iterator[Any]:
         Dask is not installed, or the scheduler cannot be reached.
     """
     _, distributed = _dask_modules()
-    from .svd import available_cores
+    from ._cores import available_cores
 
     local = _LOCAL.match(address)
     if local is not None:

@@ -267,7 +267,7 @@ def update(
     from .parallel import counting_passes
     from .pipeline import BuildParams, _no_progress, _settings, count_passes, factorize
     from .storage import load_model
-    from .svd import available_cores
+    from ._cores import available_cores
 
     model = load_model(model_path)
     kept = load_corpus_ids(model_path)

@@ -204,7 +204,7 @@ def count(
     """
     settings = _settings(params)
     from .parallel import counting_passes
-    from .svd import available_cores
+    from ._cores import available_cores
 
     source = Corpus(corpus)
     with _temporary_files(), counting_passes(source, settings.workers or available_cores()) as passes:

@@ -588,18 +588,20 @@ def _top_of_rows(scores: np.ndarray, topn: int, groups_of: int = 64) -> tuple[np
         return best, np.take_along_axis(scores, best, axis=1)
     grouped = scores[:, : groups * groups_of].reshape(count, groups_of, groups)
     maxima = grouped.max(axis=1)
-    tail = scores[:, groups * groups_of :]  # the last columns % groups_of columns: always candidates
-    bound = -np.partition(-maxima, topn - 1, axis=1)[:, topn - 1]
-    rows, group = np.nonzero(maxima >= bound[:, None])
-    cols = group[:, None] + groups * np.arange(groups_of)
-    rows = np.repeat(rows, groups_of)
-    cols = cols.ravel()
+    bound = np.partition(maxima, groups - topn, axis=1)[:, groups - topn]
+    # Flat indices and divmod: np.nonzero on a 2-d mask is about ten times slower.
+    rows, group = np.divmod(np.flatnonzero(maxima >= bound[:, None]), groups)
+    members = grouped.transpose(0, 2, 1)[rows, group]  # the columns of each candidate group
+    which, member = np.divmod(np.flatnonzero(members >= bound[rows, None]), groups_of)
+    values = members[which, member]
+    cols = group[which] + groups * member
+    rows = rows[which]
+    tail = scores[:, groups * groups_of :]  # the last columns % groups_of columns, in no group
     if tail.shape[1]:
-        rows = np.concatenate([rows, np.repeat(np.arange(count), tail.shape[1])])
-        cols = np.concatenate([cols, np.tile(np.arange(groups * groups_of, columns), count)])
-    values = scores[rows, cols]
-    keep = values >= bound[rows]
-    rows, cols, values = rows[keep], cols[keep], values[keep]
+        tail_rows, tail_cols = np.divmod(np.flatnonzero(tail >= bound[:, None]), tail.shape[1])
+        rows = np.concatenate([rows, tail_rows])
+        cols = np.concatenate([cols, tail_cols + groups * groups_of])
+        values = np.concatenate([values, tail[tail_rows, tail_cols]])
     order = np.lexsort((cols, -values, rows))
     starts = np.searchsorted(rows[order], np.arange(count))
     take = order[starts[:, None] + np.arange(topn)]

@@ -312,7 +312,10 @@ class WordVectors:
 
         def answer(chunk: np.ndarray) -> list[list[tuple[str, float]]]:
             if getattr(buffers, "scores", None) is None:
+                # Touched here, in one sequential pass: left to the product's scattered first
+                # writes, its page faults made a thread's first batch up to twice as slow.
                 buffers.scores = np.empty((min(batch, len(rows)), len(unit)), dtype=np.float32)
+                buffers.scores.fill(0.0)
             scores = np.matmul(unit[chunk], unit.T, out=buffers.scores[: len(chunk)])
             scores[np.arange(len(chunk)), chunk] = -np.inf  # a word is not its own neighbour
             best, best_scores = _top_of_rows(scores, topn)

@@ -301,6 +301,29 @@ def test_nearest_of_many_words_equals_most_similar_one_at_a_time():
     np.testing.assert_allclose([[s for _, s in row] for row in batch], [[s for _, s in row] for row in single], atol=1e-6)
 
 
+def test_batched_queries_reuse_their_score_buffers_from_call_to_call():
+    rng = np.random.default_rng(3)
+    words = [f"w{i}" for i in range(500)]
+    model = WordVectors(words, rng.normal(size=(500, 8)).astype(np.float32))
+    addresses: list[list[int]] = []
+    real_score_buffer = model._score_buffer
+
+    def recording_score_buffer(rows, columns):
+        buffer = real_score_buffer(rows, columns)
+        addresses[-1].append(buffer.__array_interface__["data"][0])
+        return buffer
+
+    model._score_buffer = recording_score_buffer
+    answers = []
+    for queries in (words[:40], words[100:103], words[200:240]):
+        addresses.append([])
+        answers.append(model.nearest(queries, topn=4, batch=16, threads=1))
+    assert len(set(addresses[0])) == 1  # one buffer for the batches of a call
+    assert set(addresses[1]) == set(addresses[2]) == set(addresses[0])  # and for the calls after it
+    expected = [[model.most_similar(w, topn=4) for w in queries] for queries in (words[:40], words[100:103], words[200:240])]
+    assert [[[w for w, _ in row] for row in call] for call in answers] == [[[w for w, _ in row] for row in call] for call in expected]
+
+
 @pytest.mark.parametrize("threadpoolctl_installed", [True, False], ids=["threads", "in-turn"])
 def test_batches_on_threads_each_with_one_blas_thread_answer_as_in_turn(monkeypatch, threadpoolctl_installed):
     from threadpoolctl import threadpool_info

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import threading
+import queue
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -100,6 +100,7 @@ class WordVectors:
         self._index: dict[str, int] | None = None
         self._scans = 0
         self._unit: np.ndarray | None = None
+        self._score_buffers: queue.SimpleQueue[np.ndarray] = queue.SimpleQueue()
 
     # -- vocabulary -------------------------------------------------------------------
 
@@ -284,7 +285,8 @@ class WordVectors:
         topn : int, default 10
             Neighbours per word.
         batch : int, default 256
-            Queries per matrix product (memory: ``batch x len(self)`` float32 scores per thread).
+            Queries per matrix product (memory: ``batch x len(self)`` float32 scores per
+            thread, kept by the model for its next batched query).
         threads : int, optional
             Batches answered at once, each on one BLAS thread. Default: one per core if
             threadpoolctl is installed, else 1 (batches in turn, each product on every core).
@@ -308,17 +310,12 @@ class WordVectors:
             return [[] for _ in rows]
         # A few queries spell their answers from a loaded model's file; many share the word list.
         word_of = self.words.__getitem__ if len(rows) * topn > _SPELLINGS_BEFORE_LIST else self._word
-        buffers = threading.local()  # one score matrix a thread, reused: no page faults per batch
-
         def answer(chunk: np.ndarray) -> list[list[tuple[str, float]]]:
-            if getattr(buffers, "scores", None) is None:
-                # Touched here, in one sequential pass: left to the product's scattered first
-                # writes, its page faults made a thread's first batch up to twice as slow.
-                buffers.scores = np.empty((min(batch, len(rows)), len(unit)), dtype=np.float32)
-                buffers.scores.fill(0.0)
-            scores = np.matmul(unit[chunk], unit.T, out=buffers.scores[: len(chunk)])
+            buffer = self._score_buffer(min(batch, len(rows)), len(unit))
+            scores = np.matmul(unit[chunk], unit.T, out=buffer[: len(chunk)])
             scores[np.arange(len(chunk)), chunk] = -np.inf  # a word is not its own neighbour
             best, best_scores = _top_of_rows(scores, topn)
+            self._score_buffers.put(buffer)
             return [
                 [(word_of(i), s) for i, s in zip(row_best.tolist(), row_scores.tolist())]
                 for row_best, row_scores in zip(best, best_scores)
@@ -329,6 +326,26 @@ class WordVectors:
             for answers in (pool.map(answer, chunks) if pool else map(answer, chunks)):
                 results.extend(answers)
         return results
+
+    def _score_buffer(self, rows: int, columns: int) -> np.ndarray:
+        """A float32 buffer of at least ``rows`` rows of ``columns`` for a batch's scores: a free one, else new.
+
+        Batches hand their buffers back (``_score_buffers``), so a thread reuses its memory
+        from batch to batch and from call to call. A new buffer is touched at once, in one
+        sequential pass: page faults at the product's scattered first writes made a
+        thread's first batch up to twice as slow, and on a virtual machine that hands
+        freed memory back to its host, fresh pages cost about 3 ms a megabyte.
+        """
+        while True:
+            try:
+                buffer = self._score_buffers.get_nowait()
+            except queue.Empty:
+                break
+            if buffer.shape[0] >= rows and buffer.shape[1] == columns:
+                return buffer
+        buffer = np.empty((rows, columns), dtype=np.float32)
+        buffer.fill(0.0)
+        return buffer
 
     def _top(self, scores: np.ndarray, topn: int, exclude: Iterable[int]) -> list[tuple[str, float]]:
         scores = scores.copy()

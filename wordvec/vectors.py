@@ -333,8 +333,9 @@ class WordVectors:
         Batches hand their buffers back (``_score_buffers``), so a thread reuses its memory
         from batch to batch and from call to call. A new buffer is touched at once, in one
         sequential pass: page faults at the product's scattered first writes made a
-        thread's first batch up to twice as slow, and on a virtual machine that hands
-        freed memory back to its host, fresh pages cost about 3 ms a megabyte.
+        thread's first batch up to twice as slow. Where freed memory goes back to a
+        virtual machine's host (free page reporting), fresh pages are dear: 0.44 s to
+        touch 100 MB on the development machine, 7 ms for a second pass.
         """
         while True:
             try:

@@ -310,6 +310,7 @@ class WordVectors:
             return [[] for _ in rows]
         # A few queries spell their answers from a loaded model's file; many share the word list.
         word_of = self.words.__getitem__ if len(rows) * topn > _SPELLINGS_BEFORE_LIST else self._word
+
         def answer(chunk: np.ndarray) -> list[list[tuple[str, float]]]:
             buffer = self._score_buffer(min(batch, len(rows)), len(unit))
             scores = np.matmul(unit[chunk], unit.T, out=buffer[: len(chunk)])

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ._cores import available_cores
-from .errors import ParameterError, UnknownWordError
+from .errors import ModelError, ParameterError, UnknownWordError
 
 #: Added to 3CosMul's denominator so a word opposite a negative word cannot win on that alone
 #: (Levy & Goldberg 2014).
@@ -564,6 +564,55 @@ class WordVectors:
         from .polarity import polarity_scores
 
         return polarity_scores(self, positive_seeds, negative_seeds, **options)
+
+
+#: Rows checked at a time for non-finite values: bounds the check's boolean temporary.
+_FINITE_CHECK_ROWS = 1 << 14
+
+
+def first_non_finite_row(matrix: np.ndarray) -> int | None:
+    """The first row of ``matrix`` holding NaN or infinity, or None if every value is finite.
+
+    The matrix is checked a block of rows at a time, so a memory-mapped model needs no
+    second copy of itself.
+    """
+    for start in range(0, len(matrix), _FINITE_CHECK_ROWS):
+        finite = np.isfinite(matrix[start : start + _FINITE_CHECK_ROWS]).all(axis=1)
+        if not finite.all():
+            return start + int(np.argmin(finite))
+    return None
+
+
+def require_finite(matrix: np.ndarray, words: Sequence[str], source: str) -> None:
+    """Refuse vectors that hold NaN or infinity, naming the first such row and its word.
+
+    This is wordvec's one rule for non-finite numbers, whatever the format: such a
+    matrix is refused when it is loaded (or built), never zeroed or passed on, since
+    one NaN row turns every cosine with it into NaN and every ranking into noise.
+
+    Parameters
+    ----------
+    matrix : ndarray, shape (len(words), dim)
+        The vectors.
+    words : sequence of str
+        The word of each row, for the message.
+    source : str
+        What the vectors were read from, for the message (``'model.vec'``).
+
+    Raises
+    ------
+    ModelError
+        A value is NaN or infinite.
+    """
+    row = first_non_finite_row(matrix)
+    if row is None:
+        return
+    values = np.asarray(matrix[row])
+    value = values[~np.isfinite(values)][0]
+    raise ModelError(
+        f"{source} holds {value} in the vector of {words[row]!r} (row {row}); "
+        "vectors must be finite numbers: rebuild or re-export them"
+    )
 
 
 @contextlib.contextmanager

@@ -19,6 +19,8 @@ import resource
 import select
 import shutil
 import signal
+import socket
+import stat
 import subprocess
 import sys
 import threading
@@ -492,6 +494,13 @@ def _pickled_npy_pair(model: Path, marker: Path) -> Path:
     return path
 
 
+def _set_value(model: Path, row: int, value: float) -> Path:
+    vectors = np.load(model / "vectors.npy")
+    vectors[row, 1] = value
+    np.save(model / "vectors.npy", vectors)
+    return model
+
+
 def _not_a_model_directory(model: Path) -> Path:
     folder = model.parent / "folder"
     folder.mkdir()
@@ -534,6 +543,14 @@ MODEL_FAILURES = {
     "pickled-object-in-a-npy-file": (
         _pickled_npy_pair, "'{model}' is not a float matrix with its words (Array can't be memory-mapped",
     ),
+    "nan-in-the-matrix": (
+        lambda m, marker: _set_value(m, 3, np.nan),
+        "'{model}' (vectors.npy) holds nan in the vector of 'dinner' (row 3); vectors must be finite numbers",
+    ),
+    "infinity-in-the-matrix": (
+        lambda m, marker: _set_value(m, 105, -np.inf),
+        "'{model}' (vectors.npy) holds -inf in the vector of 'king' (row 105); vectors must be finite numbers",
+    ),
 }
 
 
@@ -553,6 +570,191 @@ def test_the_pickled_files_of_the_catalogue_would_run_code(tmp_path):
     _pickled_object_array(tmp_path / "evil.npy", marker)
     np.load(tmp_path / "evil.npy", allow_pickle=True)
     assert marker.exists()
+
+
+
+# -- writes that would destroy their own inputs ----------------------------------------------
+
+
+def _tree(path: Path) -> dict[str, bytes | str]:
+    """Every file under ``path`` (or the file itself) with its bytes, and every link with its target."""
+    if path.is_symlink():
+        return {".": f"-> {os.readlink(path)}"}
+    if not path.is_dir():
+        return {".": path.read_bytes()}
+    return {
+        str(entry.relative_to(path)): f"-> {os.readlink(entry)}" if entry.is_symlink() else entry.read_bytes()
+        for entry in sorted(path.rglob("*")) if entry.is_symlink() or entry.is_file()
+    }
+
+
+def _npy_pair(model: Path) -> Path:
+    path = model.parent / "vectors.npy"
+    np.save(path, np.load(model / "vectors.npy"))
+    Path(f"{path}.vocab").write_text("".join(line.split("\t")[0] + "\n" for line in (model / "vocab.txt").read_text().splitlines()))
+    return path
+
+
+def _corpus_folder(model: Path, corpus: Path) -> Path:
+    folder = model.parent / "corpus"
+    folder.mkdir()
+    shutil.copy(corpus, folder / "royal.txt")
+    return folder
+
+
+def _linked(model: Path, target: Path, name: str) -> Path:
+    link = model.parent / name
+    link.symlink_to(target)
+    return link
+
+
+def _hard_linked(corpus: Path, model: Path) -> tuple[Path, Path]:
+    text = shutil.copy(corpus, model.parent / "royal.txt")
+    os.link(text, model.parent / "royal-link.txt")
+    return Path(text), model.parent / "royal-link.txt"
+
+
+def _device(model: Path) -> Path:
+    """A null device of the test's own (never the system's /dev/null, which a regression would replace)."""
+    try:
+        os.mknod(model.parent / "null", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("making a device node needs root (CI runs as root)")
+    return model.parent / "null"
+
+
+def _socket(model: Path) -> Path:
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(model.parent / "socket.vec"))
+    return model.parent / "socket.vec"
+
+
+def _fifo(model: Path) -> Path:
+    os.mkfifo(model.parent / "pipe")
+    return model.parent / "pipe"
+
+
+#: id -> (make(model, corpus) -> (arguments, paths that must stay unchanged), start of the one-line message).
+SELF_OVERWRITES = {
+    "export-over-the-model's-vectors": (
+        lambda m, c: (["export", "-m", m, "--format", "npy", "-o", m / "vectors.npy"], [m]),
+        "the output '{m}/vectors.npy' is inside the input '{m}'",
+    ),
+    "export-over-the-model's-vocabulary": (
+        lambda m, c: (["export", "-m", m, "-o", m / "vocab.txt"], [m]), "the output '{m}/vocab.txt' is inside the input '{m}'",
+    ),
+    "export-over-the-model's-metadata": (
+        lambda m, c: (["export", "-m", m, "--format", "glove", "-o", m / "meta.json"], [m]),
+        "the output '{m}/meta.json' is inside the input '{m}'",
+    ),
+    "export-npy-over-its-own-vocab": (
+        lambda m, c: (lambda pair: (["export", "-m", pair, "--format", "npy", "-o", pair], [pair, Path(f"{pair}.vocab")]))(
+            _npy_pair(m)
+        ),
+        "the output '{d}/vectors.npy' is the input '{d}/vectors.npy'",
+    ),
+    "convert-a-model-onto-itself": (
+        lambda m, c: (["convert", m, m], [m]), "the output '{m}' is the input '{m}'",
+    ),
+    "convert-into-the-model": (
+        lambda m, c: (["convert", m, m / "vectors.vec"], [m]), "the output '{m}/vectors.vec' is inside the input '{m}'",
+    ),
+    "convert-a-npy-pair-onto-its-vocab": (
+        lambda m, c: (lambda pair: (["convert", pair, f"{pair}.vocab", "--to", "word2vec"], [pair, Path(f"{pair}.vocab")]))(
+            _npy_pair(m)
+        ),
+        "the output '{d}/vectors.npy.vocab' is the input '{d}/vectors.npy.vocab'",
+    ),
+    "docvec-over-its-text": (
+        lambda m, c: (lambda text: (["docvec", text, "-m", m, "-o", text], [text, m]))(Path(shutil.copy(c, m.parent))),
+        "the output '{d}/royal.txt' is the input '{d}/royal.txt'",
+    ),
+    "docvec-over-a-hard-link-to-its-text": (
+        lambda m, c: (lambda pair: (["docvec", pair[0], "-m", m, "-o", pair[1]], [pair[0], m]))(_hard_linked(c, m)),
+        "the output '{d}/royal-link.txt' is the input '{d}/royal.txt'",
+    ),
+    "docvec-into-the-model": (
+        lambda m, c: (["docvec", c, "-m", m, "-o", m / "vectors.npy"], [m]),
+        "the output '{m}/vectors.npy' is inside the input '{m}'",
+    ),
+    "plot-into-the-model": (
+        lambda m, c: (["plot", "king", "-m", m, "-o", m / "words.png"], [m]), "the output '{m}/words.png' is inside the input '{m}'",
+    ),
+    "update-with-its-own-model-as-text": (
+        lambda m, c: (["update", m, m], [m]), "the output '{m}' is the input '{m}'",
+    ),
+    "update-with-a-file-of-its-model-as-text": (
+        lambda m, c: (["update", m, m / "vocab.txt"], [m]), "the output '{m}' holds the input '{m}/vocab.txt'",
+    ),
+    "update-into-its-corpus-folder": (
+        lambda m, c: (lambda folder: (["update", m, folder, "-o", folder / "model"], [m, folder]))(_corpus_folder(m, c)),
+        "the output '{d}/corpus/model' is inside the input '{d}/corpus'",
+    ),
+    "build-into-its-corpus-folder": (
+        lambda m, c: (lambda folder: (["build", folder, "-o", folder / "model"], [folder]))(_corpus_folder(m, c)),
+        "the output '{d}/corpus/model' is inside the input '{d}/corpus'",
+    ),
+    "build-over-the-model-holding-its-corpus": (
+        lambda m, c: (["build", m / "vocab.txt", "-o", m], [m]), "the output '{m}' holds the input '{m}/vocab.txt'",
+    ),
+    "output-is-a-symlink-to-a-model": (
+        lambda m, c: (lambda link: (["build", c, "-o", link], [m, link]))(_linked(m, m, "link")),
+        "'{d}/link' is a symbolic link; wordvec replaces files atomically and would replace the link, not its target",
+    ),
+    "output-is-a-symlink-to-a-file": (
+        lambda m, c: (lambda link: (["export", "-m", m, "-o", link], [link, c]))(_linked(m, c, "link.vec")),
+        "'{d}/link.vec' is a symbolic link",
+    ),
+    "output-is-a-device": (
+        lambda m, c: (["export", "-m", m, "-o", _device(m)], [m]), "'{d}/null' is a character device, not a file",
+    ),
+    "output-is-a-socket": (
+        lambda m, c: (["convert", m, _socket(m)], [m]), "'{d}/socket.vec' is a socket, not a file",
+    ),
+    "output-is-a-named-pipe": (
+        lambda m, c: (lambda pipe: (["docvec", c, "-m", m, "-o", pipe], [m]))(_fifo(m)), "'{d}/pipe' is a named pipe, not a file",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(SELF_OVERWRITES))
+def test_a_write_that_would_destroy_an_input_is_refused(runner, royal_corpus_file, previous_model, case):
+    make, expected = SELF_OVERWRITES[case]
+    args, kept = make(previous_model, royal_corpus_file)
+    before = {path: _tree(path) for path in kept}
+    pipe = next((Path(arg) for arg in args if isinstance(arg, Path) and arg.name == "pipe"), None)
+    result = invoke(runner, args)
+    message = "Error: " + expected.format(m=previous_model, d=previous_model.parent)
+    cli_error(result, message)
+    assert {path: _tree(path) for path in kept} == before
+    assert [entry.name for entry in previous_model.parent.iterdir() if ".tmp-" in entry.name] == []
+    if pipe is not None:
+        assert pipe.is_fifo()
+    for path in previous_model.parent.iterdir():
+        assert path.name not in ("null", "socket.vec", "pipe") or not path.is_file(), "a special file was replaced"
+
+
+def test_a_symlinked_output_is_refused_by_the_library_too(model, tmp_path):
+    from wordvec.errors import ParameterError
+    from wordvec.formats import save_vectors
+
+    target = tmp_path / "vectors.vec"
+    target.write_text("kept\n")
+    (tmp_path / "link.vec").symlink_to(target)
+    (tmp_path / "link-model").symlink_to(tmp_path)
+    for path in (tmp_path / "link.vec", tmp_path / "link-model"):
+        with pytest.raises(ParameterError, match="is a symbolic link"):
+            save_vectors(model, path)
+    assert target.read_text() == "kept\n" and (tmp_path / "link.vec").is_symlink()
+    assert [entry.name for entry in tmp_path.iterdir() if ".tmp-" in entry.name] == []
+
+
+def test_updating_a_model_in_place_is_still_allowed(runner, royal_corpus_file, tmp_path):
+    model = tmp_path / "model"
+    assert_ok(invoke(runner, ["build", royal_corpus_file, "-o", model, "--keep-counts", "-q", *BUILD_OPTIONS]))
+    assert_ok(invoke(runner, ["update", model, royal_corpus_file, "-o", model, "-q"]))
+    assert_ok(invoke(runner, ["update", model, royal_corpus_file, "-q"]))
+    assert load_model(model).stats["tokens"] > 0
 
 
 # -- faults: interrupted builds, a full disk, readers during a replace ----------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import math
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -64,6 +65,20 @@ def _load(model_path: Path):
     from .storage import load_model
 
     return load_model(model_path)
+
+
+def _with_vocab(path: Path, file_format: str | None = None) -> list[Path]:
+    """``path``, and the ``.vocab`` file that goes with it when it is (or is written as) a ``.npy`` matrix."""
+    is_npy = file_format == "npy" if file_format else path.suffix.lower() == ".npy"
+    return [path, Path(f"{path}.vocab")] if is_npy else [path]
+
+
+def _check_outputs(outputs: list[Path], inputs: list[Any]) -> None:
+    """Refuse outputs that would destroy an input of the command, a device or a link (before any work)."""
+    from .storage import check_output_path
+
+    for output in outputs:
+        check_output_path(output, inputs)
 
 
 def _print_json(value: Any) -> None:
@@ -222,6 +237,7 @@ def build(
         raise click.UsageError("--dask-svd needs --dask ADDRESS")
     if keep_counts and dask_address is not None:
         raise click.UsageError("--keep-counts works without --dask only: build on this machine to keep the counts")
+    _check_outputs([output], corpus)
     started = time.perf_counter()
     progress = _Progress(not quiet and sys.stderr.isatty(), BUILD_BARS)
     counts = None
@@ -486,6 +502,7 @@ def export(model_path: Path, file_format: str, output: Path) -> None:
     """
     from .formats import save_vectors
 
+    _check_outputs(_with_vocab(output, file_format), _with_vocab(model_path))
     model = _load(model_path)
     save_vectors(model, output, file_format)
     click.echo(f"wrote {len(model):,} vectors ({file_format}) to {output}")
@@ -512,6 +529,7 @@ def convert(source: Path, target: Path, file_format: str | None) -> None:
     from .formats import format_for_path, save_vectors
 
     file_format = file_format or format_for_path(target)
+    _check_outputs(_with_vocab(target, file_format), _with_vocab(source))
     model = _load(source)
     save_vectors(model, target, file_format)
     click.echo(f"wrote {len(model):,} vectors x {model.dim} dims ({file_format}) to {target}")
@@ -536,6 +554,7 @@ def plot(words: tuple[str, ...], model_path: Path, output: Path, neighbours: int
     """
     from .plot import plot_words
 
+    _check_outputs([output], _with_vocab(model_path))
     placed = plot_words(_load(model_path), words, output, neighbours=neighbours)
     click.echo(f"drew {len(placed.words)} words to {output}")
 
@@ -562,6 +581,7 @@ def docvec(file: Path, model_path: Path, output: Path, weighting: str) -> None:
     from .features import DocumentVectorizer
     from .storage import save_array
 
+    _check_outputs([output], [file, *_with_vocab(model_path)])
     model = _load(model_path)
     with click.open_file(str(file), encoding="utf-8", errors="replace") as handle:
         documents = [line.rstrip("\n") for line in handle]
@@ -677,6 +697,8 @@ def update(
     """
     from .incremental import update as update_model
 
+    replacing_model = output is None or os.path.realpath(output) == os.path.realpath(model_path)
+    _check_outputs([output or model_path], [*corpus, *([] if replacing_model else [model_path])])
     started = time.perf_counter()
     progress = _Progress(not quiet and sys.stderr.isatty(), BUILD_BARS)
     try:

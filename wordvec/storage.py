@@ -7,6 +7,7 @@ import operator
 import os
 import re
 import shutil
+import stat
 import uuid
 import zlib
 from pathlib import Path
@@ -16,8 +17,8 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from . import __version__
-from .errors import ModelError, WordvecError, os_error_reason
-from .vectors import LazyWords, WordVectors
+from .errors import ModelError, ParameterError, WordvecError, os_error_reason
+from .vectors import LazyWords, WordVectors, require_finite
 
 FORMAT_NAME = "wordvec-model"
 FORMAT_VERSION = 1
@@ -38,6 +39,74 @@ _AT_FDCWD = -100
 def _temp_sibling(target: Path, kind: str) -> Path:
     """A hidden, recognisable path next to ``target``: ``.NAME.tmp-PID-RANDOM``."""
     return target.parent / f".{target.name}.{kind}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+def _file_kind(mode: int) -> str:
+    """What a file that is neither a regular file nor a directory is, for a message."""
+    for test, kind in (
+        (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return kind
+    return "not a regular file"
+
+
+def check_output_path(output: str | Path, inputs: Sequence[str | Path] = ()) -> None:
+    """Refuse an output path whose write would destroy something instead of making a file.
+
+    Every writer of wordvec (models, vector files, arrays, images) calls this first;
+    commands also pass their inputs. Refused are:
+
+    - a symbolic link: the atomic rename would replace the link itself, not its target;
+    - an existing device node, named pipe or socket: it would be replaced by a regular file;
+    - a path that is an input of the same command, is inside one (a file in an input
+      model or corpus folder), or holds one (a folder around an input file): the
+      command would read what it is replacing.
+
+    Parameters
+    ----------
+    output : str or path-like
+        The file or directory to be written.
+    inputs : sequence of str or path-like, optional
+        What the same command reads; ``-`` (standard input) and URLs are ignored.
+
+    Raises
+    ------
+    ParameterError
+        The output is one of the above, with what to do instead.
+    """
+    path = Path(output)
+    if path.is_symlink():
+        raise ParameterError(
+            f"{str(output)!r} is a symbolic link; wordvec replaces files atomically and would replace the link, "
+            "not its target: write to the target's own path or to another name"
+        )
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as error:
+        raise ParameterError(f"cannot check the output path {str(output)!r}: {os_error_reason(error)}") from None
+    if mode is not None and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise ParameterError(
+            f"{str(output)!r} is {_file_kind(mode)}, not a file wordvec can replace; write to a regular file"
+        )
+    target = Path(os.path.realpath(path))
+    for source in inputs:
+        if not isinstance(source, (str, os.PathLike)):  # a URL (CorpusURL) is never a local file
+            continue
+        text = os.fspath(source)
+        if text == "-" or "://" in text:
+            continue
+        read = Path(os.path.realpath(text))
+        same = read == target or (mode is not None and os.path.exists(read) and os.path.samefile(read, target))
+        if same or read.is_relative_to(target) or target.is_relative_to(read):
+            relation = "is" if same else "holds" if read.is_relative_to(target) else "is inside"
+            raise ParameterError(
+                f"the output {str(output)!r} {relation} the input {text!r}; writing it would destroy what this "
+                "command reads: choose another output path"
+            )
 
 
 def _remove_stale_temporaries(target: Path) -> None:
@@ -134,7 +203,10 @@ def save_model(
     ------
     ModelError
         ``path`` exists and is not a wordvec model, or the write failed (e.g. disk full).
+    ParameterError
+        ``path`` is a symbolic link or a device (see :func:`check_output_path`).
     """
+    check_output_path(path)
     target = Path(path).absolute()
     if target.exists() and not (target.is_dir() and (is_model_dir(target) or not any(target.iterdir()))):
         raise ModelError(f"{str(path)!r} exists and is not a wordvec model; choose another output path")
@@ -196,8 +268,10 @@ def write_atomically(path: str | Path, write: Callable[[Any], None]) -> None:
     Raises
     ------
     WordvecError
-        The file cannot be written (missing folder, no permission, disk full).
+        The file cannot be written (missing folder, no permission, disk full), or ``path``
+        is a symbolic link or a device (see :func:`check_output_path`).
     """
+    check_output_path(path)
     target = Path(path).absolute()
     temp = _temp_sibling(target, "tmp")
     try:
@@ -324,6 +398,7 @@ def _load_from_dir_fd(path: Path, dir_fd: int) -> WordVectors:
     if checksum is not None and not isinstance(words, _VocabularyFile):
         # Well-formed, but not the file that was saved: a count or a word was edited.
         raise ModelError(f"{where} has a changed {VOCAB_FILE} (it does not match the checksum in {META_FILE}); rebuild the model")
+    require_finite(vectors, words, f"{where} ({VECTORS_FILE})")
     params = dict(meta["params"])
     params["normalize"] = bool(meta.get("normalized", False))
     return WordVectors(words, vectors, counts if meta.get("has_counts", True) else None, params=params, stats=meta["stats"])

@@ -636,14 +636,14 @@ def _fifo(model: Path) -> Path:
 
 #: id -> (make(model, corpus) -> (arguments, paths that must stay unchanged), start of the one-line message).
 SELF_OVERWRITES = {
-    "export-over-the-model's-vectors": (
+    "export-over-the-model-vectors": (
         lambda m, c: (["export", "-m", m, "--format", "npy", "-o", m / "vectors.npy"], [m]),
         "the output '{m}/vectors.npy' is inside the input '{m}'",
     ),
-    "export-over-the-model's-vocabulary": (
+    "export-over-the-model-vocabulary": (
         lambda m, c: (["export", "-m", m, "-o", m / "vocab.txt"], [m]), "the output '{m}/vocab.txt' is inside the input '{m}'",
     ),
-    "export-over-the-model's-metadata": (
+    "export-over-the-model-metadata": (
         lambda m, c: (["export", "-m", m, "--format", "glove", "-o", m / "meta.json"], [m]),
         "the output '{m}/meta.json' is inside the input '{m}'",
     ),

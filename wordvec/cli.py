@@ -82,7 +82,8 @@ def _check_outputs(outputs: list[Path], inputs: list[Any]) -> None:
 
 
 def _print_json(value: Any) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+    # Strict JSON: a NaN would print as `NaN`, which JSON parsers refuse (loaded vectors are finite).
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False))
 
 
 def _print_neighbours(title: str, neighbours: list[tuple[str, float]]) -> None:

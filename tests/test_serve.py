@@ -16,6 +16,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -421,7 +422,9 @@ def raw_exchange(url: str, request: bytes) -> tuple[int, dict[str, str], bytes]:
     head, _, body = answer.partition(b"\r\n\r\n")
     status_line, *header_lines = head.decode("latin-1").split("\r\n")
     headers = dict(line.lower().split(": ", 1) for line in header_lines)
-    return int(status_line.split()[1]), headers, body
+    _, status, reason = status_line.split(" ", 2)
+    assert reason == HTTPStatus(int(status)).phrase
+    return int(status), headers, body
 
 
 def test_the_server_answers_to_its_own_names_only(model_path):

@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from bisect import bisect_left
+from http import HTTPStatus
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -503,7 +504,8 @@ def _http_protocol() -> type:
             status, message = _refusal_of_request(self.conn.trailing_data[0])
             body = json.dumps({"error": message}).encode()
             headers = [(b"content-type", b"application/json"), (b"connection", b"close")]
-            for event in (h11.Response(status_code=status, headers=headers), h11.Data(data=body), h11.EndOfMessage()):
+            start = h11.Response(status_code=status, headers=headers, reason=HTTPStatus(status).phrase.encode())
+            for event in (start, h11.Data(data=body), h11.EndOfMessage()):
                 self.transport.write(self.conn.send(event))
             self.draining = True
             if self.transport.can_write_eof():

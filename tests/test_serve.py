@@ -7,13 +7,16 @@ import json
 import os
 import re
 import select
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -23,8 +26,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from wordvec.serve import MAX_K, STATIC, create_app
+from wordvec.serve import MAX_K, MAX_REQUEST_HEAD, STATIC, AllowedHosts, create_app, file_name, served_host_names
 
+from conftest import BUILD_OPTIONS
 from test_cli import cli_error, invoke
 
 #: Debian's Chromium; Playwright drives it, it never downloads a browser of its own.
@@ -39,7 +43,7 @@ REQUIRE_BROWSER = "WORDVEC_REQUIRE_BROWSER"
 
 @pytest.fixture(scope="module")
 def client(model, model_path) -> TestClient:
-    return TestClient(create_app(model, name=str(model_path)))
+    return TestClient(create_app(model, name=str(model_path)), base_url="http://localhost")
 
 
 def get(client: TestClient, path: str, **params) -> tuple[int, dict]:
@@ -115,7 +119,7 @@ def test_map_places_the_word_and_its_neighbours_by_pca(client, model):
 def test_info_describes_the_model(client, model, model_path):
     status, body = get(client, "/api/info")
     assert status == 200
-    assert body["model"] == str(model_path)
+    assert body["model"] == model_path.name
     assert (body["vocab_size"], body["dim"]) == (len(model), 8)
     assert body["params"]["window"] == 4 and body["params"]["min_count"] == 2
     assert body["stats"]["tokens"] == model.stats["tokens"] > 0
@@ -192,6 +196,136 @@ def test_nothing_outside_the_static_folder_is_served(client, path):
     response = client.get(path)
     assert response.status_code == 404
     assert response.json() == {"error": "Not Found"}
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"])
+@pytest.mark.parametrize("path", ["/api/nearest?word=king", "/", "/static/app.js"])
+def test_only_get_and_head_are_answered(client, method, path):
+    response = client.request(method, path)
+    assert response.status_code == 405 and response.json() == {"error": "Method Not Allowed"}
+    assert client.head(path).status_code == 200
+
+
+@pytest.mark.parametrize("query, status", [
+    ("word=queen&word=king", 200),
+    ("word=king&k=1000&k=3", 200),
+    ("word=king&" + "x=1&" * 2000, 200),
+    ("word=king&k=%EF%BC%91%EF%BC%90", 400),  # fullwidth 10: int() takes it, k does not
+    ("word=king&k=%2B5", 400),
+    ("word=king&k=99999999999999999999999", 400),
+    ("word=%ff%fe", 404),
+    ("word=%00", 404),
+    ("word=%ED%A0%80", 404),  # a UTF-8-encoded surrogate
+    ("word=" + "a" * 12_000, 404),
+    ("word", 400),
+    ("=king&&&", 400),
+])
+def test_odd_query_strings_get_an_answer(client, query, status):
+    response = client.get(f"/api/nearest?{query}")
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/json" and response.json()
+
+
+def test_every_answer_forbids_sniffing_and_other_sites(client):
+    for path in ["/", "/static/app.js", "/api/info", "/api/nearest?word=kingg", "/api/nothing"]:
+        headers = client.get(path).headers
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["cross-origin-resource-policy"] == "same-origin"
+    headers = client.get("/api/info", headers={"host": "evil.example"}).headers
+    assert headers["cross-origin-resource-policy"] == "same-origin"
+
+
+def test_an_internal_error_is_answered_in_json():
+    from wordvec import WordVectors
+
+    model = WordVectors(["a", "b"], np.eye(2, dtype=np.float32), stats={"tokens": float("nan")})
+    client = TestClient(create_app(model), base_url="http://localhost", raise_server_exceptions=False)
+    response = client.get("/api/info")
+    assert response.status_code == 500
+    assert response.json() == {"error": "internal error (ValueError); see the server's output"}
+
+
+def test_info_shows_file_names_not_paths(client, model_path, royal_corpus_file):
+    response = client.get("/api/info")
+    assert response.json()["stats"]["corpus"] == [royal_corpus_file.name]
+    assert str(royal_corpus_file.parent) not in response.text and str(model_path.parent) not in response.text
+
+
+@pytest.mark.parametrize("path, name", [
+    ("/home/me/corpus/wiki.txt", "wiki.txt"), ("wiki.txt", "wiki.txt"), ("models/news/", "news"),
+    ("C:\\corpus\\wiki.txt", "wiki.txt"), ("s3://bucket/corpus/wiki.txt.gz", "wiki.txt.gz"),
+    ("https://user:secret@example.com/data/wiki.txt?token=1", "wiki.txt"), ("<python iterable>", "<python iterable>"),
+])
+def test_file_name_keeps_the_last_component(path, name):
+    assert file_name(path) == name
+
+
+# -- the Host check (DNS rebinding) ----------------------------------------------------
+
+
+@pytest.mark.parametrize("host, allowed_hosts, status", [
+    ("localhost", (), 200),
+    ("localhost:8000", (), 200),
+    ("LocalHost:1", (), 200),
+    ("127.0.0.1", (), 200),
+    ("127.0.0.1:8000", (), 200),
+    ("[::1]", (), 200),
+    ("[::1]:8000", (), 200),
+    ("192.168.1.20:8000", (), 200),  # an address cannot be rebound
+    ("evil.example", (), 403),
+    ("evil.example:8000", (), 403),
+    ("localhost.evil.example:8000", (), 403),
+    ("127.0.0.1.nip.io:8000", (), 403),
+    ("wordvec.test:8000", (), 403),
+    ("wordvec.test:8000", ("wordvec.test",), 200),
+    ("WORDVEC.test", ("wordvec.TEST",), 200),
+    ("other.test", ("wordvec.test",), 403),
+    ("evil.example:8000", ("*",), 200),
+    ("[::1", (), 400),
+    ("::1", (), 400),
+    ("[localhost]:8000", (), 403),
+    ("localhost:80:80", (), 400),
+    ("", (), 400),
+])
+@pytest.mark.parametrize("path", ["/api/nearest?word=king", "/", "/static/app.js", "/api/nothing"])
+def test_only_the_servers_own_host_names_are_answered(model, host, allowed_hosts, status, path):
+    client = TestClient(create_app(model, allowed_hosts=allowed_hosts))
+    response = client.get(path, headers={"host": host})
+    if status == 200:
+        assert response.status_code in (200, 404)  # /api/nothing is 404 once the host is allowed
+        return
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/json"
+    error = response.json()["error"]
+    if status == 403:
+        assert error == (
+            f"Host {host.rsplit(':', 1)[0].lower()!r} is not allowed: this server answers only to "
+            f"{', '.join(sorted({'localhost', *(name.lower() for name in allowed_hosts)}))} and IP addresses "
+            f"(a defence against DNS rebinding); to allow it, start the server with --allow-host "
+            f"{host.rsplit(':', 1)[0].lower()}"
+        )
+    else:
+        assert "Host header" in error
+
+
+@pytest.mark.parametrize("hosts, status", [([], 400), (["localhost", "localhost"], 400), (["localhost"], None)])
+def test_a_request_needs_exactly_one_host(hosts, status):
+    refusal = AllowedHosts().refusal(hosts)
+    assert (refusal and refusal[0]) == status
+
+
+@pytest.mark.parametrize("name", ["example.com:8000", "http://example.com", "exa mple.com", "*.example.com", ""])
+def test_an_allowed_host_must_be_a_host_name(runner, model_path, name):
+    cli_error(invoke(runner, ["serve", "-m", model_path, "--port", "0", "--allow-host", name]),
+              f"allowed host {name!r} is not a host name; give a name such as example.com (without a port), "
+              f"or '*' to answer every Host")
+
+
+def test_the_names_a_server_answers_to():
+    assert served_host_names("127.0.0.1") == ["127.0.0.1"]
+    assert served_host_names("wordvec.test") == ["wordvec.test"]
+    assert served_host_names("::1") == []  # an address: allowed anyway
+    assert socket.gethostname() in served_host_names("0.0.0.0") and socket.gethostname() in served_host_names("::")
 
 
 # -- the command ---------------------------------------------------------------------
@@ -275,6 +409,95 @@ def test_the_server_answers_and_stops_cleanly_on_ctrl_c(model_path, model):
     assert process.returncode == 0, stderr
     assert stdout == "stopped\n"
     assert "Traceback" not in stderr
+
+
+def raw_exchange(url: str, request: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send ``request`` as bytes on a new connection and read the answer until the server closes it."""
+    address = urlparse(url)
+    with socket.create_connection((address.hostname, address.port), timeout=10) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.lower().split(": ", 1) for line in header_lines)
+    _, status, reason = status_line.split(" ", 2)
+    assert reason == HTTPStatus(int(status)).phrase
+    return int(status), headers, body
+
+
+def test_the_server_answers_to_its_own_names_only(model_path):
+    with running_server(model_path, "--allow-host", "wordvec.test", "--allow-host", "other.test") as (process, url):
+        port = urlparse(url).port
+        for host, status in [(f"localhost:{port}", 200), (f"127.0.0.1:{port}", 200), (f"[::1]:{port}", 200),
+                             (f"wordvec.test:{port}", 200), ("other.test", 200), (f"evil.example:{port}", 403)]:
+            request = f"GET /api/info HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+            got, headers, body = raw_exchange(url, request.encode())
+            assert got == status, (host, body)
+            assert headers["content-type"] == "application/json"
+        assert "'evil.example' is not allowed" in json.loads(body)["error"]
+        assert b"vocab_size" not in body
+        assert process.poll() is None
+
+
+@pytest.mark.parametrize("request_bytes, status, message", [
+    (b"GET /api/nearest?word=" + b"a" * 150_000 + b" HTTP/1.1\r\nHost: localhost\r\n\r\n", 414, "the URL is too long"),
+    (b"GET /api/info HTTP/1.1\r\nHost: localhost\r\nX-Big: " + b"a" * 200_000 + b"\r\n\r\n", 431,
+     "the header fields are too long"),
+    (b"GET /api/info HTTP/1.1\r\nHost: localhost\r\n" + b"X-Many: a\r\n" * 20_000 + b"\r\n", 431,
+     "the header fields are too long"),
+    (b"GET /api/nearest?word=k\xc3\xb6nig\xff HTTP/1.1\r\nHost: localhost\r\n\r\n", 400, "malformed HTTP request"),
+    (b"GET /api/info HTTP/1.1\r\n\r\n", 400, "malformed HTTP request"),  # HTTP/1.1 needs a Host
+    (b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + bytes(300), 400, "malformed HTTP request"),  # TLS to http
+])
+def test_requests_too_long_or_malformed_get_a_status_not_a_reset(model_path, request_bytes, status, message):
+    with running_server(model_path) as (process, url):
+        got, headers, body = raw_exchange(url, request_bytes)
+        assert (got, headers["content-type"], headers["connection"]) == (status, "application/json", "close")
+        assert message in json.loads(body)["error"] and len(body) < 200
+        assert raw_get(url, "/api/nearest?word=king&k=1")[0] == 200
+        assert process.poll() is None
+    assert MAX_REQUEST_HEAD < 150_000
+
+
+def query(url: str, path: str) -> tuple[int, dict]:
+    status, body = raw_get(url, path)
+    return status, json.loads(body)
+
+
+def test_a_model_rewritten_or_replaced_under_the_server(model_path, royal_corpus_file, runner, tmp_path):
+    served = tmp_path / "model"
+    shutil.copytree(model_path, served)
+    with running_server(served) as (process, url):
+        status, before = query(url, "/api/nearest?word=king&k=5")
+        assert status == 200
+        vectors = served / "vectors.npy"
+        size = vectors.stat().st_size
+        with open(vectors, "r+b") as handle:  # rewritten in place: first cut to nothing, as a copy over it does
+            handle.truncate(0)  # a memory-mapped matrix would now kill the server with SIGBUS
+        assert query(url, "/api/nearest?word=king&k=5") == (200, before)
+        time.sleep(1.2)  # past a reload check: the broken files must not replace the served model
+        assert query(url, "/api/nearest?word=king&k=5") == (200, before)
+        with open(vectors, "r+b") as handle:
+            handle.truncate(size)  # zeros: a header-less, unreadable file
+        time.sleep(1.2)
+        assert query(url, "/api/nearest?word=king&k=5") == (200, before)
+        assert query(url, "/api/info")[1]["dim"] == 8
+
+        # A rebuild swaps a new model in: it is served once it has loaded.
+        invoke(runner, ["build", royal_corpus_file, "-o", served, "-q", *BUILD_OPTIONS, "--dim", "6"])
+        deadline = time.monotonic() + 20
+        while query(url, "/api/info")[1]["dim"] != 6:
+            assert time.monotonic() < deadline, "the rebuilt model was never loaded"
+            time.sleep(0.2)
+        status, after = query(url, "/api/nearest?word=king&k=5")
+        assert status == 200 and after["neighbours"] != before["neighbours"]
+        assert process.poll() is None
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=20)
+    assert process.returncode == 0
+    assert "Traceback" not in stderr and "still serving the model loaded before" in stderr
 
 
 # -- the page in a real browser ------------------------------------------------------

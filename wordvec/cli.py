@@ -652,13 +652,18 @@ def polarity(
               help="Address to listen on; the default lets only this machine in, 0.0.0.0 opens it to the network.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on; 0 picks a free one.")
+@click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="Also answer requests for this host name (repeatable; '*' answers every name). "
+                   "By default only localhost, IP addresses and the --host name (the machine's names for 0.0.0.0) "
+                   "are answered, against DNS rebinding.")
 @_user_errors
-def serve(model_path: Path, host: str, port: int) -> None:
+def serve(model_path: Path, host: str, port: int, allowed_hosts: tuple[str, ...]) -> None:
     """Explore the model in a web browser: neighbours, a 2-D map, analogies, similarity.
 
     Starts a local web server and prints its address; open it in a browser. The
     page works offline; its JSON API is described in the README. Ctrl-C stops the
-    server. Needs starlette and uvicorn (pip install 'wordvec[serve]').
+    server. The model is held in memory, and loaded again when it is rebuilt. Needs
+    starlette and uvicorn (pip install 'wordvec[serve]').
 
     \b
     Example:
@@ -669,7 +674,8 @@ def serve(model_path: Path, host: str, port: int) -> None:
     def ready(url: str) -> None:
         click.echo(f"serving {model_path} at {url} (Ctrl-C to stop)")
 
-    run_server(_load(model_path), host=host, port=port, name=str(model_path), on_ready=ready)
+    run_server(model_path, host=host, port=port, name=model_path.absolute().name or str(model_path),
+               allowed_hosts=allowed_hosts, on_ready=ready)
     click.echo("stopped")
 
 

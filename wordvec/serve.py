@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
+import logging
 import os
+import re
 import socket
+import threading
+import time
 from bisect import bisect_left
-from collections.abc import Callable, Mapping
+from http import HTTPStatus
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -24,11 +32,28 @@ STATIC = Path(__file__).with_name("static")
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 
+#: Host names every server answers to, besides any IP address (see :func:`create_app`).
+LOCAL_HOST_NAMES = ("localhost",)
+#: ``--allow-host`` value that turns the Host check off.
+ANY_HOST = "*"
+#: Addresses that listen on every interface of the machine.
+WILDCARD_ADDRESSES = ("0.0.0.0", "::", "")
+
+#: Longest request line plus header fields, in bytes (h11's own default): longer gets 414 or 431.
+MAX_REQUEST_HEAD = 16 * 1024
+#: After refusing a request, how long to read and drop what the client still sends before closing (see _http_protocol).
+DRAIN_SECONDS = 2.0
+#: How often, at most, a request looks whether the served model's files changed.
+RELOAD_CHECK_SECONDS = 1.0
+
 #: Largest number of neighbours, answers or completions one request may ask for.
 MAX_K = 100
 DEFAULT_K = 10
 
 MISSING_FRAMEWORK = "wordvec serve needs starlette and uvicorn: pip install 'wordvec[serve]'"
+
+#: On every answer: no other site may load one (as an image or a script, say), nor a browser guess its type.
+RESPONSE_HEADERS = {"X-Content-Type-Options": "nosniff", "Cross-Origin-Resource-Policy": "same-origin"}
 
 #: The page loads nothing from elsewhere: it must work offline, and no other site may frame it.
 PAGE_HEADERS = {
@@ -58,6 +83,13 @@ def _count(params: Mapping[str, str]) -> int:
     return value
 
 
+def file_name(path: str) -> str:
+    """The last component of a file path or URL (``/data/wiki/a.txt`` and ``s3://b/wiki/a.txt`` give ``a.txt``)."""
+    if "://" in path:
+        path = urlsplit(path).path
+    return re.split(r"[/\\]", path.rstrip("/\\"))[-1] or path
+
+
 def _neighbour_list(pairs: list[tuple[str, float]]) -> list[dict[str, Any]]:
     return [{"word": word, "similarity": score} for word, score in pairs]
 
@@ -73,14 +105,22 @@ class Explorer:
     Parameters
     ----------
     vectors : WordVectors
-        The model to explore.
+        The model to explore. Its matrix is copied into memory (one more matrix of
+        ``len(vectors) * vectors.dim`` floats), so that the model's files can be
+        rewritten while it is served: a memory-mapped file that shrinks under a
+        process kills it (SIGBUS).
     name : str, default ""
-        What to call the model on the page (its path, usually).
+        What to call the model on the page; only its last component is shown
+        (``/home/me/models/news`` shows as ``news``), as for the corpus files in
+        :meth:`info`: the API never tells a page where files are.
     """
 
     def __init__(self, vectors: WordVectors, *, name: str = "") -> None:
+        vectors = WordVectors(
+            vectors.words, np.array(vectors.vectors), vectors.counts, params=vectors.params, stats=vectors.stats
+        )
         self.vectors = vectors
-        self.name = name
+        self.name = file_name(name)
         # Requests are answered on several threads: the model's lazy caches are built once, here.
         vectors.key_to_index
         vectors.unit_vectors
@@ -127,10 +167,14 @@ class Explorer:
         }
 
     def info(self, params: Mapping[str, str]) -> dict[str, Any]:
-        """The model's name and metadata, as ``wordvec info --json``."""
+        """The model's name and metadata, as ``wordvec info --json``, with file names for corpus paths."""
         from .storage import metadata_of
 
-        return {"model": self.name, **metadata_of(self.vectors)}
+        meta = metadata_of(self.vectors)
+        corpus = meta["stats"].get("corpus")
+        if isinstance(corpus, list):
+            meta["stats"] = {**meta["stats"], "corpus": [file_name(str(source)) for source in corpus]}
+        return {"model": self.name, **meta}
 
     def complete(self, params: Mapping[str, str]) -> dict[str, Any]:
         """Up to ``k`` vocabulary words that start with ``prefix``, most frequent first.
@@ -148,15 +192,182 @@ class Explorer:
         return {"prefix": prefix, "words": [self.vectors.words[row] for row in rows.tolist()]}
 
 
-def create_app(vectors: WordVectors, *, name: str = "") -> Starlette:
+_HOST_HEADER = re.compile(r"(?P<host>\[[^\]]*\]|[^:\[\]]*)(?::[0-9]*)?")
+_HOST_NAME = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?", re.IGNORECASE)
+
+
+def _is_address(host: str) -> bool:
+    """True if ``host`` is an IPv4 address, or an IPv6 address in brackets (as in a URL)."""
+    bracketed = host.startswith("[") and host.endswith("]")
+    try:
+        address = ipaddress.ip_address(host[1:-1] if bracketed else host)
+    except ValueError:
+        return False
+    return address.version == (6 if bracketed else 4)
+
+
+class AllowedHosts:
+    """The ``Host`` header values a server answers: its defence against DNS rebinding.
+
+    A web page can make its DNS name resolve to any address, this machine's too, and so
+    have the browser send its requests to this server and read the answers as its own
+    (DNS rebinding); the browser then sends the page's name as the ``Host`` header. So
+    only requests whose ``Host`` is ``localhost``, one of ``names`` or an IP address are
+    answered, with any port. An IP address is always safe: it cannot be rebound, and a
+    page at ``http://127.0.0.1:8000/`` is this server's own.
+
+    Parameters
+    ----------
+    names : iterable of str, default ()
+        Host names to answer besides localhost (IP addresses are accepted and change
+        nothing); ``"*"`` answers every ``Host``, knowingly giving up the defence.
+
+    Raises
+    ------
+    ParameterError
+        A name that is not a host name (such as one with a port or a scheme).
+    """
+
+    def __init__(self, names: Iterable[str] = ()) -> None:
+        self.any = False
+        self.names = set(LOCAL_HOST_NAMES)
+        for name in names:
+            if name == ANY_HOST:
+                self.any = True
+            elif _is_address(name) or _is_address(f"[{name}]"):
+                continue
+            elif _HOST_NAME.fullmatch(name):
+                self.names.add(name.lower())
+            else:
+                raise ParameterError(
+                    f"allowed host {name!r} is not a host name; give a name such as example.com "
+                    f"(without a port), or {ANY_HOST!r} to answer every Host"
+                )
+
+    def refusal(self, hosts: list[str]) -> tuple[int, str] | None:
+        """The status and message that refuse a request with these ``Host`` header values, or None to answer it.
+
+        400 (Bad Request) for a missing, repeated or malformed ``Host``, as RFC 9112
+        section 3.2 requires; 403 (Forbidden), as Jupyter answers, for a well-formed one
+        this server does not answer to: the request is valid, the server refuses it.
+        """
+        if self.any:
+            return None
+        if len(hosts) != 1:
+            return 400, "a request needs exactly one Host header"
+        match = _HOST_HEADER.fullmatch(hosts[0].strip())
+        if match is None or not match["host"]:
+            return 400, f"malformed Host header {hosts[0]!r}"
+        host = match["host"].lower()
+        if host in self.names or _is_address(host):
+            return None
+        names = ", ".join(sorted(self.names))
+        return 403, (
+            f"Host {host!r} is not allowed: this server answers only to {names} and IP addresses "
+            f"(a defence against DNS rebinding); to allow it, start the server with --allow-host {host}"
+        )
+
+
+def served_host_names(host: str) -> list[str]:
+    """The host names a server listening on ``host`` answers to, besides localhost and IP addresses.
+
+    ``host`` itself if it is a name; for an address of every interface (``0.0.0.0``,
+    ``::``), the machine's own names (:func:`socket.gethostname`, :func:`socket.getfqdn`).
+    """
+    if host in WILDCARD_ADDRESSES:
+        names = [socket.gethostname(), socket.getfqdn()]
+    else:
+        names = [host]
+    return [name for name in names if _HOST_NAME.fullmatch(name)]
+
+
+def _files_state(path: Path) -> tuple[tuple[str, int, int, int, int], ...] | None:
+    """What changes when the model at ``path`` is rewritten or replaced (None if it cannot be seen right now)."""
+    try:
+        found = [("", os.stat(path))]
+        if path.is_dir():
+            found += sorted((entry.name, entry.stat()) for entry in os.scandir(path))
+    except OSError:
+        return None
+    return tuple((name, info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns) for name, info in found)
+
+
+class _ServedModel:
+    """The explorer of the model being served; for a model given by its path, loaded again when its files change.
+
+    The old model answers until the new one has loaded and passed the loader's checks;
+    files that fail them (a build half written in place, say) are tried again once they
+    change again.
+    """
+
+    def __init__(self, model: WordVectors | str | os.PathLike[str], name: str) -> None:
+        self._path: Path | None = None
+        if not isinstance(model, WordVectors):
+            from .storage import load_model
+
+            self._path = Path(model)
+            self._state = _files_state(self._path)
+            model = load_model(self._path)
+            name = name or str(self._path)
+        self._name = name
+        self._explorer = Explorer(model, name=name)
+        self._failed_state: object = None
+        self._next_check = time.monotonic() + RELOAD_CHECK_SECONDS
+        self._loading = False
+        self._lock = threading.Lock()
+
+    def explorer(self) -> Explorer:
+        """The explorer to answer a request with (starting a reload if the model's files changed)."""
+        now = time.monotonic()
+        if self._path is None or now < self._next_check:
+            return self._explorer
+        with self._lock:
+            if self._loading or now < self._next_check:
+                return self._explorer
+            self._next_check = now + RELOAD_CHECK_SECONDS
+            state = _files_state(self._path)
+            if state is None or state == self._state or state == self._failed_state:
+                return self._explorer
+            self._loading = True
+        # Loading takes as long as a query on a large model: the requests meanwhile get the old one.
+        threading.Thread(target=self._reload, args=(state,), daemon=True).start()
+        return self._explorer
+
+    def _reload(self, state: object) -> None:
+        from .storage import load_model
+
+        try:
+            explorer = Explorer(load_model(self._path), name=self._name)  # type: ignore[arg-type]
+        except (WordvecError, OSError, MemoryError) as error:
+            self._failed_state = state
+            logging.getLogger(__name__).warning("still serving the model loaded before: %s", error)
+        else:
+            self._explorer, self._state = explorer, state
+        finally:
+            self._loading = False
+
+
+def create_app(
+    vectors: WordVectors | str | os.PathLike[str],
+    *,
+    name: str = "",
+    allowed_hosts: Iterable[str] = (),
+) -> Starlette:
     """The explorer as an ASGI application: the page at ``/``, its files under ``/static/``, the API under ``/api/``.
 
     Parameters
     ----------
-    vectors : WordVectors
-        The model to explore.
+    vectors : WordVectors, str or path-like
+        The model to explore, or the path of one: a model given by its path is loaded
+        again when its files change (``wordvec build -o`` or ``wordvec update`` replaced
+        it, say), at most once a second; the old model answers until the new one has
+        loaded and is valid. Either way the matrix is copied into memory (see
+        :class:`Explorer`), so files rewritten under the server never stop it.
     name : str, default ""
-        What to call the model on the page.
+        What to call the model on the page (default: the path's last component).
+    allowed_hosts : iterable of str, default ()
+        Host names to answer besides ``localhost`` and IP addresses; ``"*"`` answers
+        every ``Host`` header (see :class:`AllowedHosts`).
 
     Returns
     -------
@@ -165,32 +376,62 @@ def create_app(vectors: WordVectors, *, name: str = "") -> Starlette:
     Raises
     ------
     WordvecError
-        starlette is not installed (the ``[serve]`` extra).
+        starlette is not installed (the ``[serve]`` extra), the model cannot be loaded,
+        or an allowed host is not a host name.
 
     Notes
     -----
-    Every API answer is JSON. A bad request gets a 4xx status and ``{"error": message}``:
-    400 for a missing or malformed parameter, 404 for a word not in the vocabulary (with
-    ``"word"`` and ``"suggestions"`` too) or an unknown path, 405 for a method other than
-    GET. Static files are served by starlette's ``StaticFiles``, which refuses any path
-    that leads outside :data:`STATIC`.
+    Every answer to a bad request is JSON, ``{"error": message}``, with a 4xx status:
+    400 for a missing or malformed parameter or ``Host`` header, 403 for a ``Host`` the
+    server does not answer to, 404 for a word not in the vocabulary (with ``"word"`` and
+    ``"suggestions"`` too) or an unknown path, 405 for a method other than GET (or HEAD);
+    an internal error gets 500 and a JSON error too. Every answer forbids other sites to
+    load it (``Cross-Origin-Resource-Policy: same-origin``) and browsers to guess its type.
+    Static files are served by starlette's ``StaticFiles``, which refuses any path that
+    leads outside :data:`STATIC`.
     """
     try:
         from starlette.applications import Starlette
+        from starlette.datastructures import MutableHeaders
         from starlette.exceptions import HTTPException
+        from starlette.middleware import Middleware
         from starlette.requests import Request
         from starlette.responses import FileResponse, JSONResponse, Response
         from starlette.routing import Mount, Route
         from starlette.staticfiles import StaticFiles
+        from starlette.types import ASGIApp, Message, Receive, Scope, Send
     except ImportError:
         raise WordvecError(MISSING_FRAMEWORK) from None
 
-    explorer = Explorer(vectors, name=name)
+    allowed = AllowedHosts(allowed_hosts)
+    served = _ServedModel(vectors, name)
 
-    def api(answer: Callable[[Mapping[str, str]], dict[str, Any]]) -> Callable[[Request], Response]:
+    def checking_host(app: ASGIApp) -> ASGIApp:
+        # Before routing, so that no page, file or answer reaches a Host the server does not answer to.
+        async def checked(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+
+            async def send_with_headers(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    MutableHeaders(scope=message).update(RESPONSE_HEADERS)
+                await send(message)
+
+            hosts = [value.decode("latin-1") for key, value in scope["headers"] if key == b"host"]
+            refusal = allowed.refusal(hosts)
+            if refusal is None:
+                await app(scope, receive, send_with_headers)
+            else:
+                status, error = refusal
+                await JSONResponse({"error": error}, status_code=status)(scope, receive, send_with_headers)
+
+        return checked
+
+    def api(answer: Callable[[Explorer, Mapping[str, str]], dict[str, Any]]) -> Callable[[Request], Response]:
         # A plain function: starlette runs it on a worker thread, so a slow query never blocks the server.
         def endpoint(request: Request) -> Response:
-            return JSONResponse(answer(request.query_params))
+            return JSONResponse(answer(served.explorer(), request.query_params))
 
         return endpoint
 
@@ -206,16 +447,72 @@ def create_app(vectors: WordVectors, *, name: str = "") -> Starlette:
     async def http_error(request: Request, error: HTTPException) -> Response:
         return JSONResponse({"error": error.detail}, status_code=error.status_code, headers=error.headers)
 
+    async def server_error(request: Request, error: Exception) -> Response:
+        # A bug, or a value JSON cannot hold (a NaN in a model's metadata): the page still gets JSON.
+        message = f"internal error ({type(error).__name__}); see the server's output"
+        return JSONResponse({"error": message}, status_code=500)
+
     routes = [
         Route("/", page),
         *(
             Route(f"/api/{answer.__name__}", api(answer))
-            for answer in (explorer.nearest, explorer.analogy, explorer.similarity, explorer.map, explorer.info,
-                           explorer.complete)
+            for answer in (Explorer.nearest, Explorer.analogy, Explorer.similarity, Explorer.map, Explorer.info,
+                           Explorer.complete)
         ),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    return Starlette(routes=routes, exception_handlers={WordvecError: user_error, HTTPException: http_error})
+    return Starlette(
+        routes=routes,
+        middleware=[Middleware(checking_host)],
+        exception_handlers={WordvecError: user_error, HTTPException: http_error, Exception: server_error},
+    )
+
+
+def _refusal_of_request(received: bytes) -> tuple[int, str]:
+    """The status and message for a request h11 could not parse, given the bytes it holds of it."""
+    limit = f"the request line and header fields may take {MAX_REQUEST_HEAD // 1024} KB"
+    if len(received) <= MAX_REQUEST_HEAD:
+        return 400, "malformed HTTP request"
+    if b"\n" not in received:
+        return 414, f"the URL is too long ({limit})"
+    return 431, f"the header fields are too long ({limit})"
+
+
+def _http_protocol() -> type:
+    """uvicorn's HTTP/1.1 protocol (h11), made to answer a request it cannot parse before closing.
+
+    h11 holds at most :data:`MAX_REQUEST_HEAD` bytes of a request's head; on a longer
+    one (or a malformed one) uvicorn writes a 400 and closes the socket at once, while
+    the client is still sending the rest of its 150 KB URL. A socket closed with unread
+    input sends a reset, and the reset makes the client's system drop the answer too:
+    the client sees "connection reset". This one answers 414 (URI Too Long) for a
+    request line, 431 (Request Header Fields Too Large) for header fields, 400 for
+    anything else, as JSON; then it ends its side of the connection and reads and drops
+    what the client still sends, until the client closes or :data:`DRAIN_SECONDS` pass.
+    """
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class Protocol(H11Protocol):
+        draining = False
+
+        def data_received(self, data: bytes) -> None:
+            if not self.draining:
+                super().data_received(data)
+
+        def send_400_response(self, msg: str) -> None:
+            status, message = _refusal_of_request(self.conn.trailing_data[0])
+            body = json.dumps({"error": message}).encode()
+            headers = [(b"content-type", b"application/json"), (b"connection", b"close")]
+            start = h11.Response(status_code=status, headers=headers, reason=HTTPStatus(status).phrase.encode())
+            for event in (start, h11.Data(data=body), h11.EndOfMessage()):
+                self.transport.write(self.conn.send(event))
+            self.draining = True
+            if self.transport.can_write_eof():
+                self.transport.write_eof()
+            self.loop.call_later(DRAIN_SECONDS, self.transport.close)
+
+    return Protocol
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -236,19 +533,21 @@ def _url(sock: socket.socket) -> str:
 
 
 def serve(
-    vectors: WordVectors,
+    vectors: WordVectors | str | os.PathLike[str],
     *,
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     name: str = "",
+    allowed_hosts: Iterable[str] = (),
     on_ready: Callable[[str], None] | None = None,
 ) -> None:
     """Run the explorer on ``host:port`` until Ctrl-C (SIGINT) or SIGTERM, then return.
 
     Parameters
     ----------
-    vectors : WordVectors
-        The model to explore.
+    vectors : WordVectors, str or path-like
+        The model to explore, or its path: then it is reloaded when its files change
+        (see :func:`create_app`). Its matrix is copied into memory.
     host : str, default "127.0.0.1"
         Address to listen on. The default lets only this machine in; ``0.0.0.0`` opens
         the explorer to the network.
@@ -256,6 +555,10 @@ def serve(
         Port to listen on; 0 picks a free one.
     name : str, default ""
         What to call the model on the page.
+    allowed_hosts : iterable of str, default ()
+        Host names to answer besides those of :func:`served_host_names` (``host`` itself,
+        or the machine's names for ``0.0.0.0``), ``localhost`` and IP addresses;
+        ``"*"`` answers every ``Host`` (see :class:`AllowedHosts`).
     on_ready : callable, optional
         Called with the explorer's address (``http://127.0.0.1:8000/``) once the socket
         listens, before the first request is answered.
@@ -263,16 +566,26 @@ def serve(
     Raises
     ------
     WordvecError
-        starlette or uvicorn is not installed, or the address cannot be listened on.
+        starlette or uvicorn is not installed, the model cannot be loaded, an allowed
+        host is not a host name, or the address cannot be listened on.
+
+    Notes
+    -----
+    A request line or header fields longer than :data:`MAX_REQUEST_HEAD` bytes in all
+    get 414 or 431, and the connection is closed.
     """
-    app = create_app(vectors, name=name)
+    app = create_app(vectors, name=name, allowed_hosts=[*served_host_names(host), *allowed_hosts])
     try:
         import uvicorn
     except ImportError:
         raise WordvecError(MISSING_FRAMEWORK) from None
     sock = _listen(host, port)
     # Requests are not logged: the page asks several per click, and the terminal shows the address.
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", timeout_graceful_shutdown=2))
+    config = uvicorn.Config(
+        app, log_level="warning", lifespan="off", timeout_graceful_shutdown=2,
+        http=_http_protocol(), h11_max_incomplete_event_size=MAX_REQUEST_HEAD,
+    )
+    server = uvicorn.Server(config)
     try:
         if on_ready is not None:
             on_ready(_url(sock))

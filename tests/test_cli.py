@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
 import time
+import shlex
 import shutil
 import subprocess
 import sys
@@ -637,3 +639,194 @@ def test_subprocess_shell_completion(tmp_path):
     words = {"COMP_WORDS": "wordvec build --wei", "COMP_CWORD": "2", "_WORDVEC_COMPLETE": "bash_complete"}
     options = run_wordvec([], tmp_path, env=words, executable=[script])
     assert options.stdout.split() == ["plain,--weighting"]
+
+
+# -- standard streams that are full or closed ---------------------------------------
+
+
+def run_shell(command: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess:
+    """Run ``wordvec`` (as ``python -m wordvec.cli``) in a shell command line, for redirections such as ``<&-``."""
+    wordvec = f"{shlex.quote(sys.executable)} -m wordvec.cli"
+    return subprocess.run(["bash", "-c", command.replace("wordvec", wordvec)], cwd=cwd, capture_output=True,
+                          timeout=timeout)
+
+
+def assert_one_line_error(ended: subprocess.CompletedProcess, expected: str) -> None:
+    stderr = ended.stderr.decode()
+    assert "Exception ignored" not in stderr, stderr
+    assert_user_error(ended.returncode, ended.stdout.decode(errors="replace"), stderr, expected)
+
+
+@pytest.mark.parametrize("command", [
+    "wordvec nearest king -m MODEL", "wordvec info -m MODEL", "wordvec info --json -m MODEL",
+    "wordvec similarity king queen -m MODEL", "wordvec --help", "wordvec docvec CORPUS -m MODEL -o -",
+], ids=["nearest", "info", "info-json", "similarity", "help", "docvec-stdout"])
+def test_output_to_a_full_disk_is_one_line(command, model_path, royal_corpus_file, tmp_path):
+    command = command.replace("MODEL", str(model_path)).replace("CORPUS", str(royal_corpus_file))
+    ended = run_shell(f"{command} > /dev/full", tmp_path)
+    assert_one_line_error(ended, "Error: cannot write to standard output: No space left on device")
+
+
+@pytest.mark.parametrize("command", [
+    "wordvec nearest -m MODEL", "wordvec build - -o OUT", "wordvec docvec - -m MODEL -o OUT",
+], ids=["nearest", "build", "docvec"])
+def test_closed_standard_input_is_one_line(command, model_path, tmp_path):
+    command = command.replace("MODEL", str(model_path)).replace("OUT", str(tmp_path / "out"))
+    ended = run_shell(f"{command} <&-", tmp_path)
+    assert_one_line_error(ended, "Error: standard input is closed; give wordvec one (a file, a pipe or /dev/null)")
+    assert not (tmp_path / "out").exists()
+
+
+def test_closed_standard_output_is_one_line_for_a_command_that_prints(model_path, royal_corpus_file, tmp_path):
+    ended = run_shell(f"wordvec info -m {model_path} >&-", tmp_path)
+    assert_one_line_error(ended, "Error: standard output is closed; give wordvec one (a file, a pipe or /dev/null)")
+    quiet = run_shell(f"wordvec build {royal_corpus_file} -o {tmp_path / 'model'} -q {' '.join(BUILD_OPTIONS)} >&-",
+                      tmp_path)
+    assert quiet.returncode == 0 and quiet.stderr == b""
+    assert load_model(tmp_path / "model").dim == 8
+
+
+def test_a_full_or_closed_standard_error_ends_quietly_with_status_1(model_path, tmp_path):
+    for redirection in ("2>/dev/full", "2>&-"):
+        ended = run_shell(f"wordvec nearest kingg -m {model_path} {redirection}", tmp_path)
+        assert (ended.returncode, ended.stdout) == (1, b""), redirection
+    # With standard error closed, what it would say is dropped; the answer still comes.
+    answered = run_shell(f"wordvec nearest king -m {model_path} 2>&-", tmp_path)
+    assert answered.returncode == 0 and answered.stdout.startswith(b"king\n")
+
+
+def test_a_broken_pipe_stays_quiet(model_path, tmp_path):
+    ended = run_shell(f"wordvec nearest king -m {model_path} -k 50 | head -c 1; echo \" ${{PIPESTATUS[0]}}\"", tmp_path)
+    assert ended.stdout == b"k 0\n" and ended.stderr == b""
+
+
+# -- corpus folders with things that are not files ----------------------------------
+
+
+def test_build_skips_what_is_not_a_regular_file_and_says_so(royal_corpus_file, tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copy(royal_corpus_file, folder / "royal.txt")
+    os.mkfifo(folder / "pipe.txt")
+    (folder / "broken.txt").symlink_to("nowhere.txt")
+    (folder / "loop.txt").symlink_to("loop.txt")
+    (folder / "again").symlink_to(".")
+    args = f"build {folder} -o {tmp_path / 'model'} {' '.join(BUILD_OPTIONS)}"
+    built = run_shell(f"wordvec {args}", tmp_path, timeout=60)  # a read of the pipe would block: timeout
+    assert built.returncode == 0, built.stderr
+    assert built.stderr.decode().splitlines() == [
+        f"warning: skipped '{folder}/again': a link to a folder that is already read (a loop of links, or a second way in)",
+        f"warning: skipped '{folder}/broken.txt': a broken symbolic link (its target does not exist)",
+        f"warning: skipped '{folder}/loop.txt': a loop of symbolic links",
+        f"warning: skipped '{folder}/pipe.txt': a named pipe (FIFO), not a regular file",
+    ]
+    assert built.stdout.decode().startswith("built 106 words x 8 dims")
+    quiet = run_shell(f"wordvec {args} -q", tmp_path, timeout=60)
+    assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, b"", b"")
+
+
+def test_build_reads_process_substitution(royal_corpus_file, model_path, tmp_path):
+    built = run_shell(f"wordvec build <(gzip -c {royal_corpus_file} | zcat) -o {tmp_path / 'model'} -q "
+                      f"{' '.join(BUILD_OPTIONS)}", tmp_path)
+    assert built.returncode == 0, built.stderr
+    assert_same_model(tmp_path / "model", model_path)
+
+
+@pytest.mark.parametrize("make, expected", [
+    (lambda path: path.symlink_to("nowhere.txt"), "is a broken symbolic link (its target does not exist)"),
+    (lambda path: path.symlink_to(path.name), "is a loop of symbolic links"),
+], ids=["broken-link", "loop"])
+def test_build_from_a_broken_path_is_one_line(runner, tmp_path, make, expected):
+    make(tmp_path / "corpus.txt")
+    cli_error(invoke(runner, ["build", tmp_path / "corpus.txt", "-o", tmp_path / "model"]),
+              f"Error: corpus path '{tmp_path / 'corpus.txt'}' {expected}; name a file or folder of text")
+
+
+# -- long output names --------------------------------------------------------------
+
+
+def long_name(length: int, suffix: str = "") -> str:
+    """A file name of ``length`` UTF-8 bytes of two-byte letters (plus one ASCII letter if odd)."""
+    body = length - len(suffix)
+    return "é" * (body // 2) + "x" * (body % 2) + suffix
+
+
+@pytest.mark.parametrize("length", [236, 240, 254, 255])
+def test_output_names_up_to_the_longest_file_name_work(runner, royal_corpus_file, model_path, tmp_path, length):
+    model = tmp_path / long_name(length)
+    assert_ok(invoke(runner, ["build", royal_corpus_file, "-o", model, "-q", *BUILD_OPTIONS]))
+    assert_ok(invoke(runner, ["build", royal_corpus_file, "-o", model, "-q", *BUILD_OPTIONS]))  # a replace too
+    assert_same_model(model, model_path)
+    exported = tmp_path / long_name(length, ".vec")
+    assert_ok(invoke(runner, ["export", "-m", model, "-o", exported]))
+    assert_ok(invoke(runner, ["export", "-m", model, "-o", exported]))
+    assert load_word2vec_format(exported).words == load_model(model_path).words
+    assert sorted(entry.name for entry in tmp_path.iterdir()) == sorted([model.name, exported.name])
+
+
+def test_a_killed_save_to_a_long_name_is_cleaned_up_and_only_it(royal_corpus_file, model_path, tmp_path):
+    def killed_save(target: Path) -> str:
+        """The temporary that a save to ``target`` killed halfway leaves behind."""
+        before = set(os.listdir(tmp_path))
+        killed = subprocess.run([sys.executable, "-c", (
+            "import os, signal, sys\n"
+            "from wordvec.storage import load_model, save_model\n"
+            "save_model(load_model(sys.argv[1]), sys.argv[2],"
+            " extra_files={'x': lambda f: os.kill(os.getpid(), signal.SIGKILL)})\n"
+        ), str(model_path), str(target)], capture_output=True, timeout=60)
+        assert killed.returncode == -9, killed.stderr
+        (temporary,) = set(os.listdir(tmp_path)) - before
+        return temporary
+
+    model, neighbour = tmp_path / long_name(250), tmp_path / long_name(252)
+    ours, theirs = killed_save(model), killed_save(neighbour)
+    built = run_wordvec(["build", royal_corpus_file, "-o", model, "-q", *BUILD_OPTIONS], tmp_path)
+    assert built.returncode == 0, built.stderr
+    assert sorted(os.listdir(tmp_path)) == sorted([model.name, theirs]), f"{ours} must go, {theirs} stay"
+
+
+# -- docvec: lines as build reads them, and -o - -------------------------------------
+
+
+def test_docvec_lines_are_builds_lines(runner, model_path, tmp_path):
+    documents = tmp_path / "documents.txt.gz"
+    documents.write_bytes(gzip.compress("\ufeffthe king rules\rthe queen rules\r\na dog runs\n".encode()))
+    result = invoke(runner, ["docvec", documents, "-m", model_path, "-o", tmp_path / "rows.npy"])
+    assert_ok(result)
+    assert np.load(tmp_path / "rows.npy").shape == (2, 8)
+    assert result.stdout.startswith("wrote 2 document vectors x 8 dims (sif)")
+
+
+def test_docvec_counts_undecodable_bytes(runner, model_path, tmp_path):
+    documents = tmp_path / "documents.txt"
+    documents.write_bytes(b"the king \xff\xfe rules\n")
+    result = invoke(runner, ["docvec", documents, "-m", model_path, "-o", tmp_path / "rows.npy"])
+    assert_ok(result)
+    assert result.stderr == "warning: 2 undecodable bytes were replaced (FILE is not all UTF-8)\n"
+
+
+def test_docvec_to_standard_output_writes_the_npy_there(runner, model_path, royal_corpus_file, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    saved = tmp_path / "rows.npy"
+    assert_ok(invoke(runner, ["docvec", royal_corpus_file, "-m", model_path, "-o", saved]))
+    result = invoke(runner, ["docvec", royal_corpus_file, "-m", model_path, "-o", "-"])
+    assert_ok(result)
+    assert result.stdout_bytes == saved.read_bytes()
+    assert result.stderr.startswith("wrote 360 document vectors x 8 dims (sif) to standard output;")
+    assert not Path("-").exists()
+
+
+def test_docvec_refuses_to_write_the_npy_to_a_terminal(model_path, royal_corpus_file, tmp_path):
+    probe = (
+        "import os, pty, subprocess, sys\n"
+        "main, terminal = pty.openpty()\n"
+        "ended = subprocess.run(sys.argv[1:], stdout=terminal, stderr=subprocess.PIPE, timeout=60)\n"
+        "os.close(terminal)\n"
+        "sys.stdout.write(f'{ended.returncode} {ended.stderr.decode()}')\n"
+    )
+    ended = subprocess.run([sys.executable, "-c", probe, sys.executable, "-m", "wordvec.cli", "docvec",
+                            str(royal_corpus_file), "-m", str(model_path), "-o", "-"],
+                           cwd=tmp_path, capture_output=True, text=True, timeout=90)
+    assert ended.stdout == (
+        "1 Error: -o - writes binary .npy data, not for a terminal: redirect standard output or name a file\n"
+    )

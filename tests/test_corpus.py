@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import bz2
+import re
+import shlex
 import codecs
 import gzip
 import lzma
@@ -626,3 +628,169 @@ def test_building_from_local_paths_does_not_import_fsspec(royal_corpus_file, tmp
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
     assert completed.stdout == "False\n"
     assert (tmp_path / "model").is_dir()
+
+
+# -- what is not a regular file -------------------------------------------------------
+
+
+def folder_of_oddities(folder: Path) -> Path:
+    """A corpus folder with one text file, a link to it, and every entry that is not a regular file."""
+    import os
+    import socket
+
+    folder.mkdir()
+    (folder / "a.txt").write_text("the king rules\n")
+    (folder / "link.txt").symlink_to("a.txt")
+    (folder / "broken.txt").symlink_to("nowhere.txt")
+    (folder / "loop.txt").symlink_to("loop.txt")
+    os.mkfifo(folder / "pipe.txt")
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(folder / "socket.txt"))
+    (folder / "sub").mkdir()
+    (folder / "sub" / "b.txt").write_text("the queen rules\n")
+    (folder / "sub" / "up").symlink_to("..")
+    return folder
+
+
+def test_a_folder_skips_what_is_not_a_regular_file_and_warns_once_for_each(tmp_path):
+    folder = folder_of_oddities(tmp_path / "corpus")
+    with pytest.warns(corpus_module.CorpusWarning) as caught:
+        paths = resolve_paths([folder, folder])
+    assert [path.relative_to(folder).as_posix() for path in paths] == ["a.txt", "link.txt", "sub/b.txt"] * 2
+    assert sorted(str(warning.message) for warning in caught) == [
+        f"skipped '{folder}/broken.txt': a broken symbolic link (its target does not exist)",
+        f"skipped '{folder}/loop.txt': a loop of symbolic links",
+        f"skipped '{folder}/pipe.txt': a named pipe (FIFO), not a regular file",
+        f"skipped '{folder}/socket.txt': a socket, not a regular file",
+        f"skipped '{folder}/sub/up': a link to a folder that is already read (a loop of links, or a second way in)",
+    ]
+
+
+def test_a_link_to_a_folder_is_followed_once(tmp_path):
+    (tmp_path / "texts").mkdir()
+    (tmp_path / "texts" / "a.txt").write_text("the king\n")
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "more").symlink_to(tmp_path / "texts")
+    (tmp_path / "corpus" / "same").symlink_to(tmp_path / "texts")
+    with pytest.warns(corpus_module.CorpusWarning, match="'.*same': a link to a folder that is already read"):
+        assert read_text(tmp_path / "corpus") == "the king\n"
+
+
+def test_a_file_that_becomes_a_pipe_after_listing_is_not_waited_for(tmp_path, monkeypatch):
+    import os
+
+    (tmp_path / "a.txt").write_text("text\n")
+    walk = corpus_module._walk_local
+
+    def walk_then_swap(folder, skip):
+        for path in walk(folder, skip):
+            path.unlink()  # listed as a regular file, a pipe when opened: opening must not block
+            os.mkfifo(path)
+            yield path
+
+    monkeypatch.setattr(corpus_module, "_walk_local", walk_then_swap)
+    with pytest.warns(corpus_module.CorpusWarning, match="a.txt': a named pipe \\(FIFO\\), not a regular file"):
+        with pytest.raises(CorpusError, match="holds no text files"):
+            resolve_paths([tmp_path])
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda path: path.symlink_to("nowhere.txt"), "is a broken symbolic link (its target does not exist)"),
+    (lambda path: path.symlink_to(path.name), "is a loop of symbolic links"),
+], ids=["broken-link", "loop"])
+def test_a_broken_path_named_as_corpus_is_one_line(tmp_path, make, message):
+    path = tmp_path / "corpus.txt"
+    make(path)
+    with pytest.raises(CorpusError, match=f"^corpus path '{path}' {re.escape(message)}; name a file or folder of text$"):
+        Corpus(path)
+
+
+def test_a_socket_named_as_corpus_is_refused(tmp_path):
+    import socket
+
+    path = tmp_path / "corpus.sock"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+        with pytest.raises(CorpusError, match=f"^corpus path '{path}' is a socket; pass text files, folders of them or '-'$"):
+            Corpus(path)
+
+
+def test_closed_standard_input_is_one_line(monkeypatch):
+    monkeypatch.setattr(sys, "stdin", None)
+    with pytest.raises(CorpusError, match="^standard input is closed; pipe the text into wordvec or name a file$"):
+        read_text("-")
+
+
+def run_python(code: str, *args: str, timeout: float = 30) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=timeout)
+
+
+READ_ARGUMENT = (
+    "import sys, warnings\n"
+    "from wordvec.corpus import Corpus\n"
+    "warnings.simplefilter('always')\n"
+    "sys.stdout.write(''.join(Corpus(sys.argv[1]).iter_text()))\n"
+)
+
+
+def test_a_folder_with_a_pipe_is_read_without_waiting_for_it(tmp_path):
+    folder = folder_of_oddities(tmp_path / "corpus")
+    read = run_python(READ_ARGUMENT, str(folder), timeout=30)  # waiting on the pipe would time out
+    assert read.returncode == 0, read.stderr
+    assert read.stdout == "the king rules\nthe king rules\nthe queen rules\n"
+    assert "pipe.txt': a named pipe (FIFO), not a regular file" in read.stderr
+
+
+def test_a_named_pipe_given_as_the_corpus_is_read_as_a_stream(tmp_path):
+    import os
+    import threading
+
+    pipe = tmp_path / "corpus"
+    os.mkfifo(pipe)
+    reader = subprocess.Popen([sys.executable, "-c", READ_ARGUMENT, str(pipe)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    # The writer comes late: the reader says it waits, instead of hanging silently.
+    timer = threading.Timer(2.5, lambda: pipe.write_text("the king rules\n" * 3))
+    timer.start()
+    try:
+        stdout, stderr = reader.communicate(timeout=30)
+    finally:
+        timer.cancel()
+        reader.kill()
+    assert reader.returncode == 0, stderr
+    assert stdout == "the king rules\n" * 3
+    assert f"waiting for a program to write to '{pipe}' (a named pipe); start one or press Ctrl-C" in stderr
+
+
+def test_process_substitution_is_read_as_a_stream(tmp_path):
+    (tmp_path / "a.txt.gz").write_bytes(gzip.compress(b"the king rules\n"))
+    command = f"{sys.executable} -c {shlex.quote(READ_ARGUMENT)} <(zcat {shlex.quote(str(tmp_path / 'a.txt.gz'))})"
+    read = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=30)
+    assert read.returncode == 0, read.stderr
+    assert read.stdout == "the king rules\n"
+    assert read.stderr == ""
+
+
+# -- lines --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("data, lines", [
+    (b"one\ntwo\n", ["one", "two"]),
+    (b"one\r\ntwo", ["one\r", "two"]),
+    (b"one\rtwo\rthree\n", ["one\rtwo\rthree"]),
+    (b"\xef\xbb\xbfone\n\ntwo\xff\n", ["one", "", "two\ufffd"]),
+], ids=["lf", "crlf", "cr-only", "bom-empty-undecodable"])
+def test_lines_end_at_line_feeds_only_as_build_counts_them(tmp_path, data, lines):
+    path = tmp_path / "documents.txt"
+    path.write_bytes(data)
+    assert list(Corpus(path).iter_lines()) == lines
+    assert sum(text.count("\n") for text in Corpus(path).iter_text()) == len(lines)
+
+
+def test_a_very_long_line_is_one_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(corpus_module, "MAX_PENDING_CHARS", 64)
+    monkeypatch.setattr(corpus_module, "READ_BYTES", 16)
+    path = tmp_path / "long.txt.gz"
+    long_line = " ".join(f"word{number}" for number in range(100))
+    path.write_bytes(gzip.compress(f"short\n{long_line}\nend".encode()))
+    assert list(Corpus(path).iter_lines()) == ["short", long_line, "end"]

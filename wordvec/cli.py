@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import gc
+import io
 import json
 import math
 import os
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -16,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from . import __version__
-from .errors import WordvecError
+from .errors import WordvecError, os_error_reason
 
 if TYPE_CHECKING:
     from .corpus import CorpusFile
@@ -28,20 +30,162 @@ MODEL_ENV = "WORDVEC_MODEL"
 
 
 def _user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn library errors caused by user input into click's one-line error and exit 1."""
+    """Turn library errors caused by user input, and failed reads and writes, into click's one-line error and exit 1.
+
+    Warnings (a skipped corpus file, say) are shown as ``warning: ...`` lines on standard
+    error, unless the command is given ``quiet``.
+    """
 
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return command(*args, **kwargs)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore" if kwargs.get("quiet") else "default")
+                warnings.showwarning = _show_warning
+                result = command(*args, **kwargs)
+            # Output still buffered would otherwise fail at exit, as an "Exception ignored" traceback.
+            _flush(sys.stdout)
+            return result
         except WordvecError as error:
             raise click.ClickException(str(error)) from None
         except BrokenPipeError:
             # Output piped into `head` and the like: stop quietly.
+            _drop_output(sys.stdout)
             sys.stderr.close()
             sys.exit(0)
+        except OSError as error:
+            raise click.ClickException(_os_error_line(error)) from None
 
     return wrapper
+
+
+def _show_warning(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+    click.echo(f"warning: {message}", err=True)
+
+
+def _os_error_line(error: OSError) -> str:
+    """A failed read or write that no library error named, as one line."""
+    if error.filename:
+        return f"cannot access {str(error.filename)!r}: {os_error_reason(error)}"
+    return f"input/output failed: {os_error_reason(error)}"
+
+
+def _flush(stream: Any) -> None:
+    if stream is not None:
+        stream.flush()
+
+
+def _drop_output(stream: Any) -> None:
+    """Point a failed output stream at /dev/null, so that the interpreter's last flush of it cannot fail too."""
+    try:
+        descriptor = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a real file (a test's captured output): nothing is flushed at exit
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, descriptor)
+    os.close(null)
+
+
+class _CheckedStream:
+    """A standard stream whose failed reads and writes are user errors that name it (``> /dev/full``, say)."""
+
+    def __init__(self, stream: Any, name: str) -> None:
+        self._stream = stream
+        self._name = name
+
+    def _call(self, method: str, *args: Any) -> Any:
+        try:
+            return getattr(self._stream, method)(*args)
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            if method in ("write", "flush"):
+                raise WordvecError(f"cannot write to {self._name}: {os_error_reason(error)}") from None
+            raise WordvecError(f"cannot read {self._name}: {os_error_reason(error)}") from None
+
+    def write(self, text: str) -> int:
+        return self._call("write", text)
+
+    def flush(self) -> None:
+        self._call("flush")
+
+    def read(self, *size: int) -> str:
+        return self._call("read", *size)
+
+    def readline(self, *size: int) -> str:
+        return self._call("readline", *size)
+
+    def __iter__(self) -> _CheckedStream:
+        return self
+
+    def __next__(self) -> str:
+        return self._call("__next__")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+class _ClosedStream(io.TextIOBase):
+    """Stands for a standard stream that was closed when the program started (Python makes it None).
+
+    Reading it, or writing to standard output, is a user error; what is written to a
+    closed standard error is dropped, as nobody can see it.
+    """
+
+    encoding = "utf-8"
+    errors = "strict"
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def _closed(self) -> WordvecError:
+        return WordvecError(f"{self._name} is closed; give wordvec one (a file, a pipe or /dev/null)")
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> str:
+        raise self._closed()
+
+    def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
+        raise self._closed()
+
+    @property
+    def buffer(self) -> Any:
+        raise self._closed()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if text and self._name != "standard error":
+            raise self._closed()
+        return len(text)
+
+    def isatty(self) -> bool:
+        return False
+
+
+def _guard_standard_streams() -> None:
+    """Make the standard streams report their failures (see :class:`_CheckedStream`, :class:`_ClosedStream`).
+
+    A closed descriptor 0, 1 or 2 is opened on /dev/null first, so that no file the command
+    opens takes its number (and a worker process's stray output into it).
+    """
+    for descriptor, attribute, name in ((0, "stdin", "standard input"), (1, "stdout", "standard output"),
+                                        (2, "stderr", "standard error")):
+        stream = getattr(sys, attribute)
+        if stream is None:
+            try:
+                os.fstat(descriptor)
+            except OSError:
+                null = os.open(os.devnull, os.O_RDWR)
+                if null != descriptor:
+                    os.dup2(null, descriptor)
+                    os.close(null)
+            setattr(sys, attribute, _ClosedStream(name))
+        elif not isinstance(stream, _CheckedStream):
+            setattr(sys, attribute, _CheckedStream(stream, name))
 
 
 def _model_option(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -563,8 +707,8 @@ def plot(words: tuple[str, ...], model_path: Path, output: Path, neighbours: int
 @main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path))
 @_model_option
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The .npy file to write: one float32 row per line of FILE.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              help="The .npy file to write: one float32 row per line of FILE ('-' writes it to standard output).")
 @click.option("--weighting", default="sif", show_default=True, type=click.Choice(["mean", "tfidf", "sif"]),
               help="Average of the word vectors, weighted by idf, or SIF (smooth inverse frequency, common "
                    "component removed).")
@@ -572,27 +716,56 @@ def plot(words: tuple[str, ...], model_path: Path, output: Path, neighbours: int
 def docvec(file: Path, model_path: Path, output: Path, weighting: str) -> None:
     """Turn each line of FILE ('-' reads stdin) into a document vector, saved as .npy.
 
-    The idf and SIF's common component are learned from FILE itself. A line
-    without a known word gives a row of zeros. Load the result with numpy.load.
+    FILE is read as `build` reads a corpus file (compressed, UTF-16 with a byte-order
+    mark, undecodable bytes replaced and counted), with the same lines: a line ends at
+    a line feed only, so a carriage return is a space. The idf and SIF's common component
+    are learned from FILE itself. A line without a known word gives a row of zeros. Load
+    the result with numpy.load. With -o -, the .npy goes to standard output (not to a
+    terminal) and the summary to standard error.
 
     \b
     Example:
       wordvec docvec reviews.txt -m my-model -o reviews.npy --weighting sif
+      zcat reviews.gz | wordvec docvec - -m my-model -o - | python analyse.py
     """
+    from .corpus import Corpus
     from .features import DocumentVectorizer
     from .storage import save_array
 
-    _check_outputs([output], [file, *_with_vocab(model_path)])
+    to_stdout = str(output) == "-"
+    if to_stdout and sys.stdout.isatty():
+        raise click.ClickException("-o - writes binary .npy data, not for a terminal: redirect standard output or name a file")
+    if not to_stdout:
+        _check_outputs([output], [file, *_with_vocab(model_path)])
     model = _load(model_path)
-    with click.open_file(str(file), encoding="utf-8", errors="replace") as handle:
-        documents = [line.rstrip("\n") for line in handle]
+    text = Corpus(file)
+    documents = list(text.iter_lines())
     vectorizer = DocumentVectorizer(model, weighting=weighting)
     matrix = vectorizer.fit_transform(documents)
-    save_array(matrix, output)
+    if to_stdout:
+        _write_npy_to_stdout(matrix)
+    else:
+        save_array(matrix, output)
+    if text.stats.replaced_bytes:
+        click.echo(f"warning: {text.stats.replaced_bytes:,} undecodable bytes were replaced (FILE is not all UTF-8)", err=True)
     click.echo(
-        f"wrote {matrix.shape[0]:,} document vectors x {matrix.shape[1]} dims ({weighting}) to {output}; "
-        f"{vectorizer.n_empty_:,} without a known word (zero rows)"
+        f"wrote {matrix.shape[0]:,} document vectors x {matrix.shape[1]} dims ({weighting}) to "
+        f"{'standard output' if to_stdout else output}; {vectorizer.n_empty_:,} without a known word (zero rows)",
+        err=to_stdout,
     )
+
+
+def _write_npy_to_stdout(matrix: Any) -> None:
+    import numpy as np
+
+    binary = sys.stdout.buffer
+    try:
+        np.save(binary, matrix, allow_pickle=False)
+        binary.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise WordvecError(f"cannot write to standard output: {os_error_reason(error)}") from None
 
 
 def _word_list(context: click.Context, parameter: click.Parameter, values: tuple[str, ...]) -> list[str]:
@@ -759,11 +932,35 @@ def run() -> None:
     has ended no garbage worth collecting is left, so they are frozen out of that walk.
     Only the program does this: a test or a library calling :func:`main` keeps its
     collections.
+
+    The standard streams are guarded (see :func:`_guard_standard_streams`): a closed or
+    failing one ends the program with one line (when standard error can show it) and exit
+    status 1, never with a traceback.
     """
+    _guard_standard_streams()
     try:
         main()
+    except (WordvecError, OSError) as error:
+        # Raised outside a command: click's own help, usage or error line could not be written.
+        _last_words(error)
     finally:
         gc.freeze()
+        try:
+            _flush(sys.stdout)
+        except (WordvecError, OSError):
+            # Output of a command that already failed (and said so): the interpreter's last
+            # flush would fail on it again, with an "Exception ignored" traceback.
+            _drop_output(sys.stdout)
+
+
+def _last_words(error: Exception) -> None:
+    """Say ``error`` on standard error if it still can, and exit 1."""
+    line = str(error) if isinstance(error, WordvecError) else _os_error_line(error)  # type: ignore[arg-type]
+    try:
+        click.echo(f"Error: {line}", err=True)
+    except (WordvecError, OSError):
+        _drop_output(sys.stderr)
+    sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

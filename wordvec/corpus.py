@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bz2
 import codecs
+import errno
 import gzip
 import itertools
 import lzma
@@ -12,8 +13,9 @@ import re
 import stat
 import sys
 import threading
+import warnings
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +78,12 @@ _CONTROL_BYTES = bytes(set(range(32)) - {9, 10, 12, 13, 27})
 _decode_state = threading.local()
 #: How a URL begins: a protocol and ``://``.
 _URL_START = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+#: Seconds an explicitly named pipe may wait for its writer before a warning says so.
+PIPE_WAIT_NOTICE_SECONDS = 1.0
+
+
+class CorpusWarning(UserWarning):
+    """Something in the corpus was skipped or is being waited for (see :func:`resolve_paths`)."""
 
 
 def _replace_and_count(error: UnicodeError) -> tuple[str, int]:
@@ -116,8 +124,13 @@ def corpus_path(source: PathLike | CorpusURL) -> CorpusFile:
 def resolve_paths(sources: Iterable[PathLike | CorpusURL]) -> list[CorpusFile]:
     """Expand corpus paths and URLs into the list of files to read, in a stable order.
 
-    Directories (local or at a URL) are searched recursively for text files (hidden
-    entries and files that look binary are skipped); ``-`` stands for standard input.
+    Directories (local or at a URL) are searched recursively for text files. Hidden entries
+    and files that look binary are left out; so is whatever is not a regular file (a named
+    pipe, socket or device, a broken symbolic link or a loop of them, a folder that cannot be
+    listed), with a :class:`CorpusWarning` for each such path. Symbolic links to files are
+    read; links to folders are followed, each folder read once. A path named here may also
+    be a stream: ``-`` for standard input, a named pipe or ``/dev/fd/N`` (bash's
+    ``<(zcat corpus.gz)``), read from start to end as standard input is.
 
     Parameters
     ----------
@@ -132,46 +145,93 @@ def resolve_paths(sources: Iterable[PathLike | CorpusURL]) -> list[CorpusFile]:
     Raises
     ------
     CorpusError
-        A path does not exist, cannot be read, or a directory holds no text file; a URL
-        needs fsspec or its protocol's package, which is not installed.
+        A path does not exist, is a broken link, a socket or a block device, cannot be read,
+        or a directory holds no text file; a URL needs fsspec or its protocol's package,
+        which is not installed.
     """
     files: list[CorpusFile] = []
+    skipped: set[str] = set()
+
+    def skip(path: CorpusFile, reason: str) -> None:
+        if str(path) not in skipped:  # a folder named twice warns once
+            skipped.add(str(path))
+            warnings.warn(f"skipped {str(path)!r}: {reason}", CorpusWarning, stacklevel=2)
+
     for source in sources:
         path = corpus_path(source)
         kind = "file" if str(path) == "-" else _kind_of(path)
         if kind == "directory":
-            found = list(_walk_text_files(path))
+            found = list(_walk_text_files(path, skip))
             if not found:
                 raise CorpusError(f"directory {str(path)!r} holds no text files; point to a folder of .txt (or .gz/.bz2/.xz) files")
             files.extend(found)
-        elif kind == "file":
-            files.append(path)
         else:
-            raise CorpusError(f"corpus path {str(path)!r} does not exist")
+            files.append(path)
     if not files:
         raise CorpusError("no corpus given; pass one or more files, directories or '-' for standard input")
     return files
 
 
-def _kind_of(path: CorpusFile) -> str | None:
-    """``"directory"``, ``"file"`` or None when nothing is there."""
+def _kind_of(path: CorpusFile) -> str:
+    """``"directory"`` or ``"file"`` (a stream too) for a path named as a corpus; CorpusError for anything else."""
     if isinstance(path, CorpusURL):
         filesystem, location = _filesystem(path.url)
         try:
             return "directory" if filesystem.info(location)["type"] == "directory" else "file"
         except FileNotFoundError:
-            return None
+            raise CorpusError(f"corpus path {path.url!r} does not exist") from None
         except PermissionError:
             raise CorpusError(f"cannot read {path.url!r}: permission denied; check the credentials fsspec is given") from None
         except OSError as error:
             raise CorpusError(f"cannot read {path.url!r}: {error}") from None
-    if path.is_dir():
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as error:
+        raise _unreachable_error(path, error) from None
+    if stat.S_ISDIR(mode):
         return "directory"
-    if not path.exists():
-        return None
+    if not (stat.S_ISREG(mode) or _is_stream(mode)):
+        raise CorpusError(f"corpus path {str(path)!r} is {_file_kind(mode)}; pass text files, folders of them or '-'")
     if not os.access(path, os.R_OK):
         raise CorpusError(f"cannot read {str(path)!r}: permission denied; check the file's permissions")
     return "file"
+
+
+def _is_stream(mode: int) -> bool:
+    """A named pipe or a character device (a terminal, ``/dev/stdin``): read once, from start to end."""
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)
+
+
+def _file_kind(mode: int) -> str:
+    """What a file that is not a regular file or folder is, for a message."""
+    for test, kind in (
+        (stat.S_ISFIFO, "a named pipe (FIFO)"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+    ):
+        if test(mode):
+            return kind
+    return "not a regular file"
+
+
+def _unreachable(path: Path, error: OSError) -> str:
+    """What ``path`` is, given the error of ``os.stat(path)``: a broken link, a loop of links, or out of reach."""
+    if error.errno == errno.ENOENT:
+        return "a broken symbolic link (its target does not exist)" if path.is_symlink() else "missing"
+    if error.errno == errno.ELOOP:
+        return "a loop of symbolic links"
+    return f"out of reach ({error.strerror})"
+
+
+def _unreachable_error(path: Path, error: OSError) -> CorpusError:
+    """The error for a corpus path that ``os.stat`` cannot reach."""
+    name = repr(str(path))
+    if error.errno == errno.ENOENT and not path.is_symlink():
+        return CorpusError(f"corpus path {name} does not exist")
+    if error.errno == errno.EACCES:
+        return CorpusError(f"cannot read {name}: permission denied; check the permissions of its folders")
+    return CorpusError(f"corpus path {name} is {_unreachable(path, error)}; name a file or folder of text")
 
 
 def _filesystem(url: str) -> tuple[Any, str]:
@@ -187,12 +247,47 @@ def _filesystem(url: str) -> tuple[Any, str]:
         raise CorpusError(f"cannot read {url!r}: {error}") from None
 
 
-def _open_binary(path: CorpusFile) -> BinaryIO:
-    """Open a local file or a URL for binary reading; both kinds of file object seek."""
+class _NotRegularFile(OSError):
+    """A path that was a regular file when listed is something else when opened."""
+
+
+def _open_binary(path: CorpusFile, *, streams: bool = True) -> BinaryIO:
+    """Open a local file or a URL for binary reading; both kinds of file object seek, unless a stream.
+
+    A regular file is opened without blocking and checked once open, so that a path
+    replaced by a pipe in the meantime never blocks. With ``streams``, a named pipe or
+    character device is opened as it is (see :func:`_open_stream`); without, it raises
+    :class:`_NotRegularFile`.
+    """
     if isinstance(path, CorpusURL):
         filesystem, location = _filesystem(path.url)
         return filesystem.open(location, "rb", block_size=URL_BLOCK_BYTES)
-    return open(path, "rb")
+    if streams and _is_stream(os.stat(path).st_mode):
+        return _open_stream(path)
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            raise _NotRegularFile(errno.EINVAL, f"{_file_kind(mode)}, not a regular file", str(path))
+        return open(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
+def _open_stream(path: Path) -> BinaryIO:
+    """Open a named pipe or character device; a pipe's open waits for a writer, with a warning if it waits long."""
+    notice = threading.Timer(
+        PIPE_WAIT_NOTICE_SECONDS,
+        warnings.warn,
+        (f"waiting for a program to write to {str(path)!r} (a named pipe); start one or press Ctrl-C", CorpusWarning),
+    )
+    notice.daemon = True
+    notice.start()
+    try:
+        return open(path, "rb")
+    finally:
+        notice.cancel()
 
 
 def file_size(path: CorpusFile) -> int | None:
@@ -202,38 +297,95 @@ def file_size(path: CorpusFile) -> int | None:
         return filesystem.size(location)
     if str(path) == "-":
         return None
-    status = path.stat()
+    try:
+        status = path.stat()
+    except OSError as error:
+        raise _unreachable_error(path, error) from None
     return status.st_size if stat.S_ISREG(status.st_mode) else None
 
 
-def _walk_text_files(directory: CorpusFile) -> Iterator[CorpusFile]:
-    """The text files under a local or URL directory, as ``os.walk`` finds them: a folder's files, then its subfolders."""
-    if isinstance(directory, CorpusURL):
-        filesystem, location = _filesystem(directory.url)
-        walk = filesystem.walk(location)
+def _walk_text_files(directory: CorpusFile, skip: Callable[[CorpusFile, str], None]) -> Iterator[CorpusFile]:
+    """The text files under a local or URL directory: a folder's files in name order, then its subfolders'.
 
-        def file_in(root: str, name: str) -> CorpusFile:
-            return CorpusURL(filesystem.unstrip_protocol(f"{root.rstrip('/')}/{name}"))
+    ``skip(path, reason)`` is told of every entry left out for not being a regular file or folder.
+    """
+    candidates = _walk_url(directory, skip) if isinstance(directory, CorpusURL) else _walk_local(directory, skip)
+    for path in candidates:
+        try:
+            with _open_decompressed(path, regular_only=True) as stream:
+                kind = _binary_kind(stream.read(SNIFF_BYTES))
+        except _NotRegularFile as error:
+            skip(path, error.strerror)
+            continue
+        except _READ_ERRORS:
+            kind = None  # unreadable or corrupt: reading it will say so, not skip it silently
+        if kind is None:
+            yield path
 
-    else:
-        walk = os.walk(directory)
 
-        def file_in(root: str, name: str) -> CorpusFile:
-            return Path(root) / name
-
-    for root, dirnames, filenames in walk:
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if name.startswith("."):
-                continue
-            path = file_in(root, name)
+def _walk_local(directory: Path, skip: Callable[[CorpusFile, str], None]) -> Iterator[Path]:
+    """The regular files under a local folder (links followed, each folder listed once), not hidden ones."""
+    listed = {_identity(os.stat(directory))}
+    pending = [directory]
+    while pending:
+        folder = pending.pop()
+        try:
+            with os.scandir(folder) as scan:
+                names = sorted(entry.name for entry in scan if not entry.name.startswith("."))
+        except OSError as error:
+            skip(folder, f"cannot list it: {error.strerror}")
+            continue
+        subfolders = []
+        for name in names:
+            path = folder / name
             try:
-                with _open_decompressed(path) as stream:
-                    kind = _binary_kind(stream.read(SNIFF_BYTES))
-            except _READ_ERRORS:
-                kind = None  # unreadable or corrupt: reading it will say so, not skip it silently
-            if kind is None:
+                status = os.stat(path)
+            except OSError as error:
+                skip(path, _unreachable(path, error))
+                continue
+            if stat.S_ISDIR(status.st_mode):
+                if _identity(status) in listed:
+                    skip(path, "a link to a folder that is already read (a loop of links, or a second way in)")
+                else:
+                    listed.add(_identity(status))
+                    subfolders.append(path)
+            elif stat.S_ISREG(status.st_mode):
                 yield path
+            else:
+                skip(path, f"{_file_kind(status.st_mode)}, not a regular file")
+        pending.extend(reversed(subfolders))
+
+
+def _identity(status: os.stat_result) -> tuple[int, int]:
+    return status.st_dev, status.st_ino
+
+
+def _walk_url(directory: CorpusURL, skip: Callable[[CorpusFile, str], None]) -> Iterator[CorpusURL]:
+    """The files under a folder at a URL, in the order of ``os.walk``; what fsspec calls neither file nor folder is asked about."""
+    filesystem, location = _filesystem(directory.url)
+
+    def unlisted(error: OSError) -> None:
+        where = CorpusURL(filesystem.unstrip_protocol(error.filename)) if error.filename else directory
+        skip(where, f"cannot list it: {error.strerror or error}")
+
+    for root, folders, files in filesystem.walk(location, detail=True, on_error=unlisted):
+        visible = {name: folders[name] for name in sorted(folders) if not name.startswith(".")}
+        folders.clear()
+        folders.update(visible)  # walk descends into what is left, in this order
+        for name in sorted(name for name in files if not name.startswith(".")):
+            full = f"{root.rstrip('/')}/{name}"
+            url = CorpusURL(filesystem.unstrip_protocol(full))
+            kind = files[name].get("type")
+            if kind == "other":  # a local link (file://) is "other" until followed
+                try:
+                    kind = filesystem.info(full)["type"]
+                except OSError as error:
+                    skip(url, error.strerror or str(error))
+                    continue
+            if kind == "file":
+                yield url
+            else:
+                skip(url, f"not a regular file ({kind})")
 
 
 def _compression_of(head: bytes) -> str | None:
@@ -281,10 +433,15 @@ class _CountingReader:
 
 
 @contextmanager
-def _open_decompressed(path: CorpusFile, stats: CorpusStats | None = None) -> Iterator[BinaryIO]:
-    """Open a file, URL (or stdin for ``-``) for binary reading, decompressing gzip, bzip2 and xz by magic bytes."""
+def _open_decompressed(path: CorpusFile, stats: CorpusStats | None = None, *, regular_only: bool = False) -> Iterator[BinaryIO]:
+    """Open a file, URL (or stdin for ``-``) for binary reading, decompressing gzip, bzip2 and xz by magic bytes.
+
+    With ``regular_only``, a local path that is not a regular file raises :class:`_NotRegularFile`.
+    """
     is_stdin = str(path) == "-"
-    raw = sys.stdin.buffer if is_stdin else _open_binary(path)
+    if is_stdin and sys.stdin is None:
+        raise CorpusError("standard input is closed; pipe the text into wordvec or name a file")
+    raw = sys.stdin.buffer if is_stdin else _open_binary(path, streams=not regular_only)
     try:
         head = _peek(raw, 8)
         counted = _CountingReader(raw, stats)
@@ -408,6 +565,8 @@ def _iter_file_text(path: CorpusFile, stats: CorpusStats, start: int = 0, end: i
                 data = stream.read(READ_BYTES)
     except PermissionError:
         raise CorpusError(f"cannot read {name}: permission denied; check the file's permissions") from None
+    except _NotRegularFile as error:
+        raise CorpusError(f"cannot read {name}: it is now {error.strerror}") from None
     except EOFError:
         raise CorpusError(f"{name} is truncated: the compressed stream ends early; re-download or re-compress it") from None
     except _READ_ERRORS as error:
@@ -505,7 +664,9 @@ class Corpus:
     Notes
     -----
     The text is yielded in pieces of a few MB, each ending at a line end or, for very
-    long lines, at whitespace; a file's end counts as a line end. Memory does not grow
+    long lines, at whitespace; a file's end counts as a line end. A line ends at ``\n``
+    only: a carriage return is whitespace, so CR-LF files give the same lines as LF files,
+    and a file with CR-only line ends (old Mac OS) is one line. Memory does not grow
     with the corpus or line length. Undecodable bytes are replaced by U+FFFD and
     counted in :attr:`stats` (``replaced_bytes``). Files beginning with a UTF-16 byte-order
     mark are decoded as UTF-16.
@@ -548,3 +709,18 @@ class Corpus:
         for path in self._paths:
             self.stats.files += 1
             yield from _iter_file_text(path, self.stats)
+
+    def iter_lines(self) -> Iterator[str]:
+        """Yield the corpus's lines without their ``\n``, as :meth:`iter_text` ends them (see class notes).
+
+        Each line is one string however long: ``wordvec docvec`` makes a document of each.
+        """
+        unfinished: list[str] = []  # a very long line's start, cut at whitespace
+        for piece in self.iter_text():
+            *lines, tail = piece.split("\n")
+            if lines:
+                lines[0] = "".join(unfinished) + lines[0]
+                unfinished = []
+                yield from lines
+            if tail:
+                unfinished.append(tail)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import operator
 import os
@@ -26,7 +27,6 @@ VECTORS_FILE = "vectors.npy"
 VOCAB_FILE = "vocab.txt"
 META_FILE = "meta.json"
 
-_TEMP_PATTERN = re.compile(r"^\.(?P<name>.+)\.(?:tmp|old)-(?P<pid>\d+)-[0-9a-f]+$")
 # "word<TAB>count" per line; the word may itself hold tabs (the count follows the last one).
 _VOCAB_WORD = re.compile(r"^([^\n]+)\t\d+$", re.MULTILINE)
 _VOCAB_COUNT = re.compile(r"\t(\d+)$", re.MULTILINE)
@@ -34,11 +34,36 @@ _VOCAB_COUNT = re.compile(r"\t(\d+)$", re.MULTILINE)
 _LOAD_ATTEMPTS = 5
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
+#: Bytes a temporary's name adds to its target's: ``.`` before, ``.tmp``, ``-PID`` (up to 10 digits), ``-RANDOM``.
+_TEMP_EXTRA_BYTES = 1 + 4 + 11 + 9
+#: Bytes of the ``~HASH`` that a long name's temporary holds instead of the name's end.
+_TEMP_HASH_BYTES = 1 + 16
+
+
+def _temp_prefix(target: Path, kind: str) -> str:
+    """How the temporaries of ``target`` begin: ``.NAME.tmp``, or ``.NAM.tmp~HASH`` for a long name.
+
+    A name so long that ``.NAME.tmp-PID-RANDOM`` might exceed the folder's longest file
+    name is cut (at a character boundary) and followed by a hash of the whole name, so the
+    temporary still fits and names its target alone.
+    """
+    name = os.fsencode(target.name)
+    try:
+        longest = os.pathconf(target.parent, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        longest = 255
+    if len(name) + _TEMP_EXTRA_BYTES <= longest:
+        return f".{target.name}.{kind}"
+    cut = max(longest - _TEMP_EXTRA_BYTES - _TEMP_HASH_BYTES, 1)
+    while cut > 1 and name[cut] & 0xC0 == 0x80:  # not inside a UTF-8 character
+        cut -= 1
+    digest = hashlib.blake2b(name, digest_size=8).hexdigest()
+    return f".{os.fsdecode(name[:cut])}.{kind}~{digest}"
 
 
 def _temp_sibling(target: Path, kind: str) -> Path:
-    """A hidden, recognisable path next to ``target``: ``.NAME.tmp-PID-RANDOM``."""
-    return target.parent / f".{target.name}.{kind}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    """A hidden, recognisable path next to ``target``: ``.NAME.tmp-PID-RANDOM`` (see :func:`_temp_prefix`)."""
+    return target.parent / f"{_temp_prefix(target, kind)}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 
 def _file_kind(mode: int) -> str:
@@ -115,9 +140,12 @@ def _remove_stale_temporaries(target: Path) -> None:
         entries = list(target.parent.iterdir())
     except OSError:
         return
+    # Only ``PREFIX-PID-RANDOM`` exactly: the rest holds no dot, so no other target's temporary matches.
+    prefixes = "|".join(re.escape(_temp_prefix(target, kind)) for kind in ("tmp", "old"))
+    ours = re.compile(f"(?:{prefixes})-(?P<pid>\\d+)-[0-9a-f]{{8}}")
     for entry in entries:
-        match = _TEMP_PATTERN.match(entry.name)
-        if not match or match["name"] != target.name:
+        match = ours.fullmatch(entry.name)
+        if not match:
             continue
         try:
             os.kill(int(match["pid"]), 0)

@@ -17,6 +17,7 @@ import scipy.sparse as sp
 from ._malloc import release_freed_memory
 from .corpus import Corpus, CorpusSource
 from .errors import CorpusError, ParameterError, WordvecError, os_error_reason
+from .limits import MAX_CDS, MAX_EIG, MAX_NEG, MAX_WINDOW, MAX_WORKERS
 from .vectors import WordVectors
 from .vocab import Vocabulary
 
@@ -25,12 +26,6 @@ if TYPE_CHECKING:
     from .corpus import CorpusStats
     from .incremental import CorpusIds
     from .vocab import ScanResult
-
-#: Largest window: harmonic weights are counted as integers scaled by lcm(1..window),
-#: which must stay far below the int64 limit.
-MAX_WINDOW = 20
-#: Most worker processes a build may use.
-MAX_WORKERS = 256
 
 
 @dataclass(frozen=True)
@@ -118,9 +113,9 @@ class BuildParams:
             (self.max_vocab is None or self.max_vocab >= 2, f"max_vocab must be >= 2; got {self.max_vocab}"),
             (self.weighting in WEIGHTINGS, f"weighting must be one of {', '.join(WEIGHTINGS)}; got {self.weighting!r}"),
             (0 <= self.subsample < 1, f"subsample must be in [0, 1); got {self.subsample}"),
-            (0 < self.cds <= 10, f"cds must be in (0, 10]; got {self.cds}"),
-            (0 < self.neg <= 1e6, f"neg must be in (0, 1e6]; got {self.neg}"),
-            (-10 <= self.eig <= 10, f"eig must be in [-10, 10]; got {self.eig}"),
+            (0 < self.cds <= MAX_CDS, f"cds must be in (0, {_short(MAX_CDS)}]; got {self.cds}"),
+            (0 < self.neg <= MAX_NEG, f"neg must be in (0, {_short(MAX_NEG)}]; got {self.neg}"),
+            (-MAX_EIG <= self.eig <= MAX_EIG, f"eig must be in [{_short(-MAX_EIG)}, {_short(MAX_EIG)}]; got {self.eig}"),
             (self.tokenizer in TOKENIZERS, f"tokenizer must be one of {', '.join(TOKENIZERS)}; got {self.tokenizer!r}"),
             (0 <= self.power_iterations <= 50, f"power_iterations must be in [0, 50]; got {self.power_iterations}"),
             (0 <= self.oversamples <= 1000, f"oversamples must be in [0, 1000]; got {self.oversamples}"),
@@ -141,6 +136,11 @@ _TYPES: dict[str, type] = {
     "seed": Integral, "tokenizer": str, "power_iterations": Integral, "oversamples": Integral, "workers": Integral,
 }
 _TYPE_NAMES = {Integral: "an integer", str: "a string", bool: "True or False", Real: "a number"}
+
+
+def _short(number: float) -> str:
+    """A limit as written in the docs: ``10``, ``1e6``."""
+    return f"{number:g}".replace("e+0", "e").replace("e+", "e")
 
 ProgressCallback = Callable[[str, int, int | None], None]
 """Called as ``progress(stage, done, total)``; ``total`` is None when unknown."""

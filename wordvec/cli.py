@@ -260,6 +260,8 @@ def _save_and_report(model: Any, counts: Any, output: Path, started: float, quie
         return
     if stats["replaced_bytes"]:
         click.echo(f"warning: {stats['replaced_bytes']:,} undecodable bytes were replaced (the corpus is not all UTF-8)", err=True)
+    for warning in stats.get("warnings", []):
+        click.echo(f"warning: {warning}", err=True)
     click.echo(
         f"built {len(model):,} words x {model.dim} dims from {stats['tokens']:,} tokens "
         f"({stats['lines']:,} lines) in {time.perf_counter() - started:.1f} s -> {output}"

@@ -18,6 +18,7 @@ from wordvec.cooccur import (
     subsample_keep_probability,
 )
 from wordvec.errors import ParameterError
+from wordvec.limits import MAX_WINDOW
 from wordvec.tokenize import RegexTokenizer
 from wordvec.vocab import LINE_ID, OOV_ID, prune_vocabulary, scan_corpus
 
@@ -124,8 +125,21 @@ def test_unknown_weighting_is_rejected():
 
 
 def test_window_below_one_is_rejected():
-    with pytest.raises(ParameterError, match="window must be >= 1; got 0"):
+    with pytest.raises(ParameterError, match="window must be between 1 and 20; got 0"):
         CooccurrenceCounter(3, window=0)
+
+
+@pytest.mark.parametrize("weighting", WEIGHTINGS)
+@pytest.mark.parametrize("window", [MAX_WINDOW + 1, 43, 10**6])
+def test_window_above_the_limit_is_a_parameter_error(window, weighting):
+    # lcm(1..43) passes the int64 limit: harmonic weights raised a bare OverflowError there.
+    with pytest.raises(ParameterError, match=f"^window must be between 1 and {MAX_WINDOW}; got {window}$"):
+        distance_weights(window, weighting)
+
+
+def test_weights_at_the_largest_window_are_exact():
+    weights, scale = distance_weights(MAX_WINDOW, "harmonic")
+    assert (weights * np.arange(1, MAX_WINDOW + 1) == scale).all()
 
 
 def test_repeated_word_counts_on_the_diagonal_from_both_sides():

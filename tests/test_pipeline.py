@@ -7,12 +7,16 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import wordvec
 import wordvec.corpus as corpus_module
 import wordvec.vocab as vocab_module
 from wordvec.cooccur import CooccurrenceCounter
 from wordvec.errors import CorpusError, ParameterError
+from conftest import ROYAL_MANNERS, ROYAL_VERBS
+from wordvec.limits import MAX_CDS, MAX_EIG, MAX_NEG
 from wordvec.pipeline import BuildParams, build, count, factorize
 from wordvec.storage import load_model, save_model
 
@@ -136,7 +140,7 @@ def test_lines_shorter_than_the_window():
     counts = count(["a b c"] * 3, dim=1, min_count=1, subsample=0.0)
     assert counts.vocabulary.words == ["a", "b", "c"]
     np.testing.assert_array_equal(counts.matrix.toarray(), [[0, 3, 1.5], [3, 0, 3], [1.5, 3, 0]])
-    model = wordvec.build(["a b c"] * 3, dim=1, min_count=1)
+    model = wordvec.build(["a b c"] * 3, dim=1, min_count=1, subsample=0.0)
     assert model.words == ["a", "b", "c"]
     assert model.vectors.shape == (3, 1)
     assert np.isfinite(model.vectors).all()
@@ -396,13 +400,14 @@ def test_parameters_of_the_wrong_type(params, message):
 
 
 def test_numpy_integers_are_accepted(tmp_path):
-    params = dict(dim=np.int64(4), window=np.int32(2), min_count=np.int64(1), seed=np.uint8(3))
+    # No subsampling: on 360 tokens it drops every pair (a refused build).
+    params = dict(dim=np.int64(4), window=np.int32(2), min_count=np.int64(1), seed=np.uint8(3), subsample=0.0)
     model = build(TWIN_LINES, **params)
     assert model.dim == 4
     assert (model.params["window"], model.params["min_count"], model.params["seed"]) == (2, 1, 3)
     save_model(model, tmp_path / "model")
     assert load_model(tmp_path / "model").params["dim"] == 4
-    np.testing.assert_array_equal(model.vectors, build(TWIN_LINES, dim=4, window=2, min_count=1, seed=3).vectors)
+    np.testing.assert_array_equal(model.vectors, build(TWIN_LINES, dim=4, window=2, min_count=1, seed=3, subsample=0.0).vectors)
 
 
 def test_unknown_keyword():
@@ -413,3 +418,91 @@ def test_unknown_keyword():
 def test_parameter_error_is_a_value_error():
     with pytest.raises(ValueError):
         build(TWIN_LINES, dim=-1)
+
+
+# -- options at the ends of their ranges: working vectors or a one-line refusal, never silent zeros --------
+
+SMALL = dict(dim=8, min_count=2, window=4, subsample=0.0)
+
+
+def assert_usable(model, word_groups) -> None:
+    """Finite vectors, none zero, and topical neighbours."""
+    assert np.isfinite(model.vectors).all()
+    assert model.vectors.any(axis=1).all()
+    assert model.stats["zero_vectors"] == 0 and "warnings" not in model.stats
+    royal_topic = {*word_groups["royalty"], *word_groups["royal_places"], *ROYAL_VERBS, *ROYAL_MANNERS}
+    neighbours = [word for word, _ in model.most_similar("king", topn=4)]
+    assert sum(word in royal_topic for word in neighbours) >= 3, neighbours
+
+
+@pytest.mark.parametrize("params", [
+    dict(eig=8.0), dict(eig=10.0), dict(eig=-10.0), dict(eig=10.0, add_context=False), dict(eig=-10.0, dim=60),
+    dict(cds=1e-300), dict(cds=10.0), dict(neg=1e-300), dict(subsample=0.999), dict(window=20),
+    dict(window=20, weighting="dynamic"), dict(window=1),
+], ids=str)
+def test_options_at_their_extremes_give_usable_vectors(royal_lines, word_groups, params):
+    assert_usable(build(royal_lines, **{**SMALL, **params}), word_groups)
+
+
+def test_eig_on_a_zero_singular_value_gives_finite_vectors(royal_lines):
+    # neg=5 leaves a PPMI matrix of rank 80: 90 dimensions hold zero singular values, whose 0 ** -10 was infinite.
+    model = build(royal_lines, **{**SMALL, "neg": 5.0, "dim": 90, "eig": -10.0})
+    assert np.isfinite(model.vectors).all()
+    np.testing.assert_allclose(np.linalg.norm(model.vectors, axis=1), 1.0, rtol=1e-5)
+
+
+def test_words_without_context_get_zero_vectors_and_a_warning(royal_lines):
+    model = build(royal_lines, **{**SMALL, "neg": 8.0})
+    zero = ~model.vectors.any(axis=1)
+    assert 0 < zero.sum() <= len(model) / 2 and model.stats["zero_vectors"] == zero.sum()
+    assert model.stats["warnings"] == [
+        "29 of 106 words get a zero vector ('the', 'and', 'with', ...): "
+        "29 have no positive PPMI left after the shift of neg=8: lower --neg"
+    ]
+
+
+@pytest.mark.parametrize("params, message", [
+    (dict(neg=1e6), "every word would get a zero vector ('the', 'a', 'and', ...): "
+                    "all have no positive PPMI left after the shift of neg=1e6: lower --neg"),
+    (dict(neg=100.0), "every word would get a zero vector ('the', 'a', 'and', ...): "
+                      "all have no positive PPMI left after the shift of neg=100: lower --neg"),
+    (dict(subsample=1e-300), "every word would get a zero vector ('the', 'a', 'and', ...): "
+                             "all lost every pair to subsample=1e-300: raise --subsample or set it to 0"),
+    (dict(subsample=1e-5), "88 of 106 words would get a zero vector ('dinner', 'near', 'wisdom', ...): "
+                           "88 lost every pair to subsample=1e-05: raise --subsample or set it to 0"),
+], ids=str)
+def test_options_that_zero_most_vectors_are_refused_naming_the_option(royal_lines, params, message):
+    with pytest.raises(ParameterError, match=f"^{re.escape(message)}$"):
+        build(royal_lines, **{**SMALL, **params})
+
+
+def test_unnormalised_vectors_too_long_for_float32_are_refused():
+    # A vocabulary of 3,000 words: the largest singular value is about 330, and 330 ** 10 squared passes float32.
+    rng = np.random.default_rng(0)
+    frequencies = 1 / np.arange(1, 3001)
+    lines = [" ".join(f"w{i}" for i in rng.choice(3000, 15, p=frequencies / frequencies.sum())) for _ in range(20000)]
+    with pytest.raises(ParameterError, match=r"^eig=10 with normalize=False gives 'w0' a vector of length 2.9\de\+24, "
+                       r"beyond float32: bring eig nearer 0 or set normalize=True$"):
+        build(lines, dim=50, subsample=0.0, eig=10, normalize=False)
+    model = build(lines, dim=50, subsample=0.0, eig=10)  # normalised: the same eig works
+    assert np.isfinite(model.vectors).all() and model.vectors.any(axis=1).all()
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    eig=st.floats(-MAX_EIG, MAX_EIG),
+    cds=st.floats(0, MAX_CDS, exclude_min=True),
+    neg=st.floats(0, MAX_NEG, exclude_min=True),
+    subsample=st.one_of(st.just(0.0), st.floats(0, 1, exclude_min=True, exclude_max=True)),
+)
+def test_any_accepted_weighting_gives_mostly_nonzero_finite_vectors_or_a_parameter_error(eig, cds, neg, subsample):
+    try:
+        model = build(TWIN_LINES, dim=4, min_count=1, window=2, eig=eig, cds=cds, neg=neg, subsample=subsample)
+    except ParameterError as error:
+        assert "\n" not in str(error) and ("--neg" in str(error) or "--subsample" in str(error)), error
+        return
+    assert np.isfinite(model.vectors).all()
+    zero = ~model.vectors.any(axis=1)
+    assert zero.sum() <= len(model) / 2 and model.stats["zero_vectors"] == zero.sum()
+    np.testing.assert_allclose(np.linalg.norm(model.vectors[~zero], axis=1), 1.0, rtol=1e-4)
+    assert ("warnings" in model.stats) == bool(zero.any())

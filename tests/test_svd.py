@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.sparse as sp
+import scipy.sparse.linalg  # noqa: F401 (sp.linalg.norm)
 
 from wordvec.errors import ParameterError
 from wordvec import svd
-from wordvec.svd import embed, randomized_svd, svd_embedding
+from wordvec.svd import eigenvalue_weights, embed, randomized_svd, svd_embedding
 
 
 def rank3_dense() -> np.ndarray:
@@ -149,6 +150,53 @@ def test_svd_embedding_equals_embedding_the_svd(monkeypatch, eig, add_context, n
     assert vectors.shape == (250, 6) and vectors.dtype == np.float32
     np.testing.assert_allclose(vectors, expected, rtol=2e-4, atol=2e-5)
     np.testing.assert_allclose(singular_values, randomized_svd(matrix, 6, seed=2)[1], rtol=1e-6)
+
+
+def large_singular_values(scale: float = 3000.0) -> sp.csr_matrix:
+    """A sparse matrix whose largest singular value (several hundred) makes s ** 8 overflow float32's squares."""
+    matrix = sp.csr_matrix(skewed_sparse(250, 250))
+    return matrix * (scale / sp.linalg.norm(matrix))
+
+
+@pytest.mark.parametrize("eig", [-10.0, -3.0, 8.0, 10.0])
+@pytest.mark.parametrize("add_context", [False, True])
+def test_extreme_eigenvalue_weighting_gives_unit_vectors(eig, add_context):
+    # float32 s ** eig overflowed (eig 8, 10) or the rows' squared lengths did: the vectors came out zero.
+    matrix = large_singular_values()
+    vectors, singular_values = svd_embedding(matrix, 6, eig=eig, add_context=add_context, seed=2)
+    assert singular_values[0] ** 8 > np.finfo(np.float32).max ** 0.5
+    has_entries = matrix.getnnz(axis=1) > 0
+    if add_context:
+        has_entries |= matrix.getnnz(axis=0) > 0
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), has_entries.astype(float), rtol=1e-5, atol=1e-6)
+    expected = embed(*randomized_svd(matrix, 6, seed=2), eig=eig, add_context=add_context)
+    np.testing.assert_allclose(vectors, expected, rtol=2e-3, atol=2e-4)
+
+
+@pytest.mark.parametrize("eig", [-10.0, -1.0, 0.0, 1.0])
+def test_a_zero_singular_value_weighs_nothing(eig):
+    # Rank 3 asked for 6: 0 ** -1 was infinite (NaN vectors); the noise directions of zero values weigh 0.
+    matrix = sp.csr_matrix(rank3_sparse())
+    vectors, singular_values = svd_embedding(matrix, 6, eig=eig, seed=2)
+    assert singular_values[3:].max() < 1e-3 * singular_values[0]
+    assert np.isfinite(vectors).all()
+    u, s, vt = randomized_svd(matrix, 6, seed=2)
+    np.testing.assert_allclose(vectors[:, :3], embed(u[:, :3], s[:3], vt[:3], eig=eig), rtol=1e-4, atol=1e-5)
+    assert (vectors[:, 3:] == 0).all()
+    np.testing.assert_allclose(embed(u, s, vt, eig=eig), vectors, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("eig, normalize, expected", [
+    (8.0, True, [1.0, 0.25**8]),  # divided by the largest weight
+    (-10.0, True, [0.25**10, 1.0]),  # divided by the largest weight, the smallest value's
+    (2.0, False, [16.0, 1.0]),  # unnormalised vectors keep s ** eig
+    (1.0, True, [1.0, 0.0]),  # 1e-6 of the largest: float32 cannot tell it from 0
+])
+def test_eigenvalue_weights(eig, normalize, expected):
+    singular_values = np.array([4.0, 1.0]) if expected[1] or not normalize else np.array([4.0, 4e-6])
+    weights = eigenvalue_weights(singular_values, eig, normalize=normalize)
+    assert weights.dtype == np.float64
+    np.testing.assert_allclose(weights, expected, rtol=1e-12)
 
 
 def test_svd_embedding_refuses_context_vectors_of_another_size():

@@ -155,3 +155,11 @@ def test_ppmi_without_copy_leaves_float64_counts_alone():
     result = ppmi(counts, cds=1.0, copy=False)
     assert not np.shares_memory(result.data, counts.data)
     np.testing.assert_array_equal(counts.toarray(), before)
+
+
+@pytest.mark.parametrize("cds", [1.0, 10.0])
+def test_huge_counts_give_finite_ppmi(cds):
+    # sum(#(c) ** cds) overflowed float64 for counts near float32's limit: every PPMI value was infinite.
+    counts = sp.csr_matrix(np.array([[0, 1e35, 1], [1e35, 0, 2], [1, 2, 0]]))
+    result = ppmi(counts, cds=cds)
+    assert result.nnz > 0 and np.isfinite(result.data).all()

@@ -19,6 +19,7 @@ import click
 
 from . import __version__
 from .errors import WordvecError, os_error_reason
+from .limits import MAX_CDS, MAX_EIG, MAX_NEG, MAX_WINDOW, MAX_WORKERS
 
 if TYPE_CHECKING:
     from .corpus import CorpusFile
@@ -327,7 +328,7 @@ def _corpus_paths(context: click.Context, parameter: click.Parameter, values: tu
     help=f"Model directory to write (or ${MODEL_ENV}); an existing model there is replaced atomically.",
 )
 @click.option("--dim", default=300, show_default=True, type=click.IntRange(min=1), help="Vector dimensions.")
-@click.option("--window", default=5, show_default=True, type=click.IntRange(1, 20), help="Context window on each side.")
+@click.option("--window", default=5, show_default=True, type=click.IntRange(1, MAX_WINDOW), help="Context window on each side.")
 @click.option("--min-count", default=5, show_default=True, type=click.IntRange(min=1), help="Ignore rarer words.")
 @click.option("--max-vocab", default=None, type=click.IntRange(min=2), help="Keep only the most frequent words.")
 @click.option(
@@ -336,18 +337,18 @@ def _corpus_paths(context: click.Context, parameter: click.Parameter, values: tu
 )
 @click.option("--subsample", default=1e-4, show_default=True, type=click.FloatRange(0, 1, max_open=True),
               help="Frequent-word subsampling threshold (e.g. 1e-5); 0 is off.")
-@click.option("--cds", default=0.75, show_default=True, type=click.FloatRange(0, 10, min_open=True),
+@click.option("--cds", default=0.75, show_default=True, type=click.FloatRange(0, MAX_CDS, min_open=True),
               help="Context-distribution smoothing exponent.")
-@click.option("--neg", default=1.0, show_default=True, type=click.FloatRange(0, 1e6, min_open=True),
+@click.option("--neg", default=1.0, show_default=True, type=click.FloatRange(0, MAX_NEG, min_open=True),
               help="Shifted PPMI: subtract log(neg).")
-@click.option("--eig", default=0.0, show_default=True, type=click.FloatRange(-10, 10),
+@click.option("--eig", default=0.0, show_default=True, type=click.FloatRange(-MAX_EIG, MAX_EIG),
               help="Eigenvalue weighting exponent of the singular values.")
 @click.option("--w+c/--no-w+c", "add_context", default=True, show_default=True,
               help="Add context vectors to word vectors (the paper's w+c).")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(0, 2**63 - 1), help="Random seed.")
 @click.option("--tokenizer", default="regex", show_default=True, type=click.Choice(["regex", "nltk"]),
               help="Built-in regular expression, or nltk's word tokenizer.")
-@click.option("--workers", default=None, show_default="available cores", type=click.IntRange(1, 256),
+@click.option("--workers", default=None, show_default="available cores", type=click.IntRange(1, MAX_WORKERS),
               help="Processes that read and count a large corpus; the vectors do not depend on it.")
 @click.option("--dask", "dask_address", default=None, metavar="ADDRESS",
               help="Count on a Dask cluster: tcp://HOST:PORT of a scheduler, or local[:N] for N local workers.")
@@ -420,6 +421,8 @@ def _save_and_report(model: Any, counts: Any, output: Path, started: float, quie
         return
     if stats["replaced_bytes"]:
         click.echo(f"warning: {stats['replaced_bytes']:,} undecodable bytes were replaced (the corpus is not all UTF-8)", err=True)
+    for warning in stats.get("warnings", []):
+        click.echo(f"warning: {warning}", err=True)
     click.echo(
         f"built {len(model):,} words x {model.dim} dims from {stats['tokens']:,} tokens "
         f"({stats['lines']:,} lines) in {time.perf_counter() - started:.1f} s -> {output}"
@@ -857,7 +860,7 @@ def serve(model_path: Path, host: str, port: int, allowed_hosts: tuple[str, ...]
 @click.argument("corpus", nargs=-1, required=True, type=click.Path(allow_dash=True), callback=_corpus_paths)
 @click.option("-o", "--output", default=None, type=click.Path(path_type=Path),
               help="Write the updated model here instead of replacing MODEL (atomically).")
-@click.option("--workers", default=None, show_default="available cores", type=click.IntRange(1, 256),
+@click.option("--workers", default=None, show_default="available cores", type=click.IntRange(1, MAX_WORKERS),
               help="Processes that read the new text.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print the seconds of each stage (on stderr).")

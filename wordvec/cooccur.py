@@ -9,6 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .errors import ParameterError
+from .limits import MAX_WINDOW
 from .vocab import LINE_ID, OOV_ID
 
 #: Context weighting by distance d within the window (the paper's "dyn" hyperparameter).
@@ -30,10 +31,13 @@ def distance_weights(window: int, weighting: str) -> tuple[np.ndarray, int]:
     - ``uniform``: 1.
 
     Counting in integers makes the sums exact, so the matrix does not depend on how the
-    corpus is split into chunks or shards.
+    corpus is split into chunks or shards. ``window`` is at most
+    :data:`wordvec.limits.MAX_WINDOW`, which keeps the harmonic scale far below the int64 limit.
     """
     if weighting not in WEIGHTINGS:
         raise ParameterError(f"weighting must be one of {', '.join(WEIGHTINGS)}; got {weighting!r}")
+    if not 1 <= window <= MAX_WINDOW:
+        raise ParameterError(f"window must be between 1 and {MAX_WINDOW}; got {window}")
     distances = np.arange(1, window + 1, dtype=np.int64)
     if weighting == "harmonic":
         scale = math.lcm(*range(1, window + 1))
@@ -105,8 +109,6 @@ class CooccurrenceCounter:
         keep_probability: np.ndarray | None = None,
         seed: int = 0,
     ) -> None:
-        if window < 1:
-            raise ParameterError(f"window must be >= 1; got {window}")
         self.vocab_size = vocab_size
         self.window = window
         self.weights, self.scale = distance_weights(window, weighting)

@@ -17,7 +17,8 @@ import scipy.sparse as sp
 from ._malloc import release_freed_memory
 from .corpus import Corpus, CorpusSource
 from .errors import CorpusError, ParameterError, WordvecError, os_error_reason
-from .vectors import WordVectors
+from .limits import MAX_CDS, MAX_EIG, MAX_NEG, MAX_WINDOW, MAX_WORKERS
+from .vectors import WordVectors, first_non_finite_row
 from .vocab import Vocabulary
 
 if TYPE_CHECKING:
@@ -26,11 +27,10 @@ if TYPE_CHECKING:
     from .incremental import CorpusIds
     from .vocab import ScanResult
 
-#: Largest window: harmonic weights are counted as integers scaled by lcm(1..window),
-#: which must stay far below the int64 limit.
-MAX_WINDOW = 20
-#: Most worker processes a build may use.
-MAX_WORKERS = 256
+#: Largest share of zero vectors a build may give: beyond it most queries would answer nothing, so it fails.
+MAX_ZERO_VECTOR_SHARE = 0.5
+#: Rows of the vectors checked at a time (bounds the temporaries).
+_CHECK_ROWS = 8192
 
 
 @dataclass(frozen=True)
@@ -118,9 +118,9 @@ class BuildParams:
             (self.max_vocab is None or self.max_vocab >= 2, f"max_vocab must be >= 2; got {self.max_vocab}"),
             (self.weighting in WEIGHTINGS, f"weighting must be one of {', '.join(WEIGHTINGS)}; got {self.weighting!r}"),
             (0 <= self.subsample < 1, f"subsample must be in [0, 1); got {self.subsample}"),
-            (0 < self.cds <= 10, f"cds must be in (0, 10]; got {self.cds}"),
-            (0 < self.neg <= 1e6, f"neg must be in (0, 1e6]; got {self.neg}"),
-            (-10 <= self.eig <= 10, f"eig must be in [-10, 10]; got {self.eig}"),
+            (0 < self.cds <= MAX_CDS, f"cds must be in (0, {_short(MAX_CDS)}]; got {self.cds}"),
+            (0 < self.neg <= MAX_NEG, f"neg must be in (0, {_short(MAX_NEG)}]; got {self.neg}"),
+            (-MAX_EIG <= self.eig <= MAX_EIG, f"eig must be in [{_short(-MAX_EIG)}, {_short(MAX_EIG)}]; got {self.eig}"),
             (self.tokenizer in TOKENIZERS, f"tokenizer must be one of {', '.join(TOKENIZERS)}; got {self.tokenizer!r}"),
             (0 <= self.power_iterations <= 50, f"power_iterations must be in [0, 50]; got {self.power_iterations}"),
             (0 <= self.oversamples <= 1000, f"oversamples must be in [0, 1000]; got {self.oversamples}"),
@@ -141,6 +141,11 @@ _TYPES: dict[str, type] = {
     "seed": Integral, "tokenizer": str, "power_iterations": Integral, "oversamples": Integral, "workers": Integral,
 }
 _TYPE_NAMES = {Integral: "an integer", str: "a string", bool: "True or False", Real: "a number"}
+
+
+def _short(number: float) -> str:
+    """A limit as written in the docs: ``10``, ``1e6``."""
+    return f"{number:g}".replace("e+0", "e").replace("e+", "e")
 
 ProgressCallback = Callable[[str, int, int | None], None]
 """Called as ``progress(stage, done, total)``; ``total`` is None when unknown."""
@@ -325,6 +330,7 @@ def _factorize(
     timings = dict(counts.stats["seconds"])
     with _timed(timings, "weight"):
         notify("weight", 0, None)
+        uncounted = np.diff(counts.matrix.indptr) == 0  # words in no counted pair
         # Hand-over through a list, so that the SVD holds the only reference to each
         # matrix and can free it (the counts once weighted, the PPMI once split).
         operand = [ppmi(counts.matrix, cds=settings.cds, neg=settings.neg, copy=keep_counts)]
@@ -332,6 +338,9 @@ def _factorize(
             counts.matrix = None
             release_freed_memory()
         nonzeros = int(operand[0].nnz)
+        without_context = _without_positive_context(operand[0], settings.add_context)
+        # Most vectors zero: fail before the SVD's work.
+        _zero_vectors_report(without_context, uncounted, without_context, counts.vocabulary.words, settings)
     with _timed(timings, "svd"):
         notify("svd", 0, None)
         if svd is None:
@@ -354,11 +363,110 @@ def _factorize(
                 seed=settings.seed,
             )
             vectors = embed(u, s, vt, eig=settings.eig, add_context=settings.add_context, normalize=settings.normalize)
+    # Exactly zero: the SVD leaves rounding noise in the rows of words with no context, which normalising would enlarge.
+    vectors[without_context] = 0
+    _require_usable_lengths(vectors, counts.vocabulary.words, settings)
+    zero = _zero_rows(vectors)
+    warning = _zero_vectors_report(zero, uncounted, without_context, counts.vocabulary.words, settings)
     stats = dict(counts.stats)
     stats.update(ppmi_nonzeros=nonzeros, singular_values=[round(float(x), 6) for x in s[:10]], seconds=timings)
+    stats["zero_vectors"] = int(zero.sum())
+    if warning:
+        stats["warnings"] = [warning]
     return WordVectors(
         counts.vocabulary.words, vectors, counts.vocabulary.counts, params=dataclasses.asdict(settings), stats=stats
     )
+
+
+def _without_positive_context(weighted: sp.csr_matrix, add_context: bool) -> np.ndarray:
+    """Words whose vector is zero by construction: no positive PPMI as a word (nor as a context, with ``w+c``)."""
+    empty = np.diff(weighted.indptr) == 0
+    if add_context:
+        as_context = np.zeros(weighted.shape[1], dtype=bool)
+        as_context[weighted.indices] = True
+        empty &= ~as_context[: len(empty)]
+    return empty
+
+
+def _zero_rows(vectors: np.ndarray) -> np.ndarray:
+    """Which rows of ``vectors`` are all zero, a block of rows at a time."""
+    zero = np.zeros(len(vectors), dtype=bool)
+    for start in range(0, len(vectors), _CHECK_ROWS):
+        zero[start : start + _CHECK_ROWS] = ~vectors[start : start + _CHECK_ROWS].any(axis=1)
+    return zero
+
+
+def _require_usable_lengths(vectors: np.ndarray, words: list[str], settings: BuildParams) -> None:
+    """Refuse built vectors that hold NaN or infinity, or whose length float32 cannot hold (queries divide by it)."""
+    row = first_non_finite_row(vectors)
+    if row is not None:
+        raise WordvecError(
+            f"the build gave a non-finite vector for {words[row]!r} (row {row}) with eig={settings.eig}: "
+            "bring --eig nearer 0"
+        )
+    if settings.normalize:
+        return
+    # Unnormalised vectors are divided by their length for every cosine, computed in float32 as here.
+    for start in range(0, len(vectors), _CHECK_ROWS):
+        block = vectors[start : start + _CHECK_ROWS]
+        with np.errstate(over="ignore", under="ignore"):
+            lengths = np.linalg.norm(block, axis=1)
+        unusable = ~np.isfinite(lengths) | ((lengths == 0) & block.any(axis=1))
+        if unusable.any():
+            row = start + int(np.argmax(unusable))
+            length = float(np.linalg.norm(vectors[row].astype(np.float64)))
+            raise ParameterError(
+                f"eig={settings.eig} with normalize=False gives {words[row]!r} a vector of length {length:.3g}, "
+                "beyond float32: bring eig nearer 0 or set normalize=True"
+            )
+
+
+def _zero_vectors_report(
+    zero: np.ndarray, uncounted: np.ndarray, without_context: np.ndarray, words: list[str], settings: BuildParams
+) -> str | None:
+    """Fail when all or most vectors are zero, saying which option did it; else a warning for some, or None.
+
+    ``zero`` are the zero vectors, ``uncounted`` the words in no counted pair, ``without_context``
+    those with no positive PPMI (which includes them).
+    """
+    zeros = int(zero.sum())
+    if zeros == 0:
+        return None
+    total = len(zero)
+    causes, parameter_caused = [], False
+
+    def how_many(count: int) -> str:
+        return "all" if count == total else str(count)
+
+    dropped = int((zero & uncounted).sum())
+    if dropped:
+        if settings.subsample > 0:
+            causes.append(
+                f"{how_many(dropped)} lost every pair to subsample={_short(settings.subsample)}: "
+                "raise --subsample or set it to 0"
+            )
+            parameter_caused = True
+        else:
+            causes.append(f"{how_many(dropped)} share no line with another word within the window")
+    shifted = int((zero & without_context & ~uncounted).sum())
+    if shifted:
+        if settings.neg > 1:
+            causes.append(
+                f"{how_many(shifted)} have no positive PPMI left after the shift of neg={_short(settings.neg)}: lower --neg"
+            )
+            parameter_caused = True
+        else:
+            causes.append(f"{how_many(shifted)} have no context more frequent than chance")
+    outside = int((zero & ~without_context).sum())
+    if outside:
+        causes.append(f"{how_many(outside)} lie outside the top {settings.dim} dimensions: raise --dim")
+        parameter_caused = True
+    examples = ", ".join(repr(words[row]) for row in np.flatnonzero(zero)[:3]) + (", ..." if zeros > 3 else "")
+    if zeros > MAX_ZERO_VECTOR_SHARE * total:
+        error = ParameterError if parameter_caused else CorpusError
+        what = "every word" if zeros == total else f"{zeros} of {total} words"
+        raise error(f"{what} would get a zero vector ({examples}): {'; '.join(causes)}")
+    return f"{zeros} of {total} words get a zero vector ({examples}): {'; '.join(causes)}"
 
 
 def build(

@@ -449,9 +449,9 @@ def svd_embedding(
         holder, dim, oversamples=oversamples, power_iterations=power_iterations, seed=seed, dtype=dtype, threads=threads
     )
     singular_values, left_small, right_small = _small_svd(transposed_small, dim)
-    weights = (singular_values**eig).astype(dtype)
+    weights = eigenvalue_weights(singular_values, eig, normalize=normalize, dtype=dtype)
     left = left_small.astype(dtype)
-    right_weighted = (right_small * weights).astype(dtype)
+    right_weighted = right_small * weights
     largest = np.zeros(dim, dtype=dtype)  # the largest |U| of each column so far, and its sign, as randomized_svd fixes signs
     signs = np.ones(dim, dtype=dtype)
     columns = np.arange(dim)
@@ -462,10 +462,8 @@ def svd_embedding(
         larger = np.abs(values) > largest
         largest[larger] = np.abs(values[larger])
         signs[larger] = np.where(values[larger] < 0, -1, 1)
-        u_part *= weights
-        if add_context:
-            u_part += transposed_small[start : start + _ROWS_PER_STEP] @ right_weighted
-        basis[start : start + _ROWS_PER_STEP, :dim] = u_part
+        contexts = transposed_small[start : start + _ROWS_PER_STEP] if add_context else None
+        basis[start : start + _ROWS_PER_STEP, :dim] = _weighted_rows(u_part, weights, contexts, right_weighted, normalize)
     del transposed_small
     # Close the gaps: row i moves from i * width to i * dim of the same memory. Each step
     # copies its rows out before writing, and never writes past where the next step reads.
@@ -476,8 +474,6 @@ def svd_embedding(
     vectors = flat[: rows * dim].reshape(rows, dim)
     del basis, flat
     vectors *= signs
-    if normalize:
-        _normalize_rows(vectors)
     return vectors, singular_values.astype(dtype)
 
 
@@ -509,21 +505,85 @@ def embed(
     -------
     ndarray of float32, shape (words, dim)
     """
-    # float32 throughout: a float64 temporary of the whole matrix would be the build's largest allocation.
-    weights = (np.asarray(s, dtype=np.float64) ** eig).astype(np.float32)
-    vectors = np.multiply(u, weights, dtype=np.float32, order="C")
-    if add_context:
-        contexts = vt.T
-        for start in range(0, len(vectors), _ROWS_PER_STEP):  # a few thousand rows at a time: no second matrix
-            vectors[start : start + _ROWS_PER_STEP] += contexts[start : start + _ROWS_PER_STEP] * weights
-    if normalize:
-        _normalize_rows(vectors)
+    weights = eigenvalue_weights(np.asarray(s, dtype=np.float64), eig, normalize=normalize)
+    vectors = np.empty((len(u), len(weights)), dtype=np.float32)
+    contexts = vt.T
+    # A few thousand rows at a time in float64: no float64 temporary of the whole matrix.
+    for start in range(0, len(vectors), _ROWS_PER_STEP):
+        vectors[start : start + _ROWS_PER_STEP] = _weighted_rows(
+            u[start : start + _ROWS_PER_STEP],
+            weights,
+            contexts[start : start + _ROWS_PER_STEP] if add_context else None,
+            None,
+            normalize,
+        )
     return vectors
 
 
-def _normalize_rows(vectors: np.ndarray) -> None:
-    """Scale the rows to unit length in place, a few thousand at a time (a zero row stays zero)."""
-    for start in range(0, len(vectors), _ROWS_PER_STEP):
-        part = vectors[start : start + _ROWS_PER_STEP]
-        norms = np.linalg.norm(part, axis=1, keepdims=True)
-        np.divide(part, norms, out=part, where=norms > 0)
+def eigenvalue_weights(
+    singular_values: np.ndarray, eig: float, *, normalize: bool, dtype: type = np.float32
+) -> np.ndarray:
+    """The weights ``s ** eig`` of the columns of ``U`` (and ``V``), in float64.
+
+    Parameters
+    ----------
+    singular_values : ndarray
+        Singular values, largest first.
+    eig : float
+        The exponent.
+    normalize : bool
+        The vectors will be scaled to unit length: then only the ratios of the weights
+        matter, and they are divided by the largest, so none is above 1.
+    dtype : numpy dtype, default float32
+        Precision the singular values were computed in.
+
+    Returns
+    -------
+    ndarray of float64
+        A singular value that the working precision cannot tell from 0 (below
+        ``sqrt(eps)`` times the largest: the eigenvalues it comes from are only known to
+        ``eps`` times the largest) weighs 0: its vectors are noise, and ``0 ** eig`` is
+        infinite for a negative ``eig``.
+
+    Notes
+    -----
+    ``s ** eig`` itself overflows float32 for a large ``s`` and ``eig`` (332 ** 8 on a
+    small corpus), and its smallest values underflow with a negative ``eig``; the
+    vectors' squared lengths overflow long before. Divided by the largest weight, the
+    weights lie in (0, 1], and the weighted rows are computed and normalised in float64
+    before they are rounded to float32, so unit vectors come out the same for any ``eig``.
+    """
+    singular_values = np.asarray(singular_values, dtype=np.float64)
+    tolerance = np.sqrt(np.finfo(dtype).eps) * (singular_values.max() if len(singular_values) else 0.0)
+    kept = singular_values > tolerance
+    weights = np.zeros(len(singular_values))
+    if not kept.any():
+        return weights
+    if normalize:
+        # The weight of the largest or the smallest kept value is the largest: divide by it first.
+        reference = singular_values[kept].max() if eig >= 0 else singular_values[kept].min()
+        weights[kept] = (singular_values[kept] / reference) ** eig
+    else:
+        weights[kept] = singular_values[kept] ** eig
+    return weights
+
+
+def _weighted_rows(
+    u_rows: np.ndarray,
+    weights: np.ndarray,
+    context_rows: np.ndarray | None,
+    context_weights: np.ndarray | None,
+    normalize: bool,
+) -> np.ndarray:
+    """Rows ``U S^eig`` (plus ``V S^eig`` of the contexts, if given), normalised if asked, in float64.
+
+    ``context_rows @ context_weights`` gives ``V S^eig`` where ``V`` is not formed
+    (:func:`svd_embedding`); without ``context_weights``, ``context_rows`` are rows of ``V``.
+    """
+    rows = np.multiply(u_rows, weights, dtype=np.float64)
+    if context_rows is not None:
+        rows += context_rows @ context_weights if context_weights is not None else context_rows * weights
+    if normalize:
+        norms = np.linalg.norm(rows, axis=1, keepdims=True)
+        np.divide(rows, norms, out=rows, where=norms > 0)
+    return rows

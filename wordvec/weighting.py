@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import logsumexp
 
 from .cooccur import filled_csr, row_blocks
 from .errors import ParameterError
@@ -78,7 +79,8 @@ def ppmi(counts: sp.spmatrix, *, cds: float = 0.75, neg: float = 1.0, copy: bool
     with np.errstate(divide="ignore"):
         log_rows = np.log(row_sums).astype(np.float32)
         log_smoothed_cols = (cds * np.log(col_sums)).astype(np.float32)
-    shift = np.float32(np.log(np.sum(col_sums[col_sums > 0] ** cds)) - np.log(neg))
+    # log(sum(#(c) ** cds)) from the logarithms: the powers themselves overflow float64 for large counts and cds.
+    shift = np.float32(logsumexp(cds * np.log(col_sums[col_sums > 0])) - np.log(neg))
     # Computed in float32 (PPMI values are small, < 30, so float32 keeps them to about 1e-6), a
     # block of rows at a time, into arrays sized for every non-zero of which only the positive
     # cells are ever written: no temporary as large as the matrix, and untouched pages of the

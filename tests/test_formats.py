@@ -158,7 +158,7 @@ def test_row_that_is_not_numbers(tmp_path):
 def test_duplicate_word(tmp_path):
     path = tmp_path / "vectors.txt"
     path.write_text("king 1 2\nking 3 4\n")
-    with pytest.raises(ModelError, match="lists a word twice"):
+    with pytest.raises(ModelError, match=r"lists the word 'king' twice \(rows 0 and 1\); it is corrupt"):
         load_word2vec_format(path)
 
 

@@ -169,7 +169,7 @@ _UNWRITABLE_CHARACTERS = {
         ("\n", "a line end", ""),
         ("\r", "a carriage return", "model"),
         ("\x00", "a NUL character", "model"),
-        (" \t\x0b\x0c", "whitespace, which separates the fields of a row", "npy or model"),
+        (" \t\x0b\x0c", "whitespace", "npy or model"),
     ),
     "npy": (
         ("\n", "a line end", ""),
@@ -202,7 +202,8 @@ def _refuse_unwritable_words(words: Sequence[str], file_format: str, path: str |
     for characters, what, holders in _UNWRITABLE_CHARACTERS["npy" if file_format == "npy" else "text"]:
         if any(character in joined for character in characters):
             word = next(word for word in words if any(character in word for character in characters))
-            refuse(word, f"{file_format} cannot hold {what} in a word", holders)
+            why = " (it separates the fields of a row)" if what == "whitespace" else ""
+            refuse(word, f"{file_format} cannot hold {what} in a word{why}", holders)
     if file_format in ("glove", "npy") and words and words[0].startswith("\ufeff"):
         refuse(words[0], f"a {file_format} file cannot begin with U+FEFF, which is read as a byte order mark", "word2vec or model")
     if file_format == "glove" and dim == 1 and words and words[0].isascii() and words[0].isdigit():
@@ -657,23 +658,22 @@ def _map_npy_matrix(handle: BinaryIO, where: str) -> np.ndarray:
     """The matrix of a ``.npy`` file, memory-mapped once its header is checked against the file."""
     size = os.fstat(handle.fileno()).st_size
     not_a_matrix = f"{where} is not a float matrix with its words"
+    header_readers = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
     try:
         version = np.lib.format.read_magic(handle)
-        if version == (1, 0):
-            shape, fortran_order, dtype = np.lib.format.read_array_header_1_0(handle)
-        elif version == (2, 0):
-            shape, fortran_order, dtype = np.lib.format.read_array_header_2_0(handle)
-        else:
-            raise ModelError(f"{not_a_matrix} (.npy format version {version[0]}.{version[1]}; write it with numpy's np.save)")
-    except (ValueError, TypeError, SyntaxError, RecursionError, OverflowError, EOFError) as error:
-        reason = " ".join(str(error).split())
+        if version in header_readers:
+            shape, fortran_order, dtype = header_readers[version](handle)
+    except Exception as error:  # noqa: BLE001 - numpy's parser lets its tokenizer's and literal_eval's errors through
+        reason = " ".join(str(error).split()) if isinstance(error, ValueError) else "its header cannot be parsed"
         raise ModelError(f"{not_a_matrix} ({reason[:200]})") from None
+    if version not in header_readers:
+        raise ModelError(f"{not_a_matrix} (.npy format version {version[0]}.{version[1]}; write it with numpy's np.save)")
     if len(shape) != 2:
         raise ModelError(f"{not_a_matrix} (it holds a {len(shape)}-D array; a matrix has one row a word)")
     if dtype.kind != "f" or dtype.itemsize not in (4, 8):
         raise ModelError(f"{not_a_matrix} (it holds {dtype} values, not float32 or float64; an object array is not read)")
     rows, dim = shape
-    if rows == 0 or dim == 0:
+    if rows <= 0 or dim <= 0:
         raise ModelError(f"{where} holds no vectors (a {rows} x {dim} matrix)")
     needed = handle.tell() + rows * dim * dtype.itemsize
     if size != needed:
@@ -693,7 +693,8 @@ def _vocabulary_words(raw: bytes, where: str, rows: int, matrix_name: str) -> li
         raw = raw[len(_BOM) :]
     lines = raw.count(b"\n") + (1 if raw and not raw.endswith(b"\n") else 0)
     if lines != rows:
-        raise ModelError(f"{where} lists {lines:,} words for the {rows:,} rows of {matrix_name}; they are not a pair")
+        cr_only = " (its lines end with CR alone: use LF or CRLF)" if b"\r" in raw.replace(b"\r\n", b"") else ""
+        raise ModelError(f"{where} lists {lines:,} words for the {rows:,} rows of {matrix_name}; they are not a pair{cr_only}")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -704,13 +705,13 @@ def _vocabulary_words(raw: bytes, where: str, rows: int, matrix_name: str) -> li
         words.pop()
     if "\r" in text:
         words = [word[:-1] if word.endswith("\r") else word for word in words]
-    distinct = set(words)
-    if "" in distinct:
-        raise ModelError(f"{where} line {words.index('') + 1} is empty; every line holds one word")
     for character, what in (("\r", "a carriage return (line ends must be LF or CRLF)"), ("\x00", "a NUL character")):
         if character in text and any(character in word for word in words):
             number = next(number for number, word in enumerate(words, start=1) if character in word)
             raise ModelError(f"{where} line {number}: the word {words[number - 1]!r} holds {what}")
+    distinct = set(words)
+    if "" in distinct:
+        raise ModelError(f"{where} line {words.index('') + 1} is empty; every line holds one word")
     if len(distinct) != len(words):
         first_line: dict[str, int] = {}
         for number, word in enumerate(words, start=1):

@@ -770,3 +770,128 @@ def test_nearest_on_a_file_with_a_huge_header_is_one_line(tmp_path, runner):
     cli_error(invoke(runner, ["nearest", "king", "-m", path]),
               f"Error: '{path}' has a header announcing 1,000,000,000,000 vectors of 300 values, more than its 9 bytes "
               "after the header can hold; it is truncated or corrupt")
+
+
+# -- properties: what is written reads back; any bytes read give vectors or one ModelError --
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
+
+from wordvec.formats import FIELD_SEPARATORS, load_npy_pair, save_vectors  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def property_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("properties")
+
+
+def _words(excluded: str) -> st.SearchStrategy[str]:
+    """Any Unicode words (no lone surrogates) without the characters ``excluded``."""
+    return st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters=excluded), min_size=1, max_size=8)
+
+
+#: The words each format holds: word2vec and GloVe no ASCII whitespace, npy no line end, model no line feed.
+WORDS_OF_FORMAT = {
+    "word2vec": _words(FIELD_SEPARATORS + "\x00"),
+    "word2vec-binary": _words(FIELD_SEPARATORS + "\x00"),
+    "glove": _words(FIELD_SEPARATORS + "\x00"),
+    "npy": _words("\n\r\x00"),
+    "model": _words("\n"),
+}
+NAME_OF_FORMAT = {"word2vec": "v.vec", "word2vec-binary": "v.bin", "glove": "v.glove", "npy": "v.npy", "model": "v-model"}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(file_format=st.sampled_from(list(WORDS_OF_FORMAT)), dim=st.integers(1, 5), data=st.data())
+def test_every_format_gives_back_the_words_and_vectors_it_was_given(property_dir, file_format, dim, data):
+    from wordvec.storage import load_model
+
+    words = data.draw(st.lists(WORDS_OF_FORMAT[file_format], min_size=1, max_size=12, unique=True), label="words")
+    if file_format in ("glove", "npy") and words[0].startswith("\ufeff"):
+        words.reverse()  # a file's first word cannot begin with a byte order mark (see the refusal test)
+    if file_format == "glove" and dim == 1 and words[0].isascii() and words[0].isdigit():
+        file_format = "word2vec"  # a GloVe row "1984 0.5" is a word2vec header (see the refusal test)
+    finite = st.floats(width=32, allow_nan=False, allow_infinity=False)
+    vectors = data.draw(hnp.arrays(np.float32, (len(words), dim), elements=finite), label="vectors")
+    path = property_dir / NAME_OF_FORMAT[file_format]
+    save_vectors(WordVectors(words, vectors), path, file_format)
+    if file_format == "word2vec-binary":
+        # Told binary: a row "w 1e10\n" of one float32 whose 4 bytes are text would be taken for text.
+        loaded = load_word2vec_format(path, binary=True)
+    else:
+        loaded = load_model(path)
+    assert loaded.words == words
+    if file_format in ("word2vec", "glove"):  # text: 6 significant digits
+        np.testing.assert_allclose(loaded.vectors, vectors, rtol=5e-6, atol=1e-44)
+    else:
+        np.testing.assert_array_equal(loaded.vectors, vectors)
+
+
+VALID_VECTOR_FILES = [
+    b"2 3\nking 1 2 3\nqueen 4 5 6\n",
+    b"king 1 2 3\nqueen 4 5e-3 -6\n",
+    b"2 2\n" + _binary_rows((b"king", [1, 2]), (b"queen", [3, 4])),
+    b"\xef\xbb\xbf1 2\r\nk\xc3\xb6nig 0.5 -0.25\r\n",
+]
+
+
+@st.composite
+def mutated(draw, seeds: list[bytes]) -> bytes:
+    """One of ``seeds`` with a few bytes set, inserted or deleted, its header numbers changed, or cut short."""
+    data = bytearray(draw(st.sampled_from(seeds)))
+    for _ in range(draw(st.integers(0, 4))):
+        kind = draw(st.sampled_from(["set", "insert", "delete", "cut", "number"]))
+        at = draw(st.integers(0, max(len(data) - 1, 0)))
+        if kind == "set" and data:
+            data[at] = draw(st.integers(0, 255))
+        elif kind == "insert":
+            data[at:at] = draw(st.binary(min_size=1, max_size=8) | st.sampled_from([b" ", b"\n", b"\r", b"\x00", b"nan", b"\xff"]))
+        elif kind == "delete":
+            del data[at : at + draw(st.integers(1, 8))]
+        elif kind == "cut":
+            del data[at:]
+        elif kind == "number":
+            data[at:at] = str(draw(st.integers(0, 10**15) | st.integers(0, 40))).encode()
+    return bytes(data)
+
+
+def _check_loaded(loaded: WordVectors) -> None:
+    assert len(loaded.words) == len(loaded.vectors) >= 1 and loaded.dim >= 1
+    assert len(set(loaded.words)) == len(loaded.words) and all(loaded.words)
+    assert np.isfinite(loaded.vectors).all()
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=mutated(VALID_VECTOR_FILES) | st.binary(max_size=200), binary=st.sampled_from([None, True, False]))
+def test_any_bytes_load_as_vectors_or_one_model_error(property_dir, data, binary):
+    path = property_dir / "any.vec"
+    path.write_bytes(data)
+    try:
+        loaded = load_word2vec_format(path, binary=binary)
+    except ModelError as error:
+        assert "\n" not in str(error)
+    else:
+        _check_loaded(loaded)
+
+
+VALID_MATRICES = [
+    _npy_bytes(GOOD_MATRIX),
+    _npy_bytes(GOOD_MATRIX.astype(">f8")),
+    _npy_bytes(np.asfortranarray(GOOD_MATRIX)),
+    _npy_bytes(np.zeros((2, 2), dtype=np.int32)),
+    _npy_bytes(np.array([[None, 1], [2, 3]], dtype=object)),
+]
+VALID_VOCABULARIES = [b"king\nqueen\n", b"\xef\xbb\xbfking\r\nqueen", b"king\n"]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(matrix=mutated(VALID_MATRICES) | st.binary(max_size=200), vocabulary=mutated(VALID_VOCABULARIES))
+def test_any_npy_pair_loads_as_vectors_or_one_model_error(property_dir, matrix, vocabulary):
+    path = _write_pair(property_dir, matrix, vocabulary)
+    try:
+        loaded = load_npy_pair(path)
+    except ModelError as error:
+        assert "\n" not in str(error)
+    else:
+        _check_loaded(loaded)

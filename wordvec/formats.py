@@ -10,6 +10,7 @@ import re
 import stat
 import time
 import uuid
+import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -662,7 +663,9 @@ def _map_npy_matrix(handle: BinaryIO, where: str) -> np.ndarray:
     try:
         version = np.lib.format.read_magic(handle)
         if version in header_readers:
-            shape, fortran_order, dtype = header_readers[version](handle)
+            with warnings.catch_warnings():  # numpy warns of headers written by Python 2, which it reads
+                warnings.simplefilter("ignore")
+                shape, fortran_order, dtype = header_readers[version](handle)
     except Exception as error:  # noqa: BLE001 - numpy's parser lets its tokenizer's and literal_eval's errors through
         reason = " ".join(str(error).split()) if isinstance(error, ValueError) else "its header cannot be parsed"
         raise ModelError(f"{not_a_matrix} ({reason[:200]})") from None

@@ -674,7 +674,8 @@ def _map_npy_matrix(handle: BinaryIO, where: str) -> np.ndarray:
     if len(shape) != 2:
         raise ModelError(f"{not_a_matrix} (it holds a {len(shape)}-D array; a matrix has one row a word)")
     if dtype.kind != "f" or dtype.itemsize not in (4, 8):
-        raise ModelError(f"{not_a_matrix} (it holds {dtype} values, not float32 or float64; an object array is not read)")
+        unread = "; an object array is not read" if dtype.hasobject else ""
+        raise ModelError(f"{not_a_matrix} (it holds {dtype} values, not float32 or float64{unread})")
     rows, dim = shape
     if rows <= 0 or dim <= 0:
         raise ModelError(f"{where} holds no vectors (a {rows} x {dim} matrix)")

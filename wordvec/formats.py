@@ -2,13 +2,42 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
+import os
+import re
+import stat
+import time
+import uuid
+import warnings
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 
-from .errors import ModelError, ParameterError
-from .vectors import WordVectors
+from .errors import ModelError, ParameterError, WordvecError, os_error_reason
+from .vectors import WordVectors, require_finite
+
+#: What separates the fields of a row in the word2vec and GloVe formats: the ASCII whitespace
+#: of ``bytes.split`` (other Unicode spaces may be part of a word, as in fastText's files).
+FIELD_SEPARATORS = " \t\n\r\x0b\x0c"
+_SEPARATOR_OR_NUL = re.compile(rb"[ \t\n\r\x0b\x0c\x00]")
+_BOM = b"\xef\xbb\xbf"
+#: Longest text row (and binary word) read: far above any real one, a bound on what a damaged file costs.
+_MAX_LINE_BYTES = 1 << 26
+_MAX_WORD_BYTES = 1 << 16
+#: Digits of a header number: more than any file can hold (and int() refuses over 4,300).
+_MAX_HEADER_DIGITS = 18
+#: Rows of a GloVe file (whose row count is unknown) gathered into one block before the next.
+_TEXT_BLOCK_ROWS = 1 << 14
+#: How long a load of a .npy pair waits for a write of the pair by a live process to finish.
+_PAIR_WAIT_SECONDS = 5.0
+_PAIR_WAIT_STEP = 0.02
+
+
+# -- writing ------------------------------------------------------------------------------
 
 
 def save_word2vec_format(model: WordVectors, path: str | Path, *, binary: bool = False) -> None:
@@ -24,84 +53,267 @@ def save_word2vec_format(model: WordVectors, path: str | Path, *, binary: bool =
         Text rows (``word v1 v2 ...``) or the binary layout of word2vec's ``-binary 1``:
         the word, a space, ``DIM`` little-endian float32 values and a newline.
 
+    Raises
+    ------
+    ModelError
+        A word or a vector that the format cannot give back (see Notes); nothing is written.
+    WordvecError
+        The file cannot be written; an existing file stays as it was.
+
     Notes
     -----
     The file is what ``gensim.models.KeyedVectors.load_word2vec_format(path,
-    binary=...)`` and word2vec's ``distance`` read.
+    binary=...)`` and word2vec's ``distance`` read. Written atomically (see
+    :func:`wordvec.storage.write_atomically`). Only what :func:`load_word2vec_format`
+    reads back is written: distinct, non-empty words without whitespace (the ASCII
+    whitespace of :data:`FIELD_SEPARATORS`, which separates the fields) or NUL, and
+    finite vectors.
     """
     from .storage import write_atomically
 
-    write_atomically(path, lambda out: _write_rows(model, out, binary=binary, header=True))
+    file_format = "word2vec-binary" if binary else "word2vec"
+    vectors = _checked_for_writing(model, file_format, path)
+    write_atomically(path, lambda out: _write_rows(model.words, vectors, out, binary=binary, header=True))
 
 
 def save_glove_format(model: WordVectors, path: str | Path) -> None:
     """Write vectors in GloVe's text format: ``word v1 v2 ...`` lines, no header.
 
-    Written atomically (see :func:`wordvec.storage.write_atomically`).
+    Written atomically (see :func:`wordvec.storage.write_atomically`), and only what
+    :func:`load_word2vec_format` reads back, as for :func:`save_word2vec_format`; also
+    refused: a first word that begins with U+FEFF (read as a byte order mark) and, for
+    vectors of one dimension, a first word of digits (read as a word2vec header).
     """
     from .storage import write_atomically
 
-    write_atomically(path, lambda out: _write_rows(model, out, binary=False, header=False))
+    vectors = _checked_for_writing(model, "glove", path)
+    write_atomically(path, lambda out: _write_rows(model.words, vectors, out, binary=False, header=False))
 
 
 def save_npy_pair(model: WordVectors, path: str | Path) -> Path:
-    """Write the matrix to ``path`` (``.npy``, no pickle) and the words, one a line, to ``path`` + ``.vocab``.
+    """Write the matrix to ``path`` (``.npy``, float32, no pickle) and the words, one a line, to ``path`` + ``.vocab``.
 
-    Each file is written atomically. Returns the vocabulary file's path. :func:`load_npy_pair`
-    (and :func:`wordvec.load`) read the pair back.
-    """
-    from .storage import save_array, write_atomically
+    The two files are replaced as one: a reader never takes the old matrix with the new
+    words, whose rows would all be another word's vector. Both are written in full to
+    hidden temporaries (``.NAME.pair-PID-RANDOM.npy`` and ``.vocab``) and synced; then an
+    empty-of-data marker ``.NAME.pair-PID-RANDOM`` (naming the temporaries) is written,
+    both temporaries are renamed into place, and the marker is deleted. A write killed
+    between the two renames leaves its marker, by which :func:`load_npy_pair` refuses the
+    pair instead of misreading it; the next save of the pair removes it. Writers of pairs
+    in one folder take turns (a lock on the folder), so two writes cannot mix either.
 
-    vocabulary = Path(f"{path}.vocab")
-    if any("\n" in word for word in model.words):
-        raise ModelError("a word contains a line end; it cannot be written one word a line")
-    write_atomically(vocabulary, lambda out: out.write("".join(f"{word}\n" for word in model.words).encode("utf-8")))
-    save_array(np.asarray(model.vectors, dtype=np.float32), path)
-    return vocabulary
+    A marker was chosen over a checksum or id shared by the files because neither file
+    can hold one: the ``.npy`` header takes no extra keys, and a line added to the
+    ``.vocab`` file would be read as a word by every other tool.
 
-
-def load_npy_pair(path: str | Path) -> WordVectors:
-    """Read a matrix ``.npy`` file and its ``.vocab`` words file written by :func:`save_npy_pair` (or by hand).
+    Returns
+    -------
+    Path
+        The vocabulary file's path.
 
     Raises
     ------
     ModelError
-        A file is missing, the ``.npy`` holds no 2-D float matrix (a pickled object is
-        refused without being loaded), or the word count differs from the rows.
+        A word cannot be held one a line (a line end, a carriage return, NUL, an empty or
+        repeated word, a first word that begins with U+FEFF) or a vector is not finite;
+        nothing is written.
+    WordvecError
+        The files cannot be written; existing files stay as they were.
     """
-    path = Path(path)
-    vocabulary = Path(f"{path}.vocab")
+    target = Path(path).absolute()
+    vocabulary = Path(f"{target}.vocab")
+    vectors = _checked_for_writing(model, "npy", path)
+    vocab_bytes = "".join(f"{word}\n" for word in model.words).encode("utf-8")
+    renamed = 0
     try:
-        vectors = np.load(path, mmap_mode="r", allow_pickle=False)
-        words = vocabulary.read_text(encoding="utf-8").split("\n")[:-1]
-    except FileNotFoundError as error:
-        raise ModelError(f"{error.filename!r} is missing; a .npy matrix needs its words in {vocabulary.name}") from None
-    except (ValueError, OSError, UnicodeDecodeError) as error:
-        raise ModelError(f"{str(path)!r} is not a float matrix with its words ({error})") from None
-    if vectors.ndim != 2 or vectors.dtype.kind != "f":
-        raise ModelError(f"{str(path)!r} holds a {vectors.ndim}-D {vectors.dtype} array, not a matrix of vectors")
-    if len(words) != len(vectors) or len(set(words)) != len(words):
-        raise ModelError(
-            f"{vocabulary.name} lists {len(words)} words ({len(set(words))} distinct) for {len(vectors)} rows in {path.name}"
-        )
-    return WordVectors(words, vectors, params={"normalize": False, "source": str(path)})
+        with _pair_lock(target.parent, exclusive=True):
+            marker = target.parent / f".{_pair_key(target.name)}.pair-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+            temporaries = _pair_temporaries(marker)
+            try:
+                _write_synced(temporaries[0], lambda out: np.save(out, vectors, allow_pickle=False))
+                _write_synced(temporaries[1], lambda out: out.write(vocab_bytes))
+                _write_synced(marker, lambda out: out.write("".join(f"{t.name}\n" for t in temporaries).encode()))
+                _fsync_directory(target.parent)
+                os.replace(temporaries[0], target)
+                renamed = 1
+                os.replace(temporaries[1], vocabulary)
+                renamed = 2
+                _fsync_directory(target.parent)
+                # Holding the lock, every other marker of this pair is a killed writer's.
+                for other in _pair_markers(target):
+                    for leftover in (other, *_pair_temporaries(other)):
+                        leftover.unlink(missing_ok=True)
+                _fsync_directory(target.parent)
+            except BaseException:
+                if renamed == 0:
+                    for leftover in (*temporaries, marker):
+                        leftover.unlink(missing_ok=True)
+                raise
+    except OSError as error:
+        broken = f"; {target.name} and {vocabulary.name} no longer match: write them again" if renamed == 1 else ""
+        raise WordvecError(f"cannot write {str(path)!r}: {os_error_reason(error)}{broken}") from None
+    return vocabulary
 
 
-def _write_rows(model: WordVectors, out: BinaryIO, *, binary: bool, header: bool) -> None:
-    vectors = np.asarray(model.vectors, dtype=np.float32)
+def _checked_for_writing(model: WordVectors, file_format: str, path: str | Path) -> np.ndarray:
+    """The float32 matrix to write, once the words and the vectors are known to read back as they are."""
+    _refuse_unwritable_words(model.words, file_format, path, model.dim)
+    with np.errstate(over="ignore"):
+        vectors = np.asarray(model.vectors, dtype=np.float32)
+    require_finite(vectors, model.words, "the model to write (as float32)")
+    return vectors
+
+
+#: Characters a format cannot hold in a word: format -> ((characters, what they are, formats that hold them), ...).
+_UNWRITABLE_CHARACTERS = {
+    "text": (
+        ("\n", "a line end", ""),
+        ("\r", "a carriage return", "model"),
+        ("\x00", "a NUL character", "model"),
+        (" \t\x0b\x0c", "whitespace", "npy or model"),
+    ),
+    "npy": (
+        ("\n", "a line end", ""),
+        ("\r", "a carriage return", "model"),
+        ("\x00", "a NUL character", "model"),
+    ),
+}
+
+
+def _refuse_unwritable_words(words: Sequence[str], file_format: str, path: str | Path, dim: int) -> None:
+    """Refuse, before anything is written, words that ``file_format`` would not give back as they are."""
+
+    def refuse(word: str, problem: str, holders: str) -> None:
+        remedy = f"write it as {holders}" if holders else "no format can hold it: change or drop the word"
+        raise ModelError(f"cannot write the word {word!r} to {str(path)!r}: {problem}; {remedy}")
+
+    joined = "".join(words)
+    try:
+        joined.encode("utf-8")
+    except UnicodeEncodeError:
+        word = next(word for word in words if not _encodable(word))
+        refuse(word, "it is not valid Unicode (a lone surrogate)", "")
+    distinct = set(words)
+    if "" in distinct:
+        refuse("", f"the word of row {list(words).index('')} is empty", "")
+    if len(distinct) != len(words):
+        seen: set[str] = set()
+        duplicate = next(word for word in words if word in seen or seen.add(word))  # type: ignore[func-returns-value]
+        raise ModelError(f"cannot write the word {duplicate!r} twice to {str(path)!r}: the words of a vector file must be distinct")
+    for characters, what, holders in _UNWRITABLE_CHARACTERS["npy" if file_format == "npy" else "text"]:
+        if any(character in joined for character in characters):
+            word = next(word for word in words if any(character in word for character in characters))
+            why = " (it separates the fields of a row)" if what == "whitespace" else ""
+            refuse(word, f"{file_format} cannot hold {what} in a word{why}", holders)
+    if file_format in ("glove", "npy") and words and words[0].startswith("\ufeff"):
+        refuse(words[0], f"a {file_format} file cannot begin with U+FEFF, which is read as a byte order mark", "word2vec or model")
+    if file_format == "glove" and dim == 1 and words and words[0].isascii() and words[0].isdigit():
+        refuse(words[0], "a GloVe file of 1-dimensional vectors that begins with a number reads as a word2vec header", "word2vec or model")
+
+
+def _encodable(word: str) -> bool:
+    try:
+        word.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _write_rows(words: Sequence[str], vectors: np.ndarray, out: BinaryIO, *, binary: bool, header: bool) -> None:
     if header:
-        out.write(f"{len(model)} {model.dim}\n".encode())
+        out.write(f"{len(words)} {vectors.shape[1]}\n".encode())
     if binary:
         little_endian = vectors.astype("<f4")
-        for word, row in zip(model.words, little_endian):
+        for word, row in zip(words, little_endian):
             out.write(word.encode("utf-8") + b" " + row.tobytes() + b"\n")
     else:
-        row_format = " ".join(["%.6g"] * model.dim)
-        for word, row in zip(model.words, vectors.tolist()):
+        row_format = " ".join(["%.6g"] * vectors.shape[1])
+        for word, row in zip(words, vectors.tolist()):
             out.write(f"{word} {row_format % tuple(row)}\n".encode("utf-8"))
 
 
-def load_word2vec_format(path: str | Path, *, binary: bool | None = None) -> WordVectors:
+def _write_synced(path: Path, write) -> None:
+    with open(path, "xb") as handle:
+        write(handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _fsync_directory(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# -- the markers of .npy pair writes ------------------------------------------------------
+
+
+def _pair_key(name: str) -> str:
+    """The part of a pair's hidden file names that names the pair: its name, or a digest of a long one.
+
+    A file name may be 255 bytes; the marker adds about 30, so long names are hashed.
+    """
+    encoded = os.fsencode(name)
+    return name if len(encoded) <= 200 else hashlib.sha256(encoded).hexdigest()[:32]
+
+
+def _pair_markers(target: Path) -> list[Path]:
+    """The markers of unfinished writes of the pair ``target`` (and ``target``.vocab)."""
+    pattern = re.compile(rf"\.{re.escape(_pair_key(target.name))}\.pair-\d+-[0-9a-f]{{8}}")
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return []
+    return [target.parent / name for name in names if pattern.fullmatch(name)]
+
+
+def _pair_temporaries(marker: Path) -> tuple[Path, Path]:
+    return Path(f"{marker}.npy"), Path(f"{marker}.vocab")
+
+
+@contextlib.contextmanager
+def _pair_lock(directory: Path, *, exclusive: bool) -> Iterator[bool]:
+    """Hold the lock of the pair writers of ``directory``: exclusive (waiting for it), or shared if free.
+
+    Yields whether the lock is held: a shared lock is not waited for, and a writer
+    holding the exclusive one is what a reader needs to know about.
+    """
+    fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)
+
+
+def _unfinished_pair_write(target: Path) -> str | None:
+    """``"writing"`` while a save of the pair runs, ``"interrupted"`` if one was killed between its renames, else None."""
+    markers = _pair_markers(target)
+    if not markers:
+        return None
+    try:
+        with _pair_lock(target.parent, exclusive=False) as free:
+            if not free:
+                return "writing"
+            # No writer is running, so these markers are killed writers'. One whose temporaries
+            # are both still there had renamed neither: the pair is the old one, whole.
+            if all(all(temporary.exists() for temporary in _pair_temporaries(marker)) for marker in markers):
+                return None
+            return "interrupted"
+    except OSError:
+        return "interrupted"
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+def load_word2vec_format(path: str | Path, *, binary: bool | None = None, unicode_errors: str = "strict") -> WordVectors:
     """Read vectors in the word2vec text or binary format, or GloVe's text format.
 
     Parameters
@@ -110,6 +322,11 @@ def load_word2vec_format(path: str | Path, *, binary: bool | None = None) -> Wor
         The file.
     binary : bool, optional
         Binary or text; by default it is detected from the content.
+    unicode_errors : str, default "strict"
+        What to do with a word that is not UTF-8, as in ``bytes.decode`` (and gensim's
+        parameter of this name): ``"strict"`` refuses the file, naming the row;
+        ``"replace"`` reads the bad bytes as U+FFFD (so the word read is not the word
+        written, and two words may become one, which is refused as a repeated word).
 
     Returns
     -------
@@ -119,70 +336,214 @@ def load_word2vec_format(path: str | Path, *, binary: bool | None = None) -> Wor
     Raises
     ------
     ModelError
-        The file is missing or not in a word2vec or GloVe format.
+        The file is missing, not a regular file, or not in a word2vec or GloVe format:
+        among others, a header whose numbers the file's length cannot hold, more or
+        fewer rows than the header announces, an empty, repeated or non-UTF-8 word, a
+        word with whitespace or NUL in a binary file, a NaN or infinite value.
+
+    Notes
+    -----
+    A text row is a word and numbers separated by ASCII whitespace (:data:`FIELD_SEPARATORS`);
+    other Unicode spaces are part of a word. A UTF-8 byte order mark at the start of the
+    file is skipped. Blank lines are skipped; rows end with LF or CRLF.
     """
     path = Path(path)
-    if not path.is_file():
-        raise ModelError(f"no vector file at {str(path)!r}")
-    with open(path, "rb") as handle:
-        first_line = handle.readline(1 << 16)
-        header = first_line.split()
-        has_header = len(header) == 2 and all(part.isdigit() for part in header)
-        if binary is None:
-            binary = has_header and not _is_text_record(handle.readline(1 << 20), int(header[1]))
-        handle.seek(len(first_line) if has_header else 0)
-        if binary:
-            if not has_header:
-                raise ModelError(f"{str(path)!r} has no 'COUNT DIM' header; it is not a word2vec binary file")
-            words, vectors = _read_binary(handle, int(header[0]), int(header[1]), path)
-        else:
-            words, vectors = _read_text(handle, path, expected_dim=int(header[1]) if has_header else None)
-    if has_header and len(words) != int(header[0]):
-        raise ModelError(f"{str(path)!r} is truncated: its header announces {int(header[0])} words, it holds {len(words)}")
-    if len(set(words)) != len(words):
-        raise ModelError(f"{str(path)!r} lists a word twice; it is corrupt")
+    where = repr(str(path))
+    _check_error_handler(unicode_errors)
+    try:
+        with _open_regular_file(path, f"no vector file at {where}") as handle:
+            words, vectors = _read_vectors_file(handle, where, binary, unicode_errors)
+    except MemoryError:
+        raise ModelError(f"not enough memory to load {where}") from None
+    except OSError as error:
+        raise ModelError(f"cannot read {where}: {os_error_reason(error)}") from None
     return WordVectors(words, vectors, params={"normalize": False, "source": str(path)})
+
+
+def _read_vectors_file(
+    handle: BinaryIO, where: str, binary: bool | None, unicode_errors: str
+) -> tuple[list[str], np.ndarray]:
+    size = os.fstat(handle.fileno()).st_size
+    start = len(_BOM) if handle.read(len(_BOM)) == _BOM else 0
+    handle.seek(start)
+    first_line = handle.readline(1 << 16)
+    header = first_line.split()
+    header_like = len(header) >= 2 and header[0].isdigit() and header[1].isdigit()
+    has_header = header_like and len(header) == 2
+    if header_like and not has_header:
+        # A GloVe row whose word is a number, or a header with more fields: GloVe rows all have as many fields.
+        second_line = handle.readline(_MAX_LINE_BYTES).split()
+        if second_line and len(second_line) != len(header):
+            raise ModelError(f"{where} line 1 is not a word2vec header: it has {len(header)} fields where 'COUNT DIM' has 2")
+    body = start + len(first_line) if has_header else start
+    count = dim = None
+    if has_header:
+        count, dim = _header_numbers(header, where, size - body)
+        handle.seek(body)
+        if binary is None:
+            binary = not _is_text_record(handle.readline(_MAX_LINE_BYTES), dim)
+    elif binary:
+        raise ModelError(f"{where} has no 'COUNT DIM' header; it is not a word2vec binary file")
+    handle.seek(body)
+    if binary:
+        assert count is not None and dim is not None
+        if count * (4 * dim + 2) > size - body:
+            raise ModelError(
+                f"{where} has a header announcing {count:,} binary vectors of {dim:,} values, more than its "
+                f"{size - body:,} bytes after the header can hold; it is truncated or not a word2vec binary file"
+            )
+        words, vectors = _read_binary(handle, where, count, dim, unicode_errors)
+    else:
+        words, vectors = _read_text(handle, where, count, dim, 2 if has_header else 1, unicode_errors)
+        if count is not None and len(words) != count:
+            raise ModelError(f"{where} is truncated: its header announces {count} words, it holds {len(words)}")
+    _refuse_repeated_words(words, where)
+    require_finite(vectors, words, where)
+    return words, vectors
+
+
+def _header_numbers(header: list[bytes], where: str, body_bytes: int) -> tuple[int, int]:
+    """COUNT and DIM of a ``COUNT DIM`` header, once the file's length is known to hold as many text rows."""
+    if any(len(part) > _MAX_HEADER_DIGITS for part in header):
+        raise ModelError(f"{where} has a header announcing more vectors than any file holds; it is corrupt")
+    count, dim = int(header[0]), int(header[1])
+    if count == 0 or dim == 0:
+        raise ModelError(f"{where} has a header announcing {count} vectors of {dim} values; a vector file needs at least one of one")
+    # A text row takes at least two bytes a value (a digit and a space); a binary row more.
+    if count * 2 * dim > body_bytes:
+        raise ModelError(
+            f"{where} has a header announcing {count:,} vectors of {dim:,} values, more than its {body_bytes:,} bytes "
+            "after the header can hold; it is truncated or corrupt"
+        )
+    return count, dim
+
+
+def _check_error_handler(unicode_errors: str) -> None:
+    import codecs
+
+    try:
+        codecs.lookup_error(unicode_errors)
+    except (LookupError, TypeError):
+        raise ParameterError(f"unicode_errors must be an error handler of bytes.decode, such as 'strict' or 'replace'; got {unicode_errors!r}") from None
+
+
+@contextlib.contextmanager
+def _open_regular_file(path: Path, missing: str) -> Iterator[BinaryIO]:
+    """Open ``path`` to read if it is a regular file; ``missing`` is the message if it does not exist.
+
+    Checked before opening and again on the opened file, which is opened without
+    blocking: a FIFO would otherwise wait for a writer forever.
+    """
+    try:
+        before = os.stat(path).st_mode
+        if not stat.S_ISREG(before):
+            raise ModelError(f"{str(path)!r} is {_kind_of_file(before)}, not a file of vectors")
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise ModelError(missing) from None
+    except OSError as error:
+        raise ModelError(f"cannot read {str(path)!r}: {os_error_reason(error)}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise ModelError(f"{str(path)!r} is {_kind_of_file(mode)}, not a file of vectors")
+    os.set_blocking(fd, True)
+    with open(fd, "rb") as handle:
+        yield handle
+
+
+def _kind_of_file(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def _parse_numbers(fields: list[bytes]) -> np.ndarray | None:
+    """The values of a text row as float32, or None if there are none or one is not a number."""
+    if not fields:
+        return None
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):  # out-of-range values become inf, refused later with their word
+            return np.array(fields, dtype=np.float32)
+    except ValueError:
+        return None
 
 
 def _is_text_record(line: bytes, dim: int) -> bool:
     """True if ``line`` is a text-format row: a word and ``dim`` numbers."""
+    fields = line.split()
+    return len(fields) == dim + 1 and _parse_numbers(fields[1:]) is not None
+
+
+def _decode_word(raw: bytes, where: str, unicode_errors: str) -> str:
+    """The word of a row (``where`` names the row), refused if empty, holding whitespace or NUL, or not UTF-8."""
+    bad = _SEPARATOR_OR_NUL.search(raw)
+    if bad:
+        what = "NUL" if bad.group() == b"\x00" else "whitespace"
+        raise ModelError(f"{where}: the word {raw!r} holds {what}; the file is corrupt or not in a word2vec format")
     try:
-        fields = line.decode("utf-8").split()
-        [float(value) for value in fields[1:]]
-    except (UnicodeDecodeError, ValueError):
-        return False
-    return len(fields) == dim + 1
+        word = raw.decode("utf-8", unicode_errors)
+    except UnicodeDecodeError:
+        raise ModelError(
+            f"{where}: the word {raw!r} is not UTF-8; in Python, load_word2vec_format(path, unicode_errors='replace') "
+            "reads it with U+FFFD for the bad bytes"
+        ) from None
+    if not word:
+        raise ModelError(f"{where}: the word is empty; the file is corrupt or not in a word2vec format")
+    return word
 
 
-def _read_text(handle: BinaryIO, path: Path, expected_dim: int | None) -> tuple[list[str], np.ndarray]:
+def _read_text(
+    handle: BinaryIO, where: str, count: int | None, dim: int | None, first_number: int, unicode_errors: str
+) -> tuple[list[str], np.ndarray]:
     words: list[str] = []
-    rows: list[np.ndarray] = []
-    for number, raw in enumerate(handle, start=2 if expected_dim else 1):
-        line = raw.decode("utf-8", errors="replace").rstrip()
-        if not line:
+    # With a header the rows go straight into their matrix (its size checked against the file's);
+    # a GloVe file is read a block of rows at a time.
+    blocks: list[np.ndarray] = []
+    block = np.empty((count, dim), dtype=np.float32) if count is not None and dim is not None else None
+    filled = 0
+    number = first_number - 1
+    while raw := handle.readline(_MAX_LINE_BYTES + 1):
+        number += 1
+        if len(raw) > _MAX_LINE_BYTES:
+            raise ModelError(f"{where} line {number} is longer than {_MAX_LINE_BYTES:,} bytes; it is not a vectors file")
+        fields = raw.split()
+        if not fields:
             continue
-        word, _, values = line.partition(" ")
-        try:
-            row = np.array(values.split(), dtype=np.float32)
-        except ValueError:
-            row = np.empty(0, dtype=np.float32)
-        if len(row) == 0:
+        if b"\r" in raw.rstrip(b"\r\n"):
+            raise ModelError(f"{where} line {number} holds a carriage return inside it; rows must end with LF or CRLF")
+        row = _parse_numbers(fields[1:])
+        if row is None:
             raise ModelError(
-                f"{str(path)!r} line {number}: expected a word and numbers; it is neither a wordvec model "
+                f"{where} line {number}: expected a word and numbers; it is neither a wordvec model "
                 "directory nor a word2vec/GloVe vectors file"
             )
-        if expected_dim is None:
-            expected_dim = len(row)
-        if len(row) != expected_dim or expected_dim == 0:
-            raise ModelError(f"{str(path)!r} line {number}: {len(row)} values where {expected_dim} were expected")
-        words.append(word)
-        rows.append(row)
-    if not rows:
-        raise ModelError(f"{str(path)!r} holds no vectors")
-    return words, np.vstack(rows)
+        if dim is None:
+            dim = len(row)
+        if len(row) != dim:
+            raise ModelError(f"{where} line {number}: {len(row)} values where {dim} were expected")
+        if count is not None and len(words) == count:
+            raise ModelError(f"{where} holds more rows than the {count:,} its header announces (line {number})")
+        if block is None or filled == len(block):
+            if block is not None:
+                blocks.append(block)
+            block, filled = np.empty((_TEXT_BLOCK_ROWS, dim), dtype=np.float32), 0
+        words.append(_decode_word(fields[0], f"{where} line {number}", unicode_errors))
+        block[filled] = row
+        filled += 1
+    if not words or block is None:
+        raise ModelError(f"{where} holds no vectors")
+    blocks.append(block[:filled])
+    return words, blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
 
 
-def _read_binary(handle: BinaryIO, count: int, dim: int, path: Path) -> tuple[list[str], np.ndarray]:
+def _read_binary(handle: BinaryIO, where: str, count: int, dim: int, unicode_errors: str) -> tuple[list[str], np.ndarray]:
     vectors = np.empty((count, dim), dtype=np.float32)
     words: list[str] = []
     row_bytes = 4 * dim
@@ -193,15 +554,175 @@ def _read_binary(handle: BinaryIO, count: int, dim: int, path: Path) -> tuple[li
             space = buffer.find(b" ", position)
             if space >= 0 and len(buffer) - space - 1 >= row_bytes:
                 break
-            more = handle.read(1 << 20)
+            if space < 0 and len(buffer) - position > _MAX_WORD_BYTES:
+                raise ModelError(f"{where} row {row}: no word ends within {_MAX_WORD_BYTES:,} bytes; the file is corrupt")
+            more = handle.read(max(1 << 20, row_bytes))
             if not more:
-                raise ModelError(f"{str(path)!r} is truncated after {row} of {count} vectors")
+                raise ModelError(f"{where} is truncated after {row} of {count} vectors")
             buffer = buffer[position:] + more
             position = 0
-        words.append(buffer[position:space].lstrip(b"\n").decode("utf-8", errors="replace"))
+        # Rows end with a line end (word2vec's and gensim's writers), which the next word follows.
+        words.append(_decode_word(buffer[position:space].lstrip(b"\n"), f"{where} row {row}", unicode_errors))
         vectors[row] = np.frombuffer(buffer, dtype="<f4", count=dim, offset=space + 1)
         position = space + 1 + row_bytes
-    return words, vectors
+    rest = buffer[position:]
+    while not rest.strip():
+        rest = handle.read(1 << 20)
+        if not rest:
+            return words, vectors
+    raise ModelError(f"{where} holds more than the {count:,} vectors its header announces (data after row {count - 1})")
+
+
+def _refuse_repeated_words(words: list[str], where: str) -> None:
+    if len(set(words)) == len(words):
+        return
+    first_row: dict[str, int] = {}
+    for row, word in enumerate(words):
+        if word in first_row:
+            raise ModelError(f"{where} lists the word {word!r} twice (rows {first_row[word]} and {row}); it is corrupt")
+        first_row[word] = row
+
+
+def load_npy_pair(path: str | Path) -> WordVectors:
+    """Read a matrix ``.npy`` file and its ``.vocab`` words file written by :func:`save_npy_pair` (or by hand).
+
+    The ``.npy`` header is checked before anything is read (a 2-D float32 or float64
+    matrix, its size the file's: an object array is refused unread, so loading never
+    runs code), then the matrix is memory-mapped. The ``.vocab`` file holds one word a
+    line, in UTF-8; a byte order mark, CRLF line ends and a missing last line end are
+    accepted. A pair whose write was interrupted between its two renames (see
+    :func:`save_npy_pair`) is refused; while a save of the pair runs, the load waits for
+    it (a few seconds at most).
+
+    Raises
+    ------
+    ModelError
+        A file is missing, not a regular file or malformed, the word count differs from
+        the rows, a word is empty, repeated or holds a carriage return or NUL, a value is
+        NaN or infinite, or the pair is mismatched by an interrupted write.
+    """
+    path = Path(path)
+    where = repr(str(path))
+    vocabulary = Path(f"{path}.vocab")
+    deadline = time.monotonic() + _PAIR_WAIT_SECONDS
+    while True:
+        with (
+            _open_regular_file(path, f"no vector file at {where}") as matrix_file,
+            _open_regular_file(
+                vocabulary, f"{str(vocabulary)!r} is missing; a .npy matrix needs its words in {vocabulary.name}"
+            ) as words_file,
+        ):
+            try:
+                model: WordVectors | None = _read_npy_pair(matrix_file, words_file, path, vocabulary)
+                failure: ModelError | None = None
+            except ModelError as error:
+                model, failure = None, error
+            except MemoryError:
+                raise ModelError(f"not enough memory to load {where}") from None
+            except OSError as error:
+                raise ModelError(f"cannot read {where}: {os_error_reason(error)}") from None
+            # A save renames the matrix and then the words: these must be one save's
+            # (neither path renamed since it was opened, no save between its renames).
+            replaced = _was_replaced(path, matrix_file) or _was_replaced(vocabulary, words_file)
+        write = _unfinished_pair_write(path.absolute())
+        if write == "interrupted":
+            raise ModelError(f"an interrupted write left {where} and {str(vocabulary)!r} mismatched; write them again")
+        if write is None and not replaced:
+            if failure is not None:
+                raise failure
+            assert model is not None
+            return model
+        if time.monotonic() > deadline:
+            raise ModelError(f"{where} and {vocabulary.name} are being written by another process; try again when it has finished")
+        time.sleep(_PAIR_WAIT_STEP)
+
+
+def _was_replaced(path: Path, handle: BinaryIO) -> bool:
+    opened = os.fstat(handle.fileno())
+    try:
+        current = os.stat(path)
+    except OSError:
+        return True
+    return (opened.st_dev, opened.st_ino) != (current.st_dev, current.st_ino)
+
+
+def _read_npy_pair(matrix_file: BinaryIO, words_file: BinaryIO, path: Path, vocabulary: Path) -> WordVectors:
+    where = repr(str(path))
+    vectors = _map_npy_matrix(matrix_file, where)
+    raw = words_file.read(len(vectors) * (_MAX_WORD_BYTES + 2) + len(_BOM) + 1)
+    words = _vocabulary_words(raw, repr(str(vocabulary)), len(vectors), path.name)
+    require_finite(vectors, words, where)
+    return WordVectors(words, vectors, params={"normalize": False, "source": str(path)})
+
+
+def _map_npy_matrix(handle: BinaryIO, where: str) -> np.ndarray:
+    """The matrix of a ``.npy`` file, memory-mapped once its header is checked against the file."""
+    size = os.fstat(handle.fileno()).st_size
+    not_a_matrix = f"{where} is not a float matrix with its words"
+    header_readers = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+    try:
+        version = np.lib.format.read_magic(handle)
+        if version in header_readers:
+            with warnings.catch_warnings():  # numpy warns of headers written by Python 2, which it reads
+                warnings.simplefilter("ignore")
+                shape, fortran_order, dtype = header_readers[version](handle)
+    except Exception as error:  # noqa: BLE001 - numpy's parser lets its tokenizer's and literal_eval's errors through
+        reason = " ".join(str(error).split()) if isinstance(error, ValueError) else "its header cannot be parsed"
+        raise ModelError(f"{not_a_matrix} ({reason[:200]})") from None
+    if version not in header_readers:
+        raise ModelError(f"{not_a_matrix} (.npy format version {version[0]}.{version[1]}; write it with numpy's np.save)")
+    if len(shape) != 2:
+        raise ModelError(f"{not_a_matrix} (it holds a {len(shape)}-D array; a matrix has one row a word)")
+    if dtype.kind != "f" or dtype.itemsize not in (4, 8):
+        unread = "; an object array is not read" if dtype.hasobject else ""
+        raise ModelError(f"{not_a_matrix} (it holds {dtype} values, not float32 or float64{unread})")
+    rows, dim = shape
+    if rows <= 0 or dim <= 0:
+        raise ModelError(f"{where} holds no vectors (a {rows} x {dim} matrix)")
+    needed = handle.tell() + rows * dim * dtype.itemsize
+    if size != needed:
+        raise ModelError(
+            f"{where} is corrupt: its header announces a {rows:,} x {dim:,} {dtype} matrix, which takes {needed:,} bytes, "
+            f"and the file has {size:,}"
+        )
+    vectors = np.memmap(handle, dtype=dtype, mode="r", offset=handle.tell(), shape=shape, order="F" if fortran_order else "C")
+    if not dtype.isnative:
+        return np.asarray(vectors, dtype=dtype.newbyteorder("="))
+    return vectors
+
+
+def _vocabulary_words(raw: bytes, where: str, rows: int, matrix_name: str) -> list[str]:
+    """The words of a ``.vocab`` file, one a line, checked to be ``rows`` distinct words."""
+    if raw.startswith(_BOM):
+        raw = raw[len(_BOM) :]
+    lines = raw.count(b"\n") + (1 if raw and not raw.endswith(b"\n") else 0)
+    if lines != rows:
+        cr_only = " (its lines end with CR alone: use LF or CRLF)" if b"\r" in raw.replace(b"\r\n", b"") else ""
+        raise ModelError(f"{where} lists {lines:,} words for the {rows:,} rows of {matrix_name}; they are not a pair{cr_only}")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        number = raw.count(b"\n", 0, error.start) + 1
+        raise ModelError(f"{where} line {number} is not UTF-8") from None
+    words = text.split("\n")
+    if text.endswith("\n"):
+        words.pop()
+    if "\r" in text:
+        words = [word[:-1] if word.endswith("\r") else word for word in words]
+    for character, what in (("\r", "a carriage return (line ends must be LF or CRLF)"), ("\x00", "a NUL character")):
+        if character in text and any(character in word for word in words):
+            number = next(number for number, word in enumerate(words, start=1) if character in word)
+            raise ModelError(f"{where} line {number}: the word {words[number - 1]!r} holds {what}")
+    distinct = set(words)
+    if "" in distinct:
+        raise ModelError(f"{where} line {words.index('') + 1} is empty; every line holds one word")
+    if len(distinct) != len(words):
+        first_line: dict[str, int] = {}
+        for number, word in enumerate(words, start=1):
+            if word in first_line:
+                raise ModelError(f"{where} lists the word {word!r} twice (lines {first_line[word]} and {number})")
+            first_line[word] = number
+    return words
 
 
 #: The formats :func:`save_vectors` writes; ``model`` is a wordvec model directory.

@@ -541,7 +541,7 @@ MODEL_FAILURES = {
         _model_with_pickled_vectors, "'{model}' has a corrupt vectors.npy (Array can't be memory-mapped",
     ),
     "pickled-object-in-a-npy-file": (
-        _pickled_npy_pair, "'{model}' is not a float matrix with its words (Array can't be memory-mapped",
+        _pickled_npy_pair, "'{model}' is not a float matrix with its words (it holds object values, not float32 or float64; an object array is not read)",
     ),
     "nan-in-the-matrix": (
         lambda m, marker: _set_value(m, 3, np.nan),

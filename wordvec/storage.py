@@ -180,6 +180,15 @@ def _write_file(directory: Path, name: str, write) -> None:
         os.fsync(handle.fileno())
 
 
+def _encodable(word: str) -> bool:
+    """False for a word that UTF-8 cannot encode (a lone surrogate, from undecodable bytes)."""
+    try:
+        word.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _fsync_dir(directory: Path) -> None:
     fd = os.open(directory, os.O_RDONLY)
     try:
@@ -242,9 +251,10 @@ def save_model(
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise ModelError(f"cannot create the folder for {str(path)!r}: {error.strerror}") from None
-    bad = next((word for word in model.words if "\n" in word or not word), None)
+    bad = next((word for word in model.words if "\n" in word or not word or not _encodable(word)), None)
     if bad is not None:
-        raise ModelError(f"cannot save the word {bad!r}: words must be non-empty and hold no line break")
+        raise ModelError(f"cannot save the word {bad!r}: words must be non-empty UTF-8 text and hold no line break")
+    require_finite(model.vectors, model.words, "the model to save")
     if len(model.key_to_index) != len(model):
         duplicate = next(word for row, word in enumerate(model.words) if model.key_to_index[word] != row)
         raise ModelError(f"cannot save the word {duplicate!r} twice: the words of a model must be distinct")

@@ -247,6 +247,8 @@ MATRIX_DAMAGES = [
      "counts-data.npy", "its header says 1000000000000 values of 4 bytes, but 48 bytes follow it"),
     ("data-truncated", with_text("counts-data.npy", lambda data: data[:-5]), "counts-data.npy",
      "its header says 12 values of 4 bytes, but 43 bytes follow it"),
+    ("data-header-unbalanced", write_bytes("counts-data.npy", npy_with_header((12,), "<f4", b"\0" * 48).replace(b"}", b" ")),
+     "counts-data.npy", "its header is not a Python literal"),
     ("data-not-npy", write_bytes("counts-data.npy", b"not numpy at all"), "counts-data.npy", "the magic string"),
     ("data-directory", lambda path: ((path / "counts-data.npy").unlink(), (path / "counts-data.npy").mkdir()),
      "counts-data.npy", "it is not a regular file"),

@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from tokenize import TokenError
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -154,8 +155,10 @@ class _KeptFiles:
                     shape, _, dtype = np.lib.format.read_array_header_2_0(handle)
                 else:
                     raise ValueError(f"unsupported .npy format version {version[0]}.{version[1]}")
-            except (ValueError, SyntaxError, OSError, EOFError) as error:
+            except (ValueError, OSError, EOFError) as error:
                 raise self.corrupt(name, str(error)) from None
+            except (SyntaxError, TokenError):  # numpy reads the header as Python literals
+                raise self.corrupt(name, "its header is not a Python literal") from None
             if dtype not in dtypes:
                 expected = " or ".join(str(kind) for kind in dtypes)
                 raise self.corrupt(name, f"it holds {dtype} values; expected {expected}")

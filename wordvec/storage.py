@@ -362,12 +362,12 @@ def _parse_meta(meta_bytes: bytes, where: str) -> dict[str, Any]:
 
 def _meta_problem(meta: dict[str, Any]) -> str | None:
     """What is wrong with the fields of a parsed ``meta.json``, or None."""
-    for key, kind in (("vocab_size", int), ("dim", int), ("params", dict), ("stats", dict)):
-        if not isinstance(meta.get(key), kind):
-            return f"{key!r} missing or wrong type"
+    for key in ("params", "stats"):
+        if not isinstance(meta.get(key), dict):
+            return f"{key} must be an object; got {_shorten(meta.get(key))}"
     checks = [
-        ("vocab_size", _is_integer(meta["vocab_size"]) and meta["vocab_size"] >= 0, "a non-negative integer"),
-        ("dim", _is_integer(meta["dim"]) and meta["dim"] >= 1, "a positive integer"),
+        ("vocab_size", _is_integer(meta.get("vocab_size")) and meta["vocab_size"] >= 0, "a non-negative integer"),
+        ("dim", _is_integer(meta.get("dim")) and meta["dim"] >= 1, "a positive integer"),
         ("normalized", isinstance(meta.get("normalized", False), bool), "true or false"),
         ("has_counts", isinstance(meta.get("has_counts", True), bool), "true or false"),
         ("wordvec_version", isinstance(meta.get("wordvec_version", ""), str), "a string"),

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -102,3 +105,41 @@ def test_model_on_real_text_explains_king_and_queen(tmp_path):
     products = [product for _, product, *_ in result.contexts]
     assert products == sorted(products, reverse=True)
     assert np.isclose(result.similarity, model.similarity("sister", "brother"))
+
+
+@pytest.mark.parametrize("file_format, name", [
+    ("word2vec", "vectors.vec"), ("glove", "vectors.txt"), ("word2vec-binary", "vectors.bin"), ("npy", "vectors.npy"),
+])
+def test_explain_on_a_vectors_file_needs_a_model_directory(kept_model, tmp_path, runner, file_format, name):
+    from wordvec.formats import save_vectors
+    from wordvec.storage import load_model
+
+    vectors = tmp_path / name
+    save_vectors(load_model(kept_model), vectors, file_format)
+    message = f"{str(vectors)!r} is a vectors file, not a model directory: explain needs a wordvec model built with " \
+        "`wordvec build CORPUS --keep-counts -o MODEL`"
+    with pytest.raises(ModelError) as caught:
+        explain(vectors, "a", "b")
+    assert str(caught.value) == message
+    result = runner.invoke(main, ["explain", "a", "b", "-m", str(vectors)])
+    assert result.exit_code == 1
+    assert result.output == f"Error: {message}\n"
+
+
+def test_explain_in_a_process_on_column_indices_outside_the_vocabulary(kept_model, tmp_path):
+    # scipy's kernels trust a CSR matrix: these indices made the process die of SIGSEGV (exit 139).
+    path = tmp_path / "model"
+    shutil.copytree(kept_model, path)
+    indices = np.load(path / "counts-indices.npy")
+    indices[:] = 10**9
+    np.save(path / "counts-indices.npy", indices)
+    completed = subprocess.run(
+        [sys.executable, "-m", "wordvec.cli", "explain", "a", "b", "-m", str(path)], capture_output=True, text=True,
+        timeout=60,
+    )
+    assert completed.returncode == 1, completed.stderr
+    assert completed.stderr == (
+        f"Error: {str(path)!r} has a corrupt counts-indices.npy (column 1000000000 of row 0 is outside the vocabulary "
+        f"of 7 words); rebuild the model with `wordvec build CORPUS --keep-counts -o {path}`\n"
+    )
+    assert completed.stdout == ""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +16,7 @@ from wordvec.cli import main
 from wordvec.errors import ModelError
 from wordvec.incremental import (
     IDS_FILE,
+    WORD_COUNTS_FILE,
     WORDS_FILE,
     build_keeping_counts,
     load_corpus_ids,
@@ -134,12 +138,12 @@ def test_corrupt_kept_files_are_model_errors(parts, tmp_path):
     model, counts = build_keeping_counts([parts["a"]], **DEFAULTS)
     save_with_counts(model, counts, tmp_path / "m")
     (tmp_path / "m" / WORDS_FILE).write_text("just\ntwo\n")
-    with pytest.raises(ModelError, match="inconsistent kept corpus files"):
+    with pytest.raises(ModelError, match=r"corrupt corpus-word-counts.npy \(\d+ counts for the 2 words of corpus-words.txt\)"):
         load_corpus_ids(tmp_path / "m")
     (tmp_path / "m" / IDS_FILE).write_bytes(b"not numpy")
     with pytest.raises(ModelError, match="corrupt corpus-ids.npy"):
         load_corpus_ids(tmp_path / "m")
-    with pytest.raises(ModelError, match="inconsistent kept counts"):
+    with pytest.raises(ModelError, match=rf"corrupt counts-indptr.npy \({len(model) + 1} row offsets for {len(model) + 1} words"):
         load_count_matrix(tmp_path / "m", len(model) + 1)
 
 
@@ -158,3 +162,191 @@ def test_update_in_a_subprocess(parts, tmp_path):
     assert completed.returncode == 0, completed.stderr
     assert "built" in completed.stdout
     assert "quokka" in load_model(tmp_path / "m")
+
+
+# -- damaged kept files: one line naming the file, never a crash --------------------------------------------------
+
+#: A corpus where every word is kept (min_count=1), so that the model's words are the kept words.
+SMALL_LINES = ["a x", "a y", "b x", "b y", "c z", "a x", "c w"]
+
+
+@pytest.fixture(scope="module")
+def small_kept_model(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("kept") / "model"
+    model, counts = build_keeping_counts(SMALL_LINES, dim=2, min_count=1, window=1, subsample=0)
+    save_with_counts(model, counts, path)
+    return path
+
+
+def npy_with_header(shape: tuple[int, ...], dtype: str, payload: bytes) -> bytes:
+    """A .npy file whose header says ``shape`` and ``dtype`` whatever ``payload`` holds."""
+    header = repr({"descr": dtype, "fortran_order": False, "shape": shape}).encode()
+    header += b" " * (63 - (10 + len(header)) % 64) + b"\n"
+    return b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header + payload
+
+
+def change_array(name: str, change):
+    """A damage: ``change(array)`` is saved in place of the kept file ``name``."""
+    def damage(path: Path) -> None:
+        array = np.load(path / name)
+        np.save(path / name, change(array.copy()), allow_pickle=True)
+    return damage
+
+
+def set_entry(position: int, value):
+    def change(array: np.ndarray) -> np.ndarray:
+        array[position] = value
+        return array
+    return change
+
+
+def write_bytes(name: str, data: bytes):
+    return lambda path: (path / name).write_bytes(data)
+
+
+def with_text(name: str, change):
+    return lambda path: (path / name).write_bytes(change((path / name).read_bytes()))
+
+
+#: (case id, damage, file named in the message, what it says)
+MATRIX_DAMAGES = [
+    ("index-outside", change_array("counts-indices.npy", set_entry(0, 10**9)), "counts-indices.npy",
+     "column 1000000000 of row 0 is outside the vocabulary of 7 words"),
+    ("index-negative", change_array("counts-indices.npy", set_entry(0, -3)), "counts-indices.npy",
+     "column -3 of row 0 is outside the vocabulary"),
+    ("index-unsorted", change_array("counts-indices.npy", lambda a: a[[1, 0, *range(2, len(a))]]), "counts-indices.npy",
+     "the columns of row 0 are not strictly increasing"),
+    ("index-duplicate", change_array("counts-indices.npy", lambda a: a[[0, 0, *range(2, len(a))]]), "counts-indices.npy",
+     "the columns of row 0 are not strictly increasing"),
+    ("indptr-decreasing", change_array("counts-indptr.npy", set_entry(3, 10**9)), "counts-indptr.npy",
+     "the offset of row 4 is smaller than that of row 3"),
+    ("indptr-start", change_array("counts-indptr.npy", set_entry(0, 1)), "counts-indptr.npy",
+     "the row offsets run from 1 to 12, not from 0 to 12"),
+    ("indptr-end", change_array("counts-indptr.npy", set_entry(-1, 11)), "counts-indptr.npy",
+     "the row offsets run from 0 to 11, not from 0 to 12"),
+    ("indptr-rows", change_array("counts-indptr.npy", lambda a: a[1:]), "counts-indptr.npy",
+     "7 row offsets for 7 words; expected 8"),
+    ("indices-length", change_array("counts-indices.npy", lambda a: a[:-1]), "counts-indices.npy",
+     "11 column indices for the 12 counts of counts-data.npy"),
+    ("data-complex", change_array("counts-data.npy", lambda a: a.astype(np.complex64)), "counts-data.npy",
+     "it holds complex64 values; expected float32 or float64"),
+    ("data-object", change_array("counts-data.npy", lambda a: a.astype(object)), "counts-data.npy",
+     "it holds object values"),
+    ("data-bool", change_array("counts-data.npy", lambda a: a > 0), "counts-data.npy", "it holds bool values"),
+    ("indices-string", change_array("counts-indices.npy", lambda a: a.astype(str)), "counts-indices.npy",
+     "it holds <U"),
+    ("indices-big-endian", change_array("counts-indices.npy", lambda a: a.astype(">i4")), "counts-indices.npy",
+     "it holds >i4 values; expected int32 or int64"),
+    ("indptr-2d", change_array("counts-indptr.npy", lambda a: a.reshape(2, 4)), "counts-indptr.npy",
+     "its shape is (2, 4); expected a 1-D array"),
+    ("data-nan", change_array("counts-data.npy", set_entry(3, np.nan)), "counts-data.npy",
+     "count 3 is nan, not a finite number >= 0"),
+    ("data-inf", change_array("counts-data.npy", set_entry(0, np.inf)), "counts-data.npy", "count 0 is inf"),
+    ("data-negative", change_array("counts-data.npy", set_entry(0, -1)), "counts-data.npy", "count 0 is -1.0"),
+    ("data-huge-header", write_bytes("counts-data.npy", npy_with_header((10**12,), "<f4", b"\0" * 48)),
+     "counts-data.npy", "its header says 1000000000000 values of 4 bytes, but 48 bytes follow it"),
+    ("data-truncated", with_text("counts-data.npy", lambda data: data[:-5]), "counts-data.npy",
+     "its header says 12 values of 4 bytes, but 43 bytes follow it"),
+    ("data-header-unbalanced", write_bytes("counts-data.npy", npy_with_header((12,), "<f4", b"\0" * 48).replace(b"}", b" ")),
+     "counts-data.npy", "its header is not a Python literal"),
+    ("data-not-npy", write_bytes("counts-data.npy", b"not numpy at all"), "counts-data.npy", "the magic string"),
+    ("data-directory", lambda path: ((path / "counts-data.npy").unlink(), (path / "counts-data.npy").mkdir()),
+     "counts-data.npy", "it is not a regular file"),
+]
+
+
+@pytest.mark.parametrize("damage, name, problem", [case[1:] for case in MATRIX_DAMAGES], ids=[c[0] for c in MATRIX_DAMAGES])
+def test_damaged_count_matrix_is_refused_in_one_line(small_kept_model, tmp_path, runner, damage, name, problem):
+    path = tmp_path / "model"
+    shutil.copytree(small_kept_model, path)
+    damage(path)
+    message = f"{str(path)!r} has a corrupt {name} ({problem}"
+    with pytest.raises(ModelError) as caught:
+        load_count_matrix(path, 7)
+    assert message in str(caught.value)
+    assert str(caught.value).endswith(f"rebuild the model with `wordvec build CORPUS --keep-counts -o {path}`")
+    result = runner.invoke(main, ["explain", "a", "b", "-m", str(path)])
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and result.output.startswith(f"Error: {message}")
+
+
+def replace_word(old: bytes, new: bytes):
+    return with_text(WORDS_FILE, lambda data: data.replace(old + b"\n", new + b"\n", 1))
+
+
+#: (case id, damage, file named in the message, what it says); the kept words are a x y b c z w.
+CORPUS_DAMAGES = [
+    ("words-duplicate", replace_word(b"w", b"x"), "corpus-words.txt", "the word 'x' appears twice"),
+    ("words-empty", replace_word(b"y", b""), "corpus-words.txt", "line 3 is empty"),
+    ("words-no-line-end", with_text(WORDS_FILE, lambda data: data[:-1]), "corpus-words.txt",
+     "its last line has no line end"),
+    ("words-not-utf8", replace_word(b"z", b"\xff"), "corpus-words.txt", "not UTF-8: invalid start byte at byte 10"),
+    ("words-fewer", with_text(WORDS_FILE, lambda data: data[:-2]), "corpus-word-counts.npy",
+     "7 counts for the 6 words of corpus-words.txt"),
+    ("words-lack-model-word", replace_word(b"z", b"zz"), "corpus-words.txt", "it lacks the model's word 'z'"),
+    ("ids-outside", change_array(IDS_FILE, set_entry(4, 7)), "corpus-ids.npy", "id 7 at position 4 is outside [-1, 7)"),
+    ("ids-below-line-end", change_array(IDS_FILE, set_entry(0, -2)), "corpus-ids.npy",
+     "id -2 at position 0 is outside [-1, 7)"),
+    ("ids-int64", change_array(IDS_FILE, lambda a: a.astype(np.int64)), "corpus-ids.npy",
+     "it holds int64 values; expected int32"),
+    ("ids-float", change_array(IDS_FILE, lambda a: a.astype(np.float32)), "corpus-ids.npy", "it holds float32 values"),
+    ("ids-2d", change_array(IDS_FILE, lambda a: a.reshape(3, -1)), "corpus-ids.npy", "its shape is (3, 7)"),
+    ("ids-huge-header", write_bytes(IDS_FILE, npy_with_header((2**40,), "<i4", b"")), "corpus-ids.npy",
+     "its header says 1099511627776 values of 4 bytes, but 0 bytes follow it"),
+    ("ids-disagree-with-counts", change_array(IDS_FILE, set_entry(0, 1)), "corpus-word-counts.npy",
+     "it counts 'a' 3 times, but corpus-ids.npy holds it 2 times"),
+    ("counts-negative", change_array(WORD_COUNTS_FILE, set_entry(0, -3)), "corpus-word-counts.npy",
+     "it counts 'a' -3 times, but corpus-ids.npy holds it 3 times"),
+    ("counts-float", change_array(WORD_COUNTS_FILE, lambda a: a.astype(np.float64)), "corpus-word-counts.npy",
+     "it holds float64 values; expected int64"),
+    ("counts-complex", change_array(WORD_COUNTS_FILE, lambda a: a.astype(np.complex128)), "corpus-word-counts.npy",
+     "it holds complex128 values"),
+]
+
+
+@pytest.mark.parametrize("damage, name, problem", [case[1:] for case in CORPUS_DAMAGES], ids=[c[0] for c in CORPUS_DAMAGES])
+def test_damaged_kept_corpus_is_refused_in_one_line(small_kept_model, tmp_path, runner, damage, name, problem):
+    path = tmp_path / "model"
+    shutil.copytree(small_kept_model, path)
+    damage(path)
+    before = {entry.name: entry.read_bytes() for entry in path.iterdir()}
+    (tmp_path / "new.txt").write_text("a b c\n")
+    message = f"{str(path)!r} has a corrupt {name} ({problem}"
+    with pytest.raises(ModelError) as caught:
+        update(path, [tmp_path / "new.txt"])
+    assert message in str(caught.value)
+    assert str(caught.value).endswith(f"rebuild the model with `wordvec build CORPUS --keep-counts -o {path}`")
+    result = runner.invoke(main, ["update", str(path), str(tmp_path / "new.txt")])
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and result.output.startswith(f"Error: {message}")
+    assert {entry.name: entry.read_bytes() for entry in path.iterdir()} == before
+
+
+def test_fifo_in_place_of_a_kept_file_is_refused_without_waiting(small_kept_model, tmp_path):
+    path = tmp_path / "model"
+    shutil.copytree(small_kept_model, path)
+    (path / "counts-indices.npy").unlink()
+    os.mkfifo(path / "counts-indices.npy")
+    completed = subprocess.run(
+        [sys.executable, "-m", "wordvec.cli", "explain", "a", "b", "-m", str(path)], capture_output=True, text=True,
+        timeout=60,
+    )
+    assert completed.returncode == 1
+    assert completed.stderr == f"Error: {str(path)!r} has a corrupt counts-indices.npy (it is not a regular file); " \
+        f"rebuild the model with `wordvec build CORPUS --keep-counts -o {path}`\n"
+
+
+@pytest.mark.parametrize("target", ["model.vec", "model.npy"])
+def test_update_of_a_vectors_file_needs_a_model_directory(small_kept_model, tmp_path, runner, target):
+    from wordvec.formats import save_vectors
+
+    vectors = tmp_path / target
+    save_vectors(load_model(small_kept_model), vectors, "npy" if target.endswith(".npy") else "word2vec")
+    (tmp_path / "new.txt").write_text("a b c\n")
+    message = f"{str(vectors)!r} is a vectors file, not a model directory: update needs a wordvec model built with " \
+        "`wordvec build CORPUS --keep-counts -o MODEL`"
+    with pytest.raises(ModelError, match=re.escape(message)):
+        update(vectors, [tmp_path / "new.txt"])
+    result = runner.invoke(main, ["update", str(vectors), str(tmp_path / "new.txt")])
+    assert result.exit_code == 1
+    assert result.output == f"Error: {message}\n"

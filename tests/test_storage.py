@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -478,3 +479,157 @@ def test_load_error_names_the_model_path(tmp_path, saved):
 ])
 def test_the_fast_vocabulary_split_takes_only_one_tab_a_line(text, expected):
     assert storage._split_vocab(text.encode("utf-8"), text) == expected
+
+
+# -- malformed values in meta.json: one line in every command, never a traceback ---------------------------------
+
+
+def meta_change(**changes):
+    """A damage of the text of meta.json that sets fields (``stats__tokens`` sets a field of ``stats``)."""
+    def damage(text: str) -> str:
+        meta = json.loads(text)
+        for key, value in changes.items():
+            parent, _, child = key.partition("__")
+            if child:
+                meta[parent][child] = value
+            else:
+                meta[parent] = value
+        return json.dumps(meta, indent=2)
+    return damage
+
+
+def meta_text(old: str, new: str):
+    """A damage of the text of meta.json: the value of ``old`` (a "key": value line) becomes ``new``."""
+    def damage(text: str) -> str:
+        return re.sub(rf'("{old}": )[^,\n]*', lambda match: match[1] + new, text, count=1)
+    return damage
+
+
+#: (case id, damage of the parsed meta or of its text, what the message says)
+META_DAMAGES = [
+    ("vocab-size-negative", meta_change(vocab_size=-1), "vocab_size must be a non-negative integer; got -1"),
+    ("vocab-size-bool", meta_change(vocab_size=True), "vocab_size must be a non-negative integer; got true"),
+    ("vocab-size-string", meta_change(vocab_size="5"), "vocab_size must be a non-negative integer; got \"5\""),
+    ("dim-zero", meta_change(dim=0), "dim must be a positive integer; got 0"),
+    ("dim-bool", meta_change(dim=True), "dim must be a positive integer; got true"),
+    ("dim-missing", lambda text: json.dumps({key: value for key, value in json.loads(text).items() if key != "dim"}),
+     "dim must be a positive integer; got null"),
+    ("format-version-bool", meta_change(format_version=True), "format_version True"),
+    ("normalized-string", meta_change(normalized="yes"), 'normalized must be true or false; got "yes"'),
+    ("has-counts-number", meta_change(has_counts=1), "has_counts must be true or false; got 1"),
+    ("crc-string", meta_change(vocab_crc32="abc"), 'vocab_crc32 must be a CRC-32 (an integer below 2**32); got "abc"'),
+    ("crc-negative", meta_change(vocab_crc32=-1), "vocab_crc32 must be a CRC-32 (an integer below 2**32); got -1"),
+    ("version-list", meta_change(wordvec_version=[1]), "wordvec_version must be a string; got [1]"),
+    ("params-list", meta_change(params=[1, 2]), "params must be an object; got [1, 2]"),
+    ("stats-string", meta_change(stats="none"), "stats must be an object; got \"none\""),
+    ("tokens-string", meta_change(stats__tokens="many"), 'stats.tokens must be a non-negative integer; got "many"'),
+    ("tokens-float", meta_change(stats__tokens=1.5), "stats.tokens must be a non-negative integer; got 1.5"),
+    ("lines-negative", meta_change(stats__lines=-2), "stats.lines must be a non-negative integer; got -2"),
+    ("seconds-list", meta_change(stats__seconds=[1, 2]),
+     "stats.seconds must be an object of stage names and seconds; got [1, 2]"),
+    ("seconds-string", meta_change(stats__seconds={"svd": "fast"}),
+     'stats.seconds must be an object of stage names and seconds; got {"svd": "fast"}'),
+    ("corpus-string", meta_change(stats__corpus="a.txt"), 'stats.corpus must be a list of file names; got "a.txt"'),
+    ("corpus-numbers", meta_change(stats__corpus=[1]), "stats.corpus must be a list of file names; got [1]"),
+    ("singular-values", meta_change(stats__singular_values={}), "stats.singular_values must be a list of numbers; got {}"),
+    ("source-number", meta_change(params__source=5), "params.source must be a string; got 5"),
+    ("tokens-huge-integer", meta_change(stats__tokens=10**400),
+     "stats.tokens must be a non-negative integer; got 1000000000000000000000000000000000000..."),
+    ("tokens-too-many-digits", meta_text("tokens", "1" * 5000), "Exceeds the limit (4300 digits)"),
+    ("tokens-infinite", meta_text("tokens", "1e999"), "1e999 is too large a number"),
+    ("seconds-nan", meta_text("svd", "NaN"), "NaN is not a number JSON allows"),
+    ("seconds-infinity", meta_text("svd", "-Infinity"), "-Infinity is not a number JSON allows"),
+    ("deeply-nested", meta_text("window", "[" * 100_000 + "]" * 100_000), "nested too deeply"),
+]
+
+
+@pytest.fixture
+def model_with_stats(tmp_path) -> Path:
+    from wordvec.pipeline import BuildParams
+
+    rng = np.random.default_rng(0)
+    params = dataclasses.asdict(BuildParams(dim=2))
+    stats = {"tokens": 10, "lines": 2, "corpus": ["a.txt"], "seconds": {"svd": 0.5}, "singular_values": [1.0, 0.5]}
+    model = WordVectors(["a", "b", "c"], rng.normal(size=(3, 2)).astype(np.float32), np.array([3, 2, 1]),
+                        params=params, stats=stats)
+    save_model(model, tmp_path / "model")
+    return tmp_path / "model"
+
+
+def damage_meta(path: Path, damage) -> None:
+    (path / "meta.json").write_text(damage((path / "meta.json").read_text()))
+
+
+@pytest.mark.parametrize("damage, problem", [case[1:] for case in META_DAMAGES], ids=[case[0] for case in META_DAMAGES])
+def test_malformed_meta_values_are_refused_in_one_line(model_with_stats, runner, damage, problem):
+    from wordvec.cli import main
+
+    damage_meta(model_with_stats, damage)
+    with pytest.raises(ModelError) as caught:
+        load_model(model_with_stats)
+    assert re.escape(problem) in re.escape(str(caught.value))
+    assert "meta.json" in str(caught.value)
+    for command in (["info"], ["info", "--json"], ["explain", "a", "b"], ["nearest", "a"]):
+        result = runner.invoke(main, [*command, "-m", str(model_with_stats)])
+        assert result.exit_code == 1, (command, result.output)
+        assert result.output.count("\n") == 1 and problem in result.output, (command, result.output)
+
+
+#: (case id, build parameters recorded in meta.json, what the message says)
+PARAMETER_DAMAGES = [
+    ("cds-string", {"cds": "x"}, "cds must be a number; got 'x'"),
+    ("window-negative", {"window": -1}, "window must be between 1 and 20; got -1"),
+    ("window-huge", {"window": 10**30}, f"window must be between 1 and 20; got {10**30}"),
+    ("dim-string", {"dim": "300"}, "dim must be an integer; got '300'"),
+    ("min-count-bool", {"min_count": True}, "min_count must be an integer; got True"),
+    ("max-vocab-list", {"max_vocab": [5]}, "max_vocab must be an integer; got [5]"),
+    ("workers-zero", {"workers": 0}, "workers must be between 1 and 256; got 0"),
+    ("tokenizer-unknown", {"tokenizer": "spaces"}, "tokenizer must be one of"),
+    ("neg-zero", {"neg": 0}, "neg must be in (0, 1e6]; got 0"),
+    ("seed-huge", {"seed": 2**63}, f"seed must be in [0, 2**63); got {2**63}"),
+    ("add-context-string", {"add_context": "yes"}, "add_context must be True or False; got 'yes'"),
+]
+
+
+@pytest.mark.parametrize("params, problem", [case[1:] for case in PARAMETER_DAMAGES],
+                         ids=[case[0] for case in PARAMETER_DAMAGES])
+def test_malformed_build_parameters_are_refused_by_the_commands_that_use_them(
+    model_with_stats, runner, tmp_path, params, problem
+):
+    from wordvec.cli import main
+    from wordvec.incremental import update
+
+    damage_meta(model_with_stats, meta_change(**{f"params__{key}": value for key, value in params.items()}))
+    message = f"{str(model_with_stats)!r} has a malformed meta.json (its build parameter {problem}"
+    with pytest.raises(ModelError) as caught:
+        storage.build_params(load_model(model_with_stats), model_with_stats)
+    assert str(caught.value).startswith(message) and str(caught.value).endswith("); rebuild the model")
+    (tmp_path / "new.txt").write_text("a b c\n")
+    with pytest.raises(ModelError, match=re.escape(message)):
+        update(model_with_stats, [tmp_path / "new.txt"])
+    model = str(model_with_stats)
+    for arguments in (["info", "-m", model], ["explain", "a", "b", "-m", model], ["update", model, str(tmp_path / "new.txt")]):
+        result = runner.invoke(main, arguments)
+        assert result.exit_code == 1, (arguments, result.output)
+        assert result.output.startswith(f"Error: {message}") and result.output.count("\n") == 1, result.output
+
+
+def test_model_with_valid_meta_still_loads_and_shows_its_info(model_with_stats, runner):
+    from wordvec.cli import main
+
+    result = runner.invoke(main, ["info", "-m", str(model_with_stats)])
+    assert result.exit_code == 0, result.output
+    assert "seconds     svd 0.50" in result.output
+    assert storage.build_params(load_model(model_with_stats), model_with_stats).dim == 2
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize("name", ["meta.json", "vocab.txt"])
+def test_fifo_in_place_of_meta_or_vocab_is_refused_without_waiting(saved, name):
+    (saved / name).unlink()
+    os.mkfifo(saved / name)
+    completed = subprocess.run(
+        [sys.executable, "-m", "wordvec.cli", "info", "-m", str(saved)], capture_output=True, text=True, timeout=60
+    )
+    assert completed.returncode == 1
+    assert completed.stderr == f"Error: {str(saved)!r} has an unreadable {name} (not a regular file); rebuild the model\n"

@@ -612,9 +612,11 @@ def info(model_path: Path, as_json: bool) -> None:
     Example:
       wordvec info -m my-model
     """
-    from .storage import metadata_of
+    from .storage import build_params, metadata_of
 
-    meta = metadata_of(_load(model_path))
+    model = _load(model_path)
+    build_params(model, model_path)  # refuses parameters that no build could have recorded
+    meta = metadata_of(model)
     if as_json:
         _print_json(meta)
         return

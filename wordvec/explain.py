@@ -56,7 +56,8 @@ def explain(model_path: str | Path, word1: str, word2: str, *, topn: int = 10) -
     Raises
     ------
     ModelError
-        The model keeps no counts: rebuild it with ``--keep-counts``.
+        ``model_path`` is not a model directory, the model keeps no counts (rebuild it with
+        ``--keep-counts``), or its kept files or recorded parameters are corrupt.
     UnknownWordError
         A word is not in the vocabulary.
 
@@ -67,16 +68,18 @@ def explain(model_path: str | Path, word1: str, word2: str, *, topn: int = 10) -
     are a low-rank factorisation of it, so contexts with large PPMI in both rows are what
     the vectors' closeness stands for.
     """
-    from .incremental import load_count_matrix
-    from .storage import load_model
+    from .incremental import load_count_matrix, require_model_directory
+    from .storage import build_params, load_model
     from .weighting import ppmi
 
     if topn < 1:
         raise ParameterError(f"topn must be >= 1; got {topn}")
+    require_model_directory(model_path, "explain")
     model = load_model(model_path)
+    params = build_params(model, model_path)
     rows = [model.index(word1), model.index(word2)]
     matrix = load_count_matrix(model_path, len(model))
-    weights = ppmi(matrix, cds=float(model.params.get("cds", 0.75)), neg=float(model.params.get("neg", 1.0)))[rows]
+    weights = ppmi(matrix, cds=params.cds, neg=params.neg)[rows]
     first, second = weights[0].toarray().ravel().astype(np.float64), weights[1].toarray().ravel().astype(np.float64)
     products = first * second
     dot = float(products.sum())

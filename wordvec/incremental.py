@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from tokenize import TokenError
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from .errors import ModelError
+from .errors import ModelError, os_error_reason
 
 if TYPE_CHECKING:
     from .cooccur import CooccurrenceCounter, ForwardCounts
@@ -93,50 +95,237 @@ def save_with_counts(model: WordVectors, counts: Counts, path: str | Path) -> No
     save_model(model, path, extra_files=kept_count_files(counts))
 
 
-def _load_npy(path: Path, name: str) -> np.ndarray:
-    try:
-        return np.load(path / name, allow_pickle=False)
-    except FileNotFoundError:
+#: Entries checked at a time when the kept files are validated (bounds the temporaries).
+_CHECK_BLOCK = 1 << 22
+_MATRIX_DTYPES = {
+    "data": (np.dtype(np.float32), np.dtype(np.float64)),
+    "indices": (np.dtype(np.int32), np.dtype(np.int64)),
+    "indptr": (np.dtype(np.int32), np.dtype(np.int64)),
+}
+
+
+def require_model_directory(path: str | Path, command: str) -> None:
+    """Refuse a vectors file (``.vec``, ``.bin``, ``.npy``...) given to a command that needs kept counts.
+
+    Raises
+    ------
+    ModelError
+        ``path`` exists and is not a directory.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
         raise ModelError(
-            f"{str(path)!r} keeps no counts; rebuild it with `wordvec build CORPUS --keep-counts -o {path}`"
-        ) from None
-    except (ValueError, OSError, EOFError) as error:
-        raise ModelError(f"{str(path)!r} has a corrupt {name} ({error}); rebuild the model") from None
+            f"{str(path)!r} is a vectors file, not a model directory: {command} needs a wordvec model built with "
+            f"`wordvec build CORPUS --keep-counts -o MODEL`"
+        )
+
+
+class _KeptFiles:
+    """Reads the kept-count files of the model directory ``path``, each checked before it is used.
+
+    Every complaint is a :class:`ModelError` naming the file and ending with how to make
+    it again, since a damaged kept file cannot be repaired.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def corrupt(self, name: str, problem: str) -> ModelError:
+        return ModelError(
+            f"{str(self.path)!r} has a corrupt {name} ({problem}); "
+            f"rebuild the model with `wordvec build CORPUS --keep-counts -o {self.path}`"
+        )
+
+    def read_bytes(self, name: str) -> bytes:
+        with self._open(name) as handle:
+            return handle.read()
+
+    def read_array(self, name: str, dtypes: tuple[np.dtype, ...]) -> np.ndarray:
+        """The 1-D array of the ``.npy`` file ``name``, read whole once its header agrees with the file's length.
+
+        The header is checked first, so one that claims more values than the file holds
+        never allocates them.
+        """
+        with self._open(name) as handle:
+            try:
+                version = np.lib.format.read_magic(handle)
+                if version == (1, 0):
+                    shape, _, dtype = np.lib.format.read_array_header_1_0(handle)
+                elif version == (2, 0):
+                    shape, _, dtype = np.lib.format.read_array_header_2_0(handle)
+                else:
+                    raise ValueError(f"unsupported .npy format version {version[0]}.{version[1]}")
+            except (ValueError, OSError, EOFError) as error:
+                raise self.corrupt(name, str(error)) from None
+            except (SyntaxError, TokenError):  # numpy reads the header as Python literals
+                raise self.corrupt(name, "its header is not a Python literal") from None
+            if dtype not in dtypes:
+                expected = " or ".join(str(kind) for kind in dtypes)
+                raise self.corrupt(name, f"it holds {dtype} values; expected {expected}")
+            if len(shape) != 1:
+                raise self.corrupt(name, f"its shape is {shape}; expected a 1-D array")
+            size = os.fstat(handle.fileno()).st_size - handle.tell()
+            if shape[0] * dtype.itemsize != size:
+                raise self.corrupt(
+                    name, f"its header says {shape[0]} values of {dtype.itemsize} bytes, but {size} bytes follow it"
+                )
+            array = np.fromfile(handle, dtype=dtype, count=shape[0])
+        if len(array) != shape[0]:  # the file shrank while it was read
+            raise self.corrupt(name, f"it ends after {len(array)} of {shape[0]} values")
+        return array
+
+    def _open(self, name: str):
+        # Non-blocking, so that a FIFO in the file's place is refused instead of waited on.
+        try:
+            descriptor = os.open(self.path / name, os.O_RDONLY | os.O_NONBLOCK)
+        except FileNotFoundError:
+            raise ModelError(
+                f"{str(self.path)!r} keeps no counts; rebuild it with `wordvec build CORPUS --keep-counts -o {self.path}`"
+            ) from None
+        except OSError as error:
+            raise self.corrupt(name, os_error_reason(error)) from None
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            os.close(descriptor)
+            raise self.corrupt(name, "it is not a regular file")
+        return open(descriptor, "rb")
+
+
+def _blocks(length: int) -> Iterator[slice]:
+    for start in range(0, length, _CHECK_BLOCK):
+        yield slice(start, min(start + _CHECK_BLOCK, length))
 
 
 def load_count_matrix(path: str | Path, vocab_size: int) -> sp.csr_matrix:
     """The co-occurrence matrix kept in the model directory ``path`` (vocabulary order).
+
+    Every array is checked before the matrix is made of them, since scipy's kernels
+    trust them: dtypes, lengths against each other and against ``vocab_size``, an
+    ``indptr`` from 0 to the number of entries that never decreases, column indices
+    within the vocabulary and strictly increasing within each row, finite non-negative
+    counts.
 
     Raises
     ------
     ModelError
         The model keeps no counts (built without ``--keep-counts``), or the files are corrupt.
     """
-    path = Path(path)
-    data, indices, indptr = (_load_npy(path, MATRIX_FILES[part]) for part in ("data", "indices", "indptr"))
-    if len(indptr) != vocab_size + 1 or len(data) != len(indices) or indptr[-1] != len(data):
-        raise ModelError(f"{str(path)!r} has inconsistent kept counts for {vocab_size} words; rebuild the model")
+    files = _KeptFiles(path)
+    data, indices, indptr = (files.read_array(MATRIX_FILES[part], _MATRIX_DTYPES[part]) for part in MATRIX_FILES)
+    data_file, indices_file, indptr_file = MATRIX_FILES.values()
+    if len(indptr) != vocab_size + 1:
+        raise files.corrupt(indptr_file, f"{len(indptr)} row offsets for {vocab_size} words; expected {vocab_size + 1}")
+    if len(indices) != len(data):
+        raise files.corrupt(indices_file, f"{len(indices)} column indices for the {len(data)} counts of {data_file}")
+    if indptr[0] != 0 or indptr[-1] != len(data):
+        raise files.corrupt(indptr_file, f"the row offsets run from {indptr[0]} to {indptr[-1]}, not from 0 to {len(data)}")
+    falls = np.flatnonzero(indptr[1:] < indptr[:-1])
+    if len(falls):
+        raise files.corrupt(indptr_file, f"the offset of row {falls[0] + 1} is smaller than that of row {falls[0]}")
+    _check_columns(files, indices, indptr, vocab_size)
+    for block in _blocks(len(data)):
+        bad = np.flatnonzero(~(data[block] >= 0) | ~np.isfinite(data[block]))
+        if len(bad):
+            raise files.corrupt(data_file, f"count {block.start + bad[0]} is {data[block.start + bad[0]]}, not a finite number >= 0")
     return sp.csr_matrix((data, indices, indptr), shape=(vocab_size, vocab_size))
+
+
+def _check_columns(files: _KeptFiles, indices: np.ndarray, indptr: np.ndarray, vocab_size: int) -> None:
+    """Column indices within the vocabulary and strictly increasing within each row (scipy's canonical form)."""
+    name = MATRIX_FILES["indices"]
+    row_starts = indptr[1:-1]
+    for block in _blocks(len(indices)):
+        values = indices[block]
+        outside = np.flatnonzero((values < 0) | (values >= vocab_size))
+        if len(outside):
+            position = block.start + outside[0]
+            row = int(np.searchsorted(indptr, position, side="right")) - 1
+            raise files.corrupt(
+                name, f"column {indices[position]} of row {row} is outside the vocabulary of {vocab_size} words"
+            )
+        # Entry i + 1 must follow entry i in column order unless it starts a new row.
+        following = indices[block.start + 1 : block.stop + 1]
+        falls = np.flatnonzero(following <= values[: len(following)]) + block.start + 1
+        if len(falls):
+            slot = np.minimum(np.searchsorted(row_starts, falls), max(len(row_starts) - 1, 0))
+            unsorted = falls[row_starts[slot] != falls] if len(row_starts) else falls
+            if len(unsorted):
+                row = int(np.searchsorted(indptr, unsorted[0], side="right")) - 1
+                raise files.corrupt(name, f"the columns of row {row} are not strictly increasing")
 
 
 def load_corpus_ids(path: str | Path) -> CorpusIds:
     """The corpus ids kept in the model directory ``path`` (see :class:`CorpusIds`).
+
+    Checked before use: the words are distinct, non-empty UTF-8 lines, one count per
+    word, every id in ``[-1, number of words)``, and each word's count is the number of
+    times its id occurs.
 
     Raises
     ------
     ModelError
         The model keeps no counts, or the files are corrupt.
     """
-    path = Path(path)
-    counts = _load_npy(path, WORD_COUNTS_FILE)
-    ids = _load_npy(path, IDS_FILE)
-    try:
-        words = (path / WORDS_FILE).read_bytes().decode("utf-8").split("\n")[:-1]
-    except (OSError, UnicodeDecodeError) as error:
-        raise ModelError(f"{str(path)!r} has an unreadable {WORDS_FILE} ({error}); rebuild the model") from None
-    if len(words) != len(counts) or ids.dtype != np.int32 or (len(ids) and int(ids.max()) >= len(words)):
-        raise ModelError(f"{str(path)!r} has inconsistent kept corpus files; rebuild the model")
+    files = _KeptFiles(path)
+    counts = files.read_array(WORD_COUNTS_FILE, (np.dtype(np.int64),))
+    ids = files.read_array(IDS_FILE, (np.dtype(np.int32),))
+    words = _read_words(files)
+    if len(counts) != len(words):
+        raise files.corrupt(WORD_COUNTS_FILE, f"{len(counts)} counts for the {len(words)} words of {WORDS_FILE}")
+    occurrences = np.zeros(len(words), dtype=np.int64)
+    for block in _blocks(len(ids)):
+        values = ids[block]
+        outside = np.flatnonzero((values < -1) | (values >= len(words)))
+        if len(outside):
+            position = block.start + outside[0]
+            raise files.corrupt(
+                IDS_FILE, f"id {ids[position]} at position {position} is outside [-1, {len(words)})"
+            )
+        occurrences += np.bincount(values[values >= 0], minlength=len(words))
+    differ = np.flatnonzero(occurrences != counts)
+    if len(differ):
+        word = differ[0]
+        raise files.corrupt(
+            WORD_COUNTS_FILE,
+            f"it counts {words[word]!r} {counts[word]} times, but {IDS_FILE} holds it {occurrences[word]} times",
+        )
     return CorpusIds(words, counts, ids)
+
+
+def _read_words(files: _KeptFiles) -> list[str]:
+    try:
+        text = files.read_bytes(WORDS_FILE).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise files.corrupt(WORDS_FILE, f"not UTF-8: {error.reason} at byte {error.start}") from None
+    except OSError as error:
+        raise files.corrupt(WORDS_FILE, os_error_reason(error)) from None
+    if text and not text.endswith("\n"):
+        raise files.corrupt(WORDS_FILE, "its last line has no line end")
+    words = text.split("\n")[:-1]
+    if "" in words:
+        raise files.corrupt(WORDS_FILE, f"line {words.index('') + 1} is empty")
+    if len(set(words)) != len(words):
+        seen: set[str] = set()
+        duplicate = next(word for word in words if word in seen or seen.add(word))  # type: ignore[func-returns-value]
+        raise files.corrupt(WORDS_FILE, f"the word {duplicate!r} appears twice")
+    return words
+
+
+def _check_kept_vocabulary(model: WordVectors, kept: CorpusIds, path: str | Path) -> None:
+    """Every word of the model is a kept corpus word, with the same count: the files are of one build."""
+    row_of = {word: row for row, word in enumerate(kept.words)}
+    rows = np.fromiter((row_of.get(word, -1) for word in model.words), dtype=np.int64, count=len(model))
+    missing = rows < 0
+    differ = missing.copy()
+    if model.counts is not None:
+        differ[~missing] = kept.counts[rows[~missing]] != model.counts[~missing]
+    if differ.any():
+        first = int(np.argmax(differ))
+        word = model.words[first]
+        problem = "lacks the model's word" if missing[first] else "has another count for the model's word"
+        raise ModelError(
+            f"{str(path)!r} has a corrupt {WORDS_FILE} (it {problem} {word!r}); "
+            f"rebuild the model with `wordvec build CORPUS --keep-counts -o {path}`"
+        )
 
 
 class _ExtendedPasses:
@@ -253,9 +442,12 @@ def update(
     Raises
     ------
     ModelError
-        The model keeps no counts, or its files are corrupt.
+        ``model_path`` is not a model directory, the model keeps no counts, or its files
+        are corrupt.
     CorpusError
         The new corpus is missing or unreadable.
+    ParameterError
+        ``workers`` is out of range.
 
     Notes
     -----
@@ -265,16 +457,16 @@ def update(
     """
     from .corpus import Corpus
     from .parallel import counting_passes
-    from .pipeline import BuildParams, _no_progress, _settings, count_passes, factorize
-    from .storage import load_model
+    from .pipeline import _no_progress, count_passes, factorize
+    from .storage import build_params, load_model
     from ._cores import available_cores
 
+    require_model_directory(model_path, "update")
     model = load_model(model_path)
+    settings = dataclasses.replace(build_params(model, model_path), workers=workers)
+    params = dataclasses.asdict(settings)
     kept = load_corpus_ids(model_path)
-    fields = {field.name for field in dataclasses.fields(BuildParams)}
-    params = {name: value for name, value in model.params.items() if name in fields}
-    params["workers"] = workers
-    settings = _settings(params)
+    _check_kept_vocabulary(model, kept, model_path)
     notify = progress or _no_progress
     source = Corpus(corpus)
     with counting_passes(source, workers or available_cores()) as new_passes, _ExtendedPasses(

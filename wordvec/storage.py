@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import errno
 import hashlib
 import json
+import math
 import operator
 import os
 import re
@@ -13,13 +16,16 @@ import uuid
 import zlib
 from pathlib import Path
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 
 from . import __version__
 from .errors import ModelError, ParameterError, WordvecError, os_error_reason
 from .vectors import LazyWords, WordVectors, require_finite
+
+if TYPE_CHECKING:
+    from .pipeline import BuildParams
 
 FORMAT_NAME = "wordvec-model"
 FORMAT_VERSION = 1
@@ -399,7 +405,12 @@ def _was_replaced(path: Path, dir_fd: int) -> bool:
 
 
 def _open_in(dir_fd: int, name: str):
-    return open(name, "rb", opener=lambda file, flags: os.open(file, flags, dir_fd=dir_fd))
+    # Non-blocking, so that a FIFO in the file's place is refused instead of waited on.
+    descriptor = os.open(name, os.O_RDONLY | os.O_NONBLOCK, dir_fd=dir_fd)
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise OSError(errno.EINVAL, "not a regular file")
+    return open(descriptor, "rb")
 
 
 def _load_from_dir_fd(path: Path, dir_fd: int) -> WordVectors:
@@ -409,22 +420,9 @@ def _load_from_dir_fd(path: Path, dir_fd: int) -> WordVectors:
             meta_bytes = handle.read()
     except FileNotFoundError:
         raise ModelError(f"{where} is not a wordvec model (no {META_FILE}); pass a directory made by `wordvec build`") from None
-    try:
-        meta = json.loads(meta_bytes.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ModelError(f"{where} has a corrupt {META_FILE} ({error}); rebuild the model") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
-        raise ModelError(f"{where} is not a wordvec model ({META_FILE} is of another format)")
-    version = meta.get("format_version")
-    if not isinstance(version, int) or version < 1:
-        raise ModelError(f"{where} has a malformed {META_FILE} (format_version {version!r}); rebuild the model")
-    if version > FORMAT_VERSION:
-        raise ModelError(
-            f"{where} uses model format {version}, newer than this wordvec supports ({FORMAT_VERSION}); upgrade wordvec"
-        )
-    for key, kind in (("vocab_size", int), ("dim", int), ("params", dict), ("stats", dict)):
-        if not isinstance(meta.get(key), kind):
-            raise ModelError(f"{where} has a malformed {META_FILE} ({key!r} missing or wrong type); rebuild the model")
+    except OSError as error:
+        raise ModelError(f"{where} has an unreadable {META_FILE} ({os_error_reason(error)}); rebuild the model") from None
+    meta = _parse_meta(meta_bytes, where)
     checksum = meta.get("vocab_crc32")
     words, counts = _read_vocab(dir_fd, where, checksum)
     vectors = _map_vectors(dir_fd, path, where)
@@ -442,12 +440,132 @@ def _load_from_dir_fd(path: Path, dir_fd: int) -> WordVectors:
     return WordVectors(words, vectors, counts if meta.get("has_counts", True) else None, params=params, stats=meta["stats"])
 
 
+#: Statistics of a build that are counts, shown by `wordvec info`.
+_STATS_COUNTS = (
+    "files", "tokens", "lines", "distinct_words", "vocab_size", "replaced_bytes", "cooccurrence_pairs", "ppmi_nonzeros",
+    "zero_vectors",
+)
+#: Largest number taken from the metadata: anything larger (or any 4,300-digit integer,
+#: which Python refuses to parse) is no statistic of a real corpus.
+_LARGEST_NUMBER = 1e300
+
+
+def _parse_meta(meta_bytes: bytes, where: str) -> dict[str, Any]:
+    """The metadata of a model, every field that wordvec reads checked for its type and range."""
+    try:
+        meta = json.loads(meta_bytes.decode("utf-8"), parse_constant=_refuse_constant, parse_float=_finite_float)
+    except (UnicodeDecodeError, ValueError) as error:
+        raise ModelError(f"{where} has a corrupt {META_FILE} ({error}); rebuild the model") from None
+    except RecursionError:
+        raise ModelError(f"{where} has a corrupt {META_FILE} (nested too deeply); rebuild the model") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT_NAME:
+        raise ModelError(f"{where} is not a wordvec model ({META_FILE} is of another format)")
+    version = meta.get("format_version")
+    if not _is_integer(version) or version < 1:
+        raise ModelError(f"{where} has a malformed {META_FILE} (format_version {version!r}); rebuild the model")
+    if version > FORMAT_VERSION:
+        raise ModelError(
+            f"{where} uses model format {version}, newer than this wordvec supports ({FORMAT_VERSION}); upgrade wordvec"
+        )
+    problem = _meta_problem(meta)
+    if problem is not None:
+        raise ModelError(f"{where} has a malformed {META_FILE} ({problem}); rebuild the model")
+    return meta
+
+
+def _meta_problem(meta: dict[str, Any]) -> str | None:
+    """What is wrong with the fields of a parsed ``meta.json``, or None."""
+    for key in ("params", "stats"):
+        if not isinstance(meta.get(key), dict):
+            return f"{key} must be an object; got {_shorten(meta.get(key))}"
+    checks = [
+        ("vocab_size", _is_integer(meta.get("vocab_size")) and meta["vocab_size"] >= 0, "a non-negative integer"),
+        ("dim", _is_integer(meta.get("dim")) and meta["dim"] >= 1, "a positive integer"),
+        ("normalized", isinstance(meta.get("normalized", False), bool), "true or false"),
+        ("has_counts", isinstance(meta.get("has_counts", True), bool), "true or false"),
+        ("wordvec_version", isinstance(meta.get("wordvec_version", ""), str), "a string"),
+        ("vocab_crc32", meta.get("vocab_crc32") is None or (
+            _is_integer(meta["vocab_crc32"]) and 0 <= meta["vocab_crc32"] < 2**32), "a CRC-32 (an integer below 2**32)"),
+    ]
+    stats = meta["stats"]
+    for key in _STATS_COUNTS:
+        checks.append((f"stats.{key}", key not in stats or (_is_integer(stats[key]) and stats[key] >= 0),
+                       "a non-negative integer"))
+    corpus = stats.get("corpus", [])
+    checks.append(("stats.corpus", isinstance(corpus, list) and all(isinstance(name, str) for name in corpus),
+                   "a list of file names"))
+    warnings = stats.get("warnings", [])
+    checks.append(("stats.warnings", isinstance(warnings, list) and all(isinstance(line, str) for line in warnings),
+                   "a list of warnings"))
+    seconds = stats.get("seconds", {})
+    checks.append(("stats.seconds", isinstance(seconds, dict) and all(
+        _is_number(value) and value >= 0 for value in seconds.values()), "an object of stage names and seconds"))
+    singular_values = stats.get("singular_values", [])
+    checks.append(("stats.singular_values", isinstance(singular_values, list) and all(
+        _is_number(value) for value in singular_values), "a list of numbers"))
+    checks.append(("params.source", isinstance(meta["params"].get("source", ""), str), "a string"))
+    for key, ok, expected in checks:
+        if not ok:
+            value = meta.get(key) if "." not in key else meta[key.split(".")[0]][key.split(".")[1]]
+            return f"{key} must be {expected}; got {_shorten(value)}"
+    return None
+
+
+def _is_integer(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) <= _LARGEST_NUMBER
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) <= _LARGEST_NUMBER
+
+
+def _shorten(value: object) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is too large a number")
+    return value
+
+
+def build_params(model: WordVectors, path: str | Path) -> BuildParams:
+    """The build parameters recorded in a loaded model, checked as :func:`wordvec.build` checks its own.
+
+    The load does not check them, so that a query does not import the build's modules:
+    commands that use them (``update``, ``explain``, ``info``) call this. Parameters the
+    model does not record (vectors imported from other tools record none) take their defaults.
+
+    Raises
+    ------
+    ModelError
+        A recorded parameter has the wrong type or is out of range.
+    """
+    from .pipeline import BuildParams
+
+    fields = {field.name for field in dataclasses.fields(BuildParams)}
+    try:
+        return BuildParams(**{name: value for name, value in model.params.items() if name in fields})
+    except ParameterError as error:
+        raise ModelError(
+            f"{str(path)!r} has a malformed {META_FILE} (its build parameter {error}); rebuild the model"
+        ) from None
+
+
 def _read_vocab(dir_fd: int, where: str, checksum: object) -> tuple[Sequence[str], Callable[[], np.ndarray]]:
     try:
         with _open_in(dir_fd, VOCAB_FILE) as handle:
             raw = handle.read()
     except FileNotFoundError:
         raise ModelError(f"{where} is missing {VOCAB_FILE}; rebuild the model") from None
+    except OSError as error:
+        raise ModelError(f"{where} has an unreadable {VOCAB_FILE} ({os_error_reason(error)}); rebuild the model") from None
     # The vocabulary is read on every query, so this is on the cold-start path. A file that
     # is byte for byte as save_model wrote it (its CRC-32 is in the metadata) was checked
     # then: it is searched in place, and split into words only if every word is wanted.

@@ -494,6 +494,11 @@ def _pickled_npy_pair(model: Path, marker: Path) -> Path:
     return path
 
 
+def _replace_with_fifo(path: Path) -> None:
+    path.unlink()
+    os.mkfifo(path)
+
+
 def _set_value(model: Path, row: int, value: float) -> Path:
     vectors = np.load(model / "vectors.npy")
     vectors[row, 1] = value
@@ -538,10 +543,18 @@ MODEL_FAILURES = {
         "'{model}' uses model format 99, newer than this wordvec supports (1); upgrade wordvec",
     ),
     "pickled-object-in-the-model": (
-        _model_with_pickled_vectors, "'{model}' has a corrupt vectors.npy (Array can't be memory-mapped",
+        _model_with_pickled_vectors, "'{model}' has a corrupt vectors.npy (it holds Python objects, which only pickle could read; it is not read)",
     ),
     "pickled-object-in-a-npy-file": (
-        _pickled_npy_pair, "'{model}' is not a float matrix with its words (it holds object values, not float32 or float64; an object array is not read)",
+        _pickled_npy_pair, "'{model}' is not a float matrix with its words (it holds Python objects, which only pickle could read; it is not read)",
+    ),
+    "matrix-header-that-is-no-literal": (
+        lambda m, marker: _edit(m, "vectors.npy", lambda data: data.replace(b"'shape': (", b"'shape': ((", 1)),
+        "'{model}' has a corrupt vectors.npy (its header cannot be parsed); rebuild the model",
+    ),
+    "matrix-is-a-named-pipe": (
+        lambda m, marker: _replace_with_fifo(m / "vectors.npy") or m,
+        "'{model}' has a corrupt vectors.npy (a named pipe (FIFO), not a regular file); rebuild the model",
     ),
     "nan-in-the-matrix": (
         lambda m, marker: _set_value(m, 3, np.nan),
@@ -712,7 +725,7 @@ SELF_OVERWRITES = {
         lambda m, c: (["convert", m, _socket(m)], [m]), "'{d}/socket.vec' is a socket, not a file",
     ),
     "output-is-a-named-pipe": (
-        lambda m, c: (lambda pipe: (["docvec", c, "-m", m, "-o", pipe], [m]))(_fifo(m)), "'{d}/pipe' is a named pipe, not a file",
+        lambda m, c: (lambda pipe: (["docvec", c, "-m", m, "-o", pipe], [m]))(_fifo(m)), "'{d}/pipe' is a named pipe (FIFO), not a file",
     ),
 }
 

@@ -231,7 +231,7 @@ MATRIX_DAMAGES = [
     ("data-complex", change_array("counts-data.npy", lambda a: a.astype(np.complex64)), "counts-data.npy",
      "it holds complex64 values; expected float32 or float64"),
     ("data-object", change_array("counts-data.npy", lambda a: a.astype(object)), "counts-data.npy",
-     "it holds object values"),
+     "it holds Python objects, which only pickle could read; it is not read"),
     ("data-bool", change_array("counts-data.npy", lambda a: a > 0), "counts-data.npy", "it holds bool values"),
     ("indices-string", change_array("counts-indices.npy", lambda a: a.astype(str)), "counts-indices.npy",
      "it holds <U"),
@@ -244,14 +244,14 @@ MATRIX_DAMAGES = [
     ("data-inf", change_array("counts-data.npy", set_entry(0, np.inf)), "counts-data.npy", "count 0 is inf"),
     ("data-negative", change_array("counts-data.npy", set_entry(0, -1)), "counts-data.npy", "count 0 is -1.0"),
     ("data-huge-header", write_bytes("counts-data.npy", npy_with_header((10**12,), "<f4", b"\0" * 48)),
-     "counts-data.npy", "its header says 1000000000000 values of 4 bytes, but 48 bytes follow it"),
+     "counts-data.npy", "its header announces 1000000000000 float32 values (4,000,000,000,000 bytes), but 48 bytes follow it"),
     ("data-truncated", with_text("counts-data.npy", lambda data: data[:-5]), "counts-data.npy",
-     "its header says 12 values of 4 bytes, but 43 bytes follow it"),
+     "its header announces 12 float32 values (48 bytes), but 43 bytes follow it"),
     ("data-header-unbalanced", write_bytes("counts-data.npy", npy_with_header((12,), "<f4", b"\0" * 48).replace(b"}", b" ")),
-     "counts-data.npy", "its header is not a Python literal"),
+     "counts-data.npy", "its header cannot be parsed"),
     ("data-not-npy", write_bytes("counts-data.npy", b"not numpy at all"), "counts-data.npy", "the magic string"),
     ("data-directory", lambda path: ((path / "counts-data.npy").unlink(), (path / "counts-data.npy").mkdir()),
-     "counts-data.npy", "it is not a regular file"),
+     "counts-data.npy", "a directory, not a regular file"),
 ]
 
 
@@ -292,7 +292,7 @@ CORPUS_DAMAGES = [
     ("ids-float", change_array(IDS_FILE, lambda a: a.astype(np.float32)), "corpus-ids.npy", "it holds float32 values"),
     ("ids-2d", change_array(IDS_FILE, lambda a: a.reshape(3, -1)), "corpus-ids.npy", "its shape is (3, 7)"),
     ("ids-huge-header", write_bytes(IDS_FILE, npy_with_header((2**40,), "<i4", b"")), "corpus-ids.npy",
-     "its header says 1099511627776 values of 4 bytes, but 0 bytes follow it"),
+     "its header announces 1099511627776 int32 values (4,398,046,511,104 bytes), but 0 bytes follow it"),
     ("ids-disagree-with-counts", change_array(IDS_FILE, set_entry(0, 1)), "corpus-word-counts.npy",
      "it counts 'a' 3 times, but corpus-ids.npy holds it 2 times"),
     ("counts-negative", change_array(WORD_COUNTS_FILE, set_entry(0, -3)), "corpus-word-counts.npy",
@@ -332,7 +332,7 @@ def test_fifo_in_place_of_a_kept_file_is_refused_without_waiting(small_kept_mode
         timeout=60,
     )
     assert completed.returncode == 1
-    assert completed.stderr == f"Error: {str(path)!r} has a corrupt counts-indices.npy (it is not a regular file); " \
+    assert completed.stderr == f"Error: {str(path)!r} has a corrupt counts-indices.npy (a named pipe (FIFO), not a regular file); " \
         f"rebuild the model with `wordvec build CORPUS --keep-counts -o {path}`\n"
 
 

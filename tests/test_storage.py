@@ -415,7 +415,7 @@ def test_load_dim_disagreeing_with_meta(saved):
 )
 def test_load_vectors_that_are_not_a_float_matrix(saved, array):
     np.save(saved / "vectors.npy", array)
-    with pytest.raises(ModelError, match="expected a 2-D float matrix"):
+    with pytest.raises(ModelError, match="not a 2-D float matrix"):
         load_model(saved)
 
 
@@ -632,4 +632,4 @@ def test_fifo_in_place_of_meta_or_vocab_is_refused_without_waiting(saved, name):
         [sys.executable, "-m", "wordvec.cli", "info", "-m", str(saved)], capture_output=True, text=True, timeout=60
     )
     assert completed.returncode == 1
-    assert completed.stderr == f"Error: {str(saved)!r} has an unreadable {name} (not a regular file); rebuild the model\n"
+    assert completed.stderr == f"Error: {str(saved)!r} has an unreadable {name} (a named pipe (FIFO), not a regular file); rebuild the model\n"

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Union
 
 from .errors import CorpusError
+from .files import NotRegularFileError, file_kind, open_regular_file
 
 
 @dataclass(frozen=True)
@@ -191,7 +192,7 @@ def _kind_of(path: CorpusFile) -> str:
     if stat.S_ISDIR(mode):
         return "directory"
     if not (stat.S_ISREG(mode) or _is_stream(mode)):
-        raise CorpusError(f"corpus path {str(path)!r} is {_file_kind(mode)}; pass text files, folders of them or '-'")
+        raise CorpusError(f"corpus path {str(path)!r} is {file_kind(mode)}; pass text files, folders of them or '-'")
     if not os.access(path, os.R_OK):
         raise CorpusError(f"cannot read {str(path)!r}: permission denied; check the file's permissions")
     return "file"
@@ -200,19 +201,6 @@ def _kind_of(path: CorpusFile) -> str:
 def _is_stream(mode: int) -> bool:
     """A named pipe or a character device (a terminal, ``/dev/stdin``): read once, from start to end."""
     return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)
-
-
-def _file_kind(mode: int) -> str:
-    """What a file that is not a regular file or folder is, for a message."""
-    for test, kind in (
-        (stat.S_ISFIFO, "a named pipe (FIFO)"),
-        (stat.S_ISSOCK, "a socket"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-    ):
-        if test(mode):
-            return kind
-    return "not a regular file"
 
 
 def _unreachable(path: Path, error: OSError) -> str:
@@ -247,32 +235,20 @@ def _filesystem(url: str) -> tuple[Any, str]:
         raise CorpusError(f"cannot read {url!r}: {error}") from None
 
 
-class _NotRegularFile(OSError):
-    """A path that was a regular file when listed is something else when opened."""
-
-
 def _open_binary(path: CorpusFile, *, streams: bool = True) -> BinaryIO:
     """Open a local file or a URL for binary reading; both kinds of file object seek, unless a stream.
 
     A regular file is opened without blocking and checked once open, so that a path
     replaced by a pipe in the meantime never blocks. With ``streams``, a named pipe or
     character device is opened as it is (see :func:`_open_stream`); without, it raises
-    :class:`_NotRegularFile`.
+    :class:`~wordvec.files.NotRegularFileError`.
     """
     if isinstance(path, CorpusURL):
         filesystem, location = _filesystem(path.url)
         return filesystem.open(location, "rb", block_size=URL_BLOCK_BYTES)
     if streams and _is_stream(os.stat(path).st_mode):
         return _open_stream(path)
-    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    try:
-        mode = os.fstat(descriptor).st_mode
-        if not stat.S_ISREG(mode):
-            raise _NotRegularFile(errno.EINVAL, f"{_file_kind(mode)}, not a regular file", str(path))
-        return open(descriptor, "rb")
-    except BaseException:
-        os.close(descriptor)
-        raise
+    return open_regular_file(path)
 
 
 def _open_stream(path: Path) -> BinaryIO:
@@ -314,7 +290,7 @@ def _walk_text_files(directory: CorpusFile, skip: Callable[[CorpusFile, str], No
         try:
             with _open_decompressed(path, regular_only=True) as stream:
                 kind = _binary_kind(stream.read(SNIFF_BYTES))
-        except _NotRegularFile as error:
+        except NotRegularFileError as error:
             skip(path, error.strerror)
             continue
         except _READ_ERRORS:
@@ -352,7 +328,7 @@ def _walk_local(directory: Path, skip: Callable[[CorpusFile, str], None]) -> Ite
             elif stat.S_ISREG(status.st_mode):
                 yield path
             else:
-                skip(path, f"{_file_kind(status.st_mode)}, not a regular file")
+                skip(path, f"{file_kind(status.st_mode)}, not a regular file")
         pending.extend(reversed(subfolders))
 
 
@@ -436,7 +412,7 @@ class _CountingReader:
 def _open_decompressed(path: CorpusFile, stats: CorpusStats | None = None, *, regular_only: bool = False) -> Iterator[BinaryIO]:
     """Open a file, URL (or stdin for ``-``) for binary reading, decompressing gzip, bzip2 and xz by magic bytes.
 
-    With ``regular_only``, a local path that is not a regular file raises :class:`_NotRegularFile`.
+    With ``regular_only``, a local path that is not a regular file raises :class:`~wordvec.files.NotRegularFileError`.
     """
     is_stdin = str(path) == "-"
     if is_stdin and sys.stdin is None:
@@ -565,7 +541,7 @@ def _iter_file_text(path: CorpusFile, stats: CorpusStats, start: int = 0, end: i
                 data = stream.read(READ_BYTES)
     except PermissionError:
         raise CorpusError(f"cannot read {name}: permission denied; check the file's permissions") from None
-    except _NotRegularFile as error:
+    except NotRegularFileError as error:
         raise CorpusError(f"cannot read {name}: it is now {error.strerror}") from None
     except EOFError:
         raise CorpusError(f"{name} is truncated: the compressed stream ends early; re-download or re-compress it") from None

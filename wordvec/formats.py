@@ -7,10 +7,8 @@ import fcntl
 import hashlib
 import os
 import re
-import stat
 import time
 import uuid
-import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -18,6 +16,7 @@ from typing import BinaryIO
 import numpy as np
 
 from .errors import ModelError, ParameterError, WordvecError, os_error_reason
+from .files import NotRegularFileError, open_regular_file, read_npy_header
 from .vectors import WordVectors, require_finite
 
 #: What separates the fields of a row in the word2vec and GloVe formats: the ASCII whitespace
@@ -429,39 +428,17 @@ def _check_error_handler(unicode_errors: str) -> None:
 
 @contextlib.contextmanager
 def _open_regular_file(path: Path, missing: str) -> Iterator[BinaryIO]:
-    """Open ``path`` to read if it is a regular file; ``missing`` is the message if it does not exist.
-
-    Checked before opening and again on the opened file, which is opened without
-    blocking: a FIFO would otherwise wait for a writer forever.
-    """
+    """Open ``path`` to read if it is a regular file (never waiting on a FIFO); ``missing`` is the message if it does not exist."""
     try:
-        before = os.stat(path).st_mode
-        if not stat.S_ISREG(before):
-            raise ModelError(f"{str(path)!r} is {_kind_of_file(before)}, not a file of vectors")
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        handle = open_regular_file(path)
     except FileNotFoundError:
         raise ModelError(missing) from None
+    except NotRegularFileError as error:
+        raise ModelError(f"{str(path)!r} is {error.kind}, not a file of vectors") from None
     except OSError as error:
         raise ModelError(f"cannot read {str(path)!r}: {os_error_reason(error)}") from None
-    mode = os.fstat(fd).st_mode
-    if not stat.S_ISREG(mode):
-        os.close(fd)
-        raise ModelError(f"{str(path)!r} is {_kind_of_file(mode)}, not a file of vectors")
-    os.set_blocking(fd, True)
-    with open(fd, "rb") as handle:
+    with handle:
         yield handle
-
-
-def _kind_of_file(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a directory"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "not a regular file"
 
 
 def _parse_numbers(fields: list[bytes]) -> np.ndarray | None:
@@ -657,35 +634,21 @@ def _read_npy_pair(matrix_file: BinaryIO, words_file: BinaryIO, path: Path, voca
 
 def _map_npy_matrix(handle: BinaryIO, where: str) -> np.ndarray:
     """The matrix of a ``.npy`` file, memory-mapped once its header is checked against the file."""
-    size = os.fstat(handle.fileno()).st_size
     not_a_matrix = f"{where} is not a float matrix with its words"
-    header_readers = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
     try:
-        version = np.lib.format.read_magic(handle)
-        if version in header_readers:
-            with warnings.catch_warnings():  # numpy warns of headers written by Python 2, which it reads
-                warnings.simplefilter("ignore")
-                shape, fortran_order, dtype = header_readers[version](handle)
-    except Exception as error:  # noqa: BLE001 - numpy's parser lets its tokenizer's and literal_eval's errors through
-        reason = " ".join(str(error).split()) if isinstance(error, ValueError) else "its header cannot be parsed"
-        raise ModelError(f"{not_a_matrix} ({reason[:200]})") from None
-    if version not in header_readers:
-        raise ModelError(f"{not_a_matrix} (.npy format version {version[0]}.{version[1]}; write it with numpy's np.save)")
+        header = read_npy_header(handle)
+    except ValueError as error:
+        raise ModelError(f"{not_a_matrix} ({error})") from None
+    shape, dtype = header.shape, header.dtype
     if len(shape) != 2:
         raise ModelError(f"{not_a_matrix} (it holds a {len(shape)}-D array; a matrix has one row a word)")
     if dtype.kind != "f" or dtype.itemsize not in (4, 8):
-        unread = "; an object array is not read" if dtype.hasobject else ""
-        raise ModelError(f"{not_a_matrix} (it holds {dtype} values, not float32 or float64{unread})")
+        raise ModelError(f"{not_a_matrix} (it holds {dtype} values, not float32 or float64)")
     rows, dim = shape
     if rows <= 0 or dim <= 0:
         raise ModelError(f"{where} holds no vectors (a {rows} x {dim} matrix)")
-    needed = handle.tell() + rows * dim * dtype.itemsize
-    if size != needed:
-        raise ModelError(
-            f"{where} is corrupt: its header announces a {rows:,} x {dim:,} {dtype} matrix, which takes {needed:,} bytes, "
-            f"and the file has {size:,}"
-        )
-    vectors = np.memmap(handle, dtype=dtype, mode="r", offset=handle.tell(), shape=shape, order="F" if fortran_order else "C")
+    order = "F" if header.fortran_order else "C"
+    vectors = np.memmap(handle, dtype=dtype, mode="r", offset=header.offset, shape=shape, order=order)
     if not dtype.isnative:
         return np.asarray(vectors, dtype=dtype.newbyteorder("="))
     return vectors

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import stat
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from tokenize import TokenError
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 import scipy.sparse as sp
 
 from .errors import ModelError, os_error_reason
+from .files import open_regular_file, read_npy_header
 
 if TYPE_CHECKING:
     from .cooccur import CooccurrenceCounter, ForwardCounts
@@ -148,46 +147,29 @@ class _KeptFiles:
         """
         with self._open(name) as handle:
             try:
-                version = np.lib.format.read_magic(handle)
-                if version == (1, 0):
-                    shape, _, dtype = np.lib.format.read_array_header_1_0(handle)
-                elif version == (2, 0):
-                    shape, _, dtype = np.lib.format.read_array_header_2_0(handle)
-                else:
-                    raise ValueError(f"unsupported .npy format version {version[0]}.{version[1]}")
-            except (ValueError, OSError, EOFError) as error:
+                header = read_npy_header(handle)
+            except ValueError as error:
                 raise self.corrupt(name, str(error)) from None
-            except (SyntaxError, TokenError):  # numpy reads the header as Python literals
-                raise self.corrupt(name, "its header is not a Python literal") from None
+            shape, dtype = header.shape, header.dtype
             if dtype not in dtypes:
                 expected = " or ".join(str(kind) for kind in dtypes)
                 raise self.corrupt(name, f"it holds {dtype} values; expected {expected}")
             if len(shape) != 1:
                 raise self.corrupt(name, f"its shape is {shape}; expected a 1-D array")
-            size = os.fstat(handle.fileno()).st_size - handle.tell()
-            if shape[0] * dtype.itemsize != size:
-                raise self.corrupt(
-                    name, f"its header says {shape[0]} values of {dtype.itemsize} bytes, but {size} bytes follow it"
-                )
             array = np.fromfile(handle, dtype=dtype, count=shape[0])
         if len(array) != shape[0]:  # the file shrank while it was read
             raise self.corrupt(name, f"it ends after {len(array)} of {shape[0]} values")
         return array
 
-    def _open(self, name: str):
-        # Non-blocking, so that a FIFO in the file's place is refused instead of waited on.
+    def _open(self, name: str) -> BinaryIO:
         try:
-            descriptor = os.open(self.path / name, os.O_RDONLY | os.O_NONBLOCK)
+            return open_regular_file(self.path / name)
         except FileNotFoundError:
             raise ModelError(
                 f"{str(self.path)!r} keeps no counts; rebuild it with `wordvec build CORPUS --keep-counts -o {self.path}`"
             ) from None
         except OSError as error:
             raise self.corrupt(name, os_error_reason(error)) from None
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            os.close(descriptor)
-            raise self.corrupt(name, "it is not a regular file")
-        return open(descriptor, "rb")
 
 
 def _blocks(length: int) -> Iterator[slice]:

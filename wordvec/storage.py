@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import errno
 import hashlib
 import json
 import math
@@ -22,6 +21,7 @@ import numpy as np
 
 from . import __version__
 from .errors import ModelError, ParameterError, WordvecError, os_error_reason
+from .files import file_kind, open_regular_file, read_npy_header
 from .vectors import LazyWords, WordVectors, require_finite
 
 if TYPE_CHECKING:
@@ -72,17 +72,6 @@ def _temp_sibling(target: Path, kind: str) -> Path:
     return target.parent / f"{_temp_prefix(target, kind)}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 
-def _file_kind(mode: int) -> str:
-    """What a file that is neither a regular file nor a directory is, for a message."""
-    for test, kind in (
-        (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a named pipe"),
-        (stat.S_ISSOCK, "a socket"),
-    ):
-        if test(mode):
-            return kind
-    return "not a regular file"
-
-
 def check_output_path(output: str | Path, inputs: Sequence[str | Path] = ()) -> None:
     """Refuse an output path whose write would destroy something instead of making a file.
 
@@ -121,7 +110,7 @@ def check_output_path(output: str | Path, inputs: Sequence[str | Path] = ()) -> 
         raise ParameterError(f"cannot check the output path {str(output)!r}: {os_error_reason(error)}") from None
     if mode is not None and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
         raise ParameterError(
-            f"{str(output)!r} is {_file_kind(mode)}, not a file wordvec can replace; write to a regular file"
+            f"{str(output)!r} is {file_kind(mode)}, not a file wordvec can replace; write to a regular file"
         )
     target = Path(os.path.realpath(path))
     for source in inputs:
@@ -404,19 +393,10 @@ def _was_replaced(path: Path, dir_fd: int) -> bool:
     return (opened.st_dev, opened.st_ino) != (current.st_dev, current.st_ino)
 
 
-def _open_in(dir_fd: int, name: str):
-    # Non-blocking, so that a FIFO in the file's place is refused instead of waited on.
-    descriptor = os.open(name, os.O_RDONLY | os.O_NONBLOCK, dir_fd=dir_fd)
-    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-        os.close(descriptor)
-        raise OSError(errno.EINVAL, "not a regular file")
-    return open(descriptor, "rb")
-
-
 def _load_from_dir_fd(path: Path, dir_fd: int) -> WordVectors:
     where = repr(str(path))
     try:
-        with _open_in(dir_fd, META_FILE) as handle:
+        with open_regular_file(dir_fd=dir_fd, path=META_FILE) as handle:
             meta_bytes = handle.read()
     except FileNotFoundError:
         raise ModelError(f"{where} is not a wordvec model (no {META_FILE}); pass a directory made by `wordvec build`") from None
@@ -560,7 +540,7 @@ def build_params(model: WordVectors, path: str | Path) -> BuildParams:
 
 def _read_vocab(dir_fd: int, where: str, checksum: object) -> tuple[Sequence[str], Callable[[], np.ndarray]]:
     try:
-        with _open_in(dir_fd, VOCAB_FILE) as handle:
+        with open_regular_file(dir_fd=dir_fd, path=VOCAB_FILE) as handle:
             raw = handle.read()
     except FileNotFoundError:
         raise ModelError(f"{where} is missing {VOCAB_FILE}; rebuild the model") from None
@@ -685,16 +665,19 @@ def _first_bad_vocab_line(text: str) -> int:
 
 
 def _map_vectors(dir_fd: int, path: Path, where: str) -> np.ndarray:
-    # Through /proc the mapping opens the file of this directory handle even if the
-    # path has since been swapped to a newer model.
-    proc_path = Path(f"/proc/self/fd/{dir_fd}/{VECTORS_FILE}")
-    file = proc_path if proc_path.parent.exists() else path / VECTORS_FILE
+    # Opened through the directory handle: the mapping is of this model's file even if
+    # the path has since been swapped to a newer model.
     try:
-        vectors = np.load(file, mmap_mode="r", allow_pickle=False)
+        with open_regular_file(dir_fd=dir_fd, path=VECTORS_FILE) as handle:
+            header = read_npy_header(handle)
+            if len(header.shape) != 2 or header.dtype not in (np.float32, np.float64):
+                raise ValueError(f"it holds a {len(header.shape)}-D {header.dtype} array, not a 2-D float matrix")
+            if 0 in header.shape:
+                raise ValueError(f"its matrix of shape {header.shape} holds no vectors")
+            order = "F" if header.fortran_order else "C"
+            return np.memmap(handle, dtype=header.dtype, mode="r", offset=header.offset, shape=header.shape, order=order)
     except FileNotFoundError:
         raise ModelError(f"{where} is missing {VECTORS_FILE}; rebuild the model") from None
-    except (ValueError, OSError, EOFError) as error:
-        raise ModelError(f"{where} has a corrupt {VECTORS_FILE} ({error}); rebuild the model") from None
-    if not isinstance(vectors, np.ndarray) or vectors.ndim != 2 or vectors.dtype not in (np.float32, np.float64):
-        raise ModelError(f"{where} has a corrupt {VECTORS_FILE} (expected a 2-D float matrix); rebuild the model")
-    return vectors
+    except (ValueError, OSError) as error:
+        reason = error if isinstance(error, ValueError) else os_error_reason(error)
+        raise ModelError(f"{where} has a corrupt {VECTORS_FILE} ({reason}); rebuild the model") from None

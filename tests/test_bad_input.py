@@ -1064,5 +1064,16 @@ def test_queries_on_any_known_word_return_k_neighbours_sorted_by_score(model, da
 def test_the_catalogue_is_documented():
     listed = (Path(__file__).parent / "README.md").read_text(encoding="utf-8")
     option_cases = [f"{option.lstrip('-')}={value}" for option, value, _ in BAD_BUILD_OPTIONS]
-    missing = [case for case in [*CORPUS_FAILURES, *MODEL_FAILURES, *option_cases] if f"| `{case}`" not in listed]
+    cases = [*CORPUS_FAILURES, *MODEL_FAILURES, *SELF_OVERWRITES, *option_cases]
+    missing = [case for case in cases if f"| `{case}`" not in listed]
     assert missing == []
+
+
+def test_every_test_the_catalogue_names_exists():
+    listed = (Path(__file__).parent / "README.md").read_text(encoding="utf-8")
+    defined = set()
+    for module in Path(__file__).parent.glob("test_*.py"):
+        defined |= set(re.findall(r"^(?:async )?def (test_\w+)", module.read_text(encoding="utf-8"), re.MULTILINE))
+    modules = {module.stem for module in Path(__file__).parent.glob("test_*.py")}
+    named = set(re.findall(r"\b(test_\w+)", listed)) - modules
+    assert sorted(named - defined) == []

@@ -633,3 +633,37 @@ def test_fifo_in_place_of_meta_or_vocab_is_refused_without_waiting(saved, name):
     )
     assert completed.returncode == 1
     assert completed.stderr == f"Error: {str(saved)!r} has an unreadable {name} (a named pipe (FIFO), not a regular file); rebuild the model\n"
+
+
+def _vocabulary_with_its_checksum(model: Path, change) -> Path:
+    """``vocab.txt`` changed, and the CRC-32 in ``meta.json`` made to match it: a crafted, not an accidental, change."""
+    raw = change((model / "vocab.txt").read_bytes())
+    (model / "vocab.txt").write_bytes(raw)
+    meta = json.loads((model / "meta.json").read_text())
+    meta["vocab_crc32"] = zlib.crc32(raw)
+    (model / "meta.json").write_text(json.dumps(meta))
+    return model
+
+
+@pytest.mark.parametrize("change", [
+    lambda raw: raw.replace(b"\nqueen\t", b"\n\t", 1),
+    lambda raw: re.sub(rb"\nqueen\t\d+\n", b"\nqueen\t" + b"9" * 40 + b"\n", raw),
+    lambda raw: raw.replace(b"\n", b"\r\n"),
+    lambda raw: raw.replace(b"\nqueen\t", b"\nqueen ", 1),
+], ids=["empty-word", "huge-count", "crlf", "no-tab"])
+def test_a_crafted_vocabulary_with_a_matching_checksum_is_refused_when_used(model_path, royal_corpus_file, tmp_path, change):
+    from click.testing import CliRunner
+
+    from wordvec.cli import main
+
+    model = tmp_path / "model"
+    shutil.copytree(model_path, model)
+    _vocabulary_with_its_checksum(model, change)
+    for args in (["info"], ["polarity", "--positive", "king", "--negative", "dog"], ["export", "-o", tmp_path / "out.vec"],
+                 ["evaluate", "--json"], ["docvec", royal_corpus_file, "-o", tmp_path / "out.npy"]):
+        result = CliRunner().invoke(main, [*map(str, args), "-m", str(model)])
+        assert result.exception is None or isinstance(result.exception, SystemExit), (args, result.exception)
+        if result.exit_code:
+            lines = result.stderr.strip().splitlines()
+            assert result.exit_code == 1 and len(lines) == 1 and "has a corrupt vocab.txt (" in lines[0], (args, result.stderr)
+    assert not (tmp_path / "out.vec").exists() or load_model(tmp_path / "out.vec")

@@ -549,13 +549,19 @@ def _read_vocab(dir_fd: int, where: str, checksum: object) -> tuple[Sequence[str
     # The vocabulary is read on every query, so this is on the cold-start path. A file that
     # is byte for byte as save_model wrote it (its CRC-32 is in the metadata) was checked
     # then: it is searched in place, and split into words only if every word is wanted.
-    if isinstance(checksum, int) and zlib.crc32(raw) == checksum:
-        return _VocabularyFile(raw), lambda: _parse_counts(raw.decode("utf-8"))
+    # A checksum guards against accidents, not against a crafted file: what the searches
+    # rely on (a line end last) is checked here, every line when the file is split.
+    if isinstance(checksum, int) and zlib.crc32(raw) == checksum and raw.endswith(b"\n"):
+        vocabulary = _VocabularyFile(raw, where)
+        return vocabulary, vocabulary.counts
     return _parse_vocab(raw, where)
 
 
-def _parse_counts(text: str) -> np.ndarray:
-    return np.array(list(map(int, _VOCAB_COUNT.findall(text))), dtype=np.int64)
+def _parse_counts(text: str, where: str) -> np.ndarray:
+    try:
+        return np.array(list(map(int, _VOCAB_COUNT.findall(text))), dtype=np.int64)
+    except OverflowError:
+        raise ModelError(f"{where} has a corrupt {VOCAB_FILE} (a count beyond 2**63); rebuild the model") from None
 
 
 def _parse_vocab(raw: bytes, where: str) -> tuple[list[str], Callable[[], np.ndarray]]:
@@ -578,7 +584,7 @@ def _parse_vocab(raw: bytes, where: str) -> tuple[list[str], Callable[[], np.nda
         seen: set[str] = set()
         duplicate = next(w for w in words if w in seen or seen.add(w))  # type: ignore[func-returns-value]
         raise ModelError(f"{where} has a corrupt {VOCAB_FILE} (word {duplicate!r} appears twice); rebuild the model")
-    return words, lambda: _parse_counts(text)
+    return words, lambda: _parse_counts(text, where)
 
 
 class _VocabularyFile(LazyWords):
@@ -590,10 +596,14 @@ class _VocabularyFile(LazyWords):
     model, waits for :meth:`tolist`.
     """
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, where: str) -> None:
         self._data = b"\n" + data  # so that every line, the first too, follows a line end
         self._size = data.count(b"\n")
+        self._where = where
         self._line_ends: np.ndarray | None = None
+
+    def _corrupt(self, problem: str) -> ModelError:
+        return ModelError(f"{self._where} has a corrupt {VOCAB_FILE} ({problem}); rebuild the model")
 
     def __len__(self) -> int:
         return self._size
@@ -609,7 +619,10 @@ class _VocabularyFile(LazyWords):
         if self._line_ends is None:
             self._line_ends = np.flatnonzero(np.frombuffer(self._data, dtype=np.uint8) == 10)
         line = self._data[self._line_ends[row] + 1 : self._line_ends[row + 1]]
-        return line[: line.rindex(b"\t")].decode("utf-8")
+        try:
+            return line[: line.rindex(b"\t")].decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            raise self._corrupt(f"line {row + 1}: expected WORD<TAB>COUNT") from None
 
     def index(self, word: str, start: int = 0, stop: int | None = None) -> int:  # type: ignore[override]
         """Row of ``word`` (``ValueError`` if absent), without splitting the file."""
@@ -633,10 +646,18 @@ class _VocabularyFile(LazyWords):
         return True
 
     def tolist(self) -> list[str]:
-        raw = self._data[1:]
-        text = raw.decode("utf-8")
-        words = _split_vocab(raw, text)
-        return _VOCAB_WORD.findall(text) if words is None else words
+        """Every word, each line checked as for a file without a checksum."""
+        words, _ = _parse_vocab(self._data[1:], self._where)
+        if len(words) != self._size:
+            raise self._corrupt(f"{self._size} lines but {len(words)} words")
+        return words
+
+    def counts(self) -> np.ndarray:
+        """The count of every word, read from the file."""
+        counts = _parse_counts(self._data[1:].decode("utf-8", "replace"), self._where)
+        if len(counts) != self._size:
+            raise self._corrupt(f"{self._size} lines but {len(counts)} counts")
+        return counts
 
 
 def _split_vocab(raw: bytes, text: str) -> list[str] | None:

@@ -169,7 +169,7 @@ def get_tokenizer(name: str) -> Tokenizer:
     """Return the tokenizer called ``name`` (``"regex"`` or ``"nltk"``)."""
     try:
         return TOKENIZERS[name]()
-    except KeyError:
+    except (KeyError, TypeError):  # TypeError: a name that is no string (from a damaged model's metadata)
         raise ParameterError(f"unknown tokenizer {name!r}; choose one of: {', '.join(TOKENIZERS)}") from None
 
 

@@ -499,6 +499,13 @@ def _replace_with_fifo(path: Path) -> None:
     os.mkfifo(path)
 
 
+def _scale_row(model: Path, row: int, factor: float) -> Path:
+    vectors = np.load(model / "vectors.npy")
+    vectors[row] *= factor
+    np.save(model / "vectors.npy", vectors)
+    return model
+
+
 def _set_value(model: Path, row: int, value: float) -> Path:
     vectors = np.load(model / "vectors.npy")
     vectors[row, 1] = value
@@ -556,6 +563,10 @@ MODEL_FAILURES = {
         lambda m, marker: _replace_with_fifo(m / "vectors.npy") or m,
         "'{model}' has a corrupt vectors.npy (a named pipe (FIFO), not a regular file); rebuild the model",
     ),
+    "normalised-model-with-a-row-that-is-not-unit-length": (
+        lambda m, marker: _scale_row(m, 7, 1000.0),
+        "'{model}' (vectors.npy) is stored normalised, but the vector of '{word7}' (row 7) has length 1000, not 1",
+    ),
     "nan-in-the-matrix": (
         lambda m, marker: _set_value(m, 3, np.nan),
         "'{model}' (vectors.npy) holds nan in the vector of 'dinner' (row 3); vectors must be finite numbers",
@@ -573,7 +584,8 @@ def test_model_that_must_fail(runner, previous_model, tmp_path, case):
     marker = tmp_path / "unpickled-marker"
     model = make(previous_model, marker)
     for args in (["nearest", "king"], ["info"]):
-        cli_error(invoke(runner, [*args, "-m", model]), "Error: " + expected.format(model=model))
+        word7 = (previous_model / "vocab.txt").read_text().splitlines()[7].split("\t")[0]
+        cli_error(invoke(runner, [*args, "-m", model]), "Error: " + expected.format(model=model, word7=word7))
     assert not marker.exists()
 
 

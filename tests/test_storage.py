@@ -550,8 +550,9 @@ def model_with_stats(tmp_path) -> Path:
     rng = np.random.default_rng(0)
     params = dataclasses.asdict(BuildParams(dim=2))
     stats = {"tokens": 10, "lines": 2, "corpus": ["a.txt"], "seconds": {"svd": 0.5}, "singular_values": [1.0, 0.5]}
-    model = WordVectors(["a", "b", "c"], rng.normal(size=(3, 2)).astype(np.float32), np.array([3, 2, 1]),
-                        params=params, stats=stats)
+    vectors = rng.normal(size=(3, 2)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)  # stored normalised, as builds store them
+    model = WordVectors(["a", "b", "c"], vectors, np.array([3, 2, 1]), params=params, stats=stats)
     save_model(model, tmp_path / "model")
     return tmp_path / "model"
 

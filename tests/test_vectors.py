@@ -385,3 +385,17 @@ def test_nearest_threads_option(monkeypatch):
     monkeypatch.setattr(vectors_module.importlib.util, "find_spec", lambda name, *rest: None)
     with pytest.raises(ParameterError, match=r"threads=2 needs threadpoolctl: pip install 'wordvec\[threads\]'"):
         model.nearest(queries, batch=4, threads=2)
+
+
+@pytest.mark.parametrize("matrix", [
+    np.array([[1e30, 1e30], [0, 0], [3, 4]], dtype=np.float32),
+    np.array([[1e300, -1e300], [0, 0], [3e-300, 4e-300]], dtype=np.float64),
+], ids=["float32-huge", "float64-beyond-float32"])
+def test_cosines_of_rows_too_long_or_short_for_a_plain_norm_are_exact(matrix):
+    # Without scaling, the float32 norm of 1e30 overflows and 3e-300 underflows: zero or NaN rows.
+    model = WordVectors(["a", "b", "c"], matrix)
+    unit = model.unit_vectors
+    assert unit.dtype == np.float32 and np.isfinite(unit).all()
+    np.testing.assert_allclose(np.linalg.norm(unit, axis=1), [1, 0, 1], rtol=1e-6)
+    np.testing.assert_allclose(unit[2], [0.6, 0.8], rtol=1e-6)
+    assert model.similarity("a", "c") == pytest.approx(float(unit[0] @ unit[2]))

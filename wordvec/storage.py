@@ -249,7 +249,7 @@ def save_model(
     bad = next((word for word in model.words if "\n" in word or not word or not _encodable(word)), None)
     if bad is not None:
         raise ModelError(f"cannot save the word {bad!r}: words must be non-empty UTF-8 text and hold no line break")
-    require_finite(model.vectors, model.words, "the model to save")
+    require_finite(model.vectors, model.words, "the model to save", unit_rows=bool(model.params.get("normalize", False)))
     if len(model.key_to_index) != len(model):
         duplicate = next(word for row, word in enumerate(model.words) if model.key_to_index[word] != row)
         raise ModelError(f"cannot save the word {duplicate!r} twice: the words of a model must be distinct")
@@ -414,7 +414,7 @@ def _load_from_dir_fd(path: Path, dir_fd: int) -> WordVectors:
     if checksum is not None and not isinstance(words, _VocabularyFile):
         # Well-formed, but not the file that was saved: a count or a word was edited.
         raise ModelError(f"{where} has a changed {VOCAB_FILE} (it does not match the checksum in {META_FILE}); rebuild the model")
-    require_finite(vectors, words, f"{where} ({VECTORS_FILE})")
+    require_finite(vectors, words, f"{where} ({VECTORS_FILE})", unit_rows=meta.get("normalized", False))
     params = dict(meta["params"])
     params["normalize"] = bool(meta.get("normalized", False))
     return WordVectors(words, vectors, counts if meta.get("has_counts", True) else None, params=params, stats=meta["stats"])

@@ -214,9 +214,7 @@ class WordVectors:
             if self.params.get("normalize", False):
                 self._unit = self.vectors
             else:
-                matrix = np.asarray(self.vectors, dtype=np.float32)
-                norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-                self._unit = np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+                self._unit = _unit_rows(self.vectors)
         return self._unit
 
     def similarity(self, word1: str, word2: str) -> float:
@@ -566,8 +564,27 @@ class WordVectors:
         return polarity_scores(self, positive_seeds, negative_seeds, **options)
 
 
-#: Rows checked at a time for non-finite values: bounds the check's boolean temporary.
+#: Rows checked at a time for non-finite values: bounds the check's temporaries.
 _FINITE_CHECK_ROWS = 1 << 14
+#: How far from 1 the squared length of a row stored as unit length may be (float32 rounding is far below).
+_UNIT_LENGTH_TOLERANCE = 1e-3
+
+
+def _unit_rows(matrix: np.ndarray) -> np.ndarray:
+    """``matrix`` as float32 with every non-zero row scaled to unit length.
+
+    Each row is first divided by its largest magnitude (in float64), so that rows of
+    huge finite values (such as 1e30, or float64 values beyond float32's range) do not
+    overflow their norm and come out as zero or NaN.
+    """
+    unit = np.empty(matrix.shape, dtype=np.float32)
+    for start in range(0, len(matrix), _FINITE_CHECK_ROWS):
+        block = np.asarray(matrix[start : start + _FINITE_CHECK_ROWS], dtype=np.float64)
+        scale = np.abs(block).max(axis=1, keepdims=True, initial=0.0)
+        scaled = block / np.where(scale > 0, scale, 1.0)  # a zero row stays zero
+        norms = np.linalg.norm(scaled, axis=1, keepdims=True)
+        unit[start : start + len(block)] = scaled / np.where(norms > 0, norms, 1.0)
+    return unit
 
 
 def first_non_finite_row(matrix: np.ndarray) -> int | None:
@@ -583,7 +600,7 @@ def first_non_finite_row(matrix: np.ndarray) -> int | None:
     return None
 
 
-def require_finite(matrix: np.ndarray, words: Sequence[str], source: str) -> None:
+def require_finite(matrix: np.ndarray, words: Sequence[str], source: str, *, unit_rows: bool = False) -> None:
     """Refuse vectors that hold NaN or infinity, naming the first such row and its word.
 
     This is wordvec's one rule for non-finite numbers, whatever the format: such a
@@ -598,21 +615,37 @@ def require_finite(matrix: np.ndarray, words: Sequence[str], source: str) -> Non
         The word of each row, for the message.
     source : str
         What the vectors were read from, for the message (``'model.vec'``).
+    unit_rows : bool, default False
+        Also require every row to be of unit length or zero, as a model stored
+        normalised says its rows are (queries then use them as they are).
 
     Raises
     ------
     ModelError
-        A value is NaN or infinite.
+        A value is NaN or infinite, or a row that should be of unit length is not.
     """
-    row = first_non_finite_row(matrix)
-    if row is None:
-        return
-    values = np.asarray(matrix[row])
-    value = values[~np.isfinite(values)][0]
-    raise ModelError(
-        f"{source} holds {value} in the vector of {words[row]!r} (row {row}); "
-        "vectors must be finite numbers: rebuild or re-export them"
-    )
+    for start in range(0, len(matrix), _FINITE_CHECK_ROWS):
+        block = matrix[start : start + _FINITE_CHECK_ROWS]
+        with np.errstate(over="ignore", invalid="ignore"):
+            # One cheap pass: a NaN or an infinity makes its row's squared length non-finite.
+            lengths = np.einsum("ij,ij->i", block, block)
+        if not np.isfinite(lengths).all():
+            finite = np.isfinite(block).all(axis=1)
+            if not finite.all():
+                row = start + int(np.argmin(finite))
+                values = np.asarray(matrix[row])
+                raise ModelError(
+                    f"{source} holds {values[~np.isfinite(values)][0]} in the vector of {words[row]!r} (row {row}); "
+                    "vectors must be finite numbers: rebuild or re-export them"
+                )
+        if unit_rows:
+            wrong = np.flatnonzero((np.abs(lengths - 1) > _UNIT_LENGTH_TOLERANCE) & (lengths != 0))
+            if len(wrong):
+                row = start + int(wrong[0])
+                raise ModelError(
+                    f"{source} is stored normalised, but the vector of {words[row]!r} (row {row}) has length "
+                    f"{float(np.sqrt(lengths[wrong[0]])):.4g}, not 1: rebuild or re-export the vectors"
+                )
 
 
 @contextlib.contextmanager

@@ -81,6 +81,7 @@ NEW_TEXT = "the queen visits the palace with grace\na fox hides in the cave near
 
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory, royal_corpus_file) -> Path:
+    """The unmutated targets and the commands' other inputs, made once per module (see :func:`make_pristine`)."""
     return make_pristine(tmp_path_factory.mktemp("pristine"), royal_corpus_file)
 
 

@@ -570,6 +570,10 @@ def commands_for(target: str, model: Path, work: Path, texts: Path) -> list[dict
     return commands
 
 
+#: Texts of numpy's warnings, which say that a computation met NaN, infinity, an overflow or a complex value.
+NUMPY_WARNINGS = ("encountered in", "Casting complex values", "Mean of empty slice", "Degrees of freedom")
+
+
 def _strict_json(text: str) -> Any:
     def refuse(constant: str) -> None:
         raise ValueError(f"{constant} is not JSON")
@@ -603,8 +607,10 @@ def problems_of(verdict: dict, work: Path, outcomes: dict[str, dict]) -> list[tu
     output = verdict["stdout"] + verdict["stderr"]
     if "Traceback" in output and "exception" not in verdict:
         problems.append((f"prints a traceback: {output[-300:]!r}", "prints a traceback"))
+    # wordvec's own warnings are "warning: ..." lines; numpy's about NaN, overflow or complex casts are not its own.
+    other_lines = [line for line in verdict["stderr"].splitlines()
+                   if not line.startswith("warning:") or any(text in line for text in NUMPY_WARNINGS)]
     if verdict["exit"] == 0:
-        other_lines = [line for line in verdict["stderr"].splitlines() if not line.startswith("warning:")]
         if other_lines:
             problems.append((f"exit 0 with this on stderr: {other_lines[:2]!r}", f"stderr {other_lines[0][:100]}"))
         if not verdict["stdout"].strip():
@@ -621,10 +627,9 @@ def problems_of(verdict: dict, work: Path, outcomes: dict[str, dict]) -> list[tu
             if not np.isfinite(rows).all():
                 problems.append(("exit 0, wrote document vectors holding NaN or infinity", "non-finite document vectors"))
     elif verdict["exit"] == 1:
-        lines = verdict["stderr"].splitlines()
-        if "exception" not in verdict and not (len(lines) == 1 and lines[0].startswith("Error: ")):
+        if "exception" not in verdict and not (len(other_lines) == 1 and other_lines[0].startswith("Error: ")):
             problems.append((f"exit 1 without one Error: line: {verdict['stderr'][:300]!r}",
-                             f"exit 1 with {len(lines)} lines on stderr"))
+                             f"exit 1 with {len(other_lines)} lines on stderr"))
         written = {"load export": "export", "load convert": "convert"}.get(command)
         if written and outcomes.get(written, {}).get("exit") == 0:
             problems.append((f"{written} exited 0 but its output does not load back: {verdict['stderr'].strip()[:200]!r}",

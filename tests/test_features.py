@@ -443,3 +443,13 @@ def test_the_package_never_imports_scikit_learn():
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
+
+
+def test_vectors_too_large_to_average_in_float32_are_one_error_not_nan_rows():
+    model = WordVectors(["a", "b", "c"], np.array([[3e38, 3e38], [3e38, 1], [1, 2]], dtype=np.float32), np.array([3, 2, 1]))
+    for weighting in ("mean", "tfidf"):
+        with pytest.raises(ParameterError, match=r"the document vectors overflow float32: .* values up to 3e\+38"):
+            DocumentVectorizer(model, weighting=weighting).fit_transform(["a b a b", "c a"])
+    # SIF's small weights keep the sums finite; their norms overflow float32, and must not zero the rows.
+    rows = DocumentVectorizer(model, weighting="sif", remove_components=0).fit_transform(["a b a b", "c a"])
+    np.testing.assert_allclose(np.linalg.norm(rows.astype(np.float64), axis=1), [1, 1], rtol=1e-6)

@@ -399,3 +399,12 @@ def test_cosines_of_rows_too_long_or_short_for_a_plain_norm_are_exact(matrix):
     np.testing.assert_allclose(np.linalg.norm(unit, axis=1), [1, 0, 1], rtol=1e-6)
     np.testing.assert_allclose(unit[2], [0.6, 0.8], rtol=1e-6)
     assert model.similarity("a", "c") == pytest.approx(float(unit[0] @ unit[2]))
+
+
+def test_a_suggestion_with_a_control_character_is_quoted_so_the_message_stays_one_line():
+    model = WordVectors(["cake\x85", "cave", "cake\u2028x"], np.eye(3))
+    with pytest.raises(UnknownWordError) as caught:
+        model.index("cake")
+    message = str(caught.value)
+    assert len(message.splitlines()) == 1
+    assert "'cake\\x85'" in message and "cave" in message

@@ -48,7 +48,9 @@ class UnknownWordError(WordvecError, KeyError):
     def __init__(self, word: str, suggestions: list[str]) -> None:
         self.word = word
         self.suggestions = suggestions
-        hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        # A suggestion with a control character (a line end of Unicode's, say) is quoted, so the message stays one line.
+        shown = [suggestion if suggestion.isprintable() else repr(suggestion) for suggestion in suggestions]
+        hint = f"; did you mean: {', '.join(shown)}?" if suggestions else ""
         super().__init__(f"word {word!r} is not in the vocabulary{hint}")
 
     def __str__(self) -> str:

@@ -12,7 +12,7 @@ from scipy import sparse
 
 from .errors import NotFittedError, ParameterError
 from .tokenize import get_tokenizer
-from .vectors import WordVectors
+from .vectors import WordVectors, unit_rows
 
 #: The ways a document's words are weighted, in the order the docs list them.
 WEIGHTINGS = ("mean", "tfidf", "sif")
@@ -288,8 +288,17 @@ class DocumentVectorizer:
         dtype = np.result_type(self.vectors.vectors.dtype, np.float32)
         weighted = counts @ sparse.diags(self.word_weights_.astype(dtype))
         totals = np.asarray((weighted if self.weighting == "tfidf" else counts).sum(axis=1)).ravel()
-        sums = np.asarray(weighted @ np.asarray(self.vectors.vectors, dtype=dtype), dtype=dtype)
-        return np.divide(sums, totals[:, None], out=np.zeros_like(sums), where=totals[:, None] > 0)
+        with np.errstate(over="ignore", invalid="ignore"):
+            sums = np.asarray(weighted @ np.asarray(self.vectors.vectors, dtype=dtype), dtype=dtype)
+            averages = np.divide(sums, totals[:, None], out=np.zeros_like(sums), where=totals[:, None] > 0)
+        if not np.isfinite(averages).all():
+            # Finite vectors (loaders refuse others) can still be too large to sum in float32.
+            largest = float(np.abs(self.vectors.vectors).max())
+            raise ParameterError(
+                f"the document vectors overflow {dtype.name}: the model's vectors hold values up to {largest:.3g}; "
+                "scale the vectors down (or normalise them) and try again"
+            )
+        return averages
 
     def _finish(self, averages: np.ndarray, counts: sparse.csr_matrix) -> np.ndarray:
         """Remove the common components, normalise, and count the empty documents."""
@@ -297,8 +306,7 @@ class DocumentVectorizer:
             components = self.components_.astype(averages.dtype)
             averages -= (averages @ components.T) @ components
         if self.normalize:
-            norms = np.linalg.norm(averages, axis=1, keepdims=True)
-            np.divide(averages, norms, out=averages, where=norms > 0)
+            averages = unit_rows(averages, averages.dtype)  # exact for rows too long for a plain norm
         self.n_empty_ = int(np.count_nonzero(np.diff(counts.indptr) == 0))
         return averages
 

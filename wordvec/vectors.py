@@ -214,7 +214,7 @@ class WordVectors:
             if self.params.get("normalize", False):
                 self._unit = self.vectors
             else:
-                self._unit = _unit_rows(self.vectors)
+                self._unit = unit_rows(self.vectors)
         return self._unit
 
     def similarity(self, word1: str, word2: str) -> float:
@@ -570,14 +570,14 @@ _FINITE_CHECK_ROWS = 1 << 14
 _UNIT_LENGTH_TOLERANCE = 1e-3
 
 
-def _unit_rows(matrix: np.ndarray) -> np.ndarray:
-    """``matrix`` as float32 with every non-zero row scaled to unit length.
+def unit_rows(matrix: np.ndarray, dtype: np.dtype | type = np.float32) -> np.ndarray:
+    """A copy of ``matrix`` in ``dtype`` with every non-zero row scaled to unit length (zero rows stay zero).
 
     Each row is first divided by its largest magnitude (in float64), so that rows of
     huge finite values (such as 1e30, or float64 values beyond float32's range) do not
     overflow their norm and come out as zero or NaN.
     """
-    unit = np.empty(matrix.shape, dtype=np.float32)
+    unit = np.empty(matrix.shape, dtype=dtype)
     for start in range(0, len(matrix), _FINITE_CHECK_ROWS):
         block = np.asarray(matrix[start : start + _FINITE_CHECK_ROWS], dtype=np.float64)
         scale = np.abs(block).max(axis=1, keepdims=True, initial=0.0)

@@ -17,7 +17,9 @@ from wordvec.cooccur import CooccurrenceCounter
 from wordvec.errors import CorpusError, ParameterError
 from conftest import ROYAL_MANNERS, ROYAL_VERBS
 from wordvec.limits import MAX_CDS, MAX_EIG, MAX_NEG
-from wordvec.pipeline import BuildParams, build, count, factorize
+from wordvec.pipeline import (
+    PARALLEL_ERROR_SHARE, PARALLEL_WARNING_SHARE, BuildParams, build, count, factorize, main_direction_share,
+)
 from wordvec.storage import load_model, save_model
 
 # Three pairs of words used in identical contexts (king/queen, dog/cat, bread/cheese), each in its own sentence.
@@ -484,8 +486,34 @@ def test_unnormalised_vectors_too_long_for_float32_are_refused():
     with pytest.raises(ParameterError, match=r"^eig=10 with normalize=False gives 'w0' a vector of length 2.9\de\+24, "
                        r"beyond float32: bring eig nearer 0 or set normalize=True$"):
         build(lines, dim=50, subsample=0.0, eig=10, normalize=False)
-    model = build(lines, dim=50, subsample=0.0, eig=10)  # normalised: the same eig works
-    assert np.isfinite(model.vectors).all() and model.vectors.any(axis=1).all()
+    # Normalised, the same eig gives finite vectors, but all along one line: refused, not built silently.
+    with pytest.raises(ParameterError, match=r"^the vectors are all but parallel \(100\.0% of their length lies along "
+                       r"one direction\), so every cosine is near 1 or -1: bring --eig nearer 0 \(it is 10; 0 to 1 is usual\)$"):
+        build(lines, dim=50, subsample=0.0, eig=10)
+
+
+@pytest.mark.parametrize("eig, outcome", [(0.5, "quiet"), (2, "warning"), (3, "error")])
+def test_a_large_eig_that_makes_the_vectors_parallel_is_said(eig, outcome):
+    # Austen's text, whose PPMI has one dominant direction: (s/s0)**eig leaves little else with eig 2 or more.
+    import gzip
+    from pathlib import Path
+
+    with gzip.open(Path(__file__).parents[1] / "corpora" / "austen.txt.gz", "rt") as text:
+        lines = [next(text) for _ in range(6000)]
+    if outcome == "error":
+        with pytest.raises(ParameterError, match=r"the vectors are all but parallel .* \(it is 3; 0 to 1 is usual\)$"):
+            build(lines, dim=50, eig=eig)
+        return
+    model = build(lines, dim=50, eig=eig)
+    warnings = model.stats.get("warnings", [])
+    parallel = [warning for warning in warnings if "nearly parallel" in warning]
+    share = main_direction_share(model.vectors)
+    if outcome == "warning":
+        assert PARALLEL_WARNING_SHARE < share <= PARALLEL_ERROR_SHARE
+        assert parallel == [f"the vectors are nearly parallel ({share:.0%} of their length lies along one direction), so most "
+                            "cosines are near 1 or -1: bring --eig nearer 0 (it is 2; 0 to 1 is usual)"]
+    else:
+        assert share < 0.5 and parallel == []
 
 
 @settings(max_examples=12, deadline=None)

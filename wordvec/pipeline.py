@@ -31,6 +31,12 @@ if TYPE_CHECKING:
 MAX_ZERO_VECTOR_SHARE = 0.5
 #: Rows of the vectors checked at a time (bounds the temporaries).
 _CHECK_ROWS = 8192
+#: Share of the vectors' squared length along their main direction above which cosines cannot tell
+#: words apart: a warning beyond the first, an error beyond the second (a large ``eig`` does this).
+PARALLEL_WARNING_SHARE = 0.9
+PARALLEL_ERROR_SHARE = 0.99
+#: Rows sampled (evenly spaced) to measure that share.
+_PARALLEL_SAMPLE_ROWS = 20_000
 
 
 @dataclass(frozen=True)
@@ -367,12 +373,15 @@ def _factorize(
     vectors[without_context] = 0
     _require_usable_lengths(vectors, counts.vocabulary.words, settings)
     zero = _zero_rows(vectors)
-    warning = _zero_vectors_report(zero, uncounted, without_context, counts.vocabulary.words, settings)
+    warnings = [
+        _zero_vectors_report(zero, uncounted, without_context, counts.vocabulary.words, settings),
+        _parallel_vectors_report(vectors, settings),
+    ]
     stats = dict(counts.stats)
     stats.update(ppmi_nonzeros=nonzeros, singular_values=[round(float(x), 6) for x in s[:10]], seconds=timings)
     stats["zero_vectors"] = int(zero.sum())
-    if warning:
-        stats["warnings"] = [warning]
+    if any(warnings):
+        stats["warnings"] = [warning for warning in warnings if warning]
     return WordVectors(
         counts.vocabulary.words, vectors, counts.vocabulary.counts, params=dataclasses.asdict(settings), stats=stats
     )
@@ -386,6 +395,45 @@ def _without_positive_context(weighted: sp.csr_matrix, add_context: bool) -> np.
         as_context[weighted.indices] = True
         empty &= ~as_context[: len(empty)]
     return empty
+
+
+def main_direction_share(vectors: np.ndarray) -> float:
+    """The share of the unit vectors' squared length that lies along their main direction (1/dim to 1).
+
+    The largest eigenvalue of the mean of ``v v^T`` over the non-zero rows scaled to unit
+    length (an evenly spaced sample of them, for a large vocabulary). Near 1, every
+    vector points along one line, and every cosine is near +1 or -1.
+    """
+    step = max(1, len(vectors) // _PARALLEL_SAMPLE_ROWS)
+    sample = np.asarray(vectors[::step], dtype=np.float64)
+    lengths = np.linalg.norm(sample, axis=1)
+    sample = sample[lengths > 0] / lengths[lengths > 0, None]
+    if len(sample) == 0:
+        return 0.0
+    return float(np.linalg.eigvalsh(sample.T @ sample / len(sample))[-1])
+
+
+def _parallel_vectors_report(vectors: np.ndarray, settings: BuildParams) -> str | None:
+    """A warning if a positive ``eig`` made the vectors nearly parallel; ParameterError if no cosine tells words apart.
+
+    Only a positive ``eig`` is blamed: it weighs the main direction most. Vectors of a
+    tiny corpus may be parallel whatever the options; that is the data's doing.
+    """
+    if settings.dim < 2 or settings.eig <= 0:
+        return None
+    share = main_direction_share(vectors)
+    advice = f"bring --eig nearer 0 (it is {settings.eig:g}; 0 to 1 is usual)"
+    if share > PARALLEL_ERROR_SHARE:
+        raise ParameterError(
+            f"the vectors are all but parallel ({share:.1%} of their length lies along one direction), so every "
+            f"cosine is near 1 or -1: {advice}"
+        )
+    if share > PARALLEL_WARNING_SHARE:
+        return (
+            f"the vectors are nearly parallel ({share:.0%} of their length lies along one direction), so most "
+            f"cosines are near 1 or -1: {advice}"
+        )
+    return None
 
 
 def _zero_rows(vectors: np.ndarray) -> np.ndarray:

@@ -812,7 +812,7 @@ BUILD_POINTS = {
     "reading": ("wordvec.tokenize", "RegexTokenizer.tokenize_lines_grouped", 0),
     "counting": ("wordvec.cooccur", "CooccurrenceCounter.add", 0),
     "weighting": ("wordvec.weighting", "ppmi", 0),
-    "writing-the-files": ("wordvec.storage", "_write_file", 1),  # vectors.npy is written, vocab.txt not yet
+    "writing-the-files": ("wordvec.storage", "write_synced", 1),  # vectors.npy is written, vocab.txt not yet
     "before-the-swap": ("wordvec.storage", "_swap_into_place", 0),
 }
 TEMPORARY_MODEL = re.compile(r"^\.model\.tmp-\d+-[0-9a-f]{8}$")
@@ -908,14 +908,14 @@ def test_a_full_disk_while_writing_the_model(runner, royal_corpus_file, previous
     # The disk fills up when the vocabulary is written, after the vectors.
     written = []
 
-    def write_until_full(directory, name, write):
+    def write_until_full(path, write):
         if written:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        written.append(name)
-        original(directory, name, write)
+        written.append(path.name)
+        original(path, write)
 
-    original = storage._write_file
-    monkeypatch.setattr(storage, "_write_file", write_until_full)
+    original = storage.write_synced
+    monkeypatch.setattr(storage, "write_synced", write_until_full)
     before = snapshot(previous_model)
     result = invoke(runner, ["build", royal_corpus_file, "-o", previous_model, "-q", *BUILD_OPTIONS, "--dim", "6"])
     cli_error(result, f"Error: cannot write the model to '{previous_model}': No space left on device; "

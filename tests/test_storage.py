@@ -278,14 +278,14 @@ def test_refuses_to_overwrite_a_file(model, tmp_path):
 
 
 def test_failed_write_keeps_the_old_model_and_cleans_up(model, saved, monkeypatch):
-    original = storage._write_file
+    original = storage.write_synced
 
-    def failing(directory, name, write):
-        if name == storage.META_FILE:
+    def failing(path, write):
+        if path.name == storage.META_FILE:
             raise OSError(28, "No space left on device")
-        original(directory, name, write)
+        original(path, write)
 
-    monkeypatch.setattr(storage, "_write_file", failing)
+    monkeypatch.setattr(storage, "write_synced", failing)
     with pytest.raises(ModelError, match="No space left on device; the previous model .* is unchanged"):
         save_model(WordVectors(["x", "y"], np.eye(2, dtype=np.float32)), saved)
     assert load_model(saved).words == model.words

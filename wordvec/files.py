@@ -1,4 +1,4 @@
-"""The files wordvec reads, checked before use: regular files opened without blocking, ``.npy`` headers against the file's length."""
+"""The files wordvec reads, checked before use (regular files opened without blocking, ``.npy`` headers against the file's length), and what they can hold."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import errno
 import os
 import stat
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -27,6 +28,36 @@ def file_kind(mode: int) -> str:
         if test(mode):
             return kind
     return "not a regular file"
+
+
+def write_synced(path: str | Path, write: Callable[[BinaryIO], object]) -> None:
+    """Create the new file ``path`` with ``write(binary_file)`` and sync it to disk (an existing file is an error).
+
+    The writers of wordvec write a new, hidden file this way and then rename it over its
+    target, so that a reader sees the old file or the whole new one.
+    """
+    with open(path, "xb") as handle:
+        write(handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def fsync_directory(directory: str | Path) -> None:
+    """Sync a directory's entries to disk, so that a rename in it survives a crash."""
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def utf8_encodable(word: str) -> bool:
+    """False for a string that UTF-8 cannot encode (a lone surrogate, left by undecodable bytes), so no file can hold it."""
+    try:
+        word.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class NotRegularFileError(OSError):

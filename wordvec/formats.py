@@ -16,7 +16,7 @@ from typing import BinaryIO
 import numpy as np
 
 from .errors import ModelError, ParameterError, WordvecError, os_error_reason
-from .files import NotRegularFileError, open_regular_file, read_npy_header
+from .files import NotRegularFileError, fsync_directory, open_regular_file, read_npy_header, utf8_encodable, write_synced
 from .vectors import WordVectors, require_finite
 
 #: What separates the fields of a row in the word2vec and GloVe formats: the ASCII whitespace
@@ -129,20 +129,20 @@ def save_npy_pair(model: WordVectors, path: str | Path) -> Path:
             marker = target.parent / f".{_pair_key(target.name)}.pair-{os.getpid()}-{uuid.uuid4().hex[:8]}"
             temporaries = _pair_temporaries(marker)
             try:
-                _write_synced(temporaries[0], lambda out: np.save(out, vectors, allow_pickle=False))
-                _write_synced(temporaries[1], lambda out: out.write(vocab_bytes))
-                _write_synced(marker, lambda out: out.write("".join(f"{t.name}\n" for t in temporaries).encode()))
-                _fsync_directory(target.parent)
+                write_synced(temporaries[0], lambda out: np.save(out, vectors, allow_pickle=False))
+                write_synced(temporaries[1], lambda out: out.write(vocab_bytes))
+                write_synced(marker, lambda out: out.write("".join(f"{t.name}\n" for t in temporaries).encode()))
+                fsync_directory(target.parent)
                 os.replace(temporaries[0], target)
                 renamed = 1
                 os.replace(temporaries[1], vocabulary)
                 renamed = 2
-                _fsync_directory(target.parent)
+                fsync_directory(target.parent)
                 # Holding the lock, every other marker of this pair is a killed writer's.
                 for other in _pair_markers(target):
                     for leftover in (other, *_pair_temporaries(other)):
                         leftover.unlink(missing_ok=True)
-                _fsync_directory(target.parent)
+                fsync_directory(target.parent)
             except BaseException:
                 if renamed == 0:
                     for leftover in (*temporaries, marker):
@@ -190,7 +190,7 @@ def _refuse_unwritable_words(words: Sequence[str], file_format: str, path: str |
     try:
         joined.encode("utf-8")
     except UnicodeEncodeError:
-        word = next(word for word in words if not _encodable(word))
+        word = next(word for word in words if not utf8_encodable(word))
         refuse(word, "it is not valid Unicode (a lone surrogate)", "")
     distinct = set(words)
     if "" in distinct:
@@ -210,13 +210,6 @@ def _refuse_unwritable_words(words: Sequence[str], file_format: str, path: str |
         refuse(words[0], "a GloVe file of 1-dimensional vectors that begins with a number reads as a word2vec header", "word2vec or model")
 
 
-def _encodable(word: str) -> bool:
-    try:
-        word.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
 
 def _write_rows(words: Sequence[str], vectors: np.ndarray, out: BinaryIO, *, binary: bool, header: bool) -> None:
     if header:
@@ -229,21 +222,6 @@ def _write_rows(words: Sequence[str], vectors: np.ndarray, out: BinaryIO, *, bin
         row_format = " ".join(["%.6g"] * vectors.shape[1])
         for word, row in zip(words, vectors.tolist()):
             out.write(f"{word} {row_format % tuple(row)}\n".encode("utf-8"))
-
-
-def _write_synced(path: Path, write) -> None:
-    with open(path, "xb") as handle:
-        write(handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 # -- the markers of .npy pair writes ------------------------------------------------------

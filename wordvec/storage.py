@@ -21,7 +21,7 @@ import numpy as np
 
 from . import __version__
 from .errors import ModelError, ParameterError, WordvecError, os_error_reason
-from .files import file_kind, open_regular_file, read_npy_header
+from .files import file_kind, fsync_directory, open_regular_file, read_npy_header, utf8_encodable, write_synced
 from .vectors import LazyWords, WordVectors, require_finite
 
 if TYPE_CHECKING:
@@ -168,30 +168,6 @@ def is_model_dir(path: Path) -> bool:
     return (path / META_FILE).is_file()
 
 
-def _write_file(directory: Path, name: str, write) -> None:
-    with open(directory / name, "wb") as handle:
-        write(handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def _encodable(word: str) -> bool:
-    """False for a word that UTF-8 cannot encode (a lone surrogate, from undecodable bytes)."""
-    try:
-        word.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def metadata_of(model: WordVectors, vocab_bytes: bytes | None = None) -> dict[str, Any]:
     """The JSON metadata stored with a model (with the checksum of its ``vocab.txt``, given its bytes)."""
     meta = {
@@ -246,7 +222,7 @@ def save_model(
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise ModelError(f"cannot create the folder for {str(path)!r}: {error.strerror}") from None
-    bad = next((word for word in model.words if "\n" in word or not word or not _encodable(word)), None)
+    bad = next((word for word in model.words if "\n" in word or not word or not utf8_encodable(word)), None)
     if bad is not None:
         raise ModelError(f"cannot save the word {bad!r}: words must be non-empty UTF-8 text and hold no line break")
     require_finite(model.vectors, model.words, "the model to save", unit_rows=bool(model.params.get("normalize", False)))
@@ -258,15 +234,15 @@ def save_model(
     try:
         temp.mkdir()
         vectors = np.ascontiguousarray(model.vectors, dtype=np.float32)
-        _write_file(temp, VECTORS_FILE, lambda f: np.save(f, vectors, allow_pickle=False))
+        write_synced(temp / VECTORS_FILE, lambda f: np.save(f, vectors, allow_pickle=False))
         counts = model.counts if model.counts is not None else np.zeros(len(model), dtype=np.int64)
         vocab_bytes = "".join(f"{word}\t{int(count)}\n" for word, count in zip(model.words, counts)).encode("utf-8")
-        _write_file(temp, VOCAB_FILE, lambda f: f.write(vocab_bytes))
+        write_synced(temp / VOCAB_FILE, lambda f: f.write(vocab_bytes))
         for name, write in (extra_files or {}).items():
-            _write_file(temp, name, write)
+            write_synced(temp / name, write)
         meta = json.dumps(metadata_of(model, vocab_bytes), indent=2, sort_keys=True, default=_json_default)
-        _write_file(temp, META_FILE, lambda f: f.write(meta.encode("utf-8")))
-        _fsync_dir(temp)
+        write_synced(temp / META_FILE, lambda f: f.write(meta.encode("utf-8")))
+        fsync_directory(temp)
         _swap_into_place(temp, target)
     except OSError as error:
         shutil.rmtree(temp, ignore_errors=True)
@@ -313,7 +289,7 @@ def write_atomically(path: str | Path, write: Callable[[Any], None]) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, target)
-        _fsync_dir(target.parent)
+        fsync_directory(target.parent)
     except OSError as error:
         temp.unlink(missing_ok=True)
         raise WordvecError(f"cannot write {str(path)!r}: {os_error_reason(error)}") from None
@@ -332,7 +308,7 @@ def _swap_into_place(temp: Path, target: Path) -> None:
         os.rename(target, old)
         os.rename(temp, target)
         shutil.rmtree(old, ignore_errors=True)
-    _fsync_dir(target.parent)
+    fsync_directory(target.parent)
 
 
 def _json_default(value: Any) -> Any:

@@ -215,7 +215,8 @@ def test_unit_vectors_are_the_stored_matrix_when_built_normalised():
 def test_zero_vector_gives_zero_similarity_not_nan():
     model = WordVectors(["zero", "one", "two"], np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]], dtype=np.float32))
     assert model.similarity("zero", "one") == 0.0
-    assert all(np.isfinite(score) for _, score in model.most_similar("zero"))
+    with pytest.raises(ParameterError, match="'zero' has a zero vector"):  # no ranking of arbitrary words by 0
+        model.most_similar("zero")
 
 
 def test_constructor_checks_shapes():
@@ -408,3 +409,19 @@ def test_a_suggestion_with_a_control_character_is_quoted_so_the_message_stays_on
     message = str(caught.value)
     assert len(message.splitlines()) == 1
     assert "'cake\\x85'" in message and "cave" in message
+
+
+def test_a_word_with_a_zero_vector_has_no_neighbours_and_no_analogies():
+    # A word with no context left (subsampling, the PPMI shift) gets a zero vector: ranking by it would list
+    # arbitrary words with score 0.
+    vectors = np.array([[1, 0], [0.9, 0.1], [0, 1], [0, 0]], dtype=np.float32)
+    model = WordVectors(["king", "queen", "apple", "void"], vectors)
+    message = r"'void' has a zero vector \(none of its contexts was left .*\), so it has no neighbours"
+    for query in (lambda: model.nearest(["king", "void"]), lambda: model.most_similar("void"),
+                  lambda: model.analogy("void", "king", "queen"), lambda: model.analogy("king", "queen", "void", method="mul")):
+        with pytest.raises(ParameterError, match=message):
+            query()
+    with pytest.raises(ParameterError, match="cancel out"):
+        model.most_similar(positive=["king"], negative=["king"])
+    assert model.similarity("void", "king") == 0.0  # a cosine with nothing: 0, as gensim gives
+    assert [word for word, _ in model.nearest(["king"], topn=3)[0]] == ["queen", "apple", "void"]

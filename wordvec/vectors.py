@@ -259,8 +259,12 @@ class WordVectors:
         unit = self.unit_vectors
         query = signs @ np.asarray(unit[rows], dtype=np.float32)
         norm = np.linalg.norm(query)
-        if norm > 0:
-            query /= norm
+        if norm == 0:
+            self._require_nonzero(rows)
+            raise ParameterError(
+                f"the positive and negative words {positive_words + negative_words} cancel out: no direction is left to rank by"
+            )
+        query /= norm
         searched = unit if restrict_vocab is None else unit[:restrict_vocab]
         scores = np.asarray(searched @ query, dtype=np.float32)
         return self._top(scores, topn, exclude=rows)
@@ -302,6 +306,7 @@ class WordVectors:
             raise ParameterError(f"topn must be >= 1; got {topn}")
         rows = np.array([self.index(word) for word in words], dtype=np.int64)
         unit = np.asarray(self.unit_vectors, dtype=np.float32)
+        self._require_nonzero(rows)
         topn = min(topn, len(self) - 1)
         results: list[list[tuple[str, float]]] = []
         if topn < 1:
@@ -325,6 +330,17 @@ class WordVectors:
             for answers in (pool.map(answer, chunks) if pool else map(answer, chunks)):
                 results.extend(answers)
         return results
+
+    def _require_nonzero(self, rows: Sequence[int] | np.ndarray) -> None:
+        """Refuse to rank neighbours of a word whose vector is zero: every score would be 0, the order arbitrary."""
+        unit = self.unit_vectors
+        zero = [int(row) for row in rows if not np.any(unit[int(row)])]
+        if zero:
+            raise ParameterError(
+                f"{self._word(zero[0])!r} has a zero vector (none of its contexts was left after subsampling and the "
+                "PPMI shift, as the build warned), so it has no neighbours: ask about another word, or rebuild with a "
+                "lower --subsample or --neg"
+            )
 
     def _score_buffer(self, rows: int, columns: int) -> np.ndarray:
         """A float32 buffer of at least ``rows`` rows of ``columns`` for a batch's scores: a free one, else new.
@@ -440,6 +456,8 @@ class WordVectors:
             ``b - a + c``; or 3CosMul, ``most_similar_cosmul`` with the same words, which
             balances the three similarities and is usually more accurate.
         """
+        # A question word without a vector would silently drop out of the question.
+        self._require_nonzero([self.index(word) for word in (a, b, c)])
         if method == "add":
             return self.most_similar(positive=[b, c], negative=[a], topn=topn)
         if method == "mul":

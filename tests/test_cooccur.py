@@ -18,7 +18,7 @@ from wordvec.cooccur import (
     subsample_keep_probability,
 )
 from wordvec.errors import ParameterError
-from wordvec.limits import MAX_WINDOW
+from wordvec.options import MAX_WINDOW
 from wordvec.tokenize import RegexTokenizer
 from wordvec.vocab import LINE_ID, OOV_ID, prune_vocabulary, scan_corpus
 

@@ -16,7 +16,7 @@ import wordvec.vocab as vocab_module
 from wordvec.cooccur import CooccurrenceCounter
 from wordvec.errors import CorpusError, ParameterError
 from conftest import ROYAL_MANNERS, ROYAL_VERBS
-from wordvec.limits import MAX_CDS, MAX_EIG, MAX_NEG
+from wordvec.options import MAX_CDS, MAX_EIG, MAX_NEG
 from wordvec.pipeline import (
     PARALLEL_ERROR_SHARE, PARALLEL_WARNING_SHARE, BuildParams, build, count, factorize, main_direction_share,
 )

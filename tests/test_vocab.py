@@ -131,7 +131,7 @@ def test_prune_everything_gives_an_empty_vocabulary():
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"min_count": 0}, "min_count must be >= 1; got 0"),
-    ({"max_vocab": 0}, "max_vocab must be >= 1; got 0"),
+    ({"max_vocab": 0}, "max_vocab must be >= 2; got 0"),
 ])
 def test_prune_rejects_bad_limits(kwargs, message):
     with pytest.raises(ParameterError, match=message):

@@ -12,7 +12,7 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "build": ("pipeline", "build"),
-    "BuildParams": ("pipeline", "BuildParams"),
+    "BuildParams": ("options", "BuildParams"),
     "load": ("storage", "load_model"),
     "save": ("storage", "save_model"),
     "WordVectors": ("vectors", "WordVectors"),
@@ -35,7 +35,8 @@ if TYPE_CHECKING:
     from .errors import CorpusError, ModelError, ParameterError, UnknownWordError, WordvecError
     from .features import DocumentVectorizer
     from .formats import load_word2vec_format, save_word2vec_format
-    from .pipeline import BuildParams, build
+    from .options import BuildParams
+    from .pipeline import build
     from .storage import load_model as load
     from .storage import save_model as save
     from .vectors import WordVectors

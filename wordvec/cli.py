@@ -19,11 +19,17 @@ import click
 
 from . import __version__
 from .errors import WordvecError, os_error_reason
-from .limits import MAX_CDS, MAX_EIG, MAX_NEG, MAX_WINDOW, MAX_WORKERS
+from . import options
+from .options import BuildParams
 
 if TYPE_CHECKING:
     from .corpus import CorpusFile
     from .evaluate import Evaluation
+
+#: The build's defaults, which the options of ``build`` show and pass on.
+_BUILD = BuildParams()
+#: The formats ``export`` writes: every vector format but a model directory (``convert`` writes that).
+_FILE_FORMATS = tuple(name for name in options.VECTOR_FORMATS if name != "model")
 
 #: Where ``build`` writes and every query command reads when no model is named.
 DEFAULT_MODEL = "wordvec-model"
@@ -327,28 +333,30 @@ def _corpus_paths(context: click.Context, parameter: click.Parameter, values: tu
     "-o", "--output", default=DEFAULT_MODEL, envvar=MODEL_ENV, show_default=True, type=click.Path(path_type=Path),
     help=f"Model directory to write (or ${MODEL_ENV}); an existing model there is replaced atomically.",
 )
-@click.option("--dim", default=300, show_default=True, type=click.IntRange(min=1), help="Vector dimensions.")
-@click.option("--window", default=5, show_default=True, type=click.IntRange(1, MAX_WINDOW), help="Context window on each side.")
-@click.option("--min-count", default=5, show_default=True, type=click.IntRange(min=1), help="Ignore rarer words.")
-@click.option("--max-vocab", default=None, type=click.IntRange(min=2), help="Keep only the most frequent words.")
+@click.option("--dim", default=_BUILD.dim, show_default=True, type=click.IntRange(min=1), help="Vector dimensions.")
+@click.option("--window", default=_BUILD.window, show_default=True, type=click.IntRange(1, options.MAX_WINDOW),
+              help="Context window on each side.")
+@click.option("--min-count", default=_BUILD.min_count, show_default=True, type=click.IntRange(min=1), help="Ignore rarer words.")
+@click.option("--max-vocab", default=_BUILD.max_vocab, type=click.IntRange(min=options.MIN_VOCABULARY),
+              help="Keep only the most frequent words.")
 @click.option(
-    "--weighting", default="harmonic", show_default=True, type=click.Choice(["harmonic", "dynamic", "uniform"]),
+    "--weighting", default=_BUILD.weighting, show_default=True, type=click.Choice(options.DISTANCE_WEIGHTINGS),
     help="Context weight by distance d: 1/d, word2vec's dynamic window, or 1.",
 )
-@click.option("--subsample", default=1e-4, show_default=True, type=click.FloatRange(0, 1, max_open=True),
+@click.option("--subsample", default=_BUILD.subsample, show_default=True, type=click.FloatRange(0, 1, max_open=True),
               help="Frequent-word subsampling threshold (e.g. 1e-5); 0 is off.")
-@click.option("--cds", default=0.75, show_default=True, type=click.FloatRange(0, MAX_CDS, min_open=True),
+@click.option("--cds", default=_BUILD.cds, show_default=True, type=click.FloatRange(0, options.MAX_CDS, min_open=True),
               help="Context-distribution smoothing exponent.")
-@click.option("--neg", default=1.0, show_default=True, type=click.FloatRange(0, MAX_NEG, min_open=True),
+@click.option("--neg", default=_BUILD.neg, show_default=True, type=click.FloatRange(0, options.MAX_NEG, min_open=True),
               help="Shifted PPMI: subtract log(neg).")
-@click.option("--eig", default=0.0, show_default=True, type=click.FloatRange(-MAX_EIG, MAX_EIG),
+@click.option("--eig", default=_BUILD.eig, show_default=True, type=click.FloatRange(-options.MAX_EIG, options.MAX_EIG),
               help="Eigenvalue weighting exponent of the singular values.")
-@click.option("--w+c/--no-w+c", "add_context", default=True, show_default=True,
+@click.option("--w+c/--no-w+c", "add_context", default=_BUILD.add_context, show_default=True,
               help="Add context vectors to word vectors (the paper's w+c).")
-@click.option("--seed", default=0, show_default=True, type=click.IntRange(0, 2**63 - 1), help="Random seed.")
-@click.option("--tokenizer", default="regex", show_default=True, type=click.Choice(["regex", "nltk"]),
+@click.option("--seed", default=_BUILD.seed, show_default=True, type=click.IntRange(0, options.MAX_SEED), help="Random seed.")
+@click.option("--tokenizer", default=_BUILD.tokenizer, show_default=True, type=click.Choice(options.TOKENIZER_NAMES),
               help="Built-in regular expression, or nltk's word tokenizer.")
-@click.option("--workers", default=None, show_default="available cores", type=click.IntRange(1, MAX_WORKERS),
+@click.option("--workers", default=None, show_default="available cores", type=click.IntRange(1, options.MAX_WORKERS),
               help="Processes that read and count a large corpus; the vectors do not depend on it.")
 @click.option("--dask", "dask_address", default=None, metavar="ADDRESS",
               help="Count on a Dask cluster: tcp://HOST:PORT of a scheduler, or local[:N] for N local workers.")
@@ -432,7 +440,7 @@ def _save_and_report(model: Any, counts: Any, output: Path, started: float, quie
 @main.command()
 @click.argument("words", nargs=-1)
 @_model_option
-@click.option("-k", "--topn", default=10, show_default=True, type=click.IntRange(min=1), help="Neighbours per word.")
+@click.option("-k", "--topn", default=options.DEFAULT_TOPN, show_default=True, type=click.IntRange(min=1), help="Neighbours per word.")
 @_json_option
 @_user_errors
 def nearest(words: tuple[str, ...], model_path: Path, topn: int, as_json: bool) -> None:
@@ -481,8 +489,8 @@ def similarity(word1: str, word2: str, model_path: Path, as_json: bool) -> None:
 @click.argument("b")
 @click.argument("c")
 @_model_option
-@click.option("-k", "--topn", default=10, show_default=True, type=click.IntRange(min=1), help="Number of answers.")
-@click.option("--method", default="add", show_default=True, type=click.Choice(["add", "mul"]),
+@click.option("-k", "--topn", default=options.DEFAULT_TOPN, show_default=True, type=click.IntRange(min=1), help="Number of answers.")
+@click.option("--method", default=options.ANALOGY_METHODS[0], show_default=True, type=click.Choice(options.ANALOGY_METHODS),
               help="3CosAdd (the offset B - A + C, scored by cosine) or 3CosMul (Levy & Goldberg).")
 @_json_option
 @_user_errors
@@ -556,9 +564,9 @@ def _print_evaluation(evaluation: Evaluation) -> None:
 @click.option("--analogies", "analogy_files", multiple=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Analogy file in word2vec's questions-words.txt format; repeatable.")
-@click.option("--restrict-vocab", default=300_000, show_default=True, type=click.IntRange(min=1),
+@click.option("--restrict-vocab", default=options.DEFAULT_RESTRICT_VOCAB, show_default=True, type=click.IntRange(min=1),
               help="Only the most frequent words count as known and as analogy answers (as in gensim).")
-@click.option("--method", default="both", show_default=True, type=click.Choice(["add", "mul", "both"]),
+@click.option("--method", default="both", show_default=True, type=click.Choice([*options.ANALOGY_METHODS, "both"]),
               help="Analogy method: 3CosAdd, 3CosMul or both.")
 @_json_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar on a terminal.")
@@ -638,7 +646,7 @@ def info(model_path: Path, as_json: bool) -> None:
 
 @main.command()
 @_model_option
-@click.option("--format", "file_format", type=click.Choice(["word2vec", "word2vec-binary", "glove", "npy"]),
+@click.option("--format", "file_format", type=click.Choice(_FILE_FORMATS),
               default="word2vec", show_default=True,
               help="word2vec C text or binary format, GloVe text (no header), or a .npy matrix with a .vocab file.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
@@ -661,7 +669,7 @@ def export(model_path: Path, file_format: str, output: Path) -> None:
 @main.command()
 @click.argument("source", type=click.Path(path_type=Path))
 @click.argument("target", type=click.Path(path_type=Path))
-@click.option("--to", "file_format", type=click.Choice(["model", "word2vec", "word2vec-binary", "glove", "npy"]),
+@click.option("--to", "file_format", type=click.Choice(options.VECTOR_FORMATS),
               help="Format of TARGET (default: from its name: .bin, .vec/.txt, .npy, or none for a model).")
 @_user_errors
 def convert(source: Path, target: Path, file_format: str | None) -> None:
@@ -690,7 +698,7 @@ def convert(source: Path, target: Path, file_format: str | None) -> None:
 @_model_option
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Image to write: .png, .svg or .pdf.")
-@click.option("--neighbours", default=0, show_default=True, type=click.IntRange(0, 100),
+@click.option("--neighbours", default=0, show_default=True, type=click.IntRange(0, options.MAX_MAP_NEIGHBOURS),
               help="Also place each word's N nearest words.")
 @_user_errors
 def plot(words: tuple[str, ...], model_path: Path, output: Path, neighbours: int) -> None:
@@ -714,7 +722,8 @@ def plot(words: tuple[str, ...], model_path: Path, output: Path, neighbours: int
 @_model_option
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
               help="The .npy file to write: one float32 row per line of FILE ('-' writes it to standard output).")
-@click.option("--weighting", default="sif", show_default=True, type=click.Choice(["mean", "tfidf", "sif"]),
+@click.option("--weighting", default=options.DEFAULT_DOCUMENT_WEIGHTING, show_default=True,
+              type=click.Choice(options.DOCUMENT_WEIGHTINGS),
               help="Average of the word vectors, weighted by idf, or SIF (smooth inverse frequency, common "
                    "component removed).")
 @_user_errors
@@ -789,7 +798,7 @@ def _word_list(context: click.Context, parameter: click.Parameter, values: tuple
               help="Negative seed words, comma-separated or repeated.")
 @click.option("-k", "--topn", default=20, show_default=True, type=click.IntRange(min=1),
               help="Words shown at each end.")
-@click.option("--method", default="sentprop", show_default=True, type=click.Choice(["sentprop", "projection"]),
+@click.option("--method", default=options.POLARITY_METHODS[0], show_default=True, type=click.Choice(options.POLARITY_METHODS),
               help="Random walks over the nearest-neighbour graph (Hamilton et al. 2016), or cosine with the "
                    "seed axis.")
 @_json_option
@@ -826,9 +835,9 @@ def polarity(
 
 @main.command()
 @_model_option
-@click.option("--host", default="127.0.0.1", show_default=True,
+@click.option("--host", default=options.DEFAULT_HOST, show_default=True,
               help="Address to listen on; the default lets only this machine in, 0.0.0.0 opens it to the network.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+@click.option("--port", default=options.DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on; 0 picks a free one.")
 @click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME",
               help="Also answer requests for this host name (repeatable; '*' answers every name). "
@@ -862,7 +871,7 @@ def serve(model_path: Path, host: str, port: int, allowed_hosts: tuple[str, ...]
 @click.argument("corpus", nargs=-1, required=True, type=click.Path(allow_dash=True), callback=_corpus_paths)
 @click.option("-o", "--output", default=None, type=click.Path(path_type=Path),
               help="Write the updated model here instead of replacing MODEL (atomically).")
-@click.option("--workers", default=None, show_default="available cores", type=click.IntRange(1, MAX_WORKERS),
+@click.option("--workers", default=None, show_default="available cores", type=click.IntRange(1, options.MAX_WORKERS),
               help="Processes that read the new text.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print the seconds of each stage (on stderr).")
@@ -897,7 +906,7 @@ def update(
 @click.argument("word1")
 @click.argument("word2")
 @_model_option
-@click.option("-k", "--topn", default=10, show_default=True, type=click.IntRange(min=1), help="Contexts to list.")
+@click.option("-k", "--topn", default=options.DEFAULT_TOPN, show_default=True, type=click.IntRange(min=1), help="Contexts to list.")
 @_json_option
 @_user_errors
 def explain(word1: str, word2: str, model_path: Path, topn: int, as_json: bool) -> None:

@@ -9,11 +9,11 @@ import numpy as np
 import scipy.sparse as sp
 
 from .errors import ParameterError
-from .limits import MAX_WINDOW
+from .options import DISTANCE_WEIGHTINGS, MAX_WINDOW
 from .vocab import LINE_ID, OOV_ID
 
 #: Context weighting by distance d within the window (the paper's "dyn" hyperparameter).
-WEIGHTINGS = ("harmonic", "dynamic", "uniform")
+WEIGHTINGS = DISTANCE_WEIGHTINGS
 #: Pairs buffered before they are summed into the sparse matrix (bounds memory).
 FLUSH_PAIRS = 1 << 22
 

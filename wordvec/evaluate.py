@@ -14,13 +14,14 @@ from typing import Any
 import numpy as np
 
 from .errors import ParameterError, WordvecError
+from .options import ANALOGY_METHODS, DEFAULT_RESTRICT_VOCAB
 from .vectors import COSMUL_EPSILON, WordVectors
 
 #: Word-pair similarity sets shipped in ``wordvec/data`` (see ``wordvec/data/SOURCES.md``).
 PAIR_DATASETS = ("wordsim353.tsv", "simlex999.txt")
 #: Analogy sets shipped in ``wordvec/data``.
 ANALOGY_DATASETS = ("questions-words.txt",)
-METHODS = ("add", "mul")
+METHODS = ANALOGY_METHODS
 METHOD_NAMES = {"add": "3CosAdd", "mul": "3CosMul"}
 
 _PAIR_SEPARATOR = re.compile(r"[,\s]+")
@@ -225,7 +226,7 @@ def _pearson(x: np.ndarray, y: np.ndarray) -> float:
     return float(x @ y) / denominator if denominator > 0 else float("nan")
 
 
-def evaluate_word_pairs(model: WordVectors, path: str | Path, *, restrict_vocab: int = 300_000) -> PairsResult:
+def evaluate_word_pairs(model: WordVectors, path: str | Path, *, restrict_vocab: int = DEFAULT_RESTRICT_VOCAB) -> PairsResult:
     """Pearson and Spearman correlation of cosine similarity with human similarity scores.
 
     Parameters
@@ -445,7 +446,7 @@ def evaluate_analogy_methods(
     path: str | Path,
     *,
     methods: Iterable[str] = METHODS,
-    restrict_vocab: int = 300_000,
+    restrict_vocab: int = DEFAULT_RESTRICT_VOCAB,
     progress: ProgressCallback | None = None,
 ) -> dict[str, AnalogyResult]:
     """Analogy accuracy of several methods at once, sharing the cosine computations.
@@ -499,7 +500,7 @@ def evaluate_word_analogies(
     path: str | Path,
     *,
     method: str = "add",
-    restrict_vocab: int = 300_000,
+    restrict_vocab: int = DEFAULT_RESTRICT_VOCAB,
 ) -> AnalogyResult:
     """Accuracy on analogy questions ``a : b :: c : d``, all answered with a few matrix products.
 
@@ -601,7 +602,7 @@ def evaluate_model(
     pairs: Sequence[str | Path] = (),
     analogies: Sequence[str | Path] = (),
     methods: Iterable[str] = METHODS,
-    restrict_vocab: int = 300_000,
+    restrict_vocab: int = DEFAULT_RESTRICT_VOCAB,
     progress: ProgressCallback | None = None,
 ) -> Evaluation:
     """Score a model on word-pair and analogy files; with neither, on the shipped datasets.

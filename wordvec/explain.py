@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import ParameterError
+from .options import DEFAULT_TOPN
 
 
 @dataclass
@@ -37,7 +38,7 @@ class Explanation:
     share: float
 
 
-def explain(model_path: str | Path, word1: str, word2: str, *, topn: int = 10) -> Explanation:
+def explain(model_path: str | Path, word1: str, word2: str, *, topn: int = DEFAULT_TOPN) -> Explanation:
     """The contexts that contribute most to the similarity of ``word1`` and ``word2``.
 
     Parameters

@@ -11,11 +11,12 @@ import numpy as np
 from scipy import sparse
 
 from .errors import NotFittedError, ParameterError
+from .options import DEFAULT_DOCUMENT_WEIGHTING, DOCUMENT_WEIGHTINGS
 from .tokenize import get_tokenizer
 from .vectors import WordVectors, unit_rows
 
 #: The ways a document's words are weighted, in the order the docs list them.
-WEIGHTINGS = ("mean", "tfidf", "sif")
+WEIGHTINGS = DOCUMENT_WEIGHTINGS
 
 #: Documents tokenized and counted together: large enough for vectorised counting,
 #: small enough that the token lists of a batch stay a few MB.
@@ -131,7 +132,7 @@ class DocumentVectorizer:
         self,
         vectors: WordVectors,
         *,
-        weighting: str = "sif",
+        weighting: str = DEFAULT_DOCUMENT_WEIGHTING,
         sif_a: float = 1e-3,
         remove_components: int = 1,
         normalize: bool = True,

@@ -17,6 +17,7 @@ import numpy as np
 
 from .errors import ModelError, ParameterError, WordvecError, os_error_reason
 from .files import NotRegularFileError, fsync_directory, open_regular_file, read_npy_header, utf8_encodable, write_synced
+from .options import VECTOR_FORMATS
 from .vectors import WordVectors, require_finite
 
 #: What separates the fields of a row in the word2vec and GloVe formats: the ASCII whitespace
@@ -667,7 +668,7 @@ def _vocabulary_words(raw: bytes, where: str, rows: int, matrix_name: str) -> li
 
 
 #: The formats :func:`save_vectors` writes; ``model`` is a wordvec model directory.
-FORMATS = ("model", "word2vec", "word2vec-binary", "glove", "npy")
+FORMATS = VECTOR_FORMATS
 _FORMAT_OF_SUFFIX = {".bin": "word2vec-binary", ".vec": "word2vec", ".txt": "word2vec", ".npy": "npy"}
 
 

@@ -8,7 +8,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from numbers import Integral, Real
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -17,7 +16,7 @@ import scipy.sparse as sp
 from ._malloc import release_freed_memory
 from .corpus import Corpus, CorpusSource
 from .errors import CorpusError, ParameterError, WordvecError, os_error_reason
-from .limits import MAX_CDS, MAX_EIG, MAX_NEG, MAX_WINDOW, MAX_WORKERS
+from .options import BuildParams, build_options_text, short_number
 from .vectors import WordVectors, first_non_finite_row
 from .vocab import Vocabulary
 
@@ -38,120 +37,6 @@ PARALLEL_ERROR_SHARE = 0.99
 #: Rows sampled (evenly spaced) to measure that share.
 _PARALLEL_SAMPLE_ROWS = 20_000
 
-
-@dataclass(frozen=True)
-class BuildParams:
-    """Every hyperparameter of a build, with the defaults of Levy, Goldberg & Dagan (2015).
-
-    Attributes
-    ----------
-    dim : int, default 300
-        Number of dimensions of the vectors.
-    window : int, default 5
-        Context window: words up to this many tokens away on each side.
-    min_count : int, default 5
-        Ignore words seen fewer times.
-    max_vocab : int or None, default None
-        Keep at most this many most frequent words.
-    weighting : {"harmonic", "dynamic", "uniform"}, default "harmonic"
-        Weight of a context by its distance d: 1/d (GloVe), word2vec's dynamic window
-        ((window - d + 1) / window, the paper's "dyn") or 1.
-    subsample : float, default 1e-4
-        Frequent-word subsampling threshold t: a word of frequency f > t is dropped with
-        probability 1 - sqrt(t / f) before windowing; 0 turns it off. 1e-4 scored best
-        on the bench corpus (benchmarks/RESULTS.md); on a corpus of a few thousand tokens
-        it removes most occurrences of the commonest words, so use 0 there.
-    cds : float, default 0.75
-        Context-distribution smoothing exponent.
-    neg : float, default 1
-        Shifted PPMI: log(neg) is subtracted before clipping.
-    eig : float, default 0
-        Eigenvalue weighting exponent of the singular values.
-    add_context : bool, default True
-        The paper's ``w+c``: add context vectors to word vectors. On the bench corpus it
-        raised SimLex-999 from 0.420 to 0.441, at a cost on analogies (3CosMul 0.382 to
-        0.357); see benchmarks/RESULTS.md.
-    normalize : bool, default True
-        Unit-length rows (cosine = dot product).
-    seed : int, default 0
-        Seed of every random step (subsampling, SVD).
-    tokenizer : {"regex", "nltk"}, default "regex"
-        How text is split into tokens.
-    power_iterations : int, default 3
-        Power iterations of the randomized SVD. On the bench corpus 3 scored within 0.01 of
-        an exact (ARPACK) SVD on WordSim-353 and SimLex-999 in 18 s instead of 244 s; each
-        more costs about 4 s there (benchmarks/RESULTS.md).
-    oversamples : int, default 20
-        Oversampling of the randomized SVD.
-    workers : int or None, default None
-        Processes that read and count the corpus; None uses every available core. The result
-        does not depend on it. A corpus of less than about 16 MB, standard input or Python lines
-        is counted in one process, where starting workers would cost more than they save.
-    """
-
-    dim: int = 300
-    window: int = 5
-    min_count: int = 5
-    max_vocab: int | None = None
-    weighting: str = "harmonic"
-    subsample: float = 1e-4
-    cds: float = 0.75
-    neg: float = 1.0
-    eig: float = 0.0
-    add_context: bool = True
-    normalize: bool = True
-    seed: int = 0
-    tokenizer: str = "regex"
-    power_iterations: int = 3
-    oversamples: int = 20
-    workers: int | None = None
-
-    def __post_init__(self) -> None:
-        from .cooccur import WEIGHTINGS
-        from .tokenize import TOKENIZERS
-
-        for field in dataclasses.fields(self):
-            value = getattr(self, field.name)
-            expected = _TYPES[field.name]
-            if value is None and field.name in ("max_vocab", "workers"):
-                continue
-            if isinstance(value, bool) != (expected is bool) or not isinstance(value, expected):
-                raise ParameterError(f"{field.name} must be {_TYPE_NAMES[expected]}; got {value!r}")
-        checks = [
-            (self.dim >= 1, f"dim must be >= 1; got {self.dim}"),
-            (1 <= self.window <= MAX_WINDOW, f"window must be between 1 and {MAX_WINDOW}; got {self.window}"),
-            (self.min_count >= 1, f"min_count must be >= 1; got {self.min_count}"),
-            (self.max_vocab is None or self.max_vocab >= 2, f"max_vocab must be >= 2; got {self.max_vocab}"),
-            (self.weighting in WEIGHTINGS, f"weighting must be one of {', '.join(WEIGHTINGS)}; got {self.weighting!r}"),
-            (0 <= self.subsample < 1, f"subsample must be in [0, 1); got {self.subsample}"),
-            (0 < self.cds <= MAX_CDS, f"cds must be in (0, {_short(MAX_CDS)}]; got {self.cds}"),
-            (0 < self.neg <= MAX_NEG, f"neg must be in (0, {_short(MAX_NEG)}]; got {self.neg}"),
-            (-MAX_EIG <= self.eig <= MAX_EIG, f"eig must be in [{_short(-MAX_EIG)}, {_short(MAX_EIG)}]; got {self.eig}"),
-            (self.tokenizer in TOKENIZERS, f"tokenizer must be one of {', '.join(TOKENIZERS)}; got {self.tokenizer!r}"),
-            (0 <= self.power_iterations <= 50, f"power_iterations must be in [0, 50]; got {self.power_iterations}"),
-            (0 <= self.oversamples <= 1000, f"oversamples must be in [0, 1000]; got {self.oversamples}"),
-            (0 <= self.seed < 2**63, f"seed must be in [0, 2**63); got {self.seed}"),
-            (
-                self.workers is None or 1 <= self.workers <= MAX_WORKERS,
-                f"workers must be between 1 and {MAX_WORKERS}; got {self.workers}",
-            ),
-        ]
-        for ok, message in checks:
-            if not ok:
-                raise ParameterError(message)
-
-
-_TYPES: dict[str, type] = {
-    "dim": Integral, "window": Integral, "min_count": Integral, "max_vocab": Integral, "weighting": str,
-    "subsample": Real, "cds": Real, "neg": Real, "eig": Real, "add_context": bool, "normalize": bool,
-    "seed": Integral, "tokenizer": str, "power_iterations": Integral, "oversamples": Integral, "workers": Integral,
-}
-_TYPE_NAMES = {Integral: "an integer", str: "a string", bool: "True or False", Real: "a number"}
-
-
-def _short(number: float) -> str:
-    """A limit as written in the docs: ``10``, ``1e6``."""
-    return f"{number:g}".replace("e+0", "e").replace("e+", "e")
 
 ProgressCallback = Callable[[str, int, int | None], None]
 """Called as ``progress(stage, done, total)``; ``total`` is None when unknown."""
@@ -490,7 +375,7 @@ def _zero_vectors_report(
     if dropped:
         if settings.subsample > 0:
             causes.append(
-                f"{how_many(dropped)} lost every pair to subsample={_short(settings.subsample)}: "
+                f"{how_many(dropped)} lost every pair to subsample={short_number(settings.subsample)}: "
                 "raise --subsample or set it to 0"
             )
             parameter_caused = True
@@ -500,7 +385,7 @@ def _zero_vectors_report(
     if shifted:
         if settings.neg > 1:
             causes.append(
-                f"{how_many(shifted)} have no positive PPMI left after the shift of neg={_short(settings.neg)}: lower --neg"
+                f"{how_many(shifted)} have no positive PPMI left after the shift of neg={short_number(settings.neg)}: lower --neg"
             )
             parameter_caused = True
         else:
@@ -519,9 +404,10 @@ def _zero_vectors_report(
 
 def build(
     corpus: CorpusSource,
+    params: BuildParams | None = None,
     *,
     progress: ProgressCallback | None = None,
-    **params: Any,
+    **overrides: Any,
 ) -> WordVectors:
     """Build word vectors from a corpus.
 
@@ -530,11 +416,18 @@ def build(
     corpus : str, path-like, iterable of path-like, or iterable of str
         Files or directories (``.gz``/``.bz2``/``.xz`` read transparently, ``"-"`` for
         stdin), or lines of text from Python; see :class:`wordvec.corpus.Corpus`.
+    params : BuildParams, optional
+        Every hyperparameter at once (default: ``BuildParams()``); ``overrides`` replace
+        some of them.
     progress : callable, optional
         ``progress(stage, done, total)`` is called as work proceeds.
-    **params
-        Hyperparameters, see :class:`BuildParams` (``dim=300, window=5, min_count=5,
-        cds=0.75, neg=1, eig=0, ...``).
+    **overrides
+        Hyperparameters by name, each one of the options below (the fields of
+        :class:`BuildParams`).
+
+    Other Parameters
+    ----------------
+{options}
 
     Returns
     -------
@@ -546,7 +439,7 @@ def build(
     CorpusError
         The corpus is missing, unreadable or has no tokens.
     ParameterError
-        A parameter is out of range, or ``dim`` is not smaller than the vocabulary.
+        A parameter is unknown or out of range, or ``dim`` is not smaller than the vocabulary.
 
     Examples
     --------
@@ -555,6 +448,15 @@ def build(
     >>> model = wordvec.build(lines, dim=2, min_count=1, window=2, subsample=0)  # tiny corpus: keep every token
     >>> model.most_similar("king", topn=1)[0][0]
     'queen'
+    >>> wordvec.build(lines, wordvec.BuildParams(dim=2, min_count=1, window=2, subsample=0)).dim
+    2
     """
-    counts = count(corpus, progress=progress, **params)
-    return _factorize(counts, _settings(params), progress or _no_progress, keep_counts=False)
+    if params is not None and not isinstance(params, BuildParams):
+        raise ParameterError(f"params must be a BuildParams; got {type(params).__name__}")
+    settings = _settings({**dataclasses.asdict(params or BuildParams()), **overrides})
+    counts = count(corpus, progress=progress, **dataclasses.asdict(settings))
+    return _factorize(counts, settings, progress or _no_progress, keep_counts=False)
+
+
+# help(build) lists every option with its default, taken from BuildParams (written once, there).
+build.__doc__ = build.__doc__.replace("{options}", build_options_text(indent="    "))

@@ -9,10 +9,11 @@ from pathlib import Path
 import numpy as np
 
 from .errors import ParameterError, WordvecError
+from .options import IMAGE_FORMATS
 from .vectors import WordVectors
 
 #: File types the map can be written as (matplotlib's names for them).
-FORMATS = ("png", "svg", "pdf")
+FORMATS = IMAGE_FORMATS
 
 
 @dataclass(frozen=True)

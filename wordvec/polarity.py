@@ -9,10 +9,11 @@ import numpy as np
 from scipy import sparse
 
 from .errors import ParameterError
+from .options import POLARITY_METHODS
 from .vectors import WordVectors, _top_of_rows
 
 #: The scoring methods, the default first.
-METHODS = ("sentprop", "projection")
+METHODS = POLARITY_METHODS
 
 #: Seed words of Hamilton et al. (2016) for general English (their "hist" lists).
 POSITIVE_SEEDS = (

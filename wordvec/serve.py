@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from .errors import ParameterError, UnknownWordError, WordvecError
+from .options import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TOPN, MAX_MAP_NEIGHBOURS
 from .vectors import WordVectors
 
 if TYPE_CHECKING:
@@ -27,10 +28,6 @@ if TYPE_CHECKING:
 
 #: The page, its script and its style sheet; nothing outside this folder is ever served.
 STATIC = Path(__file__).with_name("static")
-
-#: Only this machine can reach the explorer unless the user names another address.
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8000
 
 #: Host names every server answers to, besides any IP address (see :func:`create_app`).
 LOCAL_HOST_NAMES = ("localhost",)
@@ -47,8 +44,8 @@ DRAIN_SECONDS = 2.0
 RELOAD_CHECK_SECONDS = 1.0
 
 #: Largest number of neighbours, answers or completions one request may ask for.
-MAX_K = 100
-DEFAULT_K = 10
+MAX_K = MAX_MAP_NEIGHBOURS
+DEFAULT_K = DEFAULT_TOPN
 
 MISSING_FRAMEWORK = "wordvec serve needs starlette and uvicorn: pip install 'wordvec[serve]'"
 

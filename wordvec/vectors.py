@@ -13,6 +13,7 @@ import numpy as np
 
 from ._cores import available_cores
 from .errors import ModelError, ParameterError, UnknownWordError
+from .options import DEFAULT_RESTRICT_VOCAB, DEFAULT_TOPN
 
 #: Added to 3CosMul's denominator so a word opposite a negative word cannot win on that alone
 #: (Levy & Goldberg 2014).
@@ -226,7 +227,7 @@ class WordVectors:
         self,
         positive: str | Iterable[str] | None = None,
         negative: str | Iterable[str] | None = None,
-        topn: int = 10,
+        topn: int = DEFAULT_TOPN,
         *,
         restrict_vocab: int | None = None,
     ) -> list[tuple[str, float]]:
@@ -270,7 +271,7 @@ class WordVectors:
         return self._top(scores, topn, exclude=rows)
 
     def nearest(
-        self, words: Iterable[str], topn: int = 10, *, batch: int = 256, threads: int | None = None
+        self, words: Iterable[str], topn: int = DEFAULT_TOPN, *, batch: int = 256, threads: int | None = None
     ) -> list[list[tuple[str, float]]]:
         """The ``topn`` neighbours by cosine of each of many words, one matrix product per batch.
 
@@ -379,7 +380,7 @@ class WordVectors:
         self,
         positive: str | Iterable[str] | None = None,
         negative: str | Iterable[str] | None = None,
-        topn: int = 10,
+        topn: int = DEFAULT_TOPN,
         *,
         restrict_vocab: int | None = None,
     ) -> list[tuple[str, float]]:
@@ -442,7 +443,7 @@ class WordVectors:
         scores = shifted[:, :split].prod(axis=1) / (shifted[:, split:].prod(axis=1) + COSMUL_EPSILON)
         return self._top(scores, topn, exclude=positive_rows + negative_rows)
 
-    def analogy(self, a: str, b: str, c: str, topn: int = 10, *, method: str = "add") -> list[tuple[str, float]]:
+    def analogy(self, a: str, b: str, c: str, topn: int = DEFAULT_TOPN, *, method: str = "add") -> list[tuple[str, float]]:
         """``a`` is to ``b`` as ``c`` is to ...?
 
         Parameters
@@ -476,7 +477,7 @@ class WordVectors:
 
     # -- evaluation -------------------------------------------------------------------
 
-    def evaluate_word_pairs(self, path: str | Path, *, restrict_vocab: int = 300_000) -> tuple[float, float, float]:
+    def evaluate_word_pairs(self, path: str | Path, *, restrict_vocab: int = DEFAULT_RESTRICT_VOCAB) -> tuple[float, float, float]:
         """Correlation of cosine similarity with human scores on a word-pair file.
 
         Parameters
@@ -513,7 +514,7 @@ class WordVectors:
         return result.pearson, result.spearman, result.oov_ratio
 
     def evaluate_word_analogies(
-        self, path: str | Path, *, method: str = "add", restrict_vocab: int = 300_000
+        self, path: str | Path, *, method: str = "add", restrict_vocab: int = DEFAULT_RESTRICT_VOCAB
     ) -> tuple[float, list[dict[str, Any]]]:
         """Accuracy on analogy questions ``a : b :: c : d`` in word2vec's ``questions-words.txt`` format.
 

@@ -12,6 +12,7 @@ from typing import BinaryIO
 import numpy as np
 
 from .errors import CorpusError, ParameterError
+from .options import MIN_VOCABULARY
 from .tokenize import LINE_END, Tokenizer
 
 #: Id of the line-end marker in a token-id stream.
@@ -180,8 +181,8 @@ def prune_vocabulary(
     """
     if min_count < 1:
         raise ParameterError(f"min_count must be >= 1; got {min_count}")
-    if max_vocab is not None and max_vocab < 1:
-        raise ParameterError(f"max_vocab must be >= 1; got {max_vocab}")
+    if max_vocab is not None and max_vocab < MIN_VOCABULARY:
+        raise ParameterError(f"max_vocab must be >= {MIN_VOCABULARY}; got {max_vocab}")
     kept = np.flatnonzero(counts >= min_count).tolist()
     count_of = counts.tolist()
     order = sorted(kept, key=lambda i: (-count_of[i], words[i]))

@@ -1,0 +1,186 @@
+"""Every option of wordvec defined once: the build's parameters with their defaults and limits, and the choices of every command.
+
+The library checks values against these, and the command line takes its defaults, ranges
+and choice lists from here, so that the two cannot drift apart. Kept free of numpy and
+scipy, so that the command line can state its options without slowing every command's start.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from numbers import Integral, Real
+
+from .errors import ParameterError
+
+#: Largest window: harmonic weights are counted as integers scaled by lcm(1..window),
+#: which must stay far below the int64 limit (lcm(1..20) is about 2.3e8, lcm(1..43) passes 2**63).
+MAX_WINDOW = 20
+#: Most worker processes a build may use.
+MAX_WORKERS = 256
+#: Largest context-distribution smoothing exponent ``cds`` (it must be above 0).
+MAX_CDS = 10
+#: Largest PPMI shift ``neg`` (it must be above 0). Whether a shift leaves any positive PPMI
+#: depends on the corpus, so the build checks the result rather than a tighter range.
+MAX_NEG = 1e6
+#: Largest magnitude of the eigenvalue weighting exponent ``eig``.
+MAX_EIG = 10
+#: Largest seed (seeds are non-negative 64-bit integers).
+MAX_SEED = 2**63 - 1
+#: Fewest words a vocabulary needs for word vectors (and the least ``max_vocab``).
+MIN_VOCABULARY = 2
+#: Largest number of power iterations and oversamples of the randomized SVD.
+MAX_POWER_ITERATIONS = 50
+MAX_OVERSAMPLES = 1000
+
+#: Neighbours (answers, contexts) a query lists unless told otherwise, as gensim's ``topn``.
+DEFAULT_TOPN = 10
+#: Most neighbours the explorer answers with, and ``wordvec plot`` places around each word.
+MAX_MAP_NEIGHBOURS = 100
+#: Only the most frequent words count as known in evaluations, as in gensim.
+DEFAULT_RESTRICT_VOCAB = 300_000
+#: Where ``wordvec serve`` listens: only this machine, unless the user names another address.
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+#: Weights of a context by its distance: 1/d, word2vec's dynamic window, or 1.
+DISTANCE_WEIGHTINGS = ("harmonic", "dynamic", "uniform")
+#: The tokenizers (:func:`wordvec.tokenize.get_tokenizer`).
+TOKENIZER_NAMES = ("regex", "nltk")
+#: How a document's word vectors are averaged (:class:`wordvec.features.DocumentVectorizer`).
+DOCUMENT_WEIGHTINGS = ("mean", "tfidf", "sif")
+#: The default: SIF (Arora et al. 2017), the best of the three on sentiment (benchmarks/RESULTS.md).
+DEFAULT_DOCUMENT_WEIGHTING = "sif"
+#: The vector formats wordvec reads and writes; ``model`` is a wordvec model directory.
+VECTOR_FORMATS = ("model", "word2vec", "word2vec-binary", "glove", "npy")
+#: Analogy methods: 3CosAdd and 3CosMul.
+ANALOGY_METHODS = ("add", "mul")
+#: Polarity methods (:func:`wordvec.polarity.polarity_scores`).
+POLARITY_METHODS = ("sentprop", "projection")
+#: Image formats of ``wordvec plot``.
+IMAGE_FORMATS = ("png", "svg", "pdf")
+
+
+@dataclass(frozen=True)
+class BuildParams:
+    """Every hyperparameter of a build, with the defaults of Levy, Goldberg & Dagan (2015).
+
+    Attributes
+    ----------
+    dim : int, default 300
+        Number of dimensions of the vectors.
+    window : int, default 5
+        Context window: words up to this many tokens away on each side.
+    min_count : int, default 5
+        Ignore words seen fewer times.
+    max_vocab : int or None, default None
+        Keep at most this many most frequent words.
+    weighting : {"harmonic", "dynamic", "uniform"}, default "harmonic"
+        Weight of a context by its distance d: 1/d (GloVe), word2vec's dynamic window
+        ((window - d + 1) / window, the paper's "dyn") or 1.
+    subsample : float, default 1e-4
+        Frequent-word subsampling threshold t: a word of frequency f > t is dropped with
+        probability 1 - sqrt(t / f) before windowing; 0 turns it off. 1e-4 scored best
+        on the bench corpus (benchmarks/RESULTS.md); on a corpus of a few thousand tokens
+        it removes most occurrences of the commonest words, so use 0 there.
+    cds : float, default 0.75
+        Context-distribution smoothing exponent.
+    neg : float, default 1
+        Shifted PPMI: log(neg) is subtracted before clipping.
+    eig : float, default 0
+        Eigenvalue weighting exponent of the singular values.
+    add_context : bool, default True
+        The paper's ``w+c``: add context vectors to word vectors. On the bench corpus it
+        raised SimLex-999 from 0.420 to 0.441, at a cost on analogies (3CosMul 0.382 to
+        0.357); see benchmarks/RESULTS.md.
+    normalize : bool, default True
+        Unit-length rows (cosine = dot product).
+    seed : int, default 0
+        Seed of every random step (subsampling, SVD).
+    tokenizer : {"regex", "nltk"}, default "regex"
+        How text is split into tokens.
+    power_iterations : int, default 3
+        Power iterations of the randomized SVD. On the bench corpus 3 scored within 0.01 of
+        an exact (ARPACK) SVD on WordSim-353 and SimLex-999 in 18 s instead of 244 s; each
+        more costs about 4 s there (benchmarks/RESULTS.md).
+    oversamples : int, default 20
+        Oversampling of the randomized SVD.
+    workers : int or None, default None
+        Processes that read and count the corpus; None uses every available core. The result
+        does not depend on it. A corpus of less than about 16 MB, standard input or Python lines
+        is counted in one process, where starting workers would cost more than they save.
+    """
+
+    dim: int = 300
+    window: int = 5
+    min_count: int = 5
+    max_vocab: int | None = None
+    weighting: str = "harmonic"
+    subsample: float = 1e-4
+    cds: float = 0.75
+    neg: float = 1.0
+    eig: float = 0.0
+    add_context: bool = True
+    normalize: bool = True
+    seed: int = 0
+    tokenizer: str = "regex"
+    power_iterations: int = 3
+    oversamples: int = 20
+    workers: int | None = None
+
+    def __post_init__(self) -> None:
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            expected = _TYPES[field.name]
+            if value is None and field.name in ("max_vocab", "workers"):
+                continue
+            if isinstance(value, bool) != (expected is bool) or not isinstance(value, expected):
+                raise ParameterError(f"{field.name} must be {_TYPE_NAMES[expected]}; got {value!r}")
+        checks = [
+            (self.dim >= 1, f"dim must be >= 1; got {self.dim}"),
+            (1 <= self.window <= MAX_WINDOW, f"window must be between 1 and {MAX_WINDOW}; got {self.window}"),
+            (self.min_count >= 1, f"min_count must be >= 1; got {self.min_count}"),
+            (self.max_vocab is None or self.max_vocab >= MIN_VOCABULARY, f"max_vocab must be >= {MIN_VOCABULARY}; got {self.max_vocab}"),
+            (self.weighting in DISTANCE_WEIGHTINGS, f"weighting must be one of {', '.join(DISTANCE_WEIGHTINGS)}; got {self.weighting!r}"),
+            (0 <= self.subsample < 1, f"subsample must be in [0, 1); got {self.subsample}"),
+            (0 < self.cds <= MAX_CDS, f"cds must be in (0, {short_number(MAX_CDS)}]; got {self.cds}"),
+            (0 < self.neg <= MAX_NEG, f"neg must be in (0, {short_number(MAX_NEG)}]; got {self.neg}"),
+            (-MAX_EIG <= self.eig <= MAX_EIG, f"eig must be in [{short_number(-MAX_EIG)}, {short_number(MAX_EIG)}]; got {self.eig}"),
+            (self.tokenizer in TOKENIZER_NAMES, f"tokenizer must be one of {', '.join(TOKENIZER_NAMES)}; got {self.tokenizer!r}"),
+            (0 <= self.power_iterations <= MAX_POWER_ITERATIONS, f"power_iterations must be in [0, {MAX_POWER_ITERATIONS}]; got {self.power_iterations}"),
+            (0 <= self.oversamples <= MAX_OVERSAMPLES, f"oversamples must be in [0, {MAX_OVERSAMPLES}]; got {self.oversamples}"),
+            (0 <= self.seed <= MAX_SEED, f"seed must be in [0, 2**63); got {self.seed}"),
+            (
+                self.workers is None or 1 <= self.workers <= MAX_WORKERS,
+                f"workers must be between 1 and {MAX_WORKERS}; got {self.workers}",
+            ),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ParameterError(message)
+
+
+_TYPES: dict[str, type] = {
+    "dim": Integral, "window": Integral, "min_count": Integral, "max_vocab": Integral, "weighting": str,
+    "subsample": Real, "cds": Real, "neg": Real, "eig": Real, "add_context": bool, "normalize": bool,
+    "seed": Integral, "tokenizer": str, "power_iterations": Integral, "oversamples": Integral, "workers": Integral,
+}
+_TYPE_NAMES = {Integral: "an integer", str: "a string", bool: "True or False", Real: "a number"}
+
+
+def short_number(number: float) -> str:
+    """A number as the docs and messages write it: ``10``, ``1e6``, ``1e-05``."""
+    return f"{number:g}".replace("e+0", "e").replace("e+", "e")
+
+
+
+def build_options_text(indent: str = "") -> str:
+    """The numpydoc description of every build option with its default: the Attributes of :class:`BuildParams`.
+
+    Functions that take the options as keywords (:func:`wordvec.build`) show this in
+    their docstring, so that ``help()`` lists each option without a second copy to drift.
+    """
+    doc = BuildParams.__doc__ or ""
+    section = doc.split("Attributes\n    ----------\n", 1)[1]
+    lines = [line[4:] if line.startswith("    ") else line for line in section.rstrip().splitlines()]
+    return "\n".join(f"{indent}{line}" if line else "" for line in lines)

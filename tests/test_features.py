@@ -453,3 +453,13 @@ def test_vectors_too_large_to_average_in_float32_are_one_error_not_nan_rows():
     # SIF's small weights keep the sums finite; their norms overflow float32, and must not zero the rows.
     rows = DocumentVectorizer(model, weighting="sif", remove_components=0).fit_transform(["a b a b", "c a"])
     np.testing.assert_allclose(np.linalg.norm(rows.astype(np.float64), axis=1), [1, 1], rtol=1e-6)
+
+
+def test_common_components_of_huge_float64_vectors_are_found():
+    # float64 vectors near 1e300 average to finite documents whose Gram matrix would overflow.
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(6, 4)) * 1e300
+    model = WordVectors(list("abcdef"), vectors, np.arange(6, 0, -1))
+    rows = DocumentVectorizer(model, weighting="tfidf").fit_transform(["a b c", "d e", "f a", "b d e"])
+    assert np.isfinite(rows).all()
+    np.testing.assert_allclose(np.linalg.norm(rows, axis=1), 1, rtol=1e-6)

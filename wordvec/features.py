@@ -390,9 +390,12 @@ def _top_components(matrix: np.ndarray, count: int) -> np.ndarray:
         raise ParameterError(
             f"remove_components={count} needs at least {count} training documents with a known word; got {nonzero_rows}"
         )
+    # The directions do not depend on the scale: dividing by the largest value keeps the
+    # Gram matrix finite for vectors of any magnitude.
+    scale = float(np.abs(matrix).max()) or 1.0
     gram = np.zeros((dim, dim))
     for start in range(0, len(matrix), _GRAM_BLOCK):
-        block = np.asarray(matrix[start : start + _GRAM_BLOCK], dtype=np.float64)
+        block = np.asarray(matrix[start : start + _GRAM_BLOCK], dtype=np.float64) / scale
         gram += block.T @ block
     _, eigenvectors = np.linalg.eigh(gram)
     components = eigenvectors[:, ::-1][:, :count].T

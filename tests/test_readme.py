@@ -1,4 +1,4 @@
-"""Every Python example in the README runs, in order, in a fresh directory with the shipped corpora."""
+"""Every example in the README and the documents it links to in docs/ runs, in order, and shows its real output."""
 
 from __future__ import annotations
 
@@ -13,7 +13,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-BLOCKS = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), flags=re.DOTALL)
+#: The documents with examples, in the order a reader meets them: the README, then the parts moved to docs/.
+DOCUMENTS = [ROOT / "README.md", ROOT / "docs" / "explorer.md", ROOT / "docs" / "scaling.md"]
+TEXTS = [document.read_text(encoding="utf-8") for document in DOCUMENTS]
+BLOCKS = [block for text in TEXTS for block in re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)]
 
 
 def test_the_readme_has_python_examples():
@@ -33,13 +36,13 @@ def test_readme_example_runs(number, namespace, tmp_path_factory, monkeypatch):
     if not (workdir / "corpora").exists():
         os.symlink(ROOT / "corpora", workdir / "corpora")
     monkeypatch.chdir(workdir)
-    exec(compile(BLOCKS[number], f"README.md python block {number + 1}", "exec"), namespace)
+    exec(compile(BLOCKS[number], f"python block {number + 1} of README.md and docs/", "exec"), namespace)
 
 
 # -- the command-line examples: each `$ command` of a ```console block, run in a shell --------
 
-README = (ROOT / "README.md").read_text(encoding="utf-8")
-CONSOLE_BLOCKS = re.findall(r"```console\n(.*?)```", README, flags=re.DOTALL)
+README = TEXTS[0]
+CONSOLE_BLOCKS = [block for text in TEXTS for block in re.findall(r"```console\n(.*?)```", text, flags=re.DOTALL)]
 SESSIONS = [
     (lines[0][2:], "\n".join(lines[1:]))
     for block in CONSOLE_BLOCKS
@@ -53,7 +56,7 @@ QUICK_START_NEIGHBOURS = re.search(r"```text\nbuilt [^\n]*\n(.*?)```", README, f
 TIMING = re.compile(r"\bin \d+(\.\d+)? s\b")
 #: A number in a command's output.
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
-#: Where the README's `curl` examples find `wordvec serve`.
+#: Where the `curl` examples (docs/explorer.md) find `wordvec serve`.
 SERVER = "http://127.0.0.1:8000"
 
 

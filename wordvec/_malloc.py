@@ -23,8 +23,8 @@ def release_freed_memory() -> None:
 
     glibc keeps freed blocks smaller than its adaptive mmap threshold (up to 32 MiB) in the
     heap for reuse, so after a stage frees hundreds of such arrays (blocks of a sparse
-    matrix, merged row blocks) the process still holds their pages: on the bench corpus
-    about 0.5 GB after the SVD's blocks were freed. Trimming between stages keeps the
+    matrix, merged row blocks) the process still holds their pages (for the measured
+    amount see benchmarks/RESULTS.md). Trimming between stages keeps the
     resident memory to what is live. Does nothing where ``malloc_trim`` does not exist.
     """
     trim = _malloc_trim()

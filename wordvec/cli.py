@@ -810,7 +810,8 @@ def polarity(
 
     Shows the -k most positive and most negative words other than the seeds, with
     standardised scores (mean 0, standard deviation 1 over the vocabulary). SentProp
-    takes about half a minute for 90,000 words on two cores; projection a second.
+    walks a graph of the most frequent words and is the slower method; projection is
+    one matrix product.
 
     \b
     Example:
@@ -941,9 +942,9 @@ def explain(word1: str, word2: str, model_path: Path, topn: int, as_json: bool) 
 def run() -> None:
     """The ``wordvec`` program: :func:`main`, then a quick exit.
 
-    The interpreter's last garbage collection walks every object that the imports made
-    (numpy's alone took about 25 ms of a 0.25 s one-word query here). Once the command
-    has ended no garbage worth collecting is left, so they are frozen out of that walk.
+    The interpreter's last garbage collection walks every object that the imports made,
+    numpy's alone a measurable part of a one-word query (benchmarks/RESULTS.md). Once the
+    command has ended no garbage worth collecting is left, so they are frozen out of that walk.
     Only the program does this: a test or a library calling :func:`main` keeps its
     collections.
 

@@ -27,8 +27,8 @@ METHOD_NAMES = {"add": "3CosAdd", "mul": "3CosMul"}
 _PAIR_SEPARATOR = re.compile(r"[,\s]+")
 # Analogy questions are answered in blocks sized to stay in the CPU cache: the cosines of the
 # questions' words with a block of candidates, and the scores of a batch of questions over
-# that block (measured on the Google set and a 50k-word model: over 10x faster than one
-# product of each question word with the whole vocabulary).
+# that block, instead of one product of each question word with the whole vocabulary, which
+# reads the whole matrix from memory for every question (benchmarks/RESULTS.md).
 _COSINE_BLOCK_FLOATS = 1 << 22
 _SCORE_BLOCK_FLOATS = 1 << 20
 
@@ -528,8 +528,7 @@ def evaluate_word_analogies(
     the best-scoring word other than a, b and c (in any spelling); it is correct if it is
     d. Skipped questions are counted, never scored as wrong. Candidates are ranked as
     ``model.analogy(a, b, c, method=method)`` ranks them, but for thousands of
-    questions at once: the whole Google set (19,544 questions) takes about 3 s on a
-    50,000-word, 300-dimension model.
+    questions at once, in a few large matrix products (timings in benchmarks/RESULTS.md).
 
     References
     ----------

@@ -101,8 +101,8 @@ class BuildParams:
         How text is split into tokens.
     power_iterations : int, default 3
         Power iterations of the randomized SVD. On the bench corpus 3 scored within 0.01 of
-        an exact (ARPACK) SVD on WordSim-353 and SimLex-999 in 18 s instead of 244 s; each
-        more costs about 4 s there (benchmarks/RESULTS.md).
+        an exact (ARPACK) SVD on WordSim-353 and SimLex-999 in a fraction of its time; each
+        more costs two sparse products (benchmarks/RESULTS.md).
     oversamples : int, default 20
         Oversampling of the randomized SVD.
     workers : int or None, default None

@@ -29,9 +29,9 @@ if TYPE_CHECKING:
     from .cooccur import CooccurrenceCounter, ForwardCounts
     from .vocab import ScanResult, TokenSpool
 
-#: A shard holds at least this many bytes of text, so that starting a worker (about half a
-#: second of CPU to import numpy and scipy) is small beside the shard's work (about two
-#: seconds); a corpus too small for two shards is read in this process.
+#: A shard holds at least this many bytes of text, so that starting a worker (a new
+#: interpreter importing numpy and scipy) is small beside the shard's work; a corpus too
+#: small for two shards is read in this process.
 MIN_SHARD_BYTES = 1 << 23
 #: Shards planned per worker: a worker that finishes early takes another, which evens out
 #: the load; more would add per-shard work (word lists to merge) for little better balance.
@@ -40,8 +40,8 @@ SHARDS_PER_WORKER = 3
 COMPRESSED_TEXT_RATIO = 3
 #: Distinct pairs at which a counter saves its counts to a file and starts afresh: about
 #: 100 MB of counts, which bounds a counting process's memory whatever the corpus length
-#: (adding the next batch of pairs briefly needs several times that: at 16M pairs the
-#: counting processes peaked at 1.05 GB on the 4x bench corpus).
+#: (adding the next batch of pairs briefly needs several times that, so a larger limit
+#: raises the counting processes' peak: benchmarks/RESULTS.md).
 SPILL_PAIRS = 1 << 23
 #: Environment variables that make BLAS and OpenMP libraries start a single thread.
 _ONE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")

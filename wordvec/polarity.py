@@ -62,9 +62,9 @@ def polarity_scores(
         seeds (SentProp). Every other scored word takes the similarity-weighted mean
         walk score of its ``n_neighbors`` nearest graph words, one step of the same
         propagation. Building the graph costs ``graph_words**2 * dim`` multiply-adds and
-        scoring the rest ``graph_words * dim`` per word: with 300 dimensions, 30,000
-        graph words score a 92,000-word vocabulary in well under a minute on two cores,
-        and the rare words' own vectors are too noisy to be worth a place in the graph.
+        scoring the rest ``graph_words * dim`` per word (timings in
+        benchmarks/RESULTS.md), and the rare words' own vectors are too noisy to be worth
+        a place in the graph.
     restrict_vocab : int, optional
         Only score the most frequent ``restrict_vocab`` words (and the seeds).
     batch : int, default 1024

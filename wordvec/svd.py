@@ -23,7 +23,7 @@ except ImportError:  # pragma: no cover - a scipy that moved it: the public prod
     _csc_matvecs = None
 
 #: Bytes of dense output that one sparse block scatters into: small enough to stay in the CPU's
-#: cache while the whole dense input streams past (measured fastest at 3-7 MiB on a 32 MiB L3).
+#: cache while the whole dense input streams past (how it was chosen: benchmarks/RESULTS.md).
 BLOCK_BYTES = 4 << 20
 #: Blocks per thread at least, so that threads finishing early take more (the rows of frequent
 #: words hold most non-zeros).
@@ -165,8 +165,8 @@ class _BlockedProducts:
 
     The pieces live in a temporary file (:class:`_BlockFile`), not in memory: the build's
     peak memory is then the dense matrices of the SVD, not the sparse matrix held twice.
-    Reading them back costs about 0.1 s a product on the bench corpus, against 1.4-2 s for
-    the product itself on two threads (5.8 s for scipy's product of the CSR matrix).
+    Reading them back costs little beside the product itself, mostly from the page cache
+    (measured in benchmarks/RESULTS.md).
     """
 
     def __init__(self, holder: list[sp.csr_matrix], width: int, threads: int) -> None:

@@ -29,7 +29,7 @@ def _combining_marks_class() -> str:
     Python's ``re`` has no ``\\p{M}``; marks are not ``\\w``, so without this a word in
     Devanagari or with a decomposed accent would fall apart. Supplementary-plane marks
     (historic scripts) are left out: a class reaching past U+FFFF loses ``re``'s bitmap
-    lookup and makes tokenizing about 1.5x slower.
+    lookup and makes tokenizing markedly slower (benchmarks/RESULTS.md).
     """
     ranges: list[str] = []
     start = previous = 0
@@ -113,8 +113,8 @@ class RegexTokenizer:
     def tokenize_lines_grouped(self, text: str) -> tuple[list[str], np.ndarray]:
         """:meth:`tokenize_lines` as distinct tokens (in order of first appearance) and an index into them per token.
 
-        The same tokens, found with numpy (see :mod:`wordvec.vectorized_tokenize`), about
-        twice as fast, with a Python string for each distinct token only.
+        The same tokens, found with numpy (see :mod:`wordvec.vectorized_tokenize`), faster
+        (benchmarks/RESULTS.md), with a Python string for each distinct token only.
         """
         from .vectorized_tokenize import group_tokens
 

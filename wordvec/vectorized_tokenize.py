@@ -1,7 +1,7 @@
 """The regex tokenizer's tokens, found with numpy over code points instead of Python's regular-expression engine.
 
-Python's ``re`` spends about 60 ns a character and 100 ns a token object: 12 MB/s on the
-bench corpus, most of a build's first pass. Here the token rules of
+Python's ``re`` pays for every character it matches and for a string object per token, and
+that was most of a build's first pass (figures in benchmarks/RESULTS.md). Here the token rules of
 :class:`wordvec.tokenize.RegexTokenizer` are applied to the array of a text's code points
 with a few vectorised passes, tokens are grouped by a hash of their code points, and a
 Python string is made only for each *distinct* token of a piece (a few percent of the
@@ -123,8 +123,8 @@ def group_tokens(text: str) -> tuple[list[str], np.ndarray] | None:
         powers = _hash_powers(int(base), _power_count(int(lengths.max())))
         hashes.append(np.add.reduceat(characters * powers[offsets], token_starts))
     # Group equal hashes with one sort of keys that hold a hash's high bits and the token's
-    # position in the low bits: numpy sorts integers with SIMD, several times faster than an
-    # argsort. Within a group the first key is the token's first appearance.
+    # position in the low bits: numpy sorts integers with SIMD, faster than an argsort.
+    # Within a group the first key is the token's first appearance.
     mixed = hashes[0] ^ (hashes[0] >> np.uint64(31))  # spread short tokens' hashes into the high bits
     mixed *= np.uint64(0xBF58476D1CE4E5B9)
     mixed ^= mixed >> np.uint64(27)

@@ -349,9 +349,9 @@ class WordVectors:
         Batches hand their buffers back (``_score_buffers``), so a thread reuses its memory
         from batch to batch and from call to call. A new buffer is touched at once, in one
         sequential pass: page faults at the product's scattered first writes made a
-        thread's first batch up to twice as slow. Where freed memory goes back to a
-        virtual machine's host (free page reporting), fresh pages are dear: 0.44 s to
-        touch 100 MB on the development machine, 7 ms for a second pass.
+        thread's first batch much slower. Where freed memory goes back to a virtual
+        machine's host (free page reporting), fresh pages are dear: a first pass over a new
+        buffer costs many times a second one (benchmarks/RESULTS.md).
         """
         while True:
             try:
@@ -733,7 +733,7 @@ def _top_of_rows(scores: np.ndarray, topn: int, groups_of: int = 64) -> tuple[np
 def _where(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Row and column indices of the true entries of a 2-d ``mask``, in row-major order.
 
-    The same as ``np.nonzero(mask)``, which is about ten times slower on such masks
-    (1.2 ms against 0.1 ms for 400,000 booleans).
+    The same as ``np.nonzero(mask)``, which is much slower on such masks
+    (benchmarks/RESULTS.md).
     """
     return np.divmod(np.flatnonzero(mask), mask.shape[1])

@@ -335,10 +335,10 @@ def build_on_cluster(
         Dask is missing or the scheduler cannot be reached.
     """
     from .corpus import Corpus
-    from .pipeline import _no_progress, _settings, count_passes, factorize
+    from .pipeline import no_progress, to_build_params, count_passes, factorize
 
-    settings = _settings(params)
-    notify = progress or _no_progress
+    settings = to_build_params(params)
+    notify = progress or no_progress
     source = Corpus(corpus)
     corpus_files(source)  # before starting a cluster for nothing
     with cluster_client(address) as client:

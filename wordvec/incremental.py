@@ -373,7 +373,7 @@ class _ExtendedPasses:
 
     def count(self, counter: CooccurrenceCounter, new_id_of: np.ndarray, progress: ProgressCallback) -> list[ForwardCounts]:
         """Count the whole id stream, mapped to vocabulary ids by ``new_id_of``, in this process."""
-        from .parallel import SPILL_PAIRS, _count_blocks
+        from .parallel import SPILL_PAIRS, count_blocks
 
         total = len(self.kept.ids) + self._new_length
 
@@ -384,7 +384,7 @@ class _ExtendedPasses:
                 offset += len(block)
 
         self._directory = tempfile.TemporaryDirectory(prefix="wordvec-update-")
-        return _count_blocks(
+        return count_blocks(
             counter, blocks(), os.path.join(self._directory.name, "counts"), SPILL_PAIRS,
             after_block=lambda done: progress("count", done, total),
         )
@@ -439,7 +439,7 @@ def update(
     """
     from .corpus import Corpus
     from .parallel import counting_passes
-    from .pipeline import _no_progress, count_passes, factorize
+    from .pipeline import no_progress, count_passes, factorize
     from .storage import build_params, load_model
     from ._cores import available_cores
 
@@ -449,7 +449,7 @@ def update(
     params = dataclasses.asdict(settings)
     kept = load_corpus_ids(model_path)
     _check_kept_vocabulary(model, kept, model_path)
-    notify = progress or _no_progress
+    notify = progress or no_progress
     source = Corpus(corpus)
     with counting_passes(source, workers or available_cores()) as new_passes, _ExtendedPasses(
         kept, model.stats, new_passes

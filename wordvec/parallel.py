@@ -188,7 +188,7 @@ class InProcessPasses:
         spool = self._spool
         self._directory = tempfile.TemporaryDirectory(prefix="wordvec-counts-")
         blocks = ((offset, new_id_of[block]) for offset, block in spool.iter_blocks())
-        return _count_blocks(
+        return count_blocks(
             counter, blocks, os.path.join(self._directory.name, "counts"), SPILL_PAIRS,
             after_block=lambda done: progress("count", done, spool.length),
         )
@@ -424,10 +424,10 @@ def _count_shards(
                     yield offset + block_offset, id_map[block]
             os.remove(path)  # free the disk now; the directory goes when the build ends in any case
 
-    return _count_blocks(counter, blocks(), prefix, spill_pairs)
+    return count_blocks(counter, blocks(), prefix, spill_pairs)
 
 
-def _count_blocks(
+def count_blocks(
     counter: CooccurrenceCounter,
     blocks: Iterable[tuple[int, np.ndarray]],
     prefix: str,
@@ -436,7 +436,23 @@ def _count_blocks(
 ) -> list[ForwardCounts]:
     """Count ``(stream offset, vocabulary ids)`` blocks, saving the counts to files ``prefix-N`` as they reach ``spill_pairs``.
 
-    ``after_block(offset + length)`` is called after each block.
+    Parameters
+    ----------
+    counter : CooccurrenceCounter
+        Counts the windows of each block.
+    blocks : iterable of (int, numpy.ndarray)
+        Each block's offset in the id stream and its vocabulary ids.
+    prefix : str
+        Path prefix of the files the counts are saved to.
+    spill_pairs : int
+        The number of stored pairs at which the counts so far are saved and the counter emptied.
+    after_block : callable, optional
+        Called as ``after_block(offset + length)`` after each block.
+
+    Returns
+    -------
+    list of ForwardCounts
+        The saved counts, one part per file, to be merged.
     """
     from .cooccur import ForwardCounts
 

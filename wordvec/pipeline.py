@@ -189,15 +189,42 @@ class CountingPasses(Protocol):
         """The forward counts of the corpus, its provisional word ids mapped to vocabulary ids by ``new_id_of``."""
 
 
-def _settings(params: dict[str, Any]) -> BuildParams:
+def to_build_params(params: dict[str, Any]) -> BuildParams:
+    """The :class:`BuildParams` of the keyword options ``params`` given to :func:`build`.
+
+    Parameters
+    ----------
+    params : dict
+        Option names and values, as :func:`build` takes them.
+
+    Returns
+    -------
+    BuildParams
+        The options, checked, with the defaults of those not given.
+
+    Raises
+    ------
+    ParameterError
+        An unknown option, or a value out of its range.
+    """
     try:
         return BuildParams(**params)
     except TypeError as error:
         raise ParameterError(str(error).replace("BuildParams.__init__()", "build()")) from None
 
 
-def _no_progress(stage: str, done: int, total: int | None) -> None:
-    """The default progress callback: report nothing."""
+def no_progress(stage: str, done: int, total: int | None) -> None:
+    """The default :data:`ProgressCallback`: report nothing.
+
+    Parameters
+    ----------
+    stage : str
+        The stage of the work.
+    done : int
+        How much of it is done.
+    total : int or None
+        How much there is, None when unknown.
+    """
 
 
 def count(
@@ -213,13 +240,13 @@ def count(
     ``keep_corpus`` also keeps the corpus as token ids (:attr:`Counts.corpus_ids`), which
     :func:`wordvec.incremental.update` needs to add text exactly.
     """
-    settings = _settings(params)
+    settings = to_build_params(params)
     from .parallel import counting_passes
     from ._cores import available_cores
 
     source = Corpus(corpus)
     with _temporary_files(), counting_passes(source, settings.workers or available_cores()) as passes:
-        return count_passes(passes, source.stats, settings, progress or _no_progress, keep_corpus=keep_corpus)
+        return count_passes(passes, source.stats, settings, progress or no_progress, keep_corpus=keep_corpus)
 
 
 def count_passes(
@@ -318,7 +345,7 @@ def factorize(
     again with other settings. ``svd`` replaces :func:`wordvec.svd.randomized_svd` (same
     arguments and results), e.g. by the one of :mod:`wordvec.distributed` that runs on a cluster.
     """
-    return _factorize(counts, _settings(params), progress or _no_progress, keep_counts=True, svd=svd)
+    return _factorize(counts, to_build_params(params), progress or no_progress, keep_counts=True, svd=svd)
 
 
 def _factorize(
@@ -557,4 +584,4 @@ def build(
     'queen'
     """
     counts = count(corpus, progress=progress, **params)
-    return _factorize(counts, _settings(params), progress or _no_progress, keep_counts=False)
+    return _factorize(counts, to_build_params(params), progress or no_progress, keep_counts=False)

@@ -6,7 +6,6 @@ import dataclasses
 import os
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -15,6 +14,7 @@ import scipy.sparse as sp
 
 from .errors import ModelError, os_error_reason
 from .files import open_regular_file, read_npy_header
+from .vocab import CorpusIds
 
 if TYPE_CHECKING:
     from .cooccur import CooccurrenceCounter, ForwardCounts
@@ -29,30 +29,6 @@ MATRIX_FILES = {"data": "counts-data.npy", "indices": "counts-indices.npy", "ind
 WORDS_FILE = "corpus-words.txt"
 WORD_COUNTS_FILE = "corpus-word-counts.npy"
 IDS_FILE = "corpus-ids.npy"
-
-
-@dataclass
-class CorpusIds:
-    """A counted corpus as token ids over every word seen, rare ones included.
-
-    From these a model's counts can be recomputed for any vocabulary, which is what makes
-    :func:`update` exact: a word that reaches ``min_count`` with new text changes the
-    windows of the old text (out-of-vocabulary tokens are removed before windowing), and
-    subsampling probabilities change with every count.
-
-    Attributes
-    ----------
-    words : list of str
-        Every distinct word, indexed by id, in first-seen order.
-    counts : numpy.ndarray of int64
-        Corpus count of each word.
-    ids : numpy.ndarray of int32
-        The corpus as word ids, ``LINE_ID`` (-1) at line ends.
-    """
-
-    words: list[str]
-    counts: np.ndarray
-    ids: np.ndarray
 
 
 def _npy_writer(array: np.ndarray):

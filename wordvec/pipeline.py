@@ -19,12 +19,11 @@ from .corpus import Corpus, CorpusSource
 from .errors import CorpusError, ParameterError, WordvecError, os_error_reason
 from .limits import MAX_CDS, MAX_EIG, MAX_NEG, MAX_WINDOW, MAX_WORKERS
 from .vectors import WordVectors, first_non_finite_row
-from .vocab import Vocabulary
+from .vocab import CorpusIds, Vocabulary
 
 if TYPE_CHECKING:
     from .cooccur import CooccurrenceCounter, ForwardCounts
     from .corpus import CorpusStats
-    from .incremental import CorpusIds
     from .vocab import ScanResult
 
 #: Largest share of zero vectors a build may give: beyond it most queries would answer nothing, so it fails.
@@ -274,8 +273,6 @@ def count_passes(
         raise CorpusError(f"the corpus has no words ({', '.join(corpus_stats.names[:3])}); give it some text")
     corpus_ids = None
     if keep_corpus:
-        from .incremental import CorpusIds
-
         corpus_ids = CorpusIds(scan.words, scan.counts, np.concatenate(list(passes.iter_ids())))
     with _timed(timings, "vocabulary"):
         vocabulary, new_id_of = prune_vocabulary(

@@ -47,6 +47,30 @@ class Vocabulary:
 
 
 @dataclass
+class CorpusIds:
+    """A counted corpus as token ids over every word seen, rare ones included.
+
+    From these a model's counts can be recomputed for any vocabulary, which is what makes
+    :func:`wordvec.incremental.update` exact: a word that reaches ``min_count`` with new
+    text changes the windows of the old text (out-of-vocabulary tokens are removed before
+    windowing), and subsampling probabilities change with every count.
+
+    Attributes
+    ----------
+    words : list of str
+        Every distinct word, indexed by id, in first-seen order.
+    counts : numpy.ndarray of int64
+        Corpus count of each word.
+    ids : numpy.ndarray of int32
+        The corpus as word ids, ``LINE_ID`` (-1) at line ends.
+    """
+
+    words: list[str]
+    counts: np.ndarray
+    ids: np.ndarray
+
+
+@dataclass
 class TokenSpool:
     """The corpus as a stream of provisional token ids in a temporary file.
 

@@ -182,4 +182,7 @@ def get_tokenizer(name: str) -> Tokenizer:
         raise ParameterError(f"unknown tokenizer {name!r}; choose one of: {', '.join(TOKENIZERS)}") from None
 
 
-__all__ = ["LINE_END", "RegexTokenizer", "NltkTokenizer", "Tokenizer", "get_tokenizer", "normalize_text"]
+__all__ = [
+    "EMOJI_CLASS", "LINE_END", "RegexTokenizer", "NltkTokenizer", "Tokenizer", "get_tokenizer", "normalize_text",
+    "word_character_class",
+]

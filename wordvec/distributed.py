@@ -242,11 +242,12 @@ def _count_shard(
 
     from .corpus import CorpusStats, iter_parts_text
     from .tokenize import get_tokenizer
-    from .vocab import LINE_ID, OOV_ID, scan_corpus
+    from .vocab import OOV_ID, id_map_keeping_line_ends, scan_corpus
 
     scan = scan_corpus(iter_parts_text(shard.parts, CorpusStats()), get_tokenizer(tokenizer))
-    id_map = np.fromiter((vocabulary_ids.get(word, OOV_ID) for word in scan.words), dtype=np.int32, count=len(scan.words))
-    id_map = np.append(id_map, np.int32(LINE_ID))  # the last slot, which -1 indexes, keeps line ends
+    id_map = id_map_keeping_line_ends(
+        np.fromiter((vocabulary_ids.get(word, OOV_ID) for word in scan.words), dtype=np.int32, count=len(scan.words))
+    )
     counter = copy.deepcopy(counter)  # a worker keeps the scattered counter for the other shards
     try:
         for block_offset, block in scan.spool.iter_blocks():

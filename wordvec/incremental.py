@@ -316,7 +316,7 @@ class _ExtendedPasses:
 
     def scan(self, tokenizer: str, progress: ProgressCallback) -> ScanResult:
         """Scan the new text; the words and counts of the kept and new text together."""
-        from .vocab import LINE_ID, ScanResult
+        from .vocab import LINE_ID, ScanResult, id_map_keeping_line_ends
 
         new_scan = self.new.scan(tokenizer, progress)
         words = list(self.kept.words)
@@ -326,7 +326,7 @@ class _ExtendedPasses:
                 ids_of[word] = len(words)
                 words.append(word)
         merged = np.fromiter(map(ids_of.__getitem__, new_scan.words), dtype=np.int32, count=len(new_scan.words))
-        self._id_map = np.append(merged, np.int32(LINE_ID))  # the last slot, which -1 indexes, keeps line ends
+        self._id_map = id_map_keeping_line_ends(merged)
         counts = np.zeros(len(words), dtype=np.int64)
         counts[: len(self.kept.counts)] = self.kept.counts
         counts[merged] += new_scan.counts

@@ -285,12 +285,10 @@ class ShardedPasses:
 
         Call it before :meth:`count`, which removes the spools as it counts them.
         """
-        import numpy as np
-
-        from .vocab import LINE_ID, TokenSpool
+        from .vocab import TokenSpool, id_map_keeping_line_ends
 
         for (path, length, _), merged in zip(self._spools, self._merged_ids):
-            id_map = np.append(merged, LINE_ID)  # the last slot, which -1 indexes, keeps line ends
+            id_map = id_map_keeping_line_ends(merged)
             with open(path, "rb") as file:
                 for _, block in TokenSpool(file, length).iter_blocks():
                     yield id_map[block]
@@ -304,14 +302,12 @@ class ShardedPasses:
         worker's matrix and their sum at once. One counter may take shards in any order, since
         each shard's ids end with a line end, which no window crosses.
         """
-        import numpy as np
-
-        from .vocab import LINE_ID
+        from .vocab import id_map_keeping_line_ends
 
         spools = []
         for (path, length, offset), merged in zip(self._spools, self._merged_ids):
-            # Vocabulary id of each of the shard's provisional ids; the last slot, which -1 indexes, keeps line ends.
-            spools.append((path, length, offset, np.append(new_id_of[merged], LINE_ID).astype(np.int32)))
+            # Vocabulary id of each of the shard's provisional ids.
+            spools.append((path, length, offset, id_map_keeping_line_ends(new_id_of[merged])))
         groups: list[list[tuple]] = [[] for _ in range(min(self.workers, len(spools)))]
         lengths = [0] * len(groups)
         for spool in sorted(spools, key=lambda spool: -spool[1]):

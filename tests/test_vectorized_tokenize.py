@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import wordvec.vectorized_tokenize as vectorized
-from wordvec.tokenize import RegexTokenizer, _token_pattern, normalize_text
+from wordvec.tokenize import EMOJI_CLASS, RegexTokenizer, _token_pattern, normalize_text, word_character_class
 from wordvec.vocab import scan_corpus
 
 # Characters where the token rules have edges: letters, digits of two scripts, joiners, ".", ",",
@@ -17,7 +17,7 @@ ALPHABET = "ab1٣'-.,\u0301😀❶ \n日\U0001d400_é"
 
 
 def expanded(text: str) -> list[str]:
-    distinct, positions = vectorized.group_tokens(text)
+    distinct, positions = vectorized.group_tokens(text, word_character_class(), EMOJI_CLASS)
     return [distinct[i] for i in positions]
 
 
@@ -39,14 +39,14 @@ def test_the_same_tokens_as_the_regular_expression_on_any_text(text):
 
 
 def test_distinct_tokens_come_in_order_of_first_appearance():
-    distinct, positions = vectorized.group_tokens("b a b c a\n")
+    distinct, positions = vectorized.group_tokens("b a b c a\n", word_character_class(), EMOJI_CLASS)
     assert distinct == ["b", "a", "c", "\n"]
     np.testing.assert_array_equal(positions, [0, 1, 0, 2, 1, 3])
     assert positions.dtype == np.int32
 
 
 def test_a_hash_collision_falls_back_to_the_regular_expression(monkeypatch):
-    monkeypatch.setattr(vectorized, "group_tokens", lambda text: None)
+    monkeypatch.setattr(vectorized, "group_tokens", lambda text, word_char, emoji: None)
     distinct, positions = RegexTokenizer().tokenize_lines_grouped("B a b\n")
     assert distinct == ["b", "a", "\n"]
     np.testing.assert_array_equal(positions, [0, 1, 0, 2])

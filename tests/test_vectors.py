@@ -274,7 +274,7 @@ def test_top_of_rows_is_exact_with_ties_broken_by_index(columns, topn):
     # Rounded scores: many ties, also across blocks; -inf marks excluded entries.
     scores = np.round(rng.normal(size=(20, columns)), 1).astype(np.float32)
     scores[np.arange(20), rng.integers(0, columns, 20)] = -np.inf
-    best, values = vectors_module._top_of_rows(scores, topn)
+    best, values = vectors_module.top_of_rows(scores, topn)
     expected = brute_force_top(scores, topn)
     np.testing.assert_array_equal(best, expected)
     np.testing.assert_array_equal(values, np.take_along_axis(scores, expected, axis=1))
@@ -287,7 +287,7 @@ def test_top_of_rows_is_exact_with_ties_broken_by_index(columns, topn):
     topn=st.integers(1, 3),
 )
 def test_top_of_rows_matches_a_full_sort(scores, topn):
-    best, _ = vectors_module._top_of_rows(scores, topn)
+    best, _ = vectors_module.top_of_rows(scores, topn)
     np.testing.assert_array_equal(best, brute_force_top(scores, topn))
 
 
@@ -344,13 +344,13 @@ def test_batches_on_threads_each_with_one_blas_thread_answer_as_in_turn(monkeypa
         monkeypatch.setattr(vectors_module.importlib.util, "find_spec",
                             lambda name, *rest: None if name == "threadpoolctl" else real_find_spec(name, *rest))
     seen: list[tuple[str, set[int]]] = []
-    real_top_of_rows = vectors_module._top_of_rows
+    real_top_of_rows = vectors_module.top_of_rows
 
     def recording_top_of_rows(scores, topn):
         seen.append((threading.current_thread().name, blas_threads()))
         return real_top_of_rows(scores, topn)
 
-    monkeypatch.setattr(vectors_module, "_top_of_rows", recording_top_of_rows)
+    monkeypatch.setattr(vectors_module, "top_of_rows", recording_top_of_rows)
     before = blas_threads()
     batched = model.nearest(queries, topn=6, batch=10)
     assert blas_threads() == before  # the limit ends with the batches
@@ -368,13 +368,13 @@ def test_nearest_threads_option(monkeypatch):
     model = WordVectors([f"w{i}" for i in range(50)], np.random.default_rng(2).normal(size=(50, 4)).astype(np.float32))
     queries = model.words[:20]
     names: set[str] = set()
-    real_top_of_rows = vectors_module._top_of_rows
+    real_top_of_rows = vectors_module.top_of_rows
 
     def recording_top_of_rows(scores, topn):
         names.add(threading.current_thread().name)
         return real_top_of_rows(scores, topn)
 
-    monkeypatch.setattr(vectors_module, "_top_of_rows", recording_top_of_rows)
+    monkeypatch.setattr(vectors_module, "top_of_rows", recording_top_of_rows)
     in_turn = model.nearest(queries, topn=3, batch=4, threads=1)
     assert names == {threading.current_thread().name}
     names.clear()

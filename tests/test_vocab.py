@@ -7,7 +7,7 @@ import pytest
 
 from wordvec.errors import ParameterError
 from wordvec.tokenize import RegexTokenizer
-from wordvec.vocab import LINE_ID, OOV_ID, Vocabulary, prune_vocabulary, scan_corpus
+from wordvec.vocab import LINE_ID, OOV_ID, Vocabulary, id_map_keeping_line_ends, prune_vocabulary, scan_corpus
 
 
 def scan(pieces):
@@ -172,3 +172,9 @@ def test_scan_leaves_a_given_spool_open_on_error(tmp_path):
         with pytest.raises(KeyboardInterrupt):
             scan_corpus(pieces(), RegexTokenizer(), spool=spool)
         assert not spool.closed
+
+
+def test_an_id_map_keeps_line_ends_in_its_last_slot():
+    mapped = id_map_keeping_line_ends(np.array([2, OOV_ID, 0], dtype=np.int64))
+    assert mapped.dtype == np.int32
+    np.testing.assert_array_equal(mapped[np.array([0, LINE_ID, 1, 2, LINE_ID])], [2, LINE_ID, OOV_ID, 0, LINE_ID])

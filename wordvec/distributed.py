@@ -242,11 +242,12 @@ def _count_shard(
 
     from .corpus import CorpusStats, iter_parts_text
     from .tokenize import get_tokenizer
-    from .vocab import LINE_ID, OOV_ID, scan_corpus
+    from .vocab import OOV_ID, id_map_keeping_line_ends, scan_corpus
 
     scan = scan_corpus(iter_parts_text(shard.parts, CorpusStats()), get_tokenizer(tokenizer))
-    id_map = np.fromiter((vocabulary_ids.get(word, OOV_ID) for word in scan.words), dtype=np.int32, count=len(scan.words))
-    id_map = np.append(id_map, np.int32(LINE_ID))  # the last slot, which -1 indexes, keeps line ends
+    id_map = id_map_keeping_line_ends(
+        np.fromiter((vocabulary_ids.get(word, OOV_ID) for word in scan.words), dtype=np.int32, count=len(scan.words))
+    )
     counter = copy.deepcopy(counter)  # a worker keeps the scattered counter for the other shards
     try:
         for block_offset, block in scan.spool.iter_blocks():
@@ -335,10 +336,10 @@ def build_on_cluster(
         Dask is missing or the scheduler cannot be reached.
     """
     from .corpus import Corpus
-    from .pipeline import _no_progress, _settings, count_passes, factorize
+    from .pipeline import no_progress, to_build_params, count_passes, factorize
 
-    settings = _settings(params)
-    notify = progress or _no_progress
+    settings = to_build_params(params)
+    notify = progress or no_progress
     source = Corpus(corpus)
     corpus_files(source)  # before starting a cluster for nothing
     with cluster_client(address) as client:

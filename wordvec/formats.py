@@ -16,7 +16,15 @@ from typing import BinaryIO
 import numpy as np
 
 from .errors import ModelError, ParameterError, WordvecError, os_error_reason
-from .files import NotRegularFileError, fsync_directory, open_regular_file, read_npy_header, utf8_encodable, write_synced
+from .files import (
+    NotRegularFileError,
+    fsync_directory,
+    open_regular_file,
+    read_npy_header,
+    utf8_encodable,
+    write_atomically,
+    write_synced,
+)
 from .options import VECTOR_FORMATS
 from .vectors import WordVectors, require_finite
 
@@ -64,13 +72,11 @@ def save_word2vec_format(model: WordVectors, path: str | Path, *, binary: bool =
     -----
     The file is what ``gensim.models.KeyedVectors.load_word2vec_format(path,
     binary=...)`` and word2vec's ``distance`` read. Written atomically (see
-    :func:`wordvec.storage.write_atomically`). Only what :func:`load_word2vec_format`
+    :func:`wordvec.files.write_atomically`). Only what :func:`load_word2vec_format`
     reads back is written: distinct, non-empty words without whitespace (the ASCII
     whitespace of :data:`FIELD_SEPARATORS`, which separates the fields) or NUL, and
     finite vectors.
     """
-    from .storage import write_atomically
-
     file_format = "word2vec-binary" if binary else "word2vec"
     vectors = _checked_for_writing(model, file_format, path)
     write_atomically(path, lambda out: _write_rows(model.words, vectors, out, binary=binary, header=True))
@@ -79,13 +85,11 @@ def save_word2vec_format(model: WordVectors, path: str | Path, *, binary: bool =
 def save_glove_format(model: WordVectors, path: str | Path) -> None:
     """Write vectors in GloVe's text format: ``word v1 v2 ...`` lines, no header.
 
-    Written atomically (see :func:`wordvec.storage.write_atomically`), and only what
+    Written atomically (see :func:`wordvec.files.write_atomically`), and only what
     :func:`load_word2vec_format` reads back, as for :func:`save_word2vec_format`; also
     refused: a first word that begins with U+FEFF (read as a byte order mark) and, for
     vectors of one dimension, a first word of digits (read as a word2vec header).
     """
-    from .storage import write_atomically
-
     vectors = _checked_for_writing(model, "glove", path)
     write_atomically(path, lambda out: _write_rows(model.words, vectors, out, binary=False, header=False))
 

@@ -6,7 +6,6 @@ import dataclasses
 import os
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -15,6 +14,7 @@ import scipy.sparse as sp
 
 from .errors import ModelError, os_error_reason
 from .files import open_regular_file, read_npy_header
+from .vocab import CorpusIds
 
 if TYPE_CHECKING:
     from .cooccur import CooccurrenceCounter, ForwardCounts
@@ -29,30 +29,6 @@ MATRIX_FILES = {"data": "counts-data.npy", "indices": "counts-indices.npy", "ind
 WORDS_FILE = "corpus-words.txt"
 WORD_COUNTS_FILE = "corpus-word-counts.npy"
 IDS_FILE = "corpus-ids.npy"
-
-
-@dataclass
-class CorpusIds:
-    """A counted corpus as token ids over every word seen, rare ones included.
-
-    From these a model's counts can be recomputed for any vocabulary, which is what makes
-    :func:`update` exact: a word that reaches ``min_count`` with new text changes the
-    windows of the old text (out-of-vocabulary tokens are removed before windowing), and
-    subsampling probabilities change with every count.
-
-    Attributes
-    ----------
-    words : list of str
-        Every distinct word, indexed by id, in first-seen order.
-    counts : numpy.ndarray of int64
-        Corpus count of each word.
-    ids : numpy.ndarray of int32
-        The corpus as word ids, ``LINE_ID`` (-1) at line ends.
-    """
-
-    words: list[str]
-    counts: np.ndarray
-    ids: np.ndarray
 
 
 def _npy_writer(array: np.ndarray):
@@ -340,7 +316,7 @@ class _ExtendedPasses:
 
     def scan(self, tokenizer: str, progress: ProgressCallback) -> ScanResult:
         """Scan the new text; the words and counts of the kept and new text together."""
-        from .vocab import LINE_ID, ScanResult
+        from .vocab import LINE_ID, ScanResult, id_map_keeping_line_ends
 
         new_scan = self.new.scan(tokenizer, progress)
         words = list(self.kept.words)
@@ -350,7 +326,7 @@ class _ExtendedPasses:
                 ids_of[word] = len(words)
                 words.append(word)
         merged = np.fromiter(map(ids_of.__getitem__, new_scan.words), dtype=np.int32, count=len(new_scan.words))
-        self._id_map = np.append(merged, np.int32(LINE_ID))  # the last slot, which -1 indexes, keeps line ends
+        self._id_map = id_map_keeping_line_ends(merged)
         counts = np.zeros(len(words), dtype=np.int64)
         counts[: len(self.kept.counts)] = self.kept.counts
         counts[merged] += new_scan.counts
@@ -373,7 +349,7 @@ class _ExtendedPasses:
 
     def count(self, counter: CooccurrenceCounter, new_id_of: np.ndarray, progress: ProgressCallback) -> list[ForwardCounts]:
         """Count the whole id stream, mapped to vocabulary ids by ``new_id_of``, in this process."""
-        from .parallel import SPILL_PAIRS, _count_blocks
+        from .parallel import SPILL_PAIRS, count_blocks
 
         total = len(self.kept.ids) + self._new_length
 
@@ -384,7 +360,7 @@ class _ExtendedPasses:
                 offset += len(block)
 
         self._directory = tempfile.TemporaryDirectory(prefix="wordvec-update-")
-        return _count_blocks(
+        return count_blocks(
             counter, blocks(), os.path.join(self._directory.name, "counts"), SPILL_PAIRS,
             after_block=lambda done: progress("count", done, total),
         )
@@ -439,7 +415,7 @@ def update(
     """
     from .corpus import Corpus
     from .parallel import counting_passes
-    from .pipeline import _no_progress, count_passes, factorize
+    from .pipeline import no_progress, count_passes, factorize
     from .storage import build_params, load_model
     from ._cores import available_cores
 
@@ -449,7 +425,7 @@ def update(
     params = dataclasses.asdict(settings)
     kept = load_corpus_ids(model_path)
     _check_kept_vocabulary(model, kept, model_path)
-    notify = progress or _no_progress
+    notify = progress or no_progress
     source = Corpus(corpus)
     with counting_passes(source, workers or available_cores()) as new_passes, _ExtendedPasses(
         kept, model.stats, new_passes

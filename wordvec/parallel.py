@@ -188,7 +188,7 @@ class InProcessPasses:
         spool = self._spool
         self._directory = tempfile.TemporaryDirectory(prefix="wordvec-counts-")
         blocks = ((offset, new_id_of[block]) for offset, block in spool.iter_blocks())
-        return _count_blocks(
+        return count_blocks(
             counter, blocks, os.path.join(self._directory.name, "counts"), SPILL_PAIRS,
             after_block=lambda done: progress("count", done, spool.length),
         )
@@ -285,12 +285,10 @@ class ShardedPasses:
 
         Call it before :meth:`count`, which removes the spools as it counts them.
         """
-        import numpy as np
-
-        from .vocab import LINE_ID, TokenSpool
+        from .vocab import TokenSpool, id_map_keeping_line_ends
 
         for (path, length, _), merged in zip(self._spools, self._merged_ids):
-            id_map = np.append(merged, LINE_ID)  # the last slot, which -1 indexes, keeps line ends
+            id_map = id_map_keeping_line_ends(merged)
             with open(path, "rb") as file:
                 for _, block in TokenSpool(file, length).iter_blocks():
                     yield id_map[block]
@@ -304,14 +302,12 @@ class ShardedPasses:
         worker's matrix and their sum at once. One counter may take shards in any order, since
         each shard's ids end with a line end, which no window crosses.
         """
-        import numpy as np
-
-        from .vocab import LINE_ID
+        from .vocab import id_map_keeping_line_ends
 
         spools = []
         for (path, length, offset), merged in zip(self._spools, self._merged_ids):
-            # Vocabulary id of each of the shard's provisional ids; the last slot, which -1 indexes, keeps line ends.
-            spools.append((path, length, offset, np.append(new_id_of[merged], LINE_ID).astype(np.int32)))
+            # Vocabulary id of each of the shard's provisional ids.
+            spools.append((path, length, offset, id_map_keeping_line_ends(new_id_of[merged])))
         groups: list[list[tuple]] = [[] for _ in range(min(self.workers, len(spools)))]
         lengths = [0] * len(groups)
         for spool in sorted(spools, key=lambda spool: -spool[1]):
@@ -424,10 +420,10 @@ def _count_shards(
                     yield offset + block_offset, id_map[block]
             os.remove(path)  # free the disk now; the directory goes when the build ends in any case
 
-    return _count_blocks(counter, blocks(), prefix, spill_pairs)
+    return count_blocks(counter, blocks(), prefix, spill_pairs)
 
 
-def _count_blocks(
+def count_blocks(
     counter: CooccurrenceCounter,
     blocks: Iterable[tuple[int, np.ndarray]],
     prefix: str,
@@ -436,7 +432,23 @@ def _count_blocks(
 ) -> list[ForwardCounts]:
     """Count ``(stream offset, vocabulary ids)`` blocks, saving the counts to files ``prefix-N`` as they reach ``spill_pairs``.
 
-    ``after_block(offset + length)`` is called after each block.
+    Parameters
+    ----------
+    counter : CooccurrenceCounter
+        Counts the windows of each block.
+    blocks : iterable of (int, numpy.ndarray)
+        Each block's offset in the id stream and its vocabulary ids.
+    prefix : str
+        Path prefix of the files the counts are saved to.
+    spill_pairs : int
+        The number of stored pairs at which the counts so far are saved and the counter emptied.
+    after_block : callable, optional
+        Called as ``after_block(offset + length)`` after each block.
+
+    Returns
+    -------
+    list of ForwardCounts
+        The saved counts, one part per file, to be merged.
     """
     from .cooccur import ForwardCounts
 

@@ -18,12 +18,11 @@ from .corpus import Corpus, CorpusSource
 from .errors import CorpusError, ParameterError, WordvecError, os_error_reason
 from .options import BuildParams, build_options_text, short_number
 from .vectors import WordVectors, first_non_finite_row
-from .vocab import Vocabulary
+from .vocab import CorpusIds, Vocabulary
 
 if TYPE_CHECKING:
     from .cooccur import CooccurrenceCounter, ForwardCounts
     from .corpus import CorpusStats
-    from .incremental import CorpusIds
     from .vocab import ScanResult
 
 #: Largest share of zero vectors a build may give: beyond it most queries would answer nothing, so it fails.
@@ -74,15 +73,42 @@ class CountingPasses(Protocol):
         """The forward counts of the corpus, its provisional word ids mapped to vocabulary ids by ``new_id_of``."""
 
 
-def _settings(params: dict[str, Any]) -> BuildParams:
+def to_build_params(params: dict[str, Any]) -> BuildParams:
+    """The :class:`BuildParams` of the keyword options ``params`` given to :func:`build`.
+
+    Parameters
+    ----------
+    params : dict
+        Option names and values, as :func:`build` takes them.
+
+    Returns
+    -------
+    BuildParams
+        The options, checked, with the defaults of those not given.
+
+    Raises
+    ------
+    ParameterError
+        An unknown option, or a value out of its range.
+    """
     try:
         return BuildParams(**params)
     except TypeError as error:
         raise ParameterError(str(error).replace("BuildParams.__init__()", "build()")) from None
 
 
-def _no_progress(stage: str, done: int, total: int | None) -> None:
-    """The default progress callback: report nothing."""
+def no_progress(stage: str, done: int, total: int | None) -> None:
+    """The default :data:`ProgressCallback`: report nothing.
+
+    Parameters
+    ----------
+    stage : str
+        The stage of the work.
+    done : int
+        How much of it is done.
+    total : int or None
+        How much there is, None when unknown.
+    """
 
 
 def count(
@@ -98,13 +124,13 @@ def count(
     ``keep_corpus`` also keeps the corpus as token ids (:attr:`Counts.corpus_ids`), which
     :func:`wordvec.incremental.update` needs to add text exactly.
     """
-    settings = _settings(params)
+    settings = to_build_params(params)
     from .parallel import counting_passes
     from ._cores import available_cores
 
     source = Corpus(corpus)
     with _temporary_files(), counting_passes(source, settings.workers or available_cores()) as passes:
-        return count_passes(passes, source.stats, settings, progress or _no_progress, keep_corpus=keep_corpus)
+        return count_passes(passes, source.stats, settings, progress or no_progress, keep_corpus=keep_corpus)
 
 
 def count_passes(
@@ -132,8 +158,6 @@ def count_passes(
         raise CorpusError(f"the corpus has no words ({', '.join(corpus_stats.names[:3])}); give it some text")
     corpus_ids = None
     if keep_corpus:
-        from .incremental import CorpusIds
-
         corpus_ids = CorpusIds(scan.words, scan.counts, np.concatenate(list(passes.iter_ids())))
     with _timed(timings, "vocabulary"):
         vocabulary, new_id_of = prune_vocabulary(
@@ -203,7 +227,7 @@ def factorize(
     again with other settings. ``svd`` replaces :func:`wordvec.svd.randomized_svd` (same
     arguments and results), e.g. by the one of :mod:`wordvec.distributed` that runs on a cluster.
     """
-    return _factorize(counts, _settings(params), progress or _no_progress, keep_counts=True, svd=svd)
+    return _factorize(counts, to_build_params(params), progress or no_progress, keep_counts=True, svd=svd)
 
 
 def _factorize(
@@ -453,9 +477,9 @@ def build(
     """
     if params is not None and not isinstance(params, BuildParams):
         raise ParameterError(f"params must be a BuildParams; got {type(params).__name__}")
-    settings = _settings({**dataclasses.asdict(params or BuildParams()), **overrides})
+    settings = to_build_params({**dataclasses.asdict(params or BuildParams()), **overrides})
     counts = count(corpus, progress=progress, **dataclasses.asdict(settings))
-    return _factorize(counts, settings, progress or _no_progress, keep_counts=False)
+    return _factorize(counts, settings, progress or no_progress, keep_counts=False)
 
 
 # help(build) lists every option with its default, taken from BuildParams (written once, there).

@@ -113,7 +113,7 @@ def plot_words(vectors: WordVectors, words: Iterable[str], path: str | Path, *, 
         from matplotlib.figure import Figure
     except ImportError:
         raise WordvecError("wordvec plot needs matplotlib: pip install 'wordvec[plot]'") from None
-    from .storage import write_atomically
+    from .files import write_atomically
 
     placed = word_map(vectors, words, neighbours=neighbours)
     figure = Figure(figsize=(8, 6), dpi=120, layout="constrained")

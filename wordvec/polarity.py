@@ -10,7 +10,7 @@ from scipy import sparse
 
 from .errors import ParameterError
 from .options import POLARITY_METHODS
-from .vectors import WordVectors, _top_of_rows
+from .vectors import WordVectors, top_of_rows
 
 #: The scoring methods, the default first.
 METHODS = POLARITY_METHODS
@@ -218,7 +218,7 @@ def _neighbours(
         if exclude_self:
             rows = np.arange(len(similarities))
             similarities[rows, start + rows] = -np.inf
-        best, best_similarities = _top_of_rows(similarities, count)
+        best, best_similarities = top_of_rows(similarities, count)
         neighbours[start : start + batch] = best
         weights[start : start + batch] = np.arccos(np.clip(-best_similarities, -1, 1)) / np.pi
     return neighbours, weights

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import math
 import operator
 import os
 import re
 import shutil
-import stat
-import uuid
 import zlib
 from pathlib import Path
 from collections.abc import Callable, Mapping, Sequence
@@ -20,8 +17,18 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import numpy as np
 
 from . import __version__
-from .errors import ModelError, ParameterError, WordvecError, os_error_reason
-from .files import file_kind, fsync_directory, open_regular_file, read_npy_header, utf8_encodable, write_synced
+from .errors import ModelError, ParameterError, os_error_reason
+from .files import (
+    check_output_path,
+    fsync_directory,
+    open_regular_file,
+    read_npy_header,
+    temporary_prefix,
+    temporary_sibling,
+    utf8_encodable,
+    write_synced,
+)
+from .files import save_array, write_atomically  # noqa: F401 - their home until files held them: still importable here
 from .vectors import LazyWords, WordVectors, require_finite
 
 if TYPE_CHECKING:
@@ -40,94 +47,6 @@ _VOCAB_COUNT = re.compile(r"\t(\d+)$", re.MULTILINE)
 _LOAD_ATTEMPTS = 5
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
-#: Bytes a temporary's name adds to its target's: ``.`` before, ``.tmp``, ``-PID`` (up to 10 digits), ``-RANDOM``.
-_TEMP_EXTRA_BYTES = 1 + 4 + 11 + 9
-#: Bytes of the ``~HASH`` that a long name's temporary holds instead of the name's end.
-_TEMP_HASH_BYTES = 1 + 16
-
-
-def _temp_prefix(target: Path, kind: str) -> str:
-    """How the temporaries of ``target`` begin: ``.NAME.tmp``, or ``.NAM.tmp~HASH`` for a long name.
-
-    A name so long that ``.NAME.tmp-PID-RANDOM`` might exceed the folder's longest file
-    name is cut (at a character boundary) and followed by a hash of the whole name, so the
-    temporary still fits and names its target alone.
-    """
-    name = os.fsencode(target.name)
-    try:
-        longest = os.pathconf(target.parent, "PC_NAME_MAX")
-    except (OSError, ValueError):
-        longest = 255
-    if len(name) + _TEMP_EXTRA_BYTES <= longest:
-        return f".{target.name}.{kind}"
-    cut = max(longest - _TEMP_EXTRA_BYTES - _TEMP_HASH_BYTES, 1)
-    while cut > 1 and name[cut] & 0xC0 == 0x80:  # not inside a UTF-8 character
-        cut -= 1
-    digest = hashlib.blake2b(name, digest_size=8).hexdigest()
-    return f".{os.fsdecode(name[:cut])}.{kind}~{digest}"
-
-
-def _temp_sibling(target: Path, kind: str) -> Path:
-    """A hidden, recognisable path next to ``target``: ``.NAME.tmp-PID-RANDOM`` (see :func:`_temp_prefix`)."""
-    return target.parent / f"{_temp_prefix(target, kind)}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-
-
-def check_output_path(output: str | Path, inputs: Sequence[str | Path] = ()) -> None:
-    """Refuse an output path whose write would destroy something instead of making a file.
-
-    Every writer of wordvec (models, vector files, arrays, images) calls this first;
-    commands also pass their inputs. Refused are:
-
-    - a symbolic link: the atomic rename would replace the link itself, not its target;
-    - an existing device node, named pipe or socket: it would be replaced by a regular file;
-    - a path that is an input of the same command, is inside one (a file in an input
-      model or corpus folder), or holds one (a folder around an input file): the
-      command would read what it is replacing.
-
-    Parameters
-    ----------
-    output : str or path-like
-        The file or directory to be written.
-    inputs : sequence of str or path-like, optional
-        What the same command reads; ``-`` (standard input) and URLs are ignored.
-
-    Raises
-    ------
-    ParameterError
-        The output is one of the above, with what to do instead.
-    """
-    path = Path(output)
-    if path.is_symlink():
-        raise ParameterError(
-            f"{str(output)!r} is a symbolic link; wordvec replaces files atomically and would replace the link, "
-            "not its target: write to the target's own path or to another name"
-        )
-    try:
-        mode = os.stat(path).st_mode
-    except FileNotFoundError:
-        mode = None
-    except OSError as error:
-        raise ParameterError(f"cannot check the output path {str(output)!r}: {os_error_reason(error)}") from None
-    if mode is not None and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-        raise ParameterError(
-            f"{str(output)!r} is {file_kind(mode)}, not a file wordvec can replace; write to a regular file"
-        )
-    target = Path(os.path.realpath(path))
-    for source in inputs:
-        if not isinstance(source, (str, os.PathLike)):  # a URL (CorpusURL) is never a local file
-            continue
-        text = os.fspath(source)
-        if text == "-" or "://" in text:
-            continue
-        read = Path(os.path.realpath(text))
-        same = read == target or (mode is not None and os.path.exists(read) and os.path.samefile(read, target))
-        if same or read.is_relative_to(target) or target.is_relative_to(read):
-            relation = "is" if same else "holds" if read.is_relative_to(target) else "is inside"
-            raise ParameterError(
-                f"the output {str(output)!r} {relation} the input {text!r}; writing it would destroy what this "
-                "command reads: choose another output path"
-            )
-
 
 def _remove_stale_temporaries(target: Path) -> None:
     """Delete temporaries left next to ``target`` by builds that were killed."""
@@ -136,7 +55,7 @@ def _remove_stale_temporaries(target: Path) -> None:
     except OSError:
         return
     # Only ``PREFIX-PID-RANDOM`` exactly: the rest holds no dot, so no other target's temporary matches.
-    prefixes = "|".join(re.escape(_temp_prefix(target, kind)) for kind in ("tmp", "old"))
+    prefixes = "|".join(re.escape(temporary_prefix(target, kind)) for kind in ("tmp", "old"))
     ours = re.compile(f"(?:{prefixes})-(?P<pid>\\d+)-[0-9a-f]{{8}}")
     for entry in entries:
         match = ours.fullmatch(entry.name)
@@ -230,7 +149,7 @@ def save_model(
         duplicate = next(word for row, word in enumerate(model.words) if model.key_to_index[word] != row)
         raise ModelError(f"cannot save the word {duplicate!r} twice: the words of a model must be distinct")
     _remove_stale_temporaries(target)
-    temp = _temp_sibling(target, "tmp")
+    temp = temporary_sibling(target, "tmp")
     try:
         temp.mkdir()
         vectors = np.ascontiguousarray(model.vectors, dtype=np.float32)
@@ -254,57 +173,13 @@ def save_model(
         raise
 
 
-def save_array(array: np.ndarray, path: str | Path) -> None:
-    """Write ``array`` to the ``.npy`` file ``path`` atomically, without pickle.
-
-    See :func:`write_atomically`.
-
-    Raises
-    ------
-    WordvecError
-        The file cannot be written (missing folder, no permission, disk full).
-    """
-    write_atomically(path, lambda handle: np.save(handle, array, allow_pickle=False))
-
-
-def write_atomically(path: str | Path, write: Callable[[Any], None]) -> None:
-    """Write a file with ``write(binary_file)`` so that ``path`` is either the old file or the whole new one.
-
-    The content goes to a hidden temporary file in the same directory, is synced to disk
-    and renamed over ``path``, so a reader never sees half a file and a failed write
-    leaves an existing file as it was.
-
-    Raises
-    ------
-    WordvecError
-        The file cannot be written (missing folder, no permission, disk full), or ``path``
-        is a symbolic link or a device (see :func:`check_output_path`).
-    """
-    check_output_path(path)
-    target = Path(path).absolute()
-    temp = _temp_sibling(target, "tmp")
-    try:
-        with open(temp, "xb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
-        fsync_directory(target.parent)
-    except OSError as error:
-        temp.unlink(missing_ok=True)
-        raise WordvecError(f"cannot write {str(path)!r}: {os_error_reason(error)}") from None
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-
-
 def _swap_into_place(temp: Path, target: Path) -> None:
     if not target.exists():
         os.rename(temp, target)
     elif _exchange(temp, target):
         shutil.rmtree(temp, ignore_errors=True)  # temp now holds the old model
     else:
-        old = _temp_sibling(target, "old")
+        old = temporary_sibling(target, "old")
         os.rename(target, old)
         os.rename(temp, target)
         shutil.rmtree(old, ignore_errors=True)

@@ -21,12 +21,23 @@ _INVISIBLE = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff")
 _WORD_CHAR = re.compile(r"[^\W_]")
 _CLITIC_S = re.compile(r"'s\b")
 
+#: The regular-expression class of the emoji and pictographs, one token each; skin-tone
+#: modifiers (U+1F3FB-1F3FF) are left out.
+EMOJI_CLASS = "[\u2600-\u27bf\U0001f000-\U0001f3fa\U0001f400-\U0001faff]"
+
 
 @lru_cache(maxsize=1)
-def _combining_marks_class() -> str:
-    """Character-class body for the Unicode combining marks (Mn, Mc, Me) of the BMP.
+def word_character_class() -> str:
+    """The regular-expression class of a word's characters: ``\\w`` and the combining marks of the BMP.
 
-    Python's ``re`` has no ``\\p{M}``; marks are not ``\\w``, so without this a word in
+    Returns
+    -------
+    str
+        ``[\\w...]`` with the ranges of the Unicode combining marks (Mn, Mc, Me) below U+10000.
+
+    Notes
+    -----
+    Python's ``re`` has no ``\\p{M}``; marks are not ``\\w``, so without them a word in
     Devanagari or with a decomposed accent would fall apart. Supplementary-plane marks
     (historic scripts) are left out: a class reaching past U+FFFF loses ``re``'s bitmap
     lookup and makes tokenizing markedly slower (benchmarks/RESULTS.md).
@@ -41,17 +52,15 @@ def _combining_marks_class() -> str:
         elif in_mark and not is_mark:
             ranges.append(f"{chr(start)}-{chr(previous)}")
         in_mark, previous = is_mark, code
-    return "".join(ranges)
+    return rf"[\w{''.join(ranges)}]"
 
 
 @lru_cache(maxsize=1)
 def _token_pattern() -> re.Pattern[str]:
-    word_char = rf"[\w{_combining_marks_class()}]"
+    word_char = word_character_class()
     # Internal apostrophes and hyphens join; "." and "," join only digits (3.14, 1,000).
     word = rf"{word_char}+(?:['-]{word_char}+|(?<=\d)[.,]\d+)*"
-    # Emoji and pictographs, one token each; skin-tone modifiers (U+1F3FB-1F3FF) excluded.
-    emoji = "[\u2600-\u27bf\U0001f000-\U0001f3fa\U0001f400-\U0001faff]"
-    return re.compile(rf"{word}|\n|{emoji}")
+    return re.compile(rf"{word}|\n|{EMOJI_CLASS}")
 
 
 def normalize_text(text: str) -> str:
@@ -119,7 +128,7 @@ class RegexTokenizer:
         from .vectorized_tokenize import group_tokens
 
         normalized = normalize_text(text)
-        grouped = group_tokens(normalized)
+        grouped = group_tokens(normalized, word_character_class(), EMOJI_CLASS)
         if grouped is None:  # a hash collision, a few in a billion pieces: the regular expression
             import numpy as np
 
@@ -173,4 +182,7 @@ def get_tokenizer(name: str) -> Tokenizer:
         raise ParameterError(f"unknown tokenizer {name!r}; choose one of: {', '.join(TOKENIZERS)}") from None
 
 
-__all__ = ["LINE_END", "RegexTokenizer", "NltkTokenizer", "Tokenizer", "get_tokenizer", "normalize_text"]
+__all__ = [
+    "EMOJI_CLASS", "LINE_END", "RegexTokenizer", "NltkTokenizer", "Tokenizer", "get_tokenizer", "normalize_text",
+    "word_character_class",
+]

@@ -34,17 +34,10 @@ def _char_flags(characters: str, word_char: str, emoji: str) -> np.ndarray:
     return flags
 
 
-@lru_cache(maxsize=1)
-def _classes() -> tuple[str, str]:
-    from .tokenize import _combining_marks_class
-
-    return rf"[\w{_combining_marks_class()}]", "[\u2600-\u27bf\U0001f000-\U0001f3fa\U0001f400-\U0001faff]"
-
-
-@lru_cache(maxsize=1)
-def _bmp_flags() -> np.ndarray:
+@lru_cache(maxsize=2)
+def _bmp_flags(word_char: str, emoji: str) -> np.ndarray:
     """Flags of every code point below U+10000 (surrogates have none)."""
-    return _char_flags("".join(map(chr, range(0x10000))), *_classes())
+    return _char_flags("".join(map(chr, range(0x10000))), word_char, emoji)
 
 
 def _powers(base: np.uint64, count: int) -> np.ndarray:
@@ -59,7 +52,7 @@ def _hash_powers(base: int, count: int) -> np.ndarray:
     return _powers(np.uint64(base), count)
 
 
-def _token_spans(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _token_spans(codes: np.ndarray, word_char: str, emoji: str) -> tuple[np.ndarray, np.ndarray]:
     """Start and end (code point indices) of each token, by the rules of the regular expression.
 
     A token is a maximal run of word characters, joined through an apostrophe or hyphen
@@ -71,11 +64,11 @@ def _token_spans(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     flags = np.zeros(len(codes), dtype=np.uint8)
     in_bmp = codes < 0x10000
     if in_bmp.all():
-        flags = _bmp_flags()[codes]
+        flags = _bmp_flags(word_char, emoji)[codes]
     else:
-        flags[in_bmp] = _bmp_flags()[codes[in_bmp]]
+        flags[in_bmp] = _bmp_flags(word_char, emoji)[codes[in_bmp]]
         astral, where = np.unique(codes[~in_bmp], return_inverse=True)
-        astral_flags = _char_flags("".join(map(chr, astral.tolist())), *_classes())
+        astral_flags = _char_flags("".join(map(chr, astral.tolist())), word_char, emoji)
         flags[~in_bmp] = astral_flags[where]
     word = (flags & _WORD) != 0
     digit = (flags & _DIGIT) != 0
@@ -98,18 +91,32 @@ def _token_spans(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return starts, ends
 
 
-def group_tokens(text: str) -> tuple[list[str], np.ndarray] | None:
+def group_tokens(text: str, word_char: str, emoji: str) -> tuple[list[str], np.ndarray] | None:
     """The tokens of normalised ``text`` as its distinct tokens and, for each token, an index into them.
 
-    Distinct tokens are in order of first appearance, so that numbering them in that order
-    numbers words as a scan of the token list would. Returns None in the unlikely case that
-    two different tokens of the text share a 64-bit hash but not the second one: the caller
-    then tokenizes the text the slow way.
+    Parameters
+    ----------
+    text : str
+        Text already normalised (:func:`wordvec.tokenize.normalize_text`).
+    word_char : str
+        The regular-expression class of a word's characters
+        (:func:`wordvec.tokenize.word_character_class`).
+    emoji : str
+        The regular-expression class of the characters that are tokens of their own
+        (:data:`wordvec.tokenize.EMOJI_CLASS`).
+
+    Returns
+    -------
+    tuple of (list of str, numpy.ndarray) or None
+        The distinct tokens in order of first appearance, so that numbering them in that
+        order numbers words as a scan of the token list would, and an int32 index into them
+        per token. None in the unlikely case that two different tokens of the text share a
+        64-bit hash but not the second one: the caller then tokenizes the text the slow way.
     """
     if not text:
         return [], np.empty(0, dtype=np.int32)
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    starts, ends = _token_spans(codes)
+    starts, ends = _token_spans(codes, word_char, emoji)
     if len(starts) == 0:
         return [], np.empty(0, dtype=np.int32)
     lengths = ends - starts

@@ -319,7 +319,7 @@ class WordVectors:
             buffer = self._score_buffer(min(batch, len(rows)), len(unit))
             scores = np.matmul(unit[chunk], unit.T, out=buffer[: len(chunk)])
             scores[np.arange(len(chunk)), chunk] = -np.inf  # a word is not its own neighbour
-            best, best_scores = _top_of_rows(scores, topn)
+            best, best_scores = top_of_rows(scores, topn)
             self._score_buffers.put(buffer)
             return [
                 [(word_of(i), s) for i, s in zip(row_best.tolist(), row_scores.tolist())]
@@ -373,7 +373,7 @@ class WordVectors:
         if topn <= 0:
             return []
         # The batch queries' selection, on one row: by score, ties by frequency rank.
-        best, best_scores = _top_of_rows(scores[np.newaxis], topn)
+        best, best_scores = top_of_rows(scores[np.newaxis], topn)
         return [(self._word(i), s) for i, s in zip(best[0].tolist(), best_scores[0].tolist())]
 
     def most_similar_cosmul(
@@ -692,9 +692,27 @@ def _one_blas_thread_per_batch(batches: int, threads: int | None):
         yield pool
 
 
-def _top_of_rows(scores: np.ndarray, topn: int, groups_of: int = 64) -> tuple[np.ndarray, np.ndarray]:
+def top_of_rows(scores: np.ndarray, topn: int, groups_of: int = 64) -> tuple[np.ndarray, np.ndarray]:
     """Column indices and values of the ``topn`` largest entries of each row, best first, ties by index.
 
+    Parameters
+    ----------
+    scores : numpy.ndarray
+        A 2-D array of scores, one row per query; ``topn`` must not exceed its columns.
+    topn : int
+        How many of the best columns to return for each row.
+    groups_of : int, default 64
+        About how many columns each group holds (see Notes).
+
+    Returns
+    -------
+    best : numpy.ndarray
+        The ``topn`` best column indices of each row, shape ``(rows, topn)``.
+    values : numpy.ndarray
+        Their scores, in the same order.
+
+    Notes
+    -----
     ``np.argpartition`` on each row costs several passes over it and a Python call per row.
     Here the columns of a row are cut into groups of about ``groups_of`` (column ``c`` is in
     group ``c % groups``, so that the maximum of every group is one vectorised pass over

@@ -23,6 +23,25 @@ OOV_ID = -2
 SPOOL_BLOCK = 1 << 22
 
 
+def id_map_keeping_line_ends(id_map: np.ndarray) -> np.ndarray:
+    """``id_map`` (new id of each old token id) with one more slot, last, that maps :data:`LINE_ID` to itself.
+
+    Blocks of token ids hold ``LINE_ID`` (-1) at line ends, and ``mapped[block]`` reads the
+    last slot there: so one fancy index maps the words and keeps the line ends.
+
+    Parameters
+    ----------
+    id_map : numpy.ndarray of int
+        The new id of each old id (``OOV_ID`` for a word dropped).
+
+    Returns
+    -------
+    numpy.ndarray of int32
+        ``id_map`` followed by ``LINE_ID``.
+    """
+    return np.append(np.asarray(id_map, dtype=np.int32), np.int32(LINE_ID))
+
+
 @dataclass
 class Vocabulary:
     """Words in frequency order (ties alphabetical) with their corpus counts.
@@ -45,6 +64,30 @@ class Vocabulary:
     def index(self) -> dict[str, int]:
         """Mapping from word to row index."""
         return {word: i for i, word in enumerate(self.words)}
+
+
+@dataclass
+class CorpusIds:
+    """A counted corpus as token ids over every word seen, rare ones included.
+
+    From these a model's counts can be recomputed for any vocabulary, which is what makes
+    :func:`wordvec.incremental.update` exact: a word that reaches ``min_count`` with new
+    text changes the windows of the old text (out-of-vocabulary tokens are removed before
+    windowing), and subsampling probabilities change with every count.
+
+    Attributes
+    ----------
+    words : list of str
+        Every distinct word, indexed by id, in first-seen order.
+    counts : numpy.ndarray of int64
+        Corpus count of each word.
+    ids : numpy.ndarray of int32
+        The corpus as word ids, ``LINE_ID`` (-1) at line ends.
+    """
+
+    words: list[str]
+    counts: np.ndarray
+    ids: np.ndarray
 
 
 @dataclass
@@ -189,9 +232,7 @@ def prune_vocabulary(
     if max_vocab is not None:
         order = order[:max_vocab]
     order_array = np.asarray(order, dtype=np.int64)
-    new_id_of = np.full(len(words) + 1, OOV_ID, dtype=np.int32)
+    new_id_of = np.full(len(words), OOV_ID, dtype=np.int32)
     new_id_of[order_array] = np.arange(len(order_array), dtype=np.int32)
-    # The last slot maps the line marker (-1 indexes it) to itself.
-    new_id_of[-1] = LINE_ID
     vocabulary = Vocabulary([words[i] for i in order], counts[order_array].astype(np.int64))
-    return vocabulary, new_id_of
+    return vocabulary, id_map_keeping_line_ends(new_id_of)

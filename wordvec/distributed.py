@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from .cooccur import CooccurrenceCounter, ForwardCounts
     from .corpus import Corpus, CorpusFile, CorpusSource, CorpusStats
     from .parallel import Shard
-    from .pipeline import ProgressCallback
+    from .progress import ProgressCallback
     from .vectors import WordVectors
     from .vocab import ScanResult
 
@@ -336,7 +336,8 @@ def build_on_cluster(
         Dask is missing or the scheduler cannot be reached.
     """
     from .corpus import Corpus
-    from .pipeline import no_progress, to_build_params, count_passes, factorize
+    from .pipeline import count_passes, factorize, to_build_params
+    from .progress import no_progress
 
     settings = to_build_params(params)
     notify = progress or no_progress

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
@@ -15,6 +15,7 @@ import numpy as np
 
 from .errors import ParameterError, WordvecError
 from .options import ANALOGY_METHODS, DEFAULT_RESTRICT_VOCAB
+from .progress import ProgressCallback
 from .vectors import COSMUL_EPSILON, WordVectors
 
 #: Word-pair similarity sets shipped in ``wordvec/data`` (see ``wordvec/data/SOURCES.md``).
@@ -33,9 +34,6 @@ _COSINE_BLOCK_FLOATS = 1 << 22
 _SCORE_BLOCK_FLOATS = 1 << 20
 
 Question = tuple[str, str, str, str]
-#: ``progress(stage, done, total)``, as :func:`wordvec.build` calls it: here the stage is
-#: ``"analogies"`` and ``done`` of ``total`` candidate words have been scored.
-ProgressCallback = Callable[[str, int, int | None], None]
 
 
 @contextmanager

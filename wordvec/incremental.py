@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from .cooccur import CooccurrenceCounter, ForwardCounts
     from .corpus import CorpusSource
     from .parallel import InProcessPasses, ShardedPasses
-    from .pipeline import Counts, ProgressCallback
+    from .pipeline import Counts
+    from .progress import ProgressCallback
     from .vectors import WordVectors
     from .vocab import ScanResult
 
@@ -415,7 +416,8 @@ def update(
     """
     from .corpus import Corpus
     from .parallel import counting_passes
-    from .pipeline import no_progress, count_passes, factorize
+    from .pipeline import count_passes, factorize
+    from .progress import no_progress
     from .storage import build_params, load_model
     from ._cores import available_cores
 

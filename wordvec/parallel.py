@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from .corpus import Corpus, CorpusFile, CorpusStats, FilePart, file_layout, file_size, iter_parts_text, next_line_start
 from .errors import WordvecError
+from .progress import ProgressCallback
 
 if TYPE_CHECKING:
     import numpy as np
@@ -46,7 +47,6 @@ SPILL_PAIRS = 1 << 23
 #: Environment variables that make BLAS and OpenMP libraries start a single thread.
 _ONE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
 
-ProgressCallback = Callable[[str, int, int | None], None]
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from ._malloc import release_freed_memory
 from .corpus import Corpus, CorpusSource
 from .errors import CorpusError, ParameterError, WordvecError, os_error_reason
 from .options import BuildParams, build_options_text, short_number
+from .progress import ProgressCallback, no_progress
 from .vectors import WordVectors, first_non_finite_row
 from .vocab import CorpusIds, Vocabulary
 
@@ -35,10 +36,6 @@ PARALLEL_WARNING_SHARE = 0.9
 PARALLEL_ERROR_SHARE = 0.99
 #: Rows sampled (evenly spaced) to measure that share.
 _PARALLEL_SAMPLE_ROWS = 20_000
-
-
-ProgressCallback = Callable[[str, int, int | None], None]
-"""Called as ``progress(stage, done, total)``; ``total`` is None when unknown."""
 
 
 @contextmanager
@@ -95,20 +92,6 @@ def to_build_params(params: dict[str, Any]) -> BuildParams:
         return BuildParams(**params)
     except TypeError as error:
         raise ParameterError(str(error).replace("BuildParams.__init__()", "build()")) from None
-
-
-def no_progress(stage: str, done: int, total: int | None) -> None:
-    """The default :data:`ProgressCallback`: report nothing.
-
-    Parameters
-    ----------
-    stage : str
-        The stage of the work.
-    done : int
-        How much of it is done.
-    total : int or None
-        How much there is, None when unknown.
-    """
 
 
 def count(

@@ -32,7 +32,7 @@ from .files import save_array, write_atomically  # noqa: F401 - their home until
 from .vectors import LazyWords, WordVectors, require_finite
 
 if TYPE_CHECKING:
-    from .pipeline import BuildParams
+    from .options import BuildParams
 
 FORMAT_NAME = "wordvec-model"
 FORMAT_VERSION = 1
@@ -378,7 +378,7 @@ def build_params(model: WordVectors, path: str | Path) -> BuildParams:
     ModelError
         A recorded parameter has the wrong type or is out of range.
     """
-    from .pipeline import BuildParams
+    from .options import BuildParams
 
     fields = {field.name for field in dataclasses.fields(BuildParams)}
     try:

@@ -143,3 +143,23 @@ def test_explain_in_a_process_on_column_indices_outside_the_vocabulary(kept_mode
         f"of 7 words); rebuild the model with `wordvec build CORPUS --keep-counts -o {path}`\n"
     )
     assert completed.stdout == ""
+
+
+def test_explain_takes_a_loaded_model_or_its_directory(kept_model):
+    import wordvec
+
+    model = wordvec.load(kept_model)
+    assert model.path == kept_model
+    from_model = explain(model, "a", "b", topn=3)
+    assert from_model == explain(kept_model, "a", "b", topn=3)
+    with pytest.warns(DeprecationWarning, match=r"explain\(model_path=\.\.\.\) is now explain\(model=\.\.\.\)"):
+        assert explain(model_path=kept_model, word1="a", word2="b", topn=3) == from_model
+
+
+def test_explain_of_vectors_not_loaded_from_a_directory_says_what_it_needs(kept_model):
+    import wordvec
+
+    model = wordvec.load(kept_model)
+    detached = wordvec.WordVectors(model.words, np.asarray(model.vectors))
+    with pytest.raises(ModelError, match=r"explain needs the kept counts beside the vectors: pass a model loaded from its directory"):
+        explain(detached, "a", "b")

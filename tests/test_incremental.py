@@ -350,3 +350,16 @@ def test_update_of_a_vectors_file_needs_a_model_directory(small_kept_model, tmp_
     result = runner.invoke(main, ["update", str(vectors), str(tmp_path / "new.txt")])
     assert result.exit_code == 1
     assert result.output == f"Error: {message}\n"
+
+
+def test_update_takes_a_loaded_model_or_its_directory(parts, tmp_path):
+    model, counts = build_keeping_counts([parts["a"]], **DEFAULTS)
+    save_with_counts(model, counts, tmp_path / "model")
+    from_path, _ = update(tmp_path / "model", [parts["b"]])
+    from_model, _ = update(load_model(tmp_path / "model"), [parts["b"]])
+    assert from_model.words == from_path.words and np.array_equal(from_model.vectors, from_path.vectors)
+    with pytest.warns(DeprecationWarning, match=r"update\(model_path=\.\.\.\) is now update\(model=\.\.\.\)"):
+        old_spelling, _ = update(model_path=tmp_path / "model", corpus=[parts["b"]])
+    assert np.array_equal(old_spelling.vectors, from_path.vectors)
+    with pytest.raises(ModelError, match="update needs the kept counts beside the vectors"):
+        update(model, [parts["b"]])  # built in memory, never saved: no kept files to read

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .errors import ParameterError
 from .options import DEFAULT_TOPN
+
+if TYPE_CHECKING:
+    from .vectors import WordVectors
 
 
 @dataclass
@@ -38,17 +42,27 @@ class Explanation:
     share: float
 
 
-def explain(model_path: str | Path, word1: str, word2: str, *, topn: int = DEFAULT_TOPN) -> Explanation:
+def explain(
+    model: WordVectors | str | Path | None = None,
+    word1: str | None = None,
+    word2: str | None = None,
+    *,
+    topn: int = DEFAULT_TOPN,
+    model_path: str | Path | None = None,
+) -> Explanation:
     """The contexts that contribute most to the similarity of ``word1`` and ``word2``.
 
     Parameters
     ----------
-    model_path : str or path-like
-        A model directory built with kept counts (``wordvec build --keep-counts``).
+    model : WordVectors, str or path-like
+        A model built with kept counts (``wordvec build --keep-counts``), loaded from its
+        directory (:func:`wordvec.load`), or that directory.
     word1, word2 : str
         Words of the vocabulary.
     topn : int, default 10
         Contexts to list.
+    model_path : str or path-like, optional
+        Deprecated name of ``model`` (a warning says so); it goes in the next release.
 
     Returns
     -------
@@ -57,7 +71,7 @@ def explain(model_path: str | Path, word1: str, word2: str, *, topn: int = DEFAU
     Raises
     ------
     ModelError
-        ``model_path`` is not a model directory, the model keeps no counts (rebuild it with
+        ``model`` is not a model directory (or loaded from one), the model keeps no counts (rebuild it with
         ``--keep-counts``), or its kept files or recorded parameters are corrupt.
     UnknownWordError
         A word is not in the vocabulary.
@@ -69,14 +83,15 @@ def explain(model_path: str | Path, word1: str, word2: str, *, topn: int = DEFAU
     are a low-rank factorisation of it, so contexts with large PPMI in both rows are what
     the vectors' closeness stands for.
     """
-    from .incremental import load_count_matrix, require_model_directory
-    from .storage import build_params, load_model
+    from .incremental import load_count_matrix, model_with_directory
+    from .storage import build_params
     from .weighting import ppmi
 
     if topn < 1:
         raise ParameterError(f"topn must be >= 1; got {topn}")
-    require_model_directory(model_path, "explain")
-    model = load_model(model_path)
+    if word1 is None or word2 is None:
+        raise ParameterError("explain needs two words: explain(model, word1, word2)")
+    model, model_path = model_with_directory(model, "explain", model_path)
     params = build_params(model, model_path)
     rows = [model.index(word1), model.index(word2)]
     matrix = load_count_matrix(model_path, len(model))

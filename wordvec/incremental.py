@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import numpy as np
 import scipy.sparse as sp
 
-from .errors import ModelError, os_error_reason
+from .errors import ModelError, ParameterError, os_error_reason
 from .files import open_regular_file, read_npy_header
 from .vocab import CorpusIds
 
@@ -78,6 +78,49 @@ _MATRIX_DTYPES = {
     "indices": (np.dtype(np.int32), np.dtype(np.int64)),
     "indptr": (np.dtype(np.int32), np.dtype(np.int64)),
 }
+
+
+def model_with_directory(
+    model: WordVectors | str | Path | None, command: str, model_path: str | Path | None = None
+) -> tuple[WordVectors, Path]:
+    """The model and its directory, for a command that reads the kept counts beside the vectors.
+
+    Parameters
+    ----------
+    model : WordVectors, str or path-like
+        A model loaded from its directory (:func:`wordvec.load`), or the directory.
+    command : str
+        The command, for messages.
+    model_path : str or path-like, optional
+        The directory under the old keyword name (deprecated: pass it as ``model``).
+
+    Raises
+    ------
+    ModelError
+        The vectors were not loaded from a model directory, the path is a vectors file, or
+        the model cannot be loaded.
+    """
+    if model_path is not None:
+        import warnings
+
+        warnings.warn(f"{command}(model_path=...) is now {command}(model=...): the model or its directory",
+                      DeprecationWarning, stacklevel=3)
+        model = model_path if model is None else model
+    if model is None:
+        raise ParameterError(f"{command} needs a model: a WordVectors loaded from its directory, or the directory")
+    from .vectors import WordVectors
+
+    if isinstance(model, WordVectors):
+        if model.path is None:
+            raise ModelError(
+                f"{command} needs the kept counts beside the vectors: pass a model loaded from its directory "
+                "(wordvec.load(MODEL)) or the directory, built with `wordvec build CORPUS --keep-counts -o MODEL`"
+            )
+        return model, Path(model.path)
+    from .storage import load_model
+
+    require_model_directory(model, command)
+    return load_model(model), Path(model)
 
 
 def require_model_directory(path: str | Path, command: str) -> None:
@@ -368,11 +411,12 @@ class _ExtendedPasses:
 
 
 def update(
-    model_path: str | Path,
-    corpus: CorpusSource,
+    model: WordVectors | str | Path | None = None,
+    corpus: CorpusSource | None = None,
     *,
     progress: ProgressCallback | None = None,
     workers: int | None = None,
+    model_path: str | Path | None = None,
 ) -> tuple[WordVectors, Counts]:
     """Add the text of ``corpus`` to a model built with kept counts, and refit it.
 
@@ -382,14 +426,17 @@ def update(
 
     Parameters
     ----------
-    model_path : str or path-like
-        A model directory written with kept counts (``wordvec build --keep-counts``).
+    model : WordVectors, str or path-like
+        A model built with kept counts (``wordvec build --keep-counts``), loaded from its
+        directory (:func:`wordvec.load`), or that directory.
     corpus : str, path-like, iterable of path-like, or iterable of str
         The new text, as for :func:`wordvec.build`.
     progress : callable, optional
         ``progress(stage, done, total)``, as for :func:`wordvec.build`.
     workers : int, optional
         Processes that read the new text (default: the available cores).
+    model_path : str or path-like, optional
+        Deprecated name of ``model`` (a warning says so); it goes in the next release.
 
     Returns
     -------
@@ -401,8 +448,8 @@ def update(
     Raises
     ------
     ModelError
-        ``model_path`` is not a model directory, the model keeps no counts, or its files
-        are corrupt.
+        ``model`` is not a model directory (or loaded from one), the model keeps no counts,
+        or its files are corrupt.
     CorpusError
         The new corpus is missing or unreadable.
     ParameterError
@@ -418,11 +465,12 @@ def update(
     from .parallel import counting_passes
     from .pipeline import count_passes, factorize
     from .progress import no_progress
-    from .storage import build_params, load_model
+    from .storage import build_params
     from ._cores import available_cores
 
-    require_model_directory(model_path, "update")
-    model = load_model(model_path)
+    if corpus is None:
+        raise ParameterError("update needs the new text: update(model, corpus)")
+    model, model_path = model_with_directory(model, "update", model_path)
     settings = dataclasses.replace(build_params(model, model_path), workers=workers)
     params = dataclasses.asdict(settings)
     kept = load_corpus_ids(model_path)

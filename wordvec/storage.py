@@ -268,7 +268,9 @@ def _load_from_dir_fd(path: Path, dir_fd: int) -> WordVectors:
     require_finite(vectors, words, f"{where} ({VECTORS_FILE})", unit_rows=meta.get("normalized", False))
     params = dict(meta["params"])
     params["normalize"] = bool(meta.get("normalized", False))
-    return WordVectors(words, vectors, counts if meta.get("has_counts", True) else None, params=params, stats=meta["stats"])
+    model = WordVectors(words, vectors, counts if meta.get("has_counts", True) else None, params=params, stats=meta["stats"])
+    model.path = path
+    return model
 
 
 #: Statistics of a build that are counts, shown by `wordvec info`.

@@ -102,6 +102,8 @@ class WordVectors:
         self._scans = 0
         self._unit: np.ndarray | None = None
         self._score_buffers: queue.SimpleQueue[np.ndarray] = queue.SimpleQueue()
+        #: The model directory the vectors were loaded from (set by :func:`wordvec.load`), else None.
+        self.path: Path | None = None
 
     # -- vocabulary -------------------------------------------------------------------
 

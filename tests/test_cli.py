@@ -830,3 +830,10 @@ def test_docvec_refuses_to_write_the_npy_to_a_terminal(model_path, royal_corpus_
     assert ended.stdout == (
         "1 Error: -o - writes binary .npy data, not for a terminal: redirect standard output or name a file\n"
     )
+
+
+def test_every_command_turns_user_errors_into_one_line():
+    # One wrapper for the whole group (its command_class), not a decorator each command could forget.
+    from wordvec.cli import _Command
+
+    assert main.commands and all(isinstance(command, _Command) for command in main.commands.values())

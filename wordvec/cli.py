@@ -11,7 +11,6 @@ import sys
 import time
 import warnings
 from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,20 +35,20 @@ DEFAULT_MODEL = "wordvec-model"
 MODEL_ENV = "WORDVEC_MODEL"
 
 
-def _user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn library errors caused by user input, and failed reads and writes, into click's one-line error and exit 1.
+class _Command(click.Command):
+    """A wordvec command: library errors caused by user input, and failed reads and writes, become click's one-line error and exit 1.
 
     Warnings (a skipped corpus file, say) are shown as ``warning: ...`` lines on standard
-    error, unless the command is given ``quiet``.
+    error, unless the command is given ``quiet``. Every command of :func:`main` is one
+    (its ``command_class``), so no command can forget this.
     """
 
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore" if kwargs.get("quiet") else "default")
+                warnings.simplefilter("ignore" if ctx.params.get("quiet") else "default")
                 warnings.showwarning = _show_warning
-                result = command(*args, **kwargs)
+                result = super().invoke(ctx)
             # Output still buffered would otherwise fail at exit, as an "Exception ignored" traceback.
             _flush(sys.stdout)
             return result
@@ -62,8 +61,6 @@ def _user_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(0)
         except OSError as error:
             raise click.ClickException(_os_error_line(error)) from None
-
-    return wrapper
 
 
 def _show_warning(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
@@ -260,6 +257,9 @@ def main() -> None:
     """
 
 
+main.command_class = _Command
+
+
 class _Progress:
     """Shows progress on a terminal (stderr); silent when piped or quiet.
 
@@ -364,7 +364,6 @@ def _corpus_paths(context: click.Context, parameter: click.Parameter, values: tu
 @click.option("--keep-counts", is_flag=True, help="Keep the counts in the model, for `wordvec update` and `explain`.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print the seconds of each stage (on stderr).")
-@_user_errors
 def build(
     corpus: list[CorpusFile],
     output: Path,
@@ -442,7 +441,6 @@ def _save_and_report(model: Any, counts: Any, output: Path, started: float, quie
 @_model_option
 @click.option("-k", "--topn", default=options.DEFAULT_TOPN, show_default=True, type=click.IntRange(min=1), help="Neighbours per word.")
 @_json_option
-@_user_errors
 def nearest(words: tuple[str, ...], model_path: Path, topn: int, as_json: bool) -> None:
     """Show the nearest neighbours of each WORD by cosine similarity.
 
@@ -469,7 +467,6 @@ def nearest(words: tuple[str, ...], model_path: Path, topn: int, as_json: bool) 
 @click.argument("word2")
 @_model_option
 @_json_option
-@_user_errors
 def similarity(word1: str, word2: str, model_path: Path, as_json: bool) -> None:
     """Print the cosine similarity of WORD1 and WORD2.
 
@@ -493,7 +490,6 @@ def similarity(word1: str, word2: str, model_path: Path, as_json: bool) -> None:
 @click.option("--method", default=options.ANALOGY_METHODS[0], show_default=True, type=click.Choice(options.ANALOGY_METHODS),
               help="3CosAdd (the offset B - A + C, scored by cosine) or 3CosMul (Levy & Goldberg).")
 @_json_option
-@_user_errors
 def analogy(a: str, b: str, c: str, model_path: Path, topn: int, method: str, as_json: bool) -> None:
     """A is to B as C is to ...?
 
@@ -570,7 +566,6 @@ def _print_evaluation(evaluation: Evaluation) -> None:
               help="Analogy method: 3CosAdd, 3CosMul or both.")
 @_json_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar on a terminal.")
-@_user_errors
 def evaluate(
     model_path: Path,
     pair_files: tuple[Path, ...],
@@ -612,7 +607,6 @@ def evaluate(
 @main.command()
 @_model_option
 @_json_option
-@_user_errors
 def info(model_path: Path, as_json: bool) -> None:
     """Show a model's size, build parameters and corpus statistics.
 
@@ -650,7 +644,6 @@ def info(model_path: Path, as_json: bool) -> None:
               default="word2vec", show_default=True,
               help="word2vec C text or binary format, GloVe text (no header), or a .npy matrix with a .vocab file.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
-@_user_errors
 def export(model_path: Path, file_format: str, output: Path) -> None:
     """Write the vectors in a format that gensim, word2vec, GloVe tools or numpy read.
 
@@ -671,7 +664,6 @@ def export(model_path: Path, file_format: str, output: Path) -> None:
 @click.argument("target", type=click.Path(path_type=Path))
 @click.option("--to", "file_format", type=click.Choice(options.VECTOR_FORMATS),
               help="Format of TARGET (default: from its name: .bin, .vec/.txt, .npy, or none for a model).")
-@_user_errors
 def convert(source: Path, target: Path, file_format: str | None) -> None:
     """Convert vectors between formats: a wordvec model, word2vec text or binary, GloVe, .npy.
 
@@ -700,7 +692,6 @@ def convert(source: Path, target: Path, file_format: str | None) -> None:
               help="Image to write: .png, .svg or .pdf.")
 @click.option("--neighbours", default=0, show_default=True, type=click.IntRange(0, options.MAX_MAP_NEIGHBOURS),
               help="Also place each word's N nearest words.")
-@_user_errors
 def plot(words: tuple[str, ...], model_path: Path, output: Path, neighbours: int) -> None:
     """Draw WORDS on a 2-D map: the first two principal components of their vectors.
 
@@ -726,7 +717,6 @@ def plot(words: tuple[str, ...], model_path: Path, output: Path, neighbours: int
               type=click.Choice(options.DOCUMENT_WEIGHTINGS),
               help="Average of the word vectors, weighted by idf, or SIF (smooth inverse frequency, common "
                    "component removed).")
-@_user_errors
 def docvec(file: Path, model_path: Path, output: Path, weighting: str) -> None:
     """Turn each line of FILE ('-' reads stdin) into a document vector, saved as .npy.
 
@@ -802,7 +792,6 @@ def _word_list(context: click.Context, parameter: click.Parameter, values: tuple
               help="Random walks over the nearest-neighbour graph (Hamilton et al. 2016), or cosine with the "
                    "seed axis.")
 @_json_option
-@_user_errors
 def polarity(
     model_path: Path, positive_seeds: list[str], negative_seeds: list[str], topn: int, method: str, as_json: bool
 ) -> None:
@@ -844,7 +833,6 @@ def polarity(
               help="Also answer requests for this host name (repeatable; '*' answers every name). "
                    "By default only localhost, IP addresses and the --host name (the machine's names for 0.0.0.0) "
                    "are answered, against DNS rebinding.")
-@_user_errors
 def serve(model_path: Path, host: str, port: int, allowed_hosts: tuple[str, ...]) -> None:
     """Explore the model in a web browser: neighbours, a 2-D map, analogies, similarity.
 
@@ -876,7 +864,6 @@ def serve(model_path: Path, host: str, port: int, allowed_hosts: tuple[str, ...]
               help="Processes that read the new text.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print the seconds of each stage (on stderr).")
-@_user_errors
 def update(
     model_path: Path, corpus: list[CorpusFile], output: Path | None, workers: int | None, quiet: bool, verbose: bool
 ) -> None:
@@ -909,7 +896,6 @@ def update(
 @_model_option
 @click.option("-k", "--topn", default=options.DEFAULT_TOPN, show_default=True, type=click.IntRange(min=1), help="Contexts to list.")
 @_json_option
-@_user_errors
 def explain(word1: str, word2: str, model_path: Path, topn: int, as_json: bool) -> None:
     """List the context words that make WORD1 and WORD2 similar (needs a model built with --keep-counts).
 

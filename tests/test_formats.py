@@ -302,17 +302,23 @@ def test_whitespace_after_the_last_binary_row_is_accepted(tmp_path):
     assert load_word2vec_format(path).words == ["king", "queen"]
 
 
-def test_a_text_file_with_more_rows_than_its_header_is_refused(tmp_path):
-    path = tmp_path / "vectors.vec"
-    path.write_text("2 2\nking 1 2\nqueen 3 4\nprince 5 6\n")
-    with pytest.raises(ModelError, match=r"holds more rows than the 2 its header announces \(line 4\)"):
-        load_word2vec_format(path)
+#: (name, content, what the one-line refusal says) of text files that are refused.
+TEXT_FILES_REFUSED = [
+    ("more-rows-than-the-header", b"2 2\nking 1 2\nqueen 3 4\nprince 5 6\n",
+     r"holds more rows than the 2 its header announces \(line 4\)"),
+    ("header-with-extra-fields", b"2 3 fasttext\nking 1 2 3\nqueen 4 5 6\n",
+     r"line 1 is not a word2vec header: it has 3 fields where 'COUNT DIM' has 2"),
+    ("nul-in-a-word", b"king 1 2\nque\x00en 3 4\n", r"line 2: the word b'que\\x00en' holds NUL"),
+    ("cr-only-line-ends", b"king 1 2\rqueen 3 4\r", r"line 1 holds a carriage return inside it; rows must end with LF or CRLF"),
+    ("value-beyond-float32", b"king 1 2\nqueen 3 1e39\n", r"holds inf in the vector of 'queen' \(row 1\)"),
+]
 
 
-def test_a_header_with_extra_fields_is_named(tmp_path):
+@pytest.mark.parametrize("content, message", [case[1:] for case in TEXT_FILES_REFUSED], ids=[case[0] for case in TEXT_FILES_REFUSED])
+def test_malformed_text_files_are_refused_in_one_line(tmp_path, content, message):
     path = tmp_path / "vectors.vec"
-    path.write_text("2 3 fasttext\nking 1 2 3\nqueen 4 5 6\n")
-    with pytest.raises(ModelError, match=r"line 1 is not a word2vec header: it has 3 fields where 'COUNT DIM' has 2"):
+    path.write_bytes(content)
+    with pytest.raises(ModelError, match=message):
         load_word2vec_format(path)
 
 
@@ -364,20 +370,6 @@ def test_bad_words_in_a_binary_file_are_refused(tmp_path, word, message):
     path.write_bytes(b"2 2\n" + _binary_rows((b"king", [1, 2]), (word, [3, 4])))
     with pytest.raises(ModelError, match=message):
         load_word2vec_format(path, binary=True)
-
-
-def test_a_nul_in_a_text_word_is_refused(tmp_path):
-    path = tmp_path / "glove.txt"
-    path.write_bytes(b"king 1 2\nque\x00en 3 4\n")
-    with pytest.raises(ModelError, match=r"line 2: the word b'que\\x00en' holds NUL"):
-        load_word2vec_format(path)
-
-
-def test_cr_only_line_ends_are_refused(tmp_path):
-    path = tmp_path / "glove.txt"
-    path.write_bytes(b"king 1 2\rqueen 3 4\r")
-    with pytest.raises(ModelError, match=r"line 1 holds a carriage return inside it; rows must end with LF or CRLF"):
-        load_word2vec_format(path)
 
 
 def test_tabs_separate_fields_and_other_unicode_spaces_belong_to_the_word(tmp_path):
@@ -465,13 +457,6 @@ def test_a_non_finite_value_is_refused_at_load_naming_the_row_and_word(tmp_path,
     with pytest.raises(ModelError, match=rf"^'{path}' holds {expected} in the vector of 'queen' \(row 1\); "
                                          "vectors must be finite numbers"):
         load_model(path)
-
-
-def test_a_text_value_beyond_float32_is_refused_as_infinite(tmp_path):
-    path = tmp_path / "glove.txt"
-    path.write_text("king 1 2\nqueen 3 1e39\n")
-    with pytest.raises(ModelError, match=r"holds inf in the vector of 'queen' \(row 1\)"):
-        load_word2vec_format(path)
 
 
 # -- .npy + .vocab pairs -----------------------------------------------------------------

@@ -761,7 +761,7 @@ def test_a_write_that_would_destroy_an_input_is_refused(runner, royal_corpus_fil
 
 def test_a_symlinked_output_is_refused_by_the_library_too(model, tmp_path):
     from wordvec.errors import ParameterError
-    from wordvec.formats import save_vectors
+    from wordvec.storage import save_vectors
 
     target = tmp_path / "vectors.vec"
     target.write_text("kept\n")

@@ -111,7 +111,7 @@ def test_model_on_real_text_explains_king_and_queen(tmp_path):
     ("word2vec", "vectors.vec"), ("glove", "vectors.txt"), ("word2vec-binary", "vectors.bin"), ("npy", "vectors.npy"),
 ])
 def test_explain_on_a_vectors_file_needs_a_model_directory(kept_model, tmp_path, runner, file_format, name):
-    from wordvec.formats import save_vectors
+    from wordvec.storage import save_vectors
     from wordvec.storage import load_model
 
     vectors = tmp_path / name

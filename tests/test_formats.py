@@ -437,7 +437,7 @@ def test_what_is_not_a_regular_file_is_refused_without_blocking(tmp_path, kind):
 @pytest.mark.parametrize("file_format", ["word2vec", "word2vec-binary", "glove", "npy"])
 @pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
 def test_a_non_finite_value_is_refused_at_load_naming_the_row_and_word(tmp_path, file_format, value):
-    from wordvec.formats import save_vectors
+    from wordvec.storage import save_vectors
     from wordvec.storage import load_model
 
     vectors = np.array([[1, 2], [3, 4], [5, 6]], dtype=np.float32)
@@ -698,7 +698,7 @@ UNWRITABLE = [
 
 @pytest.mark.parametrize("word, file_format, message", UNWRITABLE)
 def test_a_word_a_format_cannot_give_back_is_refused_before_writing(tmp_path, word, file_format, message):
-    from wordvec.formats import save_vectors
+    from wordvec.storage import save_vectors
 
     path = tmp_path / {"word2vec": "v.vec", "word2vec-binary": "v.bin", "glove": "v.txt", "npy": "v.npy"}[file_format]
     save_vectors(WordVectors(["king", "queen"], GOOD_MATRIX), path, file_format)
@@ -714,7 +714,8 @@ def test_a_word_a_format_cannot_give_back_is_refused_before_writing(tmp_path, wo
     (["1984", "queen"], 1, "glove", r"a GloVe file of 1-dimensional vectors that begins with a number reads as a word2vec header"),
 ])
 def test_a_first_word_that_would_read_as_something_else_is_refused(tmp_path, words, dim, file_format, message):
-    from wordvec.formats import load_npy_pair, save_vectors
+    from wordvec.formats import load_npy_pair
+    from wordvec.storage import save_vectors
 
     with pytest.raises(ModelError, match=message):
         save_vectors(WordVectors(words, GOOD_MATRIX[:, :dim]), tmp_path / "v.txt", file_format)
@@ -727,7 +728,7 @@ def test_a_first_word_that_would_read_as_something_else_is_refused(tmp_path, wor
 
 @pytest.mark.parametrize("file_format", ["word2vec", "word2vec-binary", "glove", "npy"])
 def test_non_finite_vectors_are_not_written(tmp_path, file_format):
-    from wordvec.formats import save_vectors
+    from wordvec.storage import save_vectors
 
     vectors = np.array([[1, 2], [3, 1e300]])  # finite as float64, infinite as float32
     with pytest.raises(ModelError, match=r"the model to write \(as float32\) holds inf in the vector of 'queen' \(row 1\)"):
@@ -763,7 +764,8 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from hypothesis.extra import numpy as hnp  # noqa: E402
 
-from wordvec.formats import FIELD_SEPARATORS, load_npy_pair, save_vectors  # noqa: E402
+from wordvec.formats import FIELD_SEPARATORS, load_npy_pair  # noqa: E402
+from wordvec.storage import save_vectors  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -880,3 +882,14 @@ def test_any_npy_pair_loads_as_vectors_or_one_model_error(property_dir, matrix, 
         assert "\n" not in str(error)
     else:
         _check_loaded(loaded)
+
+
+def test_save_vectors_moved_to_storage_keeps_its_old_name_for_a_release(tmp_path):
+    import wordvec.formats
+    import wordvec.storage
+
+    with pytest.warns(DeprecationWarning, match=r"wordvec.formats.save_vectors is now wordvec.storage.save_vectors"):
+        moved = wordvec.formats.save_vectors
+    assert moved is wordvec.storage.save_vectors
+    with pytest.raises(AttributeError):
+        wordvec.formats.no_such_function  # noqa: B018

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from gensim import models as gensim_models  # in the [test] extra: these tests run in CI
 
-from wordvec.formats import save_vectors
+from wordvec.storage import save_vectors
 from wordvec.storage import load_model
 from wordvec.vectors import WordVectors
 

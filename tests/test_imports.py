@@ -163,7 +163,6 @@ KNOWN_CYCLE_IMPORTS = {
     ("vectors", "features"): "WordVectors.document_vector",
     ("vectors", "polarity"): "WordVectors.polarity_scores",
     ("vectors", "storage"): "WordVectors.save",
-    ("formats", "storage"): "save_vectors(..., 'model'), while storage.load_model reads other formats",
 }
 
 

@@ -338,7 +338,7 @@ def test_fifo_in_place_of_a_kept_file_is_refused_without_waiting(small_kept_mode
 
 @pytest.mark.parametrize("target", ["model.vec", "model.npy"])
 def test_update_of_a_vectors_file_needs_a_model_directory(small_kept_model, tmp_path, runner, target):
-    from wordvec.formats import save_vectors
+    from wordvec.storage import save_vectors
 
     vectors = tmp_path / target
     save_vectors(load_model(small_kept_model), vectors, "npy" if target.endswith(".npy") else "word2vec")

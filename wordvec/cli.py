@@ -651,7 +651,7 @@ def export(model_path: Path, file_format: str, output: Path) -> None:
     Example:
       wordvec export -m my-model --format word2vec-binary -o vectors.bin
     """
-    from .formats import save_vectors
+    from .storage import save_vectors
 
     _check_outputs(_with_vocab(output, file_format), _with_vocab(model_path))
     model = _load(model_path)
@@ -676,7 +676,8 @@ def convert(source: Path, target: Path, file_format: str | None) -> None:
       wordvec convert my-model vectors.bin
       wordvec convert glove.6B.300d.txt glove.npy
     """
-    from .formats import format_for_path, save_vectors
+    from .formats import format_for_path
+    from .storage import save_vectors
 
     file_format = file_format or format_for_path(target)
     _check_outputs(_with_vocab(target, file_format), _with_vocab(source))

@@ -696,28 +696,14 @@ def format_for_path(path: str | Path) -> str:
     return _FORMAT_OF_SUFFIX[suffix]
 
 
-def save_vectors(model: WordVectors, path: str | Path, file_format: str | None = None) -> None:
-    """Write ``model`` to ``path`` in ``file_format`` (default: :func:`format_for_path`), atomically.
+def __getattr__(name: str):
+    # save_vectors moved to storage, which writes model directories too (formats stays below
+    # storage: storage reads these formats, so formats must not import storage). Its old
+    # home keeps it for one release.
+    if name == "save_vectors":
+        import importlib
+        import warnings
 
-    Parameters
-    ----------
-    model : WordVectors
-        The vectors.
-    path : str or path-like
-        Output file (or directory, for ``"model"``).
-    file_format : {"model", "word2vec", "word2vec-binary", "glove", "npy"}, optional
-        The format; by default it follows the name.
-    """
-    file_format = file_format or format_for_path(path)
-    if file_format == "model":
-        from .storage import save_model
-
-        save_model(model, path)
-    elif file_format in ("word2vec", "word2vec-binary"):
-        save_word2vec_format(model, path, binary=file_format == "word2vec-binary")
-    elif file_format == "glove":
-        save_glove_format(model, path)
-    elif file_format == "npy":
-        save_npy_pair(model, path)
-    else:
-        raise ParameterError(f"unknown format {file_format!r}; choose one of: {', '.join(FORMATS)}")
+        warnings.warn("wordvec.formats.save_vectors is now wordvec.storage.save_vectors", DeprecationWarning, stacklevel=2)
+        return importlib.import_module("wordvec.storage").save_vectors
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

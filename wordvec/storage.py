@@ -173,6 +173,32 @@ def save_model(
         raise
 
 
+def save_vectors(model: WordVectors, path: str | Path, file_format: str | None = None) -> None:
+    """Write ``model`` to ``path`` in ``file_format`` (default: :func:`wordvec.formats.format_for_path`), atomically.
+
+    Parameters
+    ----------
+    model : WordVectors
+        The vectors.
+    path : str or path-like
+        Output file (or directory, for ``"model"``).
+    file_format : {"model", "word2vec", "word2vec-binary", "glove", "npy"}, optional
+        The format; by default it follows the name.
+    """
+    from .formats import FORMATS, format_for_path, save_glove_format, save_npy_pair, save_word2vec_format
+
+    file_format = file_format or format_for_path(path)
+    if file_format == "model":
+        save_model(model, path)
+    elif file_format in ("word2vec", "word2vec-binary"):
+        save_word2vec_format(model, path, binary=file_format == "word2vec-binary")
+    elif file_format == "glove":
+        save_glove_format(model, path)
+    elif file_format == "npy":
+        save_npy_pair(model, path)
+    else:
+        raise ParameterError(f"unknown format {file_format!r}; choose one of: {', '.join(FORMATS)}")
+
 def _swap_into_place(temp: Path, target: Path) -> None:
     if not target.exists():
         os.rename(temp, target)

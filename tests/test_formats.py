@@ -554,12 +554,26 @@ def _old_and_new(model):
     return old, model
 
 
+def _replace_failing_at_the_second_call(failure: BaseException):
+    """``os.replace`` that renames the first file of a pair, then raises ``failure`` instead of renaming the second."""
+    import os
+
+    calls, rename = [], os.replace
+
+    def replace(source, target):
+        calls.append(target)
+        if len(calls) == 2:
+            raise failure
+        rename(source, target)
+
+    return replace
+
+
 def _hidden_files(directory) -> list[str]:
     return sorted(entry.name for entry in directory.iterdir() if entry.name.startswith("."))
 
 
 def test_a_write_killed_between_its_renames_leaves_a_pair_that_is_refused(model, tmp_path, monkeypatch):
-    import os
 
     import wordvec.formats as formats
     from wordvec.formats import load_npy_pair, save_npy_pair
@@ -567,15 +581,8 @@ def test_a_write_killed_between_its_renames_leaves_a_pair_that_is_refused(model,
     old, new = _old_and_new(model)
     path = tmp_path / "vectors.npy"
     save_npy_pair(old, path)
-    renames, rename = [], os.replace
-
-    def killed_at_the_second_rename(source, target):
-        renames.append(target)
-        if len(renames) == 2:
-            raise KeyboardInterrupt  # as a kill: the process ends between the renames
-        rename(source, target)
-
-    monkeypatch.setattr(formats.os, "replace", killed_at_the_second_rename)
+    # KeyboardInterrupt as a kill: the process ends between the renames.
+    monkeypatch.setattr(formats.os, "replace", _replace_failing_at_the_second_call(KeyboardInterrupt()))
     with pytest.raises(KeyboardInterrupt):
         save_npy_pair(new, path)
     monkeypatch.undo()
@@ -590,7 +597,6 @@ def test_a_write_killed_between_its_renames_leaves_a_pair_that_is_refused(model,
 
 
 def test_a_write_that_fails_between_its_renames_says_the_pair_no_longer_matches(model, tmp_path, monkeypatch):
-    import os
 
     import wordvec.formats as formats
     from wordvec.errors import WordvecError
@@ -598,15 +604,7 @@ def test_a_write_that_fails_between_its_renames_says_the_pair_no_longer_matches(
 
     path = tmp_path / "vectors.npy"
     save_npy_pair(model, path)
-    calls, rename = [], os.replace
-
-    def fails_the_second_time(source, target):
-        calls.append(target)
-        if len(calls) == 2:
-            raise OSError(5, "Input/output error")
-        rename(source, target)
-
-    monkeypatch.setattr(formats.os, "replace", fails_the_second_time)
+    monkeypatch.setattr(formats.os, "replace", _replace_failing_at_the_second_call(OSError(5, "Input/output error")))
     with pytest.raises(WordvecError, match=r"cannot write '.*vectors.npy': Input/output error; vectors.npy and "
                                            r"vectors.npy.vocab no longer match: write them again"):
         save_npy_pair(_old_and_new(model)[0], path)

@@ -151,8 +151,8 @@ def sweep(model: wordvec.WordVectors, texts: list[str], labels: np.ndarray, args
     """SIF's parameters at a fixed C=1, each against the plain mean on the same folds."""
     folds = StratifiedKFold(args.folds, shuffle=True, random_state=args.seed)
 
-    def accuracy(vectors: wordvec.WordVectors = model, **params: Any) -> np.ndarray:
-        pipeline = make_pipeline(DocumentVectorizer(vectors, **params), LogisticRegression(solver="liblinear"))
+    def accuracy(model: wordvec.WordVectors = model, **params: Any) -> np.ndarray:
+        pipeline = make_pipeline(DocumentVectorizer(model, **params), LogisticRegression(solver="liblinear"))
         return cross_validate(pipeline, texts, labels, cv=folds)["test_score"]
 
     # The same vectors with p(w) counted in all the snippets (test folds too: no labels are used).
@@ -167,7 +167,7 @@ def sweep(model: wordvec.WordVectors, texts: list[str], labels: np.ndarray, args
     settings = {f"sif_a={a}, remove_components={r}": dict(sif_a=a, remove_components=r)
                 for a in (1e-4, 1e-3, 1e-2) for r in (0, 1, 2)}
     settings["defaults, normalize=False"] = dict(normalize=False)
-    settings["defaults, p(w) from the snippets"] = dict(vectors=in_domain)
+    settings["defaults, p(w) from the snippets"] = dict(model=in_domain)
     for name, params in settings.items():
         result = accuracy(weighting="sif", **params)
         difference = result - baseline

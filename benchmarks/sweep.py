@@ -23,16 +23,16 @@ from wordvec.evaluate import evaluate_word_analogies, evaluate_word_pairs
 from wordvec.pipeline import count
 from wordvec.svd import embed, randomized_svd
 from wordvec.vectors import WordVectors
-from wordvec.weighting import ppmi
+from wordvec.ppmi import ppmi
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 
 COUNTINGS = [
-    {"window": 5, "weighting": "harmonic"},
-    {"window": 5, "weighting": "harmonic", "subsample": 1e-5},
-    {"window": 5, "weighting": "harmonic", "subsample": 1e-4},
-    {"window": 2, "weighting": "harmonic"},
-    {"window": 10, "weighting": "harmonic"},
+    {"window": 5, "distance_weighting": "harmonic"},
+    {"window": 5, "distance_weighting": "harmonic", "subsample": 1e-5},
+    {"window": 5, "distance_weighting": "harmonic", "subsample": 1e-4},
+    {"window": 2, "distance_weighting": "harmonic"},
+    {"window": 10, "distance_weighting": "harmonic"},
 ]
 WEIGHTINGS = [{"cds": 0.75, "neg": 1.0}, {"cds": 1.0, "neg": 1.0}]
 USES = [{"eig": eig, "add_context": add_context} for eig, add_context in itertools.product((0.0, 0.5), (False, True))]

@@ -39,7 +39,7 @@ from wordvec.errors import CorpusError
 from wordvec.storage import load_model
 from wordvec.tokenize import RegexTokenizer
 from wordvec.vectors import WordVectors
-from wordvec.weighting import ppmi
+from wordvec.ppmi import ppmi
 
 from conftest import BUILD_OPTIONS
 from test_cli import assert_ok, assert_same_model, assert_user_error, cli_error, invoke, run_wordvec
@@ -814,7 +814,7 @@ main(sys.argv[4:], prog_name="wordvec")
 BUILD_POINTS = {
     "reading": ("wordvec.tokenize", "RegexTokenizer.tokenize_lines_grouped", 0),
     "counting": ("wordvec.cooccur", "CooccurrenceCounter.add", 0),
-    "weighting": ("wordvec.weighting", "ppmi", 0),
+    "weighting": ("wordvec.ppmi", "ppmi", 0),
     "writing-the-files": ("wordvec.storage", "write_synced", 1),  # vectors.npy is written, vocab.txt not yet
     "before-the-swap": ("wordvec.storage", "_swap_into_place", 0),
 }
@@ -1055,7 +1055,7 @@ def test_tokens_do_not_depend_on_how_the_reader_cuts_the_text(property_dir, word
     cds=st.floats(0, 10, exclude_min=True),
     neg=st.floats(0, 1e6, exclude_min=True),
 )
-def test_weighting_never_gives_nan_or_infinity_for_any_value_build_accepts(counts, cds, neg):
+def test_ppmi_never_gives_nan_or_infinity_for_any_value_build_accepts(counts, cds, neg):
     # Counts are float32 distance-weighted sums (harmonic weights are fractions); cds and neg span --cds and --neg.
     matrix = sp.csr_matrix(np.array(counts, dtype=np.float32).reshape(6, 6))
     weighted = ppmi(matrix + matrix.T, cds=cds, neg=neg)

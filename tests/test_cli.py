@@ -111,14 +111,14 @@ def test_build_options_reach_the_model(runner, royal_corpus_file, tmp_path):
     output = tmp_path / "tuned"
     result = invoke(runner, [
         "build", royal_corpus_file, "-o", output, "--dim", "5", "--min-count", "3", "--max-vocab", "50",
-        "--window", "2", "--weighting", "uniform", "--subsample", "0.001", "--cds", "1", "--neg", "2",
+        "--window", "2", "--distance-weighting", "uniform", "--subsample", "0.001", "--cds", "1", "--neg", "2",
         "--eig", "0.5", "--w+c", "--seed", "7", "--tokenizer", "nltk", "-q",
     ])
     assert_ok(result)
     assert result.stdout == ""
     params = load_model(output).params
-    assert {key: params[key] for key in ("dim", "min_count", "max_vocab", "window", "weighting", "subsample")} == {
-        "dim": 5, "min_count": 3, "max_vocab": 50, "window": 2, "weighting": "uniform", "subsample": 0.001,
+    assert {key: params[key] for key in ("dim", "min_count", "max_vocab", "window", "distance_weighting", "subsample")} == {
+        "dim": 5, "min_count": 3, "max_vocab": 50, "window": 2, "distance_weighting": "uniform", "subsample": 0.001,
     }
     assert {key: params[key] for key in ("cds", "neg", "eig", "add_context", "seed", "tokenizer")} == {
         "cds": 1.0, "neg": 2.0, "eig": 0.5, "add_context": True, "seed": 7, "tokenizer": "nltk",
@@ -325,7 +325,7 @@ def test_error_export_to_unwritable_path(runner, model_path, tmp_path):
 @pytest.mark.parametrize("args, option", [
     (["build", "CORPUS", "-o", "OUT", "--window", "21"], "--window"),
     (["build", "CORPUS", "-o", "OUT", "--subsample", "1"], "--subsample"),
-    (["build", "CORPUS", "-o", "OUT", "--weighting", "gaussian"], "--weighting"),
+    (["build", "CORPUS", "-o", "OUT", "--distance-weighting", "gaussian"], "--distance-weighting"),
     (["build", "CORPUS", "-o", "OUT", "--workers", "257"], "--workers"),
     (["analogy", "a", "b", "c", "-m", "MODEL", "-k", "-3"], "-k"),
     (["export", "-m", "MODEL", "--format", "fasttext", "-o", "OUT"], "--format"),
@@ -636,9 +636,9 @@ def test_subprocess_shell_completion(tmp_path):
     words = {"COMP_WORDS": "wordvec ne", "COMP_CWORD": "1", "_WORDVEC_COMPLETE": "bash_complete"}
     commands = run_wordvec([], tmp_path, env=words, executable=[script])
     assert commands.stdout.split() == ["plain,nearest"]
-    words = {"COMP_WORDS": "wordvec build --wei", "COMP_CWORD": "2", "_WORDVEC_COMPLETE": "bash_complete"}
+    words = {"COMP_WORDS": "wordvec build --dis", "COMP_CWORD": "2", "_WORDVEC_COMPLETE": "bash_complete"}
     options = run_wordvec([], tmp_path, env=words, executable=[script])
-    assert options.stdout.split() == ["plain,--weighting"]
+    assert options.stdout.split() == ["plain,--distance-weighting"]
 
 
 # -- standard streams that are full or closed ---------------------------------------

@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 import wordvec.cooccur as cooccur_module
 from wordvec.cooccur import (
-    WEIGHTINGS,
     CooccurrenceCounter,
     count_cooccurrences,
     distance_weights,
@@ -18,7 +17,7 @@ from wordvec.cooccur import (
     subsample_keep_probability,
 )
 from wordvec.errors import ParameterError
-from wordvec.options import MAX_WINDOW
+from wordvec.options import DISTANCE_WEIGHTINGS, MAX_WINDOW
 from wordvec.tokenize import RegexTokenizer
 from wordvec.vocab import LINE_ID, OOV_ID, prune_vocabulary, scan_corpus
 
@@ -40,7 +39,7 @@ def test_matrix_of_a_small_text_by_hand():
     finally:
         scan.spool.close()
     assert vocabulary.words == ["a", "b", "c"]
-    matrix = count_cooccurrences(blocks, 3, window=2, weighting="harmonic")
+    matrix = count_cooccurrences(blocks, 3, window=2, distance_weighting="harmonic")
     # window=2, harmonic: distance 1 weighs 1, distance 2 weighs 1/2; x is removed before windowing,
     # so line 2 is "b c" and line 3 is "a c b"; no window crosses a line end.
     #   a-b: line 1 a_b (1) + b_a at distance 2 (1/2); line 3 a_b at distance 2 (1/2)   = 2
@@ -63,19 +62,19 @@ def test_docstring_example():
     )
 
 
-@pytest.mark.parametrize("weighting, w1, w2, w3", [
+@pytest.mark.parametrize("distance_weighting, w1, w2, w3", [
     ("harmonic", 1.0, 1 / 2, 1 / 3),
     ("dynamic", 1.0, 2 / 3, 1 / 3),
     ("uniform", 1.0, 1.0, 1.0),
 ])
-def test_distance_weightings_by_hand(weighting, w1, w2, w3):
+def test_distance_weightings_by_hand(distance_weighting, w1, w2, w3):
     expected = np.array([
         [0, w1, w2, w3],
         [w1, 0, w1, w2],
         [w2, w1, 0, w1],
         [w3, w2, w1, 0],
     ])
-    np.testing.assert_allclose(counts_of([0, 1, 2, 3], 4, window=3, weighting=weighting), expected, rtol=1e-15)
+    np.testing.assert_allclose(counts_of([0, 1, 2, 3], 4, window=3, distance_weighting=distance_weighting), expected, rtol=1e-15)
 
 
 def test_block_shorter_than_the_window():
@@ -101,26 +100,26 @@ def test_one_token_blocks_give_the_matrix_of_the_whole_stream():
 
 
 def test_words_beyond_the_window_do_not_count():
-    matrix = counts_of([0, 1, 2, 3], 4, window=1, weighting="uniform")
+    matrix = counts_of([0, 1, 2, 3], 4, window=1, distance_weighting="uniform")
     assert matrix[0, 2] == matrix[0, 3] == matrix[1, 3] == 0
     assert matrix[0, 1] == matrix[1, 2] == matrix[2, 3] == 1
 
 
-@pytest.mark.parametrize("window, weighting, weights, scale", [
+@pytest.mark.parametrize("window, distance_weighting, weights, scale", [
     (3, "harmonic", [6, 3, 2], 6),
     (4, "harmonic", [12, 6, 4, 3], 12),
     (3, "dynamic", [3, 2, 1], 3),
     (5, "dynamic", [5, 4, 3, 2, 1], 5),
     (3, "uniform", [1, 1, 1], 1),
 ])
-def test_distance_weights_are_exact_integers(window, weighting, weights, scale):
-    integer_weights, integer_scale = distance_weights(window, weighting)
+def test_distance_weights_are_exact_integers(window, distance_weighting, weights, scale):
+    integer_weights, integer_scale = distance_weights(window, distance_weighting)
     assert integer_weights.tolist() == weights
     assert integer_scale == scale
 
 
 def test_unknown_weighting_is_rejected():
-    with pytest.raises(ParameterError, match="weighting must be one of harmonic, dynamic, uniform; got 'gaussian'"):
+    with pytest.raises(ParameterError, match="distance_weighting must be one of harmonic, dynamic, uniform; got 'gaussian'"):
         distance_weights(3, "gaussian")
 
 
@@ -129,12 +128,12 @@ def test_window_below_one_is_rejected():
         CooccurrenceCounter(3, window=0)
 
 
-@pytest.mark.parametrize("weighting", WEIGHTINGS)
+@pytest.mark.parametrize("distance_weighting", DISTANCE_WEIGHTINGS)
 @pytest.mark.parametrize("window", [MAX_WINDOW + 1, 43, 10**6])
-def test_window_above_the_limit_is_a_parameter_error(window, weighting):
+def test_window_above_the_limit_is_a_parameter_error(window, distance_weighting):
     # lcm(1..43) passes the int64 limit: harmonic weights raised a bare OverflowError there.
     with pytest.raises(ParameterError, match=f"^window must be between 1 and {MAX_WINDOW}; got {window}$"):
-        distance_weights(window, weighting)
+        distance_weights(window, distance_weighting)
 
 
 def test_weights_at_the_largest_window_are_exact():
@@ -158,13 +157,13 @@ def test_oov_tokens_are_removed_before_windowing():
 
 
 def test_counter_result_is_scaled_integers():
-    counter = CooccurrenceCounter(3, window=3, weighting="harmonic")
+    counter = CooccurrenceCounter(3, window=3, distance_weighting="harmonic")
     counter.add(np.array([0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2], dtype=np.int32))
     counter.add(np.array([0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2], dtype=np.int32), 12)
     result = counter.result()
     assert result.dtype == np.int64
     assert counter.scale == 6
-    expected = counts_of([0, 1, 2] * 8, 3, window=3, weighting="harmonic")
+    expected = counts_of([0, 1, 2] * 8, 3, window=3, distance_weighting="harmonic")
     np.testing.assert_array_equal(result.toarray(), np.rint(expected * 6).astype(np.int64))
     np.testing.assert_allclose(result.toarray() / counter.scale, expected, rtol=1e-15)
 
@@ -223,13 +222,13 @@ def test_subsampling_depends_on_the_seed_only():
 VOCAB = 5
 
 
-def reference_counts(ids, window, weighting) -> np.ndarray:
+def reference_counts(ids, window, distance_weighting) -> np.ndarray:
     """Count by the definition: per line, OOV removed, every ordered pair within the window."""
     weight = {
         "harmonic": lambda d: 1 / d,
         "dynamic": lambda d: (window - d + 1) / window,
         "uniform": lambda d: 1.0,
-    }[weighting]
+    }[distance_weighting]
     matrix = np.zeros((VOCAB, VOCAB))
     lines = [[]]
     for token in ids:
@@ -249,11 +248,11 @@ id_lists = st.lists(st.integers(min_value=OOV_ID, max_value=VOCAB - 1), max_size
 
 
 @settings(max_examples=150, deadline=None)
-@given(ids=id_lists, window=st.integers(1, 6), weighting=st.sampled_from(WEIGHTINGS))
-def test_counts_match_the_definition_and_are_symmetric(ids, window, weighting):
+@given(ids=id_lists, window=st.integers(1, 6), distance_weighting=st.sampled_from(DISTANCE_WEIGHTINGS))
+def test_counts_match_the_definition_and_are_symmetric(ids, window, distance_weighting):
     stream = np.array(ids, dtype=np.int32)
-    matrix = count_cooccurrences([stream], VOCAB, window=window, weighting=weighting).toarray()
-    np.testing.assert_allclose(matrix, reference_counts(ids, window, weighting), rtol=1e-12)
+    matrix = count_cooccurrences([stream], VOCAB, window=window, distance_weighting=distance_weighting).toarray()
+    np.testing.assert_allclose(matrix, reference_counts(ids, window, distance_weighting), rtol=1e-12)
     np.testing.assert_array_equal(matrix, matrix.T)
 
 
@@ -261,16 +260,16 @@ def test_counts_match_the_definition_and_are_symmetric(ids, window, weighting):
 @given(
     ids=id_lists,
     window=st.integers(1, 6),
-    weighting=st.sampled_from(WEIGHTINGS),
+    distance_weighting=st.sampled_from(DISTANCE_WEIGHTINGS),
     cuts=st.lists(st.integers(0, 85), max_size=12),
     keep=st.none() | st.lists(st.floats(0, 1), min_size=VOCAB, max_size=VOCAB),
     seed=st.integers(0, 2**63 - 1),
 )
-def test_chunking_does_not_change_the_matrix(ids, window, weighting, cuts, keep, seed):
+def test_chunking_does_not_change_the_matrix(ids, window, distance_weighting, cuts, keep, seed):
     # Cuts anywhere, repeated or past the end, give blocks of any length: empty, shorter than the window, longer.
     stream = np.array(ids, dtype=np.int32)
     keep_probability = None if keep is None else np.array(keep)
-    kwargs = dict(window=window, weighting=weighting, keep_probability=keep_probability, seed=seed)
+    kwargs = dict(window=window, distance_weighting=distance_weighting, keep_probability=keep_probability, seed=seed)
     whole = count_cooccurrences([stream], VOCAB, **kwargs)
     chunked = count_cooccurrences(np.split(stream, sorted(cuts)), VOCAB, **kwargs)
     np.testing.assert_array_equal(chunked.toarray(), whole.toarray())
@@ -281,18 +280,18 @@ def test_chunking_does_not_change_the_matrix(ids, window, weighting, cuts, keep,
 @given(
     ids=id_lists,
     window=st.integers(1, 6),
-    weighting=st.sampled_from(WEIGHTINGS),
+    distance_weighting=st.sampled_from(DISTANCE_WEIGHTINGS),
     keep=st.none() | st.lists(st.floats(0, 1), min_size=VOCAB, max_size=VOCAB),
     seed=st.integers(0, 2**63 - 1),
     order=st.randoms(use_true_random=False),
 )
-def test_parts_ending_at_line_ends_add_up_in_any_order(ids, window, weighting, keep, seed, order):
+def test_parts_ending_at_line_ends_add_up_in_any_order(ids, window, distance_weighting, keep, seed, order):
     # As shards counted in worker processes: each part ends at a line end and is counted at its own offset.
     stream = np.array([*ids, LINE_ID], dtype=np.int32)
     ends = [0, *(np.flatnonzero(stream == LINE_ID) + 1).tolist()]
     parts = [(start, stream[start:end]) for start, end in zip(ends, ends[1:])]
     order.shuffle(parts)
-    kwargs = dict(window=window, weighting=weighting, keep_probability=None if keep is None else np.array(keep), seed=seed)
+    kwargs = dict(window=window, distance_weighting=distance_weighting, keep_probability=None if keep is None else np.array(keep), seed=seed)
     whole = CooccurrenceCounter(VOCAB, **kwargs)
     whole.add(stream)
     one_counter = CooccurrenceCounter(VOCAB, **kwargs)

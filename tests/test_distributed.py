@@ -17,7 +17,7 @@ from wordvec.errors import CorpusError, ParameterError, WordvecError
 from wordvec.parallel import plan_shards
 from wordvec.pipeline import BuildParams, build, count, count_passes
 from wordvec.storage import load_model
-from wordvec.weighting import ppmi
+from wordvec.ppmi import ppmi
 
 from conftest import royal_corpus_lines
 

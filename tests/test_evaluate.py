@@ -12,6 +12,8 @@ import pytest
 from wordvec import evaluate
 from wordvec.errors import ParameterError, UnknownWordError, WordvecError
 from wordvec.evaluate import (
+    AnalogyResult,
+    PairsResult,
     evaluate_analogy_methods,
     evaluate_model,
     evaluate_word_analogies,
@@ -456,6 +458,20 @@ def test_analogies_in_gensim_format(perfect, tmp_path):
         {"section": "Total accuracy", "correct": [("athens", "greece", "paris", "france"), ("King", "Queen", "Man", "Woman")],
          "incorrect": [], "skipped": [("athens", "greece", "paris", "nowhere")]},
     ]
+
+
+def test_the_method_and_the_function_of_one_name_return_one_type_that_unpacks_as_gensims(perfect, tie_model, tmp_path):
+    model, path = perfect
+    method_result = model.evaluate_word_analogies(path, method="mul")
+    function_result = evaluate_word_analogies(model, path, method="mul")
+    assert type(method_result) is type(function_result) is AnalogyResult and method_result == function_result
+    score, sections = method_result
+    assert (score, sections) == function_result.as_gensim() and method_result[0] == score and len(method_result) == 2
+    pairs_path = write(tmp_path, "ties.tsv", TIE_PAIRS)
+    pairs = tie_model.evaluate_word_pairs(pairs_path)
+    assert type(pairs) is PairsResult and pairs == evaluate_word_pairs(tie_model, pairs_path)
+    assert tuple(pairs) == (pairs.pearson, pairs.spearman, pairs.oov_ratio) == (pairs[0], pairs[1], pairs[2])
+    assert len(pairs) == 3 and pairs.pairs == 4 + pairs.skipped
 
 
 def test_analogy_parameter_errors(perfect):

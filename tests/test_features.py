@@ -314,7 +314,7 @@ def test_bad_parameters_are_refused_by_fit_not_the_constructor(model, params, me
 
 
 def test_vectors_must_be_a_model():
-    with pytest.raises(ParameterError, match="vectors must be a WordVectors model; got ndarray"):
+    with pytest.raises(ParameterError, match="model must be a WordVectors; got ndarray"):
         DocumentVectorizer(VECTORS).fit(["good"])
 
 
@@ -329,7 +329,7 @@ def test_more_components_than_documents_with_a_known_word(model):
 def test_get_params_returns_exactly_the_constructor_arguments(model):
     vectorizer = DocumentVectorizer(model, weighting="tfidf", sif_a=0.01, remove_components=2, normalize=False)
     assert vectorizer.get_params() == {
-        "vectors": model, "weighting": "tfidf", "sif_a": 0.01, "remove_components": 2, "normalize": False,
+        "model": model, "weighting": "tfidf", "sif_a": 0.01, "remove_components": 2, "normalize": False,
     }
     assert vectorizer.get_params(deep=False) == vectorizer.get_params(deep=True)
 
@@ -345,7 +345,7 @@ def test_set_params(model):
 def test_clone_gives_an_unfitted_copy_sharing_the_vectors(model):
     vectorizer = DocumentVectorizer(model, weighting="tfidf", remove_components=0).fit(FIT_DOCUMENTS)
     copy = clone(vectorizer)
-    assert copy is not vectorizer and copy.vectors is model
+    assert copy is not vectorizer and copy.model is model
     assert copy.get_params() == vectorizer.get_params()
     assert not hasattr(copy, "components_") and not hasattr(copy, "idf_")
 
@@ -388,7 +388,7 @@ def test_cross_val_score_and_clone_of_a_pipeline(model):
     scores = cross_val_score(pipeline, texts, labels, cv=3)
     assert scores.tolist() == [1.0, 1.0, 1.0]
     copy = clone(pipeline)
-    assert copy.steps[0][1].vectors is model
+    assert copy.steps[0][1].model is model
 
 
 def test_grid_search_over_the_weighting_and_a_feature_union(model):

@@ -57,7 +57,7 @@ def test_the_library_refuses_just_past_each_limit_as_the_command_line_does(name,
 
 
 def test_choice_lists_are_the_library_constants():
-    assert choices("build", "weighting") == options.DISTANCE_WEIGHTINGS == cooccur.WEIGHTINGS
+    assert choices("build", "distance_weighting") == options.DISTANCE_WEIGHTINGS
     assert choices("build", "tokenizer") == options.TOKENIZER_NAMES == tuple(tokenize.TOKENIZERS)
     assert choices("analogy", "method") == options.ANALOGY_METHODS == evaluate.METHODS
     assert choices("evaluate", "method") == (*options.ANALOGY_METHODS, "both")
@@ -74,7 +74,7 @@ def test_query_defaults_and_limits_are_the_library_ones():
     for method in (WordVectors.most_similar, WordVectors.nearest, WordVectors.analogy):
         assert inspect.signature(method).parameters["topn"].default == options.DEFAULT_TOPN
     assert serve.DEFAULT_K == options.DEFAULT_TOPN
-    assert option("plot", "neighbours").type.max == serve.MAX_K == options.MAX_MAP_NEIGHBOURS
+    assert option("plot", "topn").type.max == serve.MAX_K == options.MAX_MAP_NEIGHBOURS
     assert option("evaluate", "restrict_vocab").default == options.DEFAULT_RESTRICT_VOCAB
     assert inspect.signature(evaluate.evaluate_model).parameters["restrict_vocab"].default == options.DEFAULT_RESTRICT_VOCAB
     assert option("docvec", "weighting").default == options.DEFAULT_DOCUMENT_WEIGHTING

@@ -160,7 +160,7 @@ def test_counts_of_a_tiny_corpus_by_hand():
 
 
 @pytest.mark.parametrize("params", [
-    dict(weighting="dynamic"), dict(weighting="uniform"), dict(cds=1.0), dict(neg=5.0), dict(eig=1.0),
+    dict(distance_weighting="dynamic"), dict(distance_weighting="uniform"), dict(cds=1.0), dict(neg=5.0), dict(eig=1.0),
     dict(add_context=False), dict(power_iterations=0, oversamples=0),
 ])
 def test_hyperparameters_change_the_vectors(royal_lines, params):
@@ -350,7 +350,7 @@ def test_missing_corpus_file(tmp_path):
     (dict(window=21), "window must be between 1 and 20; got 21"),
     (dict(min_count=0), "min_count must be >= 1; got 0"),
     (dict(max_vocab=1), "max_vocab must be >= 2; got 1"),
-    (dict(weighting="gaussian"), "weighting must be one of harmonic, dynamic, uniform; got 'gaussian'"),
+    (dict(distance_weighting="gaussian"), "distance_weighting must be one of harmonic, dynamic, uniform; got 'gaussian'"),
     (dict(subsample=-0.1), r"subsample must be in \[0, 1\); got -0.1"),
     (dict(subsample=1.0), r"subsample must be in \[0, 1\); got 1.0"),
     (dict(cds=0), r"cds must be in \(0, 10\]; got 0"),
@@ -389,7 +389,7 @@ def test_bad_parameters_are_rejected_before_reading_the_corpus():
     (dict(cds="x"), "cds must be a number; got 'x'"),
     (dict(subsample=None), "subsample must be a number; got None"),
     (dict(neg=True), "neg must be a number; got True"),
-    (dict(weighting=1), "weighting must be a string; got 1"),
+    (dict(distance_weighting=1), "distance_weighting must be a string; got 1"),
     (dict(normalize=1), "normalize must be True or False; got 1"),
     (dict(add_context="yes"), "add_context must be True or False; got 'yes'"),
     (dict(workers=2.0), "workers must be an integer; got 2.0"),
@@ -440,7 +440,7 @@ def assert_usable(model, word_groups) -> None:
 @pytest.mark.parametrize("params", [
     dict(eig=8.0), dict(eig=10.0), dict(eig=-10.0), dict(eig=10.0, add_context=False), dict(eig=-10.0, dim=60),
     dict(cds=1e-300), dict(cds=10.0), dict(neg=1e-300), dict(subsample=0.999), dict(window=20),
-    dict(window=20, weighting="dynamic"), dict(window=1),
+    dict(window=20, distance_weighting="dynamic"), dict(window=1),
 ], ids=str)
 def test_options_at_their_extremes_give_usable_vectors(royal_lines, word_groups, params):
     assert_usable(build(royal_lines, **{**SMALL, **params}), word_groups)

@@ -37,7 +37,7 @@ def test_coordinates_are_the_pca_projections_of_the_unit_vectors(model):
 
 
 def test_neighbours_follow_the_queries_once_each(model):
-    placed = word_map(model, ["w3", "w1", "w3"], neighbours=4)
+    placed = word_map(model, ["w3", "w1", "w3"], topn=4)
     expected_neighbours = []
     for row in model.nearest(["w3", "w1"], topn=4):
         expected_neighbours += [word for word, _ in row if word not in ["w3", "w1", *expected_neighbours]]
@@ -51,23 +51,23 @@ def test_same_words_same_picture(model):
     np.testing.assert_array_equal(first.coordinates, second.coordinates)
 
 
-@pytest.mark.parametrize("words, neighbours, error, message", [
+@pytest.mark.parametrize("words, topn, error, message", [
     (["w1"], 0, ParameterError, "at least two words"),
-    (["w1", "w2"], -1, ParameterError, "neighbours must be >= 0"),
+    (["w1", "w2"], -1, ParameterError, "topn must be >= 0"),
     (["w1", "nope"], 0, UnknownWordError, "nope"),
 ])
-def test_bad_requests_are_refused(model, words, neighbours, error, message):
+def test_bad_requests_are_refused(model, words, topn, error, message):
     with pytest.raises(error, match=message):
-        word_map(model, words, neighbours=neighbours)
+        word_map(model, words, topn=topn)
 
 
 @pytest.mark.parametrize("suffix, magic", [(".png", b"\x89PNG"), (".svg", b"<?xml"), (".pdf", b"%PDF")])
 def test_plot_writes_the_image_and_returns_what_it_drew(model, tmp_path, suffix, magic):
     path = tmp_path / f"map{suffix}"
-    placed = plot_words(model, ["w1", "w2", "w3"], path, neighbours=2)
+    placed = plot_words(model, ["w1", "w2", "w3"], path, topn=2)
     data = path.read_bytes()
     assert data.startswith(magic) and len(data) > 1000
-    np.testing.assert_array_equal(placed.coordinates, word_map(model, ["w1", "w2", "w3"], neighbours=2).coordinates)
+    np.testing.assert_array_equal(placed.coordinates, word_map(model, ["w1", "w2", "w3"], topn=2).coordinates)
     assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary file left
 
 
@@ -87,7 +87,7 @@ def test_the_command_draws_a_png(tmp_path, model):
     model_dir = tmp_path / "model"
     model.save(model_dir)
     output = tmp_path / "words.png"
-    result = invoke(CliRunner(), ["plot", "w1", "w2", "w3", "-m", model_dir, "-o", output, "--neighbours", "2"])
+    result = invoke(CliRunner(), ["plot", "w1", "w2", "w3", "-m", model_dir, "-o", output, "--topn", "2"])
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("drew ") and output.read_bytes().startswith(b"\x89PNG")
     bad = invoke(CliRunner(), ["plot", "w1", "zzz", "-m", model_dir, "-o", output])

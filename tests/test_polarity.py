@@ -67,7 +67,7 @@ def auc(scores: np.ndarray, positive: np.ndarray) -> float:
 
 
 def test_sentprop_orders_a_half_circle_from_negative_to_positive(arc_model):
-    scores = polarity_scores(arc_model, ["good"], ["bad"], n_neighbors=3)
+    scores = polarity_scores(arc_model, ["good"], ["bad"], graph_topn=3)
     assert sorted(scores, key=scores.get) == list(ARC)[::-1]
     assert np.mean(list(scores.values())) == pytest.approx(0, abs=1e-12)
     assert np.std(list(scores.values())) == pytest.approx(1)
@@ -78,7 +78,7 @@ def test_sentprop_matches_a_dense_brute_force_solution(k, beta):
     model, _ = clustered_model()
     positive, negative = [0, 5, 9], [1, 2]
     scores = polarity_scores(model, [model.words[i] for i in positive], [model.words[i] for i in negative],
-                             n_neighbors=k, beta=beta)
+                             graph_topn=k, beta=beta)
     assert list(scores) == model.words
     expected = brute_force_sentprop(model.vectors, positive, negative, k, beta)
     np.testing.assert_allclose(values(scores, model.words), expected, atol=1e-5)
@@ -88,7 +88,7 @@ def test_sentprop_separates_two_clusters_from_a_few_seeds():
     model, polarity = clustered_model(seed=1)
     positive = [model.words[i] for i in np.flatnonzero(polarity == 1)[:3]]
     negative = [model.words[i] for i in np.flatnonzero(polarity == -1)[:3]]
-    scores = values(polarity_scores(model, positive, negative, n_neighbors=10), model.words)
+    scores = values(polarity_scores(model, positive, negative, graph_topn=10), model.words)
     polar = polarity != 0
     assert auc(scores[polar], polarity[polar] == 1) == 1.0
 
@@ -97,13 +97,13 @@ def test_words_outside_the_graph_take_the_weighted_mean_of_their_graph_neighbour
     model, _ = clustered_model(seed=2)
     positive, negative = ["w0", "w150"], ["w1", "w299"]
     graph_words, k = 100, 4
-    scores = polarity_scores(model, positive, negative, n_neighbors=k, graph_words=graph_words)
+    scores = polarity_scores(model, positive, negative, graph_topn=k, graph_words=graph_words)
     assert list(scores) == model.words
 
     # The walk alone, over the graph words and the seeds, gives the graph words' scores ...
     graph = sorted(set(range(graph_words)) | {150, 299})
     sub_model = WordVectors([model.words[i] for i in graph], model.vectors[graph])
-    walk = polarity_scores(sub_model, positive, negative, n_neighbors=k)
+    walk = polarity_scores(sub_model, positive, negative, graph_topn=k)
     raw_walk = brute_force_sentprop(model.vectors[graph], [0, graph.index(150)], [1, graph.index(299)], k, 0.9)
     np.testing.assert_allclose(values(walk, sub_model.words), raw_walk, atol=1e-5)
 
@@ -122,21 +122,21 @@ def test_words_outside_the_graph_take_the_weighted_mean_of_their_graph_neighbour
 
 def test_restrict_vocab_scores_the_most_frequent_words_and_the_seeds():
     model, _ = clustered_model()
-    scores = polarity_scores(model, ["w250"], ["w3"], restrict_vocab=50, n_neighbors=5)
+    scores = polarity_scores(model, ["w250"], ["w3"], restrict_vocab=50, graph_topn=5)
     assert list(scores) == model.words[:50] + ["w250"]
 
 
 def test_seeds_may_be_single_strings_and_are_normalised_like_queries(arc_model):
-    as_lists = polarity_scores(arc_model, ["good"], ["bad"], n_neighbors=3)
-    assert polarity_scores(arc_model, "GOOD", "Bad", n_neighbors=3) == as_lists
+    as_lists = polarity_scores(arc_model, ["good"], ["bad"], graph_topn=3)
+    assert polarity_scores(arc_model, "GOOD", "Bad", graph_topn=3) == as_lists
 
 
 def test_deterministic_and_independent_of_the_batch_size():
     model, _ = clustered_model()
-    first = polarity_scores(model, ["w0"], ["w1"], n_neighbors=7, batch=16)
-    assert polarity_scores(model, ["w0"], ["w1"], n_neighbors=7, batch=16) == first
+    first = polarity_scores(model, ["w0"], ["w1"], graph_topn=7, batch=16)
+    assert polarity_scores(model, ["w0"], ["w1"], graph_topn=7, batch=16) == first
     # Other batches round the float32 similarities differently, in the last bits only.
-    other = polarity_scores(model, ["w0"], ["w1"], n_neighbors=7, batch=1000)
+    other = polarity_scores(model, ["w0"], ["w1"], graph_topn=7, batch=1000)
     np.testing.assert_allclose(values(other, model.words), values(first, model.words), atol=1e-6)
 
 
@@ -165,7 +165,7 @@ def test_an_unknown_seed_is_named(arc_model):
     (["good"], [], {}, "at least one negative seed word is needed"),
     (["good", "nice"], ["bad", "nice"], {}, "seed words cannot be both positive and negative: nice"),
     (["good"], ["bad"], {"method": "pmi"}, "method must be one of 'sentprop', 'projection'; got 'pmi'"),
-    (["good"], ["bad"], {"n_neighbors": 0}, "n_neighbors must be a positive integer; got 0"),
+    (["good"], ["bad"], {"graph_topn": 0}, "graph_topn must be a positive integer; got 0"),
     (["good"], ["bad"], {"graph_words": 2.5}, "graph_words must be a positive integer; got 2.5"),
     (["good"], ["bad"], {"restrict_vocab": 0}, "restrict_vocab must be a positive integer"),
     (["good"], ["bad"], {"beta": 1.0}, "beta must be between 0 and 1 (exclusive); got 1.0"),
@@ -181,7 +181,7 @@ def test_bad_seeds_and_parameters(arc_model, positive, negative, options, messag
 
 
 def test_word_vectors_polarity_delegates(arc_model):
-    assert arc_model.polarity(["good"], ["bad"], n_neighbors=3) == polarity_scores(arc_model, ["good"], ["bad"], n_neighbors=3)
+    assert arc_model.polarity(["good"], ["bad"], graph_topn=3) == polarity_scores(arc_model, ["good"], ["bad"], graph_topn=3)
     assert arc_model.polarity("good", "bad", method="projection") == polarity_scores(
         arc_model, "good", "bad", method="projection"
     )

@@ -48,6 +48,7 @@ class _Command(click.Command):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore" if ctx.params.get("quiet") else "default")
                 warnings.showwarning = _show_warning
+                _apply_renamed_options(ctx)
                 result = super().invoke(ctx)
             # Output still buffered would otherwise fail at exit, as an "Exception ignored" traceback.
             _flush(sys.stdout)
@@ -61,6 +62,32 @@ class _Command(click.Command):
             sys.exit(0)
         except OSError as error:
             raise click.ClickException(_os_error_line(error)) from None
+
+
+#: ``ctx.meta`` key of the options given under an old name: (old, new, value) each.
+_RENAMED = "wordvec.renamed_options"
+
+
+def _renamed_option(old: str, new: str, **attributes: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The old spelling ``old`` of the option ``new``, hidden from --help: its value goes to ``new``, with a warning."""
+
+    def remember(ctx: click.Context, parameter: click.Parameter, value: Any) -> Any:
+        if value is not None and value is not False:
+            ctx.meta.setdefault(_RENAMED, []).append((old, new, value))
+        return value
+
+    name = "renamed_" + new.lstrip("-").replace("-", "_")
+    return click.option(old, name, hidden=True, expose_value=False, callback=remember, **attributes)
+
+
+def _apply_renamed_options(ctx: click.Context) -> None:
+    # After parsing, not in the callback: click fills the new option's default after the old option's callback ran.
+    for old, new, value in ctx.meta.get(_RENAMED, []):
+        name = new.lstrip("-").replace("-", "_")
+        if ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE:
+            raise click.UsageError(f"{old} is the old name of {new}: give {new} only", ctx=ctx)
+        warnings.warn(f"{old} is now {new}; the old name goes in the next release", DeprecationWarning)
+        ctx.params[name] = value
 
 
 def _show_warning(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
@@ -340,9 +367,10 @@ def _corpus_paths(context: click.Context, parameter: click.Parameter, values: tu
 @click.option("--max-vocab", default=_BUILD.max_vocab, type=click.IntRange(min=options.MIN_VOCABULARY),
               help="Keep only the most frequent words.")
 @click.option(
-    "--weighting", default=_BUILD.weighting, show_default=True, type=click.Choice(options.DISTANCE_WEIGHTINGS),
-    help="Context weight by distance d: 1/d, word2vec's dynamic window, or 1.",
+    "--distance-weighting", default=_BUILD.distance_weighting, show_default=True,
+    type=click.Choice(options.DISTANCE_WEIGHTINGS), help="Context weight by distance d: 1/d, word2vec's dynamic window, or 1.",
 )
+@_renamed_option("--weighting", "--distance-weighting", type=click.Choice(options.DISTANCE_WEIGHTINGS))
 @click.option("--subsample", default=_BUILD.subsample, show_default=True, type=click.FloatRange(0, 1, max_open=True),
               help="Frequent-word subsampling threshold (e.g. 1e-5); 0 is off.")
 @click.option("--cds", default=_BUILD.cds, show_default=True, type=click.FloatRange(0, options.MAX_CDS, min_open=True),
@@ -350,7 +378,7 @@ def _corpus_paths(context: click.Context, parameter: click.Parameter, values: tu
 @click.option("--neg", default=_BUILD.neg, show_default=True, type=click.FloatRange(0, options.MAX_NEG, min_open=True),
               help="Shifted PPMI: subtract log(neg).")
 @click.option("--eig", default=_BUILD.eig, show_default=True, type=click.FloatRange(-options.MAX_EIG, options.MAX_EIG),
-              help="Eigenvalue weighting exponent of the singular values.")
+              help="Exponent p of the singular values in the vectors U Σ^p (the paper's eigenvalue weighting).")
 @click.option("--w+c/--no-w+c", "add_context", default=_BUILD.add_context, show_default=True,
               help="Add context vectors to word vectors (the paper's w+c).")
 @click.option("--seed", default=_BUILD.seed, show_default=True, type=click.IntRange(0, options.MAX_SEED), help="Random seed.")
@@ -691,21 +719,22 @@ def convert(source: Path, target: Path, file_format: str | None) -> None:
 @_model_option
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Image to write: .png, .svg or .pdf.")
-@click.option("--neighbours", default=0, show_default=True, type=click.IntRange(0, options.MAX_MAP_NEIGHBOURS),
+@click.option("-k", "--topn", default=0, show_default=True, type=click.IntRange(0, options.MAX_MAP_NEIGHBOURS),
               help="Also place each word's N nearest words.")
-def plot(words: tuple[str, ...], model_path: Path, output: Path, neighbours: int) -> None:
+@_renamed_option("--neighbours", "--topn", type=click.IntRange(0, options.MAX_MAP_NEIGHBOURS))
+def plot(words: tuple[str, ...], model_path: Path, output: Path, topn: int) -> None:
     """Draw WORDS on a 2-D map: the first two principal components of their vectors.
 
     Needs matplotlib (pip install 'wordvec[plot]').
 
     \b
     Example:
-      wordvec plot king queen man woman paris france -o words.png --neighbours 3
+      wordvec plot king queen man woman paris france -o words.png --topn 3
     """
     from .plot import plot_words
 
     _check_outputs([output], _with_vocab(model_path))
-    placed = plot_words(_load(model_path), words, output, neighbours=neighbours)
+    placed = plot_words(_load(model_path), words, output, topn=topn)
     click.echo(f"drew {len(placed.words)} words to {output}")
 
 

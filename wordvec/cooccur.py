@@ -8,19 +8,19 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 import scipy.sparse as sp
 
+from .deprecation import renamed_attributes, renamed_keywords
 from .errors import ParameterError
 from .options import DISTANCE_WEIGHTINGS, MAX_WINDOW
 from .vocab import LINE_ID, OOV_ID
 
-#: Context weighting by distance d within the window (the paper's "dyn" hyperparameter).
-WEIGHTINGS = DISTANCE_WEIGHTINGS
 #: Pairs buffered before they are summed into the sparse matrix (bounds memory).
 FLUSH_PAIRS = 1 << 22
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
-def distance_weights(window: int, weighting: str) -> tuple[np.ndarray, int]:
+@renamed_keywords(weighting="distance_weighting")
+def distance_weights(window: int, distance_weighting: str) -> tuple[np.ndarray, int]:
     """Integer weights for distances 1..window, and the scale that makes them integers.
 
     The weight of a pair at distance ``d`` is ``weights[d - 1] / scale``:
@@ -32,17 +32,19 @@ def distance_weights(window: int, weighting: str) -> tuple[np.ndarray, int]:
 
     Counting in integers makes the sums exact, so the matrix does not depend on how the
     corpus is split into chunks or shards. ``window`` is at most
-    :data:`wordvec.limits.MAX_WINDOW`, which keeps the harmonic scale far below the int64 limit.
+    :data:`wordvec.options.MAX_WINDOW`, which keeps the harmonic scale far below the int64 limit.
     """
-    if weighting not in WEIGHTINGS:
-        raise ParameterError(f"weighting must be one of {', '.join(WEIGHTINGS)}; got {weighting!r}")
+    if distance_weighting not in DISTANCE_WEIGHTINGS:
+        raise ParameterError(
+            f"distance_weighting must be one of {', '.join(DISTANCE_WEIGHTINGS)}; got {distance_weighting!r}"
+        )
     if not 1 <= window <= MAX_WINDOW:
         raise ParameterError(f"window must be between 1 and {MAX_WINDOW}; got {window}")
     distances = np.arange(1, window + 1, dtype=np.int64)
-    if weighting == "harmonic":
+    if distance_weighting == "harmonic":
         scale = math.lcm(*range(1, window + 1))
         return scale // distances, scale
-    if weighting == "dynamic":
+    if distance_weighting == "dynamic":
         return window - distances + 1, window
     return np.ones(window, dtype=np.int64), 1
 
@@ -83,7 +85,7 @@ class CooccurrenceCounter:
         Number of words; ids are ``0 .. vocab_size - 1``.
     window : int, default 5
         Contexts up to this many tokens away on each side count.
-    weighting : {"harmonic", "dynamic", "uniform"}, default "harmonic"
+    distance_weighting : {"harmonic", "dynamic", "uniform"}, default "harmonic"
         Weight of a context by its distance, see :func:`distance_weights`.
     keep_probability : numpy.ndarray, optional
         Per-word probability of keeping a token (frequent-word subsampling); tokens
@@ -100,18 +102,19 @@ class CooccurrenceCounter:
     :attr:`scale`; :meth:`result` returns the symmetric matrix.
     """
 
+    @renamed_keywords(weighting="distance_weighting")
     def __init__(
         self,
         vocab_size: int,
         *,
         window: int = 5,
-        weighting: str = "harmonic",
+        distance_weighting: str = "harmonic",
         keep_probability: np.ndarray | None = None,
         seed: int = 0,
     ) -> None:
         self.vocab_size = vocab_size
         self.window = window
-        self.weights, self.scale = distance_weights(window, weighting)
+        self.weights, self.scale = distance_weights(window, distance_weighting)
         self.keep_probability = keep_probability
         self.seed = seed
         self._carry = np.empty(0, dtype=np.int32)
@@ -193,12 +196,13 @@ class CooccurrenceCounter:
         return matrix
 
 
+@renamed_keywords(weighting="distance_weighting")
 def count_cooccurrences(
     blocks: Iterable[np.ndarray],
     vocab_size: int,
     *,
     window: int = 5,
-    weighting: str = "harmonic",
+    distance_weighting: str = "harmonic",
     keep_probability: np.ndarray | None = None,
     seed: int = 0,
 ) -> sp.csr_matrix:
@@ -208,7 +212,7 @@ def count_cooccurrences(
     ----------
     blocks : iterable of numpy.ndarray
         Consecutive blocks of the id stream (see :class:`CooccurrenceCounter`).
-    vocab_size, window, weighting, keep_probability, seed
+    vocab_size, window, distance_weighting, keep_probability, seed
         As for :class:`CooccurrenceCounter`.
 
     Returns
@@ -226,7 +230,7 @@ def count_cooccurrences(
            [0.5, 1. , 0. ]])
     """
     counter = CooccurrenceCounter(
-        vocab_size, window=window, weighting=weighting, keep_probability=keep_probability, seed=seed
+        vocab_size, window=window, distance_weighting=distance_weighting, keep_probability=keep_probability, seed=seed
     )
     offset = 0
     for ids in blocks:
@@ -384,3 +388,6 @@ def row_blocks(row_starts: np.ndarray, entries: int) -> Iterator[tuple[int, int]
         last = min(max(last, first + 1), rows)
         yield first, last
         first = last
+
+
+__getattr__ = renamed_attributes(__name__, {"WEIGHTINGS": "DISTANCE_WEIGHTINGS"})

@@ -157,9 +157,28 @@ def _known_words(model: WordVectors, restrict_vocab: int) -> tuple[dict[str, int
 # -- word pairs -----------------------------------------------------------------------
 
 
+class _UnpacksAsGensim:
+    """A result that also unpacks and indexes as the tuple gensim returns for it (``a, b, c = result``, ``result[1]``)."""
+
+    def _gensim_tuple(self) -> tuple[Any, ...]:
+        raise NotImplementedError
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._gensim_tuple())
+
+    def __getitem__(self, index: int) -> Any:
+        return self._gensim_tuple()[index]
+
+    def __len__(self) -> int:
+        return len(self._gensim_tuple())
+
+
 @dataclass
-class PairsResult:
+class PairsResult(_UnpacksAsGensim):
     """Correlation of model cosines with human similarity scores.
+
+    It unpacks as gensim's ``evaluate_word_pairs`` result does, ``pearson, spearman,
+    oov_ratio = result``, with the coefficients in place of gensim's ``(r, p-value)``.
 
     Attributes
     ----------
@@ -187,6 +206,9 @@ class PairsResult:
     def skipped(self) -> int:
         """Pairs skipped because a word is unknown."""
         return self.pairs - self.scored
+
+    def _gensim_tuple(self) -> tuple[float, float, float]:
+        return self.pearson, self.spearman, self.oov_ratio
 
     def as_dict(self) -> dict[str, Any]:
         """The result for JSON, with NaN as None."""
@@ -302,8 +324,11 @@ class AnalogySection:
 
 
 @dataclass
-class AnalogyResult:
+class AnalogyResult(_UnpacksAsGensim):
     """Accuracy of one method on a file of analogy questions ``a : b :: c : d``.
+
+    It unpacks as gensim's ``evaluate_word_analogies`` result does, ``score, sections =
+    result`` (see :meth:`as_gensim`).
 
     Attributes
     ----------
@@ -356,6 +381,9 @@ class AnalogyResult:
         }
         sections.append({"section": "Total accuracy", **total})
         return self.accuracy, sections
+
+    def _gensim_tuple(self) -> tuple[float, list[dict[str, Any]]]:
+        return self.as_gensim()
 
 
 def _candidate_exclusions(questions: np.ndarray, canonical: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

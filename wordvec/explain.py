@@ -85,7 +85,7 @@ def explain(
     """
     from .incremental import load_count_matrix, model_with_directory
     from .storage import build_params
-    from .weighting import ppmi
+    from .ppmi import ppmi
 
     if topn < 1:
         raise ParameterError(f"topn must be >= 1; got {topn}")

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from .deprecation import renamed_keywords, warn_renamed
 from .errors import NotFittedError, ParameterError
 from .options import DEFAULT_DOCUMENT_WEIGHTING, DOCUMENT_WEIGHTINGS
 from .tokenize import get_tokenizer
@@ -40,7 +41,7 @@ class DocumentVectorizer:
 
     Parameters
     ----------
-    vectors : WordVectors
+    model : WordVectors
         The word vectors, used as stored (unit length for wordvec models). They are
         shared, never copied or modified.
     weighting : {"sif", "mean", "tfidf"}, default "sif"
@@ -106,7 +107,7 @@ class DocumentVectorizer:
     :math:`u_d / \\lVert u_d \\rVert`. All documents of a batch are counted into one
     sparse documents x vocabulary matrix and multiplied with the vectors at once.
 
-    ``sklearn.base.clone`` gives an unfitted copy that shares ``vectors`` rather than
+    ``sklearn.base.clone`` gives an unfitted copy that shares ``model`` rather than
     deep-copying the whole model for every fold of a cross-validation.
 
     References
@@ -128,16 +129,17 @@ class DocumentVectorizer:
     1
     """
 
+    @renamed_keywords(vectors="model")
     def __init__(
         self,
-        vectors: WordVectors,
+        model: WordVectors,
         *,
         weighting: str = DEFAULT_DOCUMENT_WEIGHTING,
         sif_a: float = 1e-3,
         remove_components: int = 1,
         normalize: bool = True,
     ) -> None:
-        self.vectors = vectors
+        self.model = model
         self.weighting = weighting
         self.sif_a = sif_a
         self.remove_components = remove_components
@@ -149,6 +151,7 @@ class DocumentVectorizer:
         """The constructor parameters by name (``deep`` is for scikit-learn: no parameter is an estimator)."""
         return {name: getattr(self, name) for name in _PARAMETER_NAMES}
 
+    @renamed_keywords(vectors="model")
     def set_params(self, **params: Any) -> DocumentVectorizer:
         """Set constructor parameters by name; returns the vectorizer."""
         for name, value in params.items():
@@ -167,11 +170,17 @@ class DocumentVectorizer:
         changed = [
             f"{name}={getattr(self, name)!r}" for name in _PARAMETER_NAMES[1:] if getattr(self, name) != _DEFAULTS[name]
         ]
-        return f"DocumentVectorizer({', '.join([repr(self.vectors), *changed])})"
+        return f"DocumentVectorizer({', '.join([repr(self.model), *changed])})"
+
+    @property
+    def vectors(self) -> WordVectors:
+        """The old name of :attr:`model`, kept for one release."""
+        warn_renamed("DocumentVectorizer.vectors", "DocumentVectorizer.model", stacklevel=2)
+        return self.model
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Output column names ``wordvec0`` to ``wordvec{dim-1}`` (``input_features`` is ignored: text has none)."""
-        return np.asarray([f"wordvec{i}" for i in range(self.vectors.dim)], dtype=object)
+        return np.asarray([f"wordvec{i}" for i in range(self.model.dim)], dtype=object)
 
     # -- fitting and transforming -----------------------------------------------------
 
@@ -229,25 +238,25 @@ class DocumentVectorizer:
         counts = self._count_words(documents)
         self.idf_ = None
         if self.weighting == "mean":
-            self.word_weights_ = np.ones(len(self.vectors))
+            self.word_weights_ = np.ones(len(self.model))
         elif self.weighting == "tfidf":
-            document_frequency = np.bincount(counts.indices, minlength=len(self.vectors))
+            document_frequency = np.bincount(counts.indices, minlength=len(self.model))
             self.idf_ = np.log((1 + counts.shape[0]) / (1 + document_frequency)) + 1
             self.word_weights_ = self.idf_
         else:
-            self.word_weights_ = sif_weights(self.vectors, self.sif_a)
+            self.word_weights_ = sif_weights(self.model, self.sif_a)
         averages = self._average(counts)
         self.components_ = _top_components(averages, self.remove_components)
         return averages, counts
 
     def _check_parameters(self) -> None:
-        if not isinstance(self.vectors, WordVectors):
-            raise ParameterError(f"vectors must be a WordVectors model; got {type(self.vectors).__name__}")
+        if not isinstance(self.model, WordVectors):
+            raise ParameterError(f"model must be a WordVectors; got {type(self.model).__name__}")
         if self.weighting not in WEIGHTINGS:
             raise ParameterError(f"weighting must be one of {', '.join(map(repr, WEIGHTINGS))}; got {self.weighting!r}")
         if isinstance(self.sif_a, bool) or not (isinstance(self.sif_a, numbers.Real) and 0 < self.sif_a < np.inf):
             raise ParameterError(f"sif_a must be a positive number; got {self.sif_a!r}")
-        components, dim = self.remove_components, self.vectors.dim
+        components, dim = self.remove_components, self.model.dim
         if isinstance(components, bool) or not isinstance(components, numbers.Integral) or not 0 <= components < dim:
             raise ParameterError(
                 f"remove_components must be an integer from 0 to {dim - 1} (fewer than the {dim} dimensions); "
@@ -262,9 +271,9 @@ class DocumentVectorizer:
             raise ParameterError(
                 "expected an iterable of documents (strings), got a single string; wrap one document in a list"
             )
-        tokenize = get_tokenizer(self.vectors.params.get("tokenizer", "regex")).tokenize
-        row_of_word = self.vectors.key_to_index.get
-        vocabulary = len(self.vectors)
+        tokenize = get_tokenizer(self.model.params.get("tokenizer", "regex")).tokenize
+        row_of_word = self.model.key_to_index.get
+        vocabulary = len(self.model)
         blocks = []
         for first, batch in _batches(documents, _DOCUMENTS_PER_BATCH):
             token_lists = [tokenize(_checked_document(text, first + number)) for number, text in enumerate(batch)]
@@ -286,15 +295,15 @@ class DocumentVectorizer:
 
     def _average(self, counts: sparse.csr_matrix) -> np.ndarray:
         """The weighted average of the word vectors of each document (zero for no known word)."""
-        dtype = np.result_type(self.vectors.vectors.dtype, np.float32)
+        dtype = np.result_type(self.model.vectors.dtype, np.float32)
         weighted = counts @ sparse.diags(self.word_weights_.astype(dtype))
         totals = np.asarray((weighted if self.weighting == "tfidf" else counts).sum(axis=1)).ravel()
         with np.errstate(over="ignore", invalid="ignore"):
-            sums = np.asarray(weighted @ np.asarray(self.vectors.vectors, dtype=dtype), dtype=dtype)
+            sums = np.asarray(weighted @ np.asarray(self.model.vectors, dtype=dtype), dtype=dtype)
             averages = np.divide(sums, totals[:, None], out=np.zeros_like(sums), where=totals[:, None] > 0)
         if not np.isfinite(averages).all():
             # Finite vectors (loaders refuse others) can still be too large to sum in float32.
-            largest = float(np.abs(self.vectors.vectors).max())
+            largest = float(np.abs(self.model.vectors).max())
             raise ParameterError(
                 f"the document vectors overflow {dtype.name}: the model's vectors hold values up to {largest:.3g}; "
                 "scale the vectors down (or normalise them) and try again"
@@ -312,11 +321,12 @@ class DocumentVectorizer:
         return averages
 
 
-_PARAMETER_NAMES = ("vectors", "weighting", "sif_a", "remove_components", "normalize")
+_PARAMETER_NAMES = ("model", "weighting", "sif_a", "remove_components", "normalize")
 _DEFAULTS = {"weighting": "sif", "sif_a": 1e-3, "remove_components": 1, "normalize": True}
 
 
-def sif_weights(vectors: WordVectors, a: float = 1e-3) -> np.ndarray:
+@renamed_keywords(vectors="model")
+def sif_weights(model: WordVectors, a: float = 1e-3) -> np.ndarray:
     """The smooth inverse frequency ``a / (a + p(w))`` of every vocabulary word.
 
     ``p(w)`` is the word's count over the total count of the vocabulary in the model's
@@ -327,7 +337,7 @@ def sif_weights(vectors: WordVectors, a: float = 1e-3) -> np.ndarray:
     ParameterError
         The model has no corpus counts (vectors imported from a word2vec file).
     """
-    counts = vectors.counts
+    counts = model.counts
     if counts is None or not np.sum(counts):
         raise ParameterError(
             "weighting='sif' needs the corpus counts of the words to estimate p(w), and this model has none "
@@ -337,8 +347,9 @@ def sif_weights(vectors: WordVectors, a: float = 1e-3) -> np.ndarray:
     return a / (a + probability)
 
 
+@renamed_keywords(vectors="model")
 def document_vector(
-    vectors: WordVectors, text: str, *, weighting: str = "mean", sif_a: float = 1e-3, normalize: bool = True
+    model: WordVectors, text: str, *, weighting: str = "mean", sif_a: float = 1e-3, normalize: bool = True
 ) -> np.ndarray:
     """The weighted average of the word vectors of one text (see :class:`DocumentVectorizer`).
 
@@ -357,7 +368,7 @@ def document_vector(
         )
     if not isinstance(text, str):
         raise ParameterError(f"text must be a string; got {type(text).__name__}")
-    vectorizer = DocumentVectorizer(vectors, weighting=weighting, sif_a=sif_a, remove_components=0, normalize=normalize)
+    vectorizer = DocumentVectorizer(model, weighting=weighting, sif_a=sif_a, remove_components=0, normalize=normalize)
     return vectorizer.fit_transform([text])[0]
 
 

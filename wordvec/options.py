@@ -11,6 +11,7 @@ import dataclasses
 from dataclasses import dataclass
 from numbers import Integral, Real
 
+from .deprecation import renamed_keywords
 from .errors import ParameterError
 
 #: Largest window: harmonic weights are counted as integers scaled by lcm(1..window),
@@ -75,7 +76,7 @@ class BuildParams:
         Ignore words seen fewer times.
     max_vocab : int or None, default None
         Keep at most this many most frequent words.
-    weighting : {"harmonic", "dynamic", "uniform"}, default "harmonic"
+    distance_weighting : {"harmonic", "dynamic", "uniform"}, default "harmonic"
         Weight of a context by its distance d: 1/d (GloVe), word2vec's dynamic window
         ((window - d + 1) / window, the paper's "dyn") or 1.
     subsample : float, default 1e-4
@@ -88,7 +89,8 @@ class BuildParams:
     neg : float, default 1
         Shifted PPMI: log(neg) is subtracted before clipping.
     eig : float, default 0
-        Eigenvalue weighting exponent of the singular values.
+        Exponent p of the singular values in the vectors ``U Σ^p`` (the paper's eigenvalue
+        weighting).
     add_context : bool, default True
         The paper's ``w+c``: add context vectors to word vectors. On the bench corpus it
         raised SimLex-999 from 0.420 to 0.441, at a cost on analogies (3CosMul 0.382 to
@@ -115,7 +117,7 @@ class BuildParams:
     window: int = 5
     min_count: int = 5
     max_vocab: int | None = None
-    weighting: str = "harmonic"
+    distance_weighting: str = "harmonic"
     subsample: float = 1e-4
     cds: float = 0.75
     neg: float = 1.0
@@ -141,7 +143,10 @@ class BuildParams:
             (1 <= self.window <= MAX_WINDOW, f"window must be between 1 and {MAX_WINDOW}; got {self.window}"),
             (self.min_count >= 1, f"min_count must be >= 1; got {self.min_count}"),
             (self.max_vocab is None or self.max_vocab >= MIN_VOCABULARY, f"max_vocab must be >= {MIN_VOCABULARY}; got {self.max_vocab}"),
-            (self.weighting in DISTANCE_WEIGHTINGS, f"weighting must be one of {', '.join(DISTANCE_WEIGHTINGS)}; got {self.weighting!r}"),
+            (
+                self.distance_weighting in DISTANCE_WEIGHTINGS,
+                f"distance_weighting must be one of {', '.join(DISTANCE_WEIGHTINGS)}; got {self.distance_weighting!r}",
+            ),
             (0 <= self.subsample < 1, f"subsample must be in [0, 1); got {self.subsample}"),
             (0 < self.cds <= MAX_CDS, f"cds must be in (0, {short_number(MAX_CDS)}]; got {self.cds}"),
             (0 < self.neg <= MAX_NEG, f"neg must be in (0, {short_number(MAX_NEG)}]; got {self.neg}"),
@@ -160,8 +165,13 @@ class BuildParams:
                 raise ParameterError(message)
 
 
+#: Build options renamed in this release, old name to new: still accepted, with a DeprecationWarning
+#: from code, silently from the ``meta.json`` of models built before.
+RENAMED_BUILD_OPTIONS = {"weighting": "distance_weighting"}
+BuildParams.__init__ = renamed_keywords(**RENAMED_BUILD_OPTIONS)(BuildParams.__init__)  # type: ignore[method-assign]
+
 _TYPES: dict[str, type] = {
-    "dim": Integral, "window": Integral, "min_count": Integral, "max_vocab": Integral, "weighting": str,
+    "dim": Integral, "window": Integral, "min_count": Integral, "max_vocab": Integral, "distance_weighting": str,
     "subsample": Real, "cds": Real, "neg": Real, "eig": Real, "add_context": bool, "normalize": bool,
     "seed": Integral, "tokenizer": str, "power_iterations": Integral, "oversamples": Integral, "workers": Integral,
 }

@@ -15,8 +15,9 @@ import scipy.sparse as sp
 
 from ._malloc import release_freed_memory
 from .corpus import Corpus, CorpusSource
+from .deprecation import renamed_keywords
 from .errors import CorpusError, ParameterError, WordvecError, os_error_reason
-from .options import BuildParams, build_options_text, short_number
+from .options import RENAMED_BUILD_OPTIONS, BuildParams, build_options_text, short_number
 from .progress import ProgressCallback, no_progress
 from .vectors import WordVectors, first_non_finite_row
 from .vocab import CorpusIds, Vocabulary
@@ -150,7 +151,7 @@ def count_passes(
     with _timed(timings, "count"):
         keep = subsample_keep_probability(vocabulary.counts, settings.subsample) if settings.subsample > 0 else None
         counter = CooccurrenceCounter(
-            len(vocabulary), window=settings.window, weighting=settings.weighting, keep_probability=keep, seed=settings.seed
+            len(vocabulary), window=settings.window, distance_weighting=settings.distance_weighting, keep_probability=keep, seed=settings.seed
         )
         scale = counter.scale
         forward_parts = passes.count(counter, new_id_of, notify)
@@ -222,7 +223,7 @@ def _factorize(
     svd: Callable[..., tuple] | None = None,
 ) -> WordVectors:
     from .svd import embed, svd_embedding
-    from .weighting import ppmi
+    from .ppmi import ppmi
 
     _check_dim(settings, len(counts.vocabulary))
     timings = dict(counts.stats["seconds"])
@@ -409,6 +410,7 @@ def _zero_vectors_report(
     return f"{zeros} of {total} words get a zero vector ({examples}): {'; '.join(causes)}"
 
 
+@renamed_keywords(**RENAMED_BUILD_OPTIONS)
 def build(
     corpus: CorpusSource,
     params: BuildParams | None = None,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .deprecation import renamed_keywords
 from .errors import ParameterError, WordvecError
 from .options import IMAGE_FORMATS
 from .vectors import WordVectors
@@ -36,17 +37,18 @@ class WordMap:
     queries: np.ndarray
 
 
-def word_map(vectors: WordVectors, words: Iterable[str], *, neighbours: int = 0) -> WordMap:
+@renamed_keywords(vectors="model", neighbours="topn")
+def word_map(model: WordVectors, words: Iterable[str], *, topn: int = 0) -> WordMap:
     """Place words, and optionally each one's nearest neighbours, on a plane by PCA.
 
     Parameters
     ----------
-    vectors : WordVectors
-        The model.
+    model : WordVectors
+        The word vectors.
     words : iterable of str
         Words to place; each must be in the vocabulary.
-    neighbours : int, default 0
-        Also place each word's ``neighbours`` nearest words (by cosine).
+    topn : int, default 0
+        Also place each word's ``topn`` nearest words (by cosine).
 
     Returns
     -------
@@ -55,7 +57,7 @@ def word_map(vectors: WordVectors, words: Iterable[str], *, neighbours: int = 0)
     Raises
     ------
     ParameterError
-        Fewer than two words in all, or ``neighbours`` negative.
+        Fewer than two words in all, or ``topn`` negative.
     UnknownWordError
         A word is not in the vocabulary.
 
@@ -66,17 +68,17 @@ def word_map(vectors: WordVectors, words: Iterable[str], *, neighbours: int = 0)
     positive, so the same words always give the same picture.
     """
     queries = list(dict.fromkeys(words))
-    if neighbours < 0:
-        raise ParameterError(f"neighbours must be >= 0; got {neighbours}")
-    rows = [vectors.index(word) for word in queries]
+    if topn < 0:
+        raise ParameterError(f"topn must be >= 0; got {topn}")
+    rows = [model.index(word) for word in queries]
     placed = list(queries)
-    if neighbours:
-        for found in vectors.nearest(queries, topn=neighbours):
+    if topn:
+        for found in model.nearest(queries, topn=topn):
             placed.extend(word for word, _ in found if word not in placed)
     if len(placed) < 2:
-        raise ParameterError("a map needs at least two words; give more words or --neighbours")
-    rows += [vectors.index(word) for word in placed[len(queries):]]
-    matrix = np.asarray(vectors.unit_vectors[rows], dtype=np.float64)
+        raise ParameterError("a map needs at least two words; give more words or --topn")
+    rows += [model.index(word) for word in placed[len(queries):]]
+    matrix = np.asarray(model.unit_vectors[rows], dtype=np.float64)
     centred = matrix - matrix.mean(axis=0)
     _, _, components = np.linalg.svd(centred, full_matrices=False)
     components = components[:2]
@@ -89,7 +91,8 @@ def word_map(vectors: WordVectors, words: Iterable[str], *, neighbours: int = 0)
     return WordMap(placed, coordinates, is_query)
 
 
-def plot_words(vectors: WordVectors, words: Iterable[str], path: str | Path, *, neighbours: int = 0) -> WordMap:
+@renamed_keywords(vectors="model", neighbours="topn")
+def plot_words(model: WordVectors, words: Iterable[str], path: str | Path, *, topn: int = 0) -> WordMap:
     """Draw :func:`word_map` to an image file (``.png``, ``.svg`` or ``.pdf``), written atomically.
 
     Query words are drawn larger and bold, neighbours smaller and grey. Needs matplotlib,
@@ -115,7 +118,7 @@ def plot_words(vectors: WordVectors, words: Iterable[str], path: str | Path, *, 
         raise WordvecError("wordvec plot needs matplotlib: pip install 'wordvec[plot]'") from None
     from .files import write_atomically
 
-    placed = word_map(vectors, words, neighbours=neighbours)
+    placed = word_map(model, words, topn=topn)
     figure = Figure(figsize=(8, 6), dpi=120, layout="constrained")
     axes = figure.add_subplot()
     for is_query, colour, size, weight in ((False, "0.45", 9, "normal"), (True, "tab:blue", 12, "bold")):

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 import numpy as np
 from scipy import sparse
 
+from .deprecation import renamed_keywords
 from .errors import ParameterError
 from .options import POLARITY_METHODS
 from .vectors import WordVectors, top_of_rows
@@ -24,13 +25,14 @@ NEGATIVE_SEEDS = (
 )
 
 
+@renamed_keywords(vectors="model", n_neighbors="graph_topn")
 def polarity_scores(
-    vectors: WordVectors,
+    model: WordVectors,
     positive_seeds: str | Iterable[str],
     negative_seeds: str | Iterable[str],
     *,
     method: str = "sentprop",
-    n_neighbors: int = 25,
+    graph_topn: int = 25,
     beta: float = 0.9,
     graph_words: int = 30_000,
     restrict_vocab: int | None = None,
@@ -40,7 +42,7 @@ def polarity_scores(
 
     Parameters
     ----------
-    vectors : WordVectors
+    model : WordVectors
         The word vectors.
     positive_seeds, negative_seeds : str or iterable of str
         Words known to be positive and negative (at least one each, no word in both),
@@ -51,7 +53,7 @@ def polarity_scores(
         negative to the mean positive seed vector, one matrix product. Against the
         sign of VADER's valences on the bench-corpus vectors, SentProp scored a ROC AUC
         of 0.884 and the projection 0.855 (benchmarks/RESULTS.md).
-    n_neighbors : int, default 25
+    graph_topn : int, default 25
         Neighbours of each word in the graph (SentProp; the paper's value). Capped at
         the number of graph words minus one.
     beta : float, default 0.9
@@ -60,7 +62,7 @@ def polarity_scores(
     graph_words : int, default 30000
         The walk runs over the graph of the ``graph_words`` most frequent words plus the
         seeds (SentProp). Every other scored word takes the similarity-weighted mean
-        walk score of its ``n_neighbors`` nearest graph words, one step of the same
+        walk score of its ``graph_topn`` nearest graph words, one step of the same
         propagation. Building the graph costs ``graph_words**2 * dim`` multiply-adds and
         scoring the rest ``graph_words * dim`` per word (timings in
         benchmarks/RESULTS.md), and the rare words' own vectors are too noisy to be worth
@@ -87,7 +89,7 @@ def polarity_scores(
 
     Notes
     -----
-    SentProp (Hamilton et al. 2016): each graph word links to its ``n_neighbors``
+    SentProp (Hamilton et al. 2016): each graph word links to its ``graph_topn``
     nearest words by cosine, with weight :math:`\\arccos(-\\cos(w_i, w_j)) / \\pi`
     (1 for the same direction, 0 for the opposite one); the graph is made symmetric by
     keeping an edge found from either end. Two random walks with restart run on it,
@@ -111,40 +113,40 @@ def polarity_scores(
     >>> angles = np.radians([0, 20, 40, 140, 160, 180])
     >>> model = WordVectors(["good", "great", "fine", "poor", "awful", "bad"],
     ...                     np.c_[np.cos(angles), np.sin(angles)])
-    >>> scores = polarity_scores(model, ["good"], ["bad"], n_neighbors=3)
+    >>> scores = polarity_scores(model, ["good"], ["bad"], graph_topn=3)
     >>> sorted(scores, key=scores.get)
     ['bad', 'awful', 'poor', 'fine', 'great', 'good']
     """
     if method not in METHODS:
         raise ParameterError(f"method must be one of {', '.join(map(repr, METHODS))}; got {method!r}")
-    positive_rows = _seed_rows(vectors, positive_seeds, "positive")
-    negative_rows = _seed_rows(vectors, negative_seeds, "negative")
+    positive_rows = _seed_rows(model, positive_seeds, "positive")
+    negative_rows = _seed_rows(model, negative_seeds, "negative")
     both = sorted(set(positive_rows) & set(negative_rows))
     if both:
-        words = ", ".join(vectors.words[i] for i in both)
+        words = ", ".join(model.words[i] for i in both)
         raise ParameterError(f"seed words cannot be both positive and negative: {words}")
-    scored_count = len(vectors) if restrict_vocab is None else _positive_int(restrict_vocab, "restrict_vocab")
-    scored = np.union1d(np.arange(min(scored_count, len(vectors))), positive_rows + negative_rows)
-    unit = np.asarray(vectors.unit_vectors, dtype=np.float32)
+    scored_count = len(model) if restrict_vocab is None else _positive_int(restrict_vocab, "restrict_vocab")
+    scored = np.union1d(np.arange(min(scored_count, len(model))), positive_rows + negative_rows)
+    unit = np.asarray(model.unit_vectors, dtype=np.float32)
     if method == "projection":
         raw = _projection(unit, scored, positive_rows, negative_rows)
     else:
         if isinstance(beta, bool) or not isinstance(beta, numbers.Real) or not 0 < beta < 1:
             raise ParameterError(f"beta must be between 0 and 1 (exclusive); got {beta!r}")
         raw = _sentprop(
-            unit, scored, positive_rows, negative_rows, _positive_int(n_neighbors, "n_neighbors"), beta,
+            unit, scored, positive_rows, negative_rows, _positive_int(graph_topn, "graph_topn"), beta,
             _positive_int(graph_words, "graph_words"), _positive_int(batch, "batch"),
         )
     spread = raw.std()
     standardised = (raw - raw.mean()) / (spread if spread > 0 else 1.0)
-    return dict(zip((vectors.words[i] for i in scored.tolist()), standardised.tolist()))
+    return dict(zip((model.words[i] for i in scored.tolist()), standardised.tolist()))
 
 
-def _seed_rows(vectors: WordVectors, seeds: str | Iterable[str], polarity: str) -> list[int]:
+def _seed_rows(model: WordVectors, seeds: str | Iterable[str], polarity: str) -> list[int]:
     words = [seeds] if isinstance(seeds, str) else list(seeds)
     if not words:
         raise ParameterError(f"at least one {polarity} seed word is needed")
-    return sorted({vectors.index(word) for word in words})
+    return sorted({model.index(word) for word in words})
 
 
 def _positive_int(value: object, name: str) -> int:
@@ -165,7 +167,7 @@ def _sentprop(
     scored: np.ndarray,
     positive_rows: list[int],
     negative_rows: list[int],
-    n_neighbors: int,
+    graph_topn: int,
     beta: float,
     graph_words: int,
     batch: int,
@@ -173,10 +175,10 @@ def _sentprop(
     """SentProp's ``p+ / (p+ + p-)`` of each scored word (see :func:`polarity_scores`)."""
     graph = np.union1d(np.arange(min(graph_words, len(unit))), positive_rows + negative_rows)
     graph_vectors = unit[graph]
-    n_neighbors = min(n_neighbors, len(graph) - 1)  # >= 1: the seeds of both polarities are in the graph
-    neighbours, weights = _neighbours(graph_vectors, graph_vectors, n_neighbors, batch, exclude_self=True)
+    graph_topn = min(graph_topn, len(graph) - 1)  # >= 1: the seeds of both polarities are in the graph
+    neighbours, weights = _neighbours(graph_vectors, graph_vectors, graph_topn, batch, exclude_self=True)
     edges = sparse.csr_matrix(
-        (weights.ravel(), (np.repeat(np.arange(len(graph)), n_neighbors), neighbours.ravel())),
+        (weights.ravel(), (np.repeat(np.arange(len(graph)), graph_topn), neighbours.ravel())),
         shape=(len(graph), len(graph)),
     )
     edges = edges.maximum(edges.T).tocsr()
@@ -199,7 +201,7 @@ def _sentprop(
     scores[in_graph] = graph_scores[np.searchsorted(graph, scored[in_graph])]
     outside = scored[~in_graph]
     if len(outside):
-        neighbours, weights = _neighbours(unit[outside], graph_vectors, n_neighbors, batch, exclude_self=False)
+        neighbours, weights = _neighbours(unit[outside], graph_vectors, graph_topn, batch, exclude_self=False)
         scores[~in_graph] = (weights * graph_scores[neighbours]).sum(axis=1) / weights.sum(axis=1).clip(1e-12)
     return scores
 

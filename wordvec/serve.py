@@ -155,7 +155,7 @@ class Explorer:
         """
         from .plot import word_map
 
-        placed = word_map(self.vectors, [self._vocabulary_word(_word(params, "word"))], neighbours=_count(params))
+        placed = word_map(self.vectors, [self._vocabulary_word(_word(params, "word"))], topn=_count(params))
         return {
             "words": [
                 {"word": word, "x": x, "y": y, "query": query}

@@ -18,6 +18,7 @@ import numpy as np
 
 from . import __version__
 from .errors import ModelError, ParameterError, os_error_reason
+from .options import RENAMED_BUILD_OPTIONS
 from .files import (
     check_output_path,
     fsync_directory,
@@ -292,7 +293,8 @@ def _load_from_dir_fd(path: Path, dir_fd: int) -> WordVectors:
         # Well-formed, but not the file that was saved: a count or a word was edited.
         raise ModelError(f"{where} has a changed {VOCAB_FILE} (it does not match the checksum in {META_FILE}); rebuild the model")
     require_finite(vectors, words, f"{where} ({VECTORS_FILE})", unit_rows=meta.get("normalized", False))
-    params = dict(meta["params"])
+    # A model built before an option was renamed records it under its old name.
+    params = {RENAMED_BUILD_OPTIONS.get(name, name): value for name, value in meta["params"].items()}
     params["normalize"] = bool(meta.get("normalized", False))
     model = WordVectors(words, vectors, counts if meta.get("has_counts", True) else None, params=params, stats=meta["stats"])
     model.path = path

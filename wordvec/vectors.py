@@ -7,13 +7,17 @@ import importlib.util
 import queue
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ._cores import available_cores
+from .deprecation import renamed_keywords
 from .errors import ModelError, ParameterError, UnknownWordError
 from .options import DEFAULT_RESTRICT_VOCAB, DEFAULT_TOPN
+
+if TYPE_CHECKING:
+    from .evaluate import AnalogyResult, PairsResult
 
 #: Added to 3CosMul's denominator so a word opposite a negative word cannot win on that alone
 #: (Levy & Goldberg 2014).
@@ -192,7 +196,8 @@ class WordVectors:
             raise UnknownWordError(word, self.suggest(word))
         return index
 
-    def suggest(self, word: str, n: int = 5) -> list[str]:
+    @renamed_keywords(n="topn")
+    def suggest(self, word: str, topn: int = 5) -> list[str]:
         """Vocabulary words spelled most like ``word`` (for unknown-word messages)."""
         from .tokenize import normalize_text
 
@@ -200,7 +205,7 @@ class WordVectors:
         candidates = [w for w in self.words if abs(len(w) - len(target)) <= 2]
         import difflib  # only on the unknown-word path: not a cost of every query
 
-        return difflib.get_close_matches(target, candidates, n=n, cutoff=0.7)
+        return difflib.get_close_matches(target, candidates, n=topn, cutoff=0.7)
 
     def vector(self, word: str) -> np.ndarray:
         """The vector of ``word`` (as stored)."""
@@ -479,7 +484,7 @@ class WordVectors:
 
     # -- evaluation -------------------------------------------------------------------
 
-    def evaluate_word_pairs(self, path: str | Path, *, restrict_vocab: int = DEFAULT_RESTRICT_VOCAB) -> tuple[float, float, float]:
+    def evaluate_word_pairs(self, path: str | Path, *, restrict_vocab: int = DEFAULT_RESTRICT_VOCAB) -> PairsResult:
         """Correlation of cosine similarity with human scores on a word-pair file.
 
         Parameters
@@ -493,13 +498,12 @@ class WordVectors:
 
         Returns
         -------
-        pearson : float
-        spearman : float
-            Correlations over the pairs with both words known (NaN if fewer than two).
-            gensim returns ``(r, p-value)`` tuples here; wordvec returns the coefficients.
-        oov_ratio : float
-            Percentage of pairs skipped for an unknown word, as in gensim. Skipped pairs
-            are never scored as a similarity of zero.
+        PairsResult
+            Unpacks as gensim's result, ``pearson, spearman, oov_ratio = result``: the
+            correlations over the pairs with both words known (NaN if fewer than two; gensim
+            gives ``(r, p-value)`` tuples where wordvec gives the coefficients) and the
+            percentage of pairs skipped for an unknown word. Skipped pairs are never scored
+            as a similarity of zero. It also has the pair counts.
 
         Raises
         ------
@@ -508,16 +512,15 @@ class WordVectors:
 
         See Also
         --------
-        wordvec.evaluate.evaluate_word_pairs : the same, with the pair counts.
+        wordvec.evaluate.evaluate_word_pairs : the same function.
         """
         from .evaluate import evaluate_word_pairs
 
-        result = evaluate_word_pairs(self, path, restrict_vocab=restrict_vocab)
-        return result.pearson, result.spearman, result.oov_ratio
+        return evaluate_word_pairs(self, path, restrict_vocab=restrict_vocab)
 
     def evaluate_word_analogies(
         self, path: str | Path, *, method: str = "add", restrict_vocab: int = DEFAULT_RESTRICT_VOCAB
-    ) -> tuple[float, list[dict[str, Any]]]:
+    ) -> AnalogyResult:
         """Accuracy on analogy questions ``a : b :: c : d`` in word2vec's ``questions-words.txt`` format.
 
         Parameters
@@ -533,20 +536,20 @@ class WordVectors:
 
         Returns
         -------
-        score : float
-            Correct over answered questions (skipped questions are not counted as wrong).
-        sections : list of dict
-            As gensim's: one ``{"section", "correct", "incorrect"}`` dict per section,
-            with lists of ``(a, b, c, d)`` questions, then a ``"Total accuracy"`` entry;
-            each also has ``"skipped"``, the questions with an unknown word.
+        AnalogyResult
+            Unpacks as gensim's result, ``score, sections = result``: correct over answered
+            questions (skipped questions are not counted as wrong), and one ``{"section",
+            "correct", "incorrect"}`` dict per section with lists of ``(a, b, c, d)``
+            questions, then a ``"Total accuracy"`` entry; each also has ``"skipped"``, the
+            questions with an unknown word. It also has the counts by section.
 
         See Also
         --------
-        wordvec.evaluate.evaluate_word_analogies : the same as an object with counts.
+        wordvec.evaluate.evaluate_word_analogies : the same function.
         """
         from .evaluate import evaluate_word_analogies
 
-        return evaluate_word_analogies(self, path, method=method, restrict_vocab=restrict_vocab).as_gensim()
+        return evaluate_word_analogies(self, path, method=method, restrict_vocab=restrict_vocab)
 
     # -- files ------------------------------------------------------------------------
 

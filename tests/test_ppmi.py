@@ -1,4 +1,4 @@
-"""Tests of wordvec.weighting: shifted PPMI with context-distribution smoothing."""
+"""Tests of wordvec.ppmi: shifted PPMI with context-distribution smoothing."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from wordvec.errors import ParameterError
-from wordvec.weighting import ppmi
+from wordvec.ppmi import ppmi
 
 # Not symmetric, so swapping rows and columns in the formula would show.
 COUNTS = np.array([
@@ -123,9 +123,9 @@ def test_ppmi_is_finite_and_non_negative(counts, cds, neg):
 
 @pytest.mark.parametrize("block_entries", [1, 3, 50])
 def test_ppmi_weighted_in_blocks_of_rows_matches_the_formula(monkeypatch, block_entries):
-    import wordvec.weighting as weighting
+    import wordvec.ppmi as ppmi_module
 
-    monkeypatch.setattr(weighting, "_ROWS_BLOCK_ENTRIES", block_entries)
+    monkeypatch.setattr(ppmi_module, "_ROWS_BLOCK_ENTRIES", block_entries)
     rng = np.random.default_rng(9)
     counts = rng.integers(0, 6, size=(30, 25)) * (rng.random((30, 25)) < 0.4)
     counts[4] = 0  # an empty row
@@ -137,9 +137,9 @@ def test_ppmi_weighted_in_blocks_of_rows_matches_the_formula(monkeypatch, block_
 
 @pytest.mark.parametrize("block_entries", [1, 3, 50])
 def test_ppmi_without_copy_reuses_float32_counts_and_gives_the_same_result(monkeypatch, block_entries):
-    import wordvec.weighting as weighting
+    import wordvec.ppmi as ppmi_module
 
-    monkeypatch.setattr(weighting, "_ROWS_BLOCK_ENTRIES", block_entries)
+    monkeypatch.setattr(ppmi_module, "_ROWS_BLOCK_ENTRIES", block_entries)
     rng = np.random.default_rng(10)
     dense = (rng.integers(0, 6, size=(30, 25)) * (rng.random((30, 25)) < 0.5)).astype(np.float32)
     counts = sp.csr_matrix(dense)

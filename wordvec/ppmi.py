@@ -1,0 +1,112 @@
+"""Reweight co-occurrence counts into positive pointwise mutual information (PPMI)."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.special import logsumexp
+
+from .cooccur import filled_csr, row_blocks
+from .errors import ParameterError
+
+#: Non-zeros weighted per block of rows (bounds the temporaries).
+_ROWS_BLOCK_ENTRIES = 1 << 22
+
+
+def ppmi(counts: sp.spmatrix, *, cds: float = 0.75, neg: float = 1.0, copy: bool = True) -> sp.csr_matrix:
+    """Shifted positive PMI with context-distribution smoothing.
+
+    Parameters
+    ----------
+    counts : scipy.sparse matrix, shape (words, contexts)
+        Co-occurrence counts ``#(w, c)``.
+    cds : float, default 0.75
+        Context-distribution smoothing exponent alpha: context counts are raised to
+        this power before normalising, which lowers the PMI of rare contexts. 0.75 is
+        the value Levy et al. found best (it mirrors word2vec's negative-sampling
+        distribution); 1 gives plain PMI.
+    neg : float, default 1
+        Shift: ``log(neg)`` is subtracted from PMI before clipping at zero, mirroring
+        word2vec's number of negative samples. 1 means no shift.
+    copy : bool, default True
+        False lets the result take over the arrays of ``counts`` when it is a float32 CSR
+        matrix, which is then overwritten: the build does this when the counts are not
+        needed again, so that the two matrices are never in memory together.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix of float32
+        Only the positive cells are stored.
+
+    Notes
+    -----
+    .. math::
+
+        \\mathrm{PPMI}(w, c) = \\max\\left(\\log \\frac{\\#(w,c)\\, \\sum_{c'} \\#(c')^\\alpha}
+        {\\#(w)\\, \\#(c)^\\alpha} - \\log k,\\ 0\\right)
+
+    where ``#(w)`` and ``#(c)`` are row and column sums of the counts, alpha is ``cds``
+    and k is ``neg``. The formula is invariant to scaling the counts.
+
+    References
+    ----------
+    Levy, O., Goldberg, Y. & Dagan, I. (2015). Improving Distributional Similarity with
+    Lessons Learned from Word Embeddings. TACL 3, 211-225.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.sparse as sp
+    >>> m = ppmi(sp.csr_matrix(np.array([[0., 2.], [2., 1.]])), cds=1.0)
+    >>> np.round(m.toarray(), 4)
+    array([[0.    , 0.5108],
+           [0.5108, 0.    ]], dtype=float32)
+    """
+    if not cds > 0:
+        raise ParameterError(f"cds must be > 0; got {cds}")
+    if not neg > 0:
+        raise ParameterError(f"neg must be > 0; got {neg}")
+    counts = sp.csr_matrix(counts)
+    if not counts.has_canonical_format or (counts.data == 0).any():
+        counts = counts.copy()
+        counts.sum_duplicates()
+        counts.eliminate_zeros()
+    if counts.nnz == 0 or not (counts.data > 0).any():
+        return sp.csr_matrix(counts.shape, dtype=np.float32)
+    if (counts.data < 0).any():
+        raise ParameterError("co-occurrence counts must not be negative")
+    row_sums = np.asarray(counts.sum(axis=1), dtype=np.float64).ravel()
+    col_sums = np.asarray(counts.sum(axis=0), dtype=np.float64).ravel()
+    with np.errstate(divide="ignore"):
+        log_rows = np.log(row_sums).astype(np.float32)
+        log_smoothed_cols = (cds * np.log(col_sums)).astype(np.float32)
+    # log(sum(#(c) ** cds)) from the logarithms: the powers themselves overflow float64 for large counts and cds.
+    shift = np.float32(logsumexp(cds * np.log(col_sums[col_sums > 0])) - np.log(neg))
+    # Computed in float32 (PPMI values are small, < 30, so float32 keeps them to about 1e-6), a
+    # block of rows at a time, into arrays sized for every non-zero of which only the positive
+    # cells are ever written: no temporary as large as the matrix, and untouched pages of the
+    # arrays are never resident.
+    fresh = copy or counts.data.dtype != np.float32
+    if fresh:
+        data = np.empty(counts.nnz, dtype=np.float32)
+        indices = np.empty(counts.nnz, dtype=counts.indices.dtype)
+    else:  # safe in place: a block is read into temporaries before its kept cells are written, never past it
+        data, indices = counts.data, counts.indices
+    indptr = np.zeros(len(counts.indptr), dtype=np.int64)
+    filled = 0
+    for first, last in row_blocks(counts.indptr, _ROWS_BLOCK_ENTRIES):
+        start, stop = counts.indptr[first], counts.indptr[last]
+        block_indptr = counts.indptr[first : last + 1] - start
+        with np.errstate(divide="ignore"):
+            pmi = np.log(counts.data[start:stop], dtype=np.float32)
+        pmi -= np.repeat(log_rows[first:last], np.diff(block_indptr))
+        pmi -= log_smoothed_cols[counts.indices[start:stop]]
+        pmi += shift
+        positive = pmi > 0
+        kept = int(positive.sum())
+        data[filled : filled + kept] = pmi[positive]
+        indices[filled : filled + kept] = counts.indices[start:stop][positive]
+        kept_before = np.concatenate([[0], np.cumsum(positive)])[block_indptr]
+        indptr[first + 1 : last + 1] = filled + kept_before[1:]
+        filled += kept
+    # The counts' own arrays are sliced, not shrunk: the caller's matrix still holds them.
+    return filled_csr(data, indices, indptr, filled, counts.shape, shrink=fresh)

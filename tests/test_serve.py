@@ -26,7 +26,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from wordvec.serve import MAX_K, MAX_REQUEST_HEAD, STATIC, AllowedHosts, create_app, file_name, served_host_names
+from wordvec.serve import MAX_K, MAX_REQUEST_HEAD, STATIC, AllowedHosts, create_app, served_host_names
 
 from conftest import BUILD_OPTIONS
 from test_cli import cli_error, invoke
@@ -249,15 +249,6 @@ def test_info_shows_file_names_not_paths(client, model_path, royal_corpus_file):
     response = client.get("/api/info")
     assert response.json()["stats"]["corpus"] == [royal_corpus_file.name]
     assert str(royal_corpus_file.parent) not in response.text and str(model_path.parent) not in response.text
-
-
-@pytest.mark.parametrize("path, name", [
-    ("/home/me/corpus/wiki.txt", "wiki.txt"), ("wiki.txt", "wiki.txt"), ("models/news/", "news"),
-    ("C:\\corpus\\wiki.txt", "wiki.txt"), ("s3://bucket/corpus/wiki.txt.gz", "wiki.txt.gz"),
-    ("https://user:secret@example.com/data/wiki.txt?token=1", "wiki.txt"), ("<python iterable>", "<python iterable>"),
-])
-def test_file_name_keeps_the_last_component(path, name):
-    assert file_name(path) == name
 
 
 # -- the Host check (DNS rebinding) ----------------------------------------------------

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from . import __version__
+from . import __version__, answers
 from .errors import WordvecError, os_error_reason
 from . import options
 from .options import BuildParams
@@ -452,11 +452,10 @@ def nearest(words: tuple[str, ...], model_path: Path, topn: int, as_json: bool) 
     """
     model = _load(model_path)
     queries = list(words) if words else [line.strip() for line in sys.stdin if line.strip()]
-    results = list(zip(queries, model.nearest(queries, topn=topn)))
     if as_json:
-        _print_json([{"word": w, "neighbours": [{"word": n, "similarity": s} for n, s in ns]} for w, ns in results])
+        _print_json(answers.nearest(model, queries, topn=topn))
         return
-    for number, (word, neighbours) in enumerate(results):
+    for number, (word, neighbours) in enumerate(zip(queries, model.nearest(queries, topn=topn))):
         if number:
             click.echo()
         _print_neighbours(word, neighbours)
@@ -474,11 +473,11 @@ def similarity(word1: str, word2: str, model_path: Path, as_json: bool) -> None:
     Example:
       wordvec similarity king queen
     """
-    score = _load(model_path).similarity(word1, word2)
+    model = _load(model_path)
     if as_json:
-        _print_json({"word1": word1, "word2": word2, "similarity": score})
+        _print_json(answers.similarity(model, word1, word2))
     else:
-        click.echo(f"{score:.4f}")
+        click.echo(f"{model.similarity(word1, word2):.4f}")
 
 
 @main.command()
@@ -501,11 +500,11 @@ def analogy(a: str, b: str, c: str, model_path: Path, topn: int, method: str, as
       wordvec analogy man king woman
       wordvec analogy man king woman --method mul
     """
-    answers = _load(model_path).analogy(a, b, c, topn=topn, method=method)
+    model = _load(model_path)
     if as_json:
-        _print_json({"a": a, "b": b, "c": c, "method": method, "answers": [{"word": w, "similarity": s} for w, s in answers]})
+        _print_json(answers.analogy(model, a, b, c, topn=topn, method=method))
     else:
-        _print_neighbours(f"{a} : {b} :: {c} : ?", answers)
+        _print_neighbours(f"{a} : {b} :: {c} : ?", model.analogy(a, b, c, topn=topn, method=method))
 
 
 def _score(value: float) -> str:
@@ -614,11 +613,11 @@ def info(model_path: Path, as_json: bool) -> None:
     Example:
       wordvec info -m my-model
     """
-    from .storage import build_params, metadata_of
+    from .storage import build_params
 
     model = _load(model_path)
     build_params(model, model_path)  # refuses parameters that no build could have recorded
-    meta = metadata_of(model)
+    meta = answers.info(model)
     if as_json:
         _print_json(meta)
         return

@@ -15,10 +15,11 @@ from http import HTTPStatus
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 import numpy as np
 
+from . import answers
+from .answers import file_name
 from .errors import ParameterError, UnknownWordError, WordvecError
 from .options import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TOPN, MAX_MAP_NEIGHBOURS
 from .vectors import WordVectors
@@ -80,21 +81,11 @@ def _count(params: Mapping[str, str]) -> int:
     return value
 
 
-def file_name(path: str) -> str:
-    """The last component of a file path or URL (``/data/wiki/a.txt`` and ``s3://b/wiki/a.txt`` give ``a.txt``)."""
-    if "://" in path:
-        path = urlsplit(path).path
-    return re.split(r"[/\\]", path.rstrip("/\\"))[-1] or path
-
-
-def _neighbour_list(pairs: list[tuple[str, float]]) -> list[dict[str, Any]]:
-    return [{"word": word, "similarity": score} for word, score in pairs]
-
-
 class Explorer:
     """The answers of the explorer's JSON API, apart from any web framework.
 
-    Each query method takes a request's query parameters and returns a JSON-ready dict;
+    Each query method takes a request's query parameters and returns a JSON-ready dict,
+    the one :mod:`wordvec.answers` gives the command line's ``--json`` where both answer;
     a missing or malformed parameter raises :class:`~wordvec.errors.ParameterError`, a
     word not in the vocabulary :class:`~wordvec.errors.UnknownWordError` with the close
     spellings the command line suggests.
@@ -124,29 +115,18 @@ class Explorer:
         self._rows_by_spelling = np.array(sorted(range(len(vectors)), key=vectors.words.__getitem__), dtype=np.int64)
         self._spellings = [vectors.words[row] for row in self._rows_by_spelling.tolist()]
 
-    def _vocabulary_word(self, word: str) -> str:
-        """The vocabulary's spelling of ``word`` (normalised as the tokenizer does)."""
-        return self.vectors.words[self.vectors.index(word)]
-
     def nearest(self, params: Mapping[str, str]) -> dict[str, Any]:
-        """``word``'s ``k`` nearest neighbours by cosine, as ``wordvec nearest --json``."""
-        word = self._vocabulary_word(_word(params, "word"))
-        neighbours = self.vectors.nearest([word], topn=_count(params))[0]
-        return {"word": word, "neighbours": _neighbour_list(neighbours)}
+        """``word``'s ``k`` nearest neighbours by cosine: one entry of ``wordvec nearest --json``."""
+        return answers.nearest(self.vectors, [_word(params, "word")], topn=_count(params))[0]
 
     def analogy(self, params: Mapping[str, str]) -> dict[str, Any]:
         """``a`` is to ``b`` as ``c`` is to ...? (``method`` add or mul), as ``wordvec analogy --json``."""
-        a, b, c = (self._vocabulary_word(_word(params, name)) for name in "abc")
-        method = params.get("method", "add")
-        if method not in ("add", "mul"):
-            raise ParameterError(f"method must be 'add' or 'mul'; got {method!r}")
-        answers = self.vectors.analogy(a, b, c, topn=_count(params), method=method)
-        return {"a": a, "b": b, "c": c, "method": method, "answers": _neighbour_list(answers)}
+        a, b, c = (_word(params, name) for name in "abc")
+        return answers.analogy(self.vectors, a, b, c, topn=_count(params), method=params.get("method", "add"))
 
     def similarity(self, params: Mapping[str, str]) -> dict[str, Any]:
-        """The cosine similarity of ``word1`` and ``word2``."""
-        word1, word2 = (self._vocabulary_word(_word(params, name)) for name in ("word1", "word2"))
-        return {"word1": word1, "word2": word2, "similarity": self.vectors.similarity(word1, word2)}
+        """The cosine similarity of ``word1`` and ``word2``, as ``wordvec similarity --json``."""
+        return answers.similarity(self.vectors, _word(params, "word1"), _word(params, "word2"))
 
     def map(self, params: Mapping[str, str]) -> dict[str, Any]:
         """``word`` and its ``k`` nearest words on the plane of their first two principal components.
@@ -155,7 +135,8 @@ class Explorer:
         """
         from .plot import word_map
 
-        placed = word_map(self.vectors, [self._vocabulary_word(_word(params, "word"))], neighbours=_count(params))
+        focus = self.vectors.vocabulary_word(_word(params, "word"))
+        placed = word_map(self.vectors, [focus], neighbours=_count(params))
         return {
             "words": [
                 {"word": word, "x": x, "y": y, "query": query}
@@ -165,13 +146,7 @@ class Explorer:
 
     def info(self, params: Mapping[str, str]) -> dict[str, Any]:
         """The model's name and metadata, as ``wordvec info --json``, with file names for corpus paths."""
-        from .storage import metadata_of
-
-        meta = metadata_of(self.vectors)
-        corpus = meta["stats"].get("corpus")
-        if isinstance(corpus, list):
-            meta["stats"] = {**meta["stats"], "corpus": [file_name(str(source)) for source in corpus]}
-        return {"model": self.name, **meta}
+        return answers.info(self.vectors, name=self.name)
 
     def complete(self, params: Mapping[str, str]) -> dict[str, Any]:
         """Up to ``k`` vocabulary words that start with ``prefix``, most frequent first.

@@ -87,10 +87,10 @@ def client(model_path) -> TestClient:
 
 
 @pytest.mark.parametrize("command, path, params", [
-    (["nearest", "King", "-k", "4"], "/api/nearest", {"word": "King", "k": 4}),
+    (["nearest", "King", "-k", "4"], "/api/nearest", {"word": "King", "topn": 4}),
     (["nearest", "queen"], "/api/nearest", {"word": "queen"}),
     (["analogy", "dog", "forest", "Queen", "-k", "3", "--method", "mul"], "/api/analogy",
-     {"a": "dog", "b": "forest", "c": "Queen", "k": 3, "method": "mul"}),
+     {"a": "dog", "b": "forest", "c": "Queen", "topn": 3, "method": "mul"}),
     (["analogy", "cat", "barn", "king"], "/api/analogy", {"a": "cat", "b": "barn", "c": "king"}),
     (["similarity", "bread", "CHEESE"], "/api/similarity", {"word1": "bread", "word2": "CHEESE"}),
 ], ids=["nearest", "nearest-default", "analogy", "analogy-default", "similarity"])

@@ -209,6 +209,14 @@ def _json_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of a table.")(command)
 
 
+#: What -q means on every command that has it; :class:`_Command` drops the warnings, each command its notes.
+QUIET_HELP = "No progress bars, notes (such as the summary of a build) or warnings; results and errors still print."
+
+
+def _quiet_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("-q", "--quiet", is_flag=True, help=QUIET_HELP)(command)
+
+
 def _load(model_path: Path):
     from .storage import load_model
 
@@ -362,7 +370,7 @@ def _corpus_paths(context: click.Context, parameter: click.Parameter, values: tu
               help="Count on a Dask cluster: tcp://HOST:PORT of a scheduler, or local[:N] for N local workers.")
 @click.option("--dask-svd", is_flag=True, help="With --dask: also run the SVD on the cluster (large models).")
 @click.option("--keep-counts", is_flag=True, help="Keep the counts in the model, for `wordvec update` and `explain`.")
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@_quiet_option
 @click.option("-v", "--verbose", is_flag=True, help="Also print the seconds of each stage (on stderr).")
 def build(
     corpus: list[CorpusFile],
@@ -564,7 +572,7 @@ def _print_evaluation(evaluation: Evaluation) -> None:
 @click.option("--method", default="both", show_default=True, type=click.Choice([*options.ANALOGY_METHODS, "both"]),
               help="Analogy method: 3CosAdd, 3CosMul or both.")
 @_json_option
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar on a terminal.")
+@_quiet_option
 def evaluate(
     model_path: Path,
     pair_files: tuple[Path, ...],
@@ -862,7 +870,7 @@ def serve(model_path: Path, host: str, port: int, allowed_hosts: tuple[str, ...]
               help="Write the updated model here instead of replacing MODEL (atomically).")
 @click.option("--workers", default=None, show_default="available cores", type=click.IntRange(1, options.MAX_WORKERS),
               help="Processes that read the new text.")
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@_quiet_option
 @click.option("-v", "--verbose", is_flag=True, help="Also print the seconds of each stage (on stderr).")
 def update(
     model_path: Path, corpus: list[CorpusFile], output: Path | None, workers: int | None, quiet: bool, verbose: bool

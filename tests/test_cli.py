@@ -837,3 +837,95 @@ def test_every_command_turns_user_errors_into_one_line():
     from wordvec.cli import _Command
 
     assert main.commands and all(isinstance(command, _Command) for command in main.commands.values())
+
+
+# -- -q/--quiet: one meaning on every command ------------------------------------------
+
+
+def test_quiet_has_one_meaning_and_one_help_on_every_command():
+    from wordvec.cli import QUIET_HELP
+
+    quiet = {name: next((p for p in command.params if p.name == "quiet"), None) for name, command in main.commands.items()}
+    having = {name: option for name, option in quiet.items() if option is not None}
+    assert {"build", "update", "evaluate"} <= set(having)
+    for name, option in having.items():
+        assert (option.opts, option.help) == (["-q", "--quiet"], QUIET_HELP), name
+
+
+def run_with_a_terminal(args: list, cwd: Path) -> tuple[int, str, str]:
+    """Run the command line with standard error on a terminal (a pty), as a user sees it: (status, stdout, terminal)."""
+    import pty
+    import threading
+
+    main_end, terminal = pty.openpty()
+    shown = []
+
+    def read() -> None:
+        while True:
+            try:
+                data = os.read(main_end, 65536)
+            except OSError:  # EIO: the process and this test closed the terminal
+                return
+            if not data:
+                return
+            shown.append(data)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        ended = subprocess.run([sys.executable, "-m", "wordvec.cli", *[str(arg) for arg in args]], cwd=cwd,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=terminal, timeout=120)
+    finally:
+        os.close(terminal)
+        reader.join(timeout=10)
+        os.close(main_end)
+    return ended.returncode, ended.stdout.decode(), b"".join(shown).decode(errors="replace")
+
+
+@pytest.fixture
+def corpus_with_bad_bytes(royal_corpus_file, tmp_path) -> Path:
+    """The royal corpus with undecodable bytes in it: a build and an update warn of them."""
+    path = tmp_path / "royal-bad.txt"
+    path.write_bytes(royal_corpus_file.read_bytes().replace(b"\n", b" \xff\n", 5))
+    return path
+
+
+def test_quiet_build_and_update_print_nothing_even_on_a_terminal(corpus_with_bad_bytes, tmp_path):
+    model = tmp_path / "model"
+    status, stdout, shown = run_with_a_terminal(["build", corpus_with_bad_bytes, "-o", model, *BUILD_OPTIONS,
+                                                 "--keep-counts"], tmp_path)
+    assert status == 0 and stdout.startswith("built 106 words") and "5 undecodable bytes were replaced" in shown
+    assert run_with_a_terminal(["build", corpus_with_bad_bytes, "-o", model, *BUILD_OPTIONS, "--keep-counts", "-q"],
+                               tmp_path) == (0, "", "")
+    assert run_with_a_terminal(["update", model, corpus_with_bad_bytes, "-q"], tmp_path) == (0, "", "")
+
+
+def test_quiet_evaluate_prints_its_report_and_nothing_on_a_terminal(perfect_model_path, tmp_path):
+    questions = tmp_path / "questions.txt"
+    questions.write_text(questions_text({"capitals": CAPITALS}), encoding="utf-8")
+    args = ["evaluate", "-m", perfect_model_path, "--analogies", questions]
+    status, report, shown = run_with_a_terminal(args, tmp_path)
+    assert status == 0 and "answering analogies" in shown  # the progress bar the test must not see below
+    assert run_with_a_terminal([*args, "-q"], tmp_path) == (0, report, "")
+    status, printed, shown = run_with_a_terminal([*args, "-q", "--json"], tmp_path)
+    assert status == 0 and json.loads(printed)["analogies"] and shown == ""
+
+
+def test_quiet_evaluate_drops_warnings_as_build_does(runner, perfect_model_path, monkeypatch):
+    import warnings
+
+    import wordvec.evaluate
+
+    evaluate_model = wordvec.evaluate.evaluate_model
+
+    def warning_evaluation(*args, **kwargs):
+        warnings.warn("a note the user need not see")
+        return evaluate_model(*args, **kwargs)
+
+    monkeypatch.setattr(wordvec.evaluate, "evaluate_model", warning_evaluation)
+    loud = invoke(runner, ["evaluate", "-m", perfect_model_path, "--method", "add"])
+    assert_ok(loud)
+    assert loud.stderr == "warning: a note the user need not see\n"
+    quiet = invoke(runner, ["evaluate", "-m", perfect_model_path, "--method", "add", "-q"])
+    assert_ok(quiet)
+    assert (quiet.stdout, quiet.stderr) == (loud.stdout, "")

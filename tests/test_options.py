@@ -73,14 +73,26 @@ def test_query_defaults_and_limits_are_the_library_ones():
         assert option(command, "topn").default == options.DEFAULT_TOPN
     for method in (WordVectors.most_similar, WordVectors.nearest, WordVectors.analogy):
         assert inspect.signature(method).parameters["topn"].default == options.DEFAULT_TOPN
-    assert serve.DEFAULT_K == options.DEFAULT_TOPN
-    assert option("plot", "topn").type.max == serve.MAX_K == options.MAX_MAP_NEIGHBOURS
+    assert option("plot", "topn").type.max == options.MAX_MAP_NEIGHBOURS
     assert option("evaluate", "restrict_vocab").default == options.DEFAULT_RESTRICT_VOCAB
     assert inspect.signature(evaluate.evaluate_model).parameters["restrict_vocab"].default == options.DEFAULT_RESTRICT_VOCAB
     assert option("docvec", "weighting").default == options.DEFAULT_DOCUMENT_WEIGHTING
     assert inspect.signature(features.DocumentVectorizer).parameters["weighting"].default == options.DEFAULT_DOCUMENT_WEIGHTING
     assert (option("serve", "host").default, option("serve", "port").default) == (serve.DEFAULT_HOST, serve.DEFAULT_PORT)
     assert (serve.DEFAULT_HOST, serve.DEFAULT_PORT) == (options.DEFAULT_HOST, options.DEFAULT_PORT)
+
+
+def test_the_apis_topn_has_the_librarys_default_and_limit(model):
+    from starlette.testclient import TestClient
+
+    client = TestClient(serve.create_app(model), base_url="http://localhost")
+    answered = client.get("/api/nearest", params={"word": "king"}).json()
+    assert len(answered["neighbours"]) == options.DEFAULT_TOPN
+    most = client.get("/api/complete", params={"topn": options.MAX_MAP_NEIGHBOURS})
+    assert most.status_code == 200 and len(most.json()["words"]) == min(len(model), options.MAX_MAP_NEIGHBOURS)
+    refused = client.get("/api/complete", params={"topn": options.MAX_MAP_NEIGHBOURS + 1})
+    assert refused.status_code == 400
+    assert refused.json()["error"] == f"topn must be a whole number from 1 to {options.MAX_MAP_NEIGHBOURS}; got '101'"
 
 
 def test_the_options_load_without_numpy():

@@ -26,7 +26,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from wordvec.serve import MAX_K, MAX_REQUEST_HEAD, STATIC, AllowedHosts, create_app, file_name, served_host_names
+from wordvec.options import DEFAULT_TOPN, MAX_MAP_NEIGHBOURS
+from wordvec.errors import ParameterError
+from wordvec.serve import MAX_REQUEST_HEAD, STATIC, AllowedHosts, Explorer, create_app, serve, served_host_names
 
 from conftest import BUILD_OPTIONS
 from test_cli import cli_error, invoke
@@ -61,24 +63,24 @@ def assert_ranking(entries: list[dict], expected: list[tuple[str, float]]) -> No
 # -- the API -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("word, k", [("king", 10), ("dog", 3), ("bread", 1), ("castle", MAX_K)])
-def test_nearest_gives_the_librarys_neighbours(client, model, word, k):
-    status, body = get(client, "/api/nearest", word=word, k=k)
+@pytest.mark.parametrize("word, topn", [("king", 10), ("dog", 3), ("bread", 1), ("castle", MAX_MAP_NEIGHBOURS)])
+def test_nearest_gives_the_librarys_neighbours(client, model, word, topn):
+    status, body = get(client, "/api/nearest", word=word, topn=topn)
     assert status == 200
     assert body["word"] == word
-    assert_ranking(body["neighbours"], model.most_similar(word, topn=k))
+    assert_ranking(body["neighbours"], model.most_similar(word, topn=topn))
 
 
 def test_nearest_defaults_to_ten_and_answers_in_the_vocabularys_spelling(client, model):
     status, body = get(client, "/api/nearest", word="  KING ")
     assert status == 200
     assert body["word"] == "king"
-    assert_ranking(body["neighbours"], model.most_similar("king", topn=10))
+    assert_ranking(body["neighbours"], model.most_similar("king", topn=DEFAULT_TOPN))
 
 
 @pytest.mark.parametrize("method", ["add", "mul"])
 def test_analogy_gives_the_librarys_answers(client, model, method):
-    status, body = get(client, "/api/analogy", a="dog", b="forest", c="queen", k=5, method=method)
+    status, body = get(client, "/api/analogy", a="dog", b="forest", c="queen", topn=5, method=method)
     assert status == 200
     assert {key: body[key] for key in "abc"} == {"a": "dog", "b": "forest", "c": "queen"}
     assert body["method"] == method
@@ -104,7 +106,7 @@ def test_similarity_is_the_cosine(client, model):
 def test_map_places_the_word_and_its_neighbours_by_pca(client, model):
     from sklearn.decomposition import PCA
 
-    status, body = get(client, "/api/map", word="king", k=6)
+    status, body = get(client, "/api/map", word="king", topn=6)
     assert status == 200
     words = [entry["word"] for entry in body["words"]]
     assert words == ["king", *(word for word, _ in model.most_similar("king", topn=6))]
@@ -125,11 +127,11 @@ def test_info_describes_the_model(client, model, model_path):
     assert body["stats"]["tokens"] == model.stats["tokens"] > 0
 
 
-@pytest.mark.parametrize("prefix, k", [("d", 10), ("DU", 10), ("ba", 2), ("zzz", 10), ("", 4)])
-def test_complete_lists_words_with_the_prefix_most_frequent_first(client, model, prefix, k):
-    status, body = get(client, "/api/complete", prefix=prefix, k=k)
+@pytest.mark.parametrize("prefix, topn", [("d", 10), ("DU", 10), ("ba", 2), ("zzz", 10), ("", 4)])
+def test_complete_lists_words_with_the_prefix_most_frequent_first(client, model, prefix, topn):
+    status, body = get(client, "/api/complete", prefix=prefix, topn=topn)
     assert status == 200
-    assert body["words"] == [word for word in model.words if word.startswith(prefix.lower())][:k]
+    assert body["words"] == [word for word in model.words if word.startswith(prefix.lower())][:topn]
 
 
 def test_unknown_words_get_the_command_lines_suggestions(client, model_path, runner):
@@ -144,25 +146,82 @@ def test_unknown_words_get_the_command_lines_suggestions(client, model_path, run
 @pytest.mark.parametrize("path, params, status, message", [
     ("/api/nearest", {}, 400, "give a word as the 'word' parameter"),
     ("/api/nearest", {"word": " "}, 400, "give a word as the 'word' parameter"),
-    ("/api/nearest", {"word": "king", "k": "0"}, 400, "k must be a whole number from 1 to 100; got '0'"),
-    ("/api/nearest", {"word": "king", "k": "101"}, 400, "got '101'"),
-    ("/api/nearest", {"word": "king", "k": "ten"}, 400, "got 'ten'"),
-    ("/api/nearest", {"word": "king", "k": "2.5"}, 400, "got '2.5'"),
-    ("/api/nearest", {"word": "king", "k": "-3"}, 400, "got '-3'"),
-    ("/api/map", {"word": "king", "k": "1e9"}, 400, "got '1e9'"),
+    ("/api/nearest", {"word": "king", "topn": "0"}, 400, "topn must be a whole number from 1 to 100; got '0'"),
+    ("/api/nearest", {"word": "king", "topn": "101"}, 400, "got '101'"),
+    ("/api/nearest", {"word": "king", "topn": "ten"}, 400, "got 'ten'"),
+    ("/api/nearest", {"word": "king", "topn": "2.5"}, 400, "got '2.5'"),
+    ("/api/nearest", {"word": "king", "topn": "-3"}, 400, "got '-3'"),
+    ("/api/map", {"word": "king", "topn": "1e9"}, 400, "got '1e9'"),
     ("/api/map", {"word": "nosuchword"}, 404, "'nosuchword' is not in the vocabulary"),
     ("/api/analogy", {"a": "dog", "b": "forest"}, 400, "give a word as the 'c' parameter"),
     ("/api/analogy", {"a": "dog", "b": "forest", "c": "queen", "method": "div"}, 400, "method must be 'add' or 'mul'"),
     ("/api/analogy", {"a": "dog", "b": "forestt", "c": "queen"}, 404, "'forestt' is not in the vocabulary"),
     ("/api/similarity", {"word1": "king"}, 400, "give a word as the 'word2' parameter"),
     ("/api/similarity", {"word1": "king", "word2": "kong"}, 404, "'kong' is not in the vocabulary"),
-    ("/api/complete", {"prefix": "k", "k": "0"}, 400, "k must be a whole number"),
+    ("/api/complete", {"prefix": "k", "topn": "0"}, 400, "topn must be a whole number"),
+    ("/api/complete", {"prefix": "k", "k": "0"}, 400, "k must be a whole number from 1 to 100; got '0'"),
     ("/api/nothing", {}, 404, "Not Found"),
 ])
 def test_bad_requests_get_a_json_error(client, path, params, status, message):
     got, body = get(client, path, **params)
     assert got == status
     assert message in body["error"]
+
+
+@pytest.mark.parametrize("path, params", [
+    ("/api/nearest", {"word": "king"}), ("/api/analogy", {"a": "dog", "b": "forest", "c": "queen"}),
+    ("/api/map", {"word": "king"}), ("/api/complete", {"prefix": "d"}),
+])
+def test_the_old_parameter_k_still_works_with_a_deprecation_warning(client, path, params):
+    old = client.get(path, params={**params, "k": 3})
+    new = client.get(path, params={**params, "topn": 3})
+    assert old.status_code == new.status_code == 200
+    assert old.json() == {**new.json(), "warnings": ["the parameter k is now topn"]}
+    assert old.headers["deprecation"] == "true"
+    assert old.headers["warning"] == '299 - "the parameter k is now topn"'
+    assert "deprecation" not in new.headers and "warning" not in new.headers and "warnings" not in new.json()
+
+
+def test_a_request_with_both_topn_and_k_uses_topn_without_a_warning(client, model):
+    response = client.get("/api/nearest", params={"word": "king", "topn": 2, "k": 5})
+    assert response.status_code == 200 and "deprecation" not in response.headers
+    assert set(response.json()) == {"word", "neighbours"}
+    assert_ranking(response.json()["neighbours"], model.most_similar("king", topn=2))
+    # k is not even read: a bad k next to a good topn is no error.
+    assert client.get("/api/nearest", params={"word": "king", "topn": 2, "k": "ten"}).status_code == 200
+
+
+def test_an_error_of_a_request_with_k_names_k_and_carries_the_warning(client):
+    response = client.get("/api/nearest", params={"word": "king", "k": "0"})
+    assert response.status_code == 400 and response.headers["deprecation"] == "true"
+    assert response.json() == {
+        "error": "k must be a whole number from 1 to 100; got '0'", "warnings": ["the parameter k is now topn"],
+    }
+    unknown = client.get("/api/nearest", params={"word": "kingg", "k": "3"})
+    assert unknown.status_code == 404 and unknown.json()["warnings"] == ["the parameter k is now topn"]
+
+
+def test_the_model_keyword_was_vectors(model):
+    with pytest.warns(DeprecationWarning, match=r"Explorer\(vectors=\.\.\.\) is now Explorer\(model=\.\.\.\)"):
+        explorer = Explorer(vectors=model)
+    assert explorer.nearest({"word": "king"}) == Explorer(model).nearest({"word": "king"})
+    assert not hasattr(explorer, "vectors")
+    with pytest.warns(DeprecationWarning, match=r"create_app\(vectors=\.\.\.\) is now create_app\(model=\.\.\.\)"):
+        app = create_app(vectors=model)
+    assert TestClient(app, base_url="http://localhost").get("/api/info").json()["vocab_size"] == len(model)
+    with pytest.raises(ParameterError, match="create_app needs a model"):
+        create_app()
+
+
+def test_serve_takes_the_model_keyword_too(model, monkeypatch):
+    import uvicorn
+
+    served = []
+    monkeypatch.setattr(uvicorn.Server, "run", lambda server, sockets: served.append(server.config.app))
+    serve(model=model, port=0)
+    with pytest.warns(DeprecationWarning, match=r"serve\(vectors=\.\.\.\) is now serve\(model=\.\.\.\)"):
+        serve(vectors=model, port=0)
+    assert len(served) == 2
 
 
 def test_only_get_is_allowed(client):
@@ -172,9 +231,9 @@ def test_only_get_is_allowed(client):
 
 
 @settings(max_examples=60, deadline=None)
-@given(word=st.text(max_size=30), k=st.text(max_size=6), path=st.sampled_from(["nearest", "map", "complete"]))
-def test_no_input_makes_the_server_fail(client, word, k, path):
-    response = client.get(f"/api/{path}", params={"word": word, "prefix": word, "k": k})
+@given(word=st.text(max_size=30), topn=st.text(max_size=6), path=st.sampled_from(["nearest", "map", "complete"]))
+def test_no_input_makes_the_server_fail(client, word, topn, path):
+    response = client.get(f"/api/{path}", params={"word": word, "prefix": word, "topn": topn})
     assert response.status_code in (200, 400, 404)
     assert "error" in response.json() or response.status_code == 200
 
@@ -208,11 +267,11 @@ def test_only_get_and_head_are_answered(client, method, path):
 
 @pytest.mark.parametrize("query, status", [
     ("word=queen&word=king", 200),
-    ("word=king&k=1000&k=3", 200),
+    ("word=king&topn=1000&topn=3", 200),
     ("word=king&" + "x=1&" * 2000, 200),
-    ("word=king&k=%EF%BC%91%EF%BC%90", 400),  # fullwidth 10: int() takes it, k does not
-    ("word=king&k=%2B5", 400),
-    ("word=king&k=99999999999999999999999", 400),
+    ("word=king&topn=%EF%BC%91%EF%BC%90", 400),  # fullwidth 10: int() takes it, topn does not
+    ("word=king&topn=%2B5", 400),
+    ("word=king&topn=99999999999999999999999", 400),
     ("word=%ff%fe", 404),
     ("word=%00", 404),
     ("word=%ED%A0%80", 404),  # a UTF-8-encoded surrogate
@@ -249,15 +308,6 @@ def test_info_shows_file_names_not_paths(client, model_path, royal_corpus_file):
     response = client.get("/api/info")
     assert response.json()["stats"]["corpus"] == [royal_corpus_file.name]
     assert str(royal_corpus_file.parent) not in response.text and str(model_path.parent) not in response.text
-
-
-@pytest.mark.parametrize("path, name", [
-    ("/home/me/corpus/wiki.txt", "wiki.txt"), ("wiki.txt", "wiki.txt"), ("models/news/", "news"),
-    ("C:\\corpus\\wiki.txt", "wiki.txt"), ("s3://bucket/corpus/wiki.txt.gz", "wiki.txt.gz"),
-    ("https://user:secret@example.com/data/wiki.txt?token=1", "wiki.txt"), ("<python iterable>", "<python iterable>"),
-])
-def test_file_name_keeps_the_last_component(path, name):
-    assert file_name(path) == name
 
 
 # -- the Host check (DNS rebinding) ----------------------------------------------------
@@ -398,7 +448,7 @@ def raw_get(url: str, path: str) -> tuple[int, bytes]:
 
 def test_the_server_answers_and_stops_cleanly_on_ctrl_c(model_path, model):
     with running_server(model_path) as (process, url):
-        with urllib.request.urlopen(f"{url}api/nearest?word=queen&k=4", timeout=10) as response:
+        with urllib.request.urlopen(f"{url}api/nearest?word=queen&topn=4", timeout=10) as response:
             body = json.load(response)
         assert_ranking(body["neighbours"], model.most_similar("queen", topn=4))
         for path in ["/static/../serve.py", "/static/../../setup.cfg", "/static/..%2f__init__.py", "/../cli.py"]:
@@ -456,7 +506,7 @@ def test_requests_too_long_or_malformed_get_a_status_not_a_reset(model_path, req
         got, headers, body = raw_exchange(url, request_bytes)
         assert (got, headers["content-type"], headers["connection"]) == (status, "application/json", "close")
         assert message in json.loads(body)["error"] and len(body) < 200
-        assert raw_get(url, "/api/nearest?word=king&k=1")[0] == 200
+        assert raw_get(url, "/api/nearest?word=king&topn=1")[0] == 200
         assert process.poll() is None
     assert MAX_REQUEST_HEAD < 150_000
 
@@ -470,19 +520,19 @@ def test_a_model_rewritten_or_replaced_under_the_server(model_path, royal_corpus
     served = tmp_path / "model"
     shutil.copytree(model_path, served)
     with running_server(served) as (process, url):
-        status, before = query(url, "/api/nearest?word=king&k=5")
+        status, before = query(url, "/api/nearest?word=king&topn=5")
         assert status == 200
         vectors = served / "vectors.npy"
         size = vectors.stat().st_size
         with open(vectors, "r+b") as handle:  # rewritten in place: first cut to nothing, as a copy over it does
             handle.truncate(0)  # a memory-mapped matrix would now kill the server with SIGBUS
-        assert query(url, "/api/nearest?word=king&k=5") == (200, before)
+        assert query(url, "/api/nearest?word=king&topn=5") == (200, before)
         time.sleep(1.2)  # past a reload check: the broken files must not replace the served model
-        assert query(url, "/api/nearest?word=king&k=5") == (200, before)
+        assert query(url, "/api/nearest?word=king&topn=5") == (200, before)
         with open(vectors, "r+b") as handle:
             handle.truncate(size)  # zeros: a header-less, unreadable file
         time.sleep(1.2)
-        assert query(url, "/api/nearest?word=king&k=5") == (200, before)
+        assert query(url, "/api/nearest?word=king&topn=5") == (200, before)
         assert query(url, "/api/info")[1]["dim"] == 8
 
         # A rebuild swaps a new model in: it is served once it has loaded.
@@ -491,7 +541,7 @@ def test_a_model_rewritten_or_replaced_under_the_server(model_path, royal_corpus
         while query(url, "/api/info")[1]["dim"] != 6:
             assert time.monotonic() < deadline, "the rebuilt model was never loaded"
             time.sleep(0.2)
-        status, after = query(url, "/api/nearest?word=king&k=5")
+        status, after = query(url, "/api/nearest?word=king&topn=5")
         assert status == 200 and after["neighbours"] != before["neighbours"]
         assert process.poll() is None
         process.send_signal(signal.SIGINT)
@@ -546,8 +596,8 @@ def test_the_page_in_a_browser(model_path, model, tmp_path):
     require_browser()
     from playwright.sync_api import expect, sync_playwright
 
-    def top(word: str, k: int = 10) -> list[str]:
-        return [neighbour for neighbour, _ in model.most_similar(word, topn=k)]
+    def top(word: str, topn: int = 10) -> list[str]:
+        return [neighbour for neighbour, _ in model.most_similar(word, topn=topn)]
 
     with running_server(model_path) as (process, url), sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -583,7 +633,7 @@ def test_the_page_in_a_browser(model_path, model, tmp_path):
 
             page.go_back()
             expect(page.locator("#neighbours .word")).to_have_text(top("king"))
-            page.goto(f"{url}?q=horse&k=5")
+            page.goto(f"{url}?q=horse&topn=5")
             expect(page.locator("#neighbours .word")).to_have_text(top("horse", 5))
 
             page.fill("#q", "kingg")
@@ -607,7 +657,7 @@ def test_the_page_in_a_browser(model_path, model, tmp_path):
             state = parse_qs(urlparse(page.url).query)
             assert state["a"] == ["dog"] and state["method"] == ["mul"] and state["word2"] == ["cheese"]
 
-            page.goto(f"{url}?q=queen&a=dog&b=forest&c=queen&method=mul&k=5&word1=bread&word2=cheese")
+            page.goto(f"{url}?q=queen&a=dog&b=forest&c=queen&method=mul&topn=5&word1=bread&word2=cheese")
             expect(page.locator("#neighbours .word")).to_have_text(top("queen", 5))
             expect(page.locator("#answers .word")).to_have_text(answers)
             expect(page.locator("#similarity-result")).to_contain_text(f"{model.similarity('bread', 'cheese'):.3f}")
@@ -620,8 +670,15 @@ def test_the_page_in_a_browser(model_path, model, tmp_path):
                     assert not (x < other_x + other_w and other_x < x + w and y < other_y + other_h and other_y < y + h)
             screenshot = tmp_path / "explorer.png"
             page.screenshot(path=str(screenshot), full_page=True)
+            page.goto(f"{url}?q=horse&k=3")  # a link made when the count was called k
+            expect(page.locator("#neighbours .word")).to_have_text(top("horse", 3))
+            clicked = click_free_map_point(page, top("horse", 3))
+            expect(page.locator("#neighbours .word")).to_have_text(top(clicked, 3))
+            assert parse_qs(urlparse(page.url).query) == {"q": [clicked], "topn": ["3"]}
         finally:
             browser.close()
     assert screenshot.read_bytes().startswith(b"\x89PNG") and screenshot.stat().st_size > 20_000
     assert problems == []
     assert requested and all(address.startswith(url) for address in requested), "the page must work offline"
+    asked = [parse_qs(urlparse(address).query) for address in requested if "/api/" in address]
+    assert asked and not any("k" in params for params in asked), "the page asks with topn, not k"

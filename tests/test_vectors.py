@@ -153,6 +153,13 @@ def test_lookup_normalises_unicode_like_the_tokenizer():
     assert "CAFÉ" in model
 
 
+def test_vocabulary_word_is_the_spelling_a_lookup_finds():
+    model = WordVectors(["café", "tea"], np.eye(2, dtype=np.float32))
+    assert model.vocabulary_word("Cafe\u0301") == "café" and model.vocabulary_word(" TEA ") == "tea"
+    with pytest.raises(UnknownWordError, match="'coffee' is not in the vocabulary"):
+        model.vocabulary_word("coffee")
+
+
 def test_vector_and_getitem(model):
     np.testing.assert_array_equal(model.vector("Queen"), model.vectors[1])
     np.testing.assert_array_equal(model["prince"], model.vectors[2])

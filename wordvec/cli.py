@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from . import __version__
+from . import __version__, answers
 from .errors import WordvecError, os_error_reason
 from . import options
 from .options import BuildParams
@@ -236,6 +236,14 @@ def _json_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of a table.")(command)
 
 
+#: What -q means on every command that has it; :class:`_Command` drops the warnings, each command its notes.
+QUIET_HELP = "No progress bars, notes (such as the summary of a build) or warnings; results and errors still print."
+
+
+def _quiet_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("-q", "--quiet", is_flag=True, help=QUIET_HELP)(command)
+
+
 def _load(model_path: Path):
     from .storage import load_model
 
@@ -390,7 +398,7 @@ def _corpus_paths(context: click.Context, parameter: click.Parameter, values: tu
               help="Count on a Dask cluster: tcp://HOST:PORT of a scheduler, or local[:N] for N local workers.")
 @click.option("--dask-svd", is_flag=True, help="With --dask: also run the SVD on the cluster (large models).")
 @click.option("--keep-counts", is_flag=True, help="Keep the counts in the model, for `wordvec update` and `explain`.")
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@_quiet_option
 @click.option("-v", "--verbose", is_flag=True, help="Also print the seconds of each stage (on stderr).")
 def build(
     corpus: list[CorpusFile],
@@ -480,11 +488,10 @@ def nearest(words: tuple[str, ...], model_path: Path, topn: int, as_json: bool) 
     """
     model = _load(model_path)
     queries = list(words) if words else [line.strip() for line in sys.stdin if line.strip()]
-    results = list(zip(queries, model.nearest(queries, topn=topn)))
     if as_json:
-        _print_json([{"word": w, "neighbours": [{"word": n, "similarity": s} for n, s in ns]} for w, ns in results])
+        _print_json(answers.nearest(model, queries, topn=topn))
         return
-    for number, (word, neighbours) in enumerate(results):
+    for number, (word, neighbours) in enumerate(zip(queries, model.nearest(queries, topn=topn))):
         if number:
             click.echo()
         _print_neighbours(word, neighbours)
@@ -502,11 +509,11 @@ def similarity(word1: str, word2: str, model_path: Path, as_json: bool) -> None:
     Example:
       wordvec similarity king queen
     """
-    score = _load(model_path).similarity(word1, word2)
+    model = _load(model_path)
     if as_json:
-        _print_json({"word1": word1, "word2": word2, "similarity": score})
+        _print_json(answers.similarity(model, word1, word2))
     else:
-        click.echo(f"{score:.4f}")
+        click.echo(f"{model.similarity(word1, word2):.4f}")
 
 
 @main.command()
@@ -529,11 +536,11 @@ def analogy(a: str, b: str, c: str, model_path: Path, topn: int, method: str, as
       wordvec analogy man king woman
       wordvec analogy man king woman --method mul
     """
-    answers = _load(model_path).analogy(a, b, c, topn=topn, method=method)
+    model = _load(model_path)
     if as_json:
-        _print_json({"a": a, "b": b, "c": c, "method": method, "answers": [{"word": w, "similarity": s} for w, s in answers]})
+        _print_json(answers.analogy(model, a, b, c, topn=topn, method=method))
     else:
-        _print_neighbours(f"{a} : {b} :: {c} : ?", answers)
+        _print_neighbours(f"{a} : {b} :: {c} : ?", model.analogy(a, b, c, topn=topn, method=method))
 
 
 def _score(value: float) -> str:
@@ -593,7 +600,7 @@ def _print_evaluation(evaluation: Evaluation) -> None:
 @click.option("--method", default="both", show_default=True, type=click.Choice([*options.ANALOGY_METHODS, "both"]),
               help="Analogy method: 3CosAdd, 3CosMul or both.")
 @_json_option
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar on a terminal.")
+@_quiet_option
 def evaluate(
     model_path: Path,
     pair_files: tuple[Path, ...],
@@ -642,11 +649,11 @@ def info(model_path: Path, as_json: bool) -> None:
     Example:
       wordvec info -m my-model
     """
-    from .storage import build_params, metadata_of
+    from .storage import build_params
 
     model = _load(model_path)
     build_params(model, model_path)  # refuses parameters that no build could have recorded
-    meta = metadata_of(model)
+    meta = answers.info(model)
     if as_json:
         _print_json(meta)
         return
@@ -892,7 +899,7 @@ def serve(model_path: Path, host: str, port: int, allowed_hosts: tuple[str, ...]
               help="Write the updated model here instead of replacing MODEL (atomically).")
 @click.option("--workers", default=None, show_default="available cores", type=click.IntRange(1, options.MAX_WORKERS),
               help="Processes that read the new text.")
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@_quiet_option
 @click.option("-v", "--verbose", is_flag=True, help="Also print the seconds of each stage (on stderr).")
 def update(
     model_path: Path, corpus: list[CorpusFile], output: Path | None, workers: int | None, quiet: bool, verbose: bool

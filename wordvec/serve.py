@@ -15,10 +15,11 @@ from http import HTTPStatus
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 import numpy as np
 
+from . import answers
+from .answers import file_name
 from .errors import ParameterError, UnknownWordError, WordvecError
 from .options import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TOPN, MAX_MAP_NEIGHBOURS
 from .vectors import WordVectors
@@ -43,9 +44,9 @@ DRAIN_SECONDS = 2.0
 #: How often, at most, a request looks whether the served model's files changed.
 RELOAD_CHECK_SECONDS = 1.0
 
-#: Largest number of neighbours, answers or completions one request may ask for.
-MAX_K = MAX_MAP_NEIGHBOURS
-DEFAULT_K = DEFAULT_TOPN
+#: Query parameters renamed, old name -> new name: a request may still use the old one for a
+#: release, and its answer then carries a warning (see :func:`renamed_parameter_warnings`).
+RENAMED_PARAMETERS = {"k": "topn"}
 
 MISSING_FRAMEWORK = "wordvec serve needs starlette and uvicorn: pip install 'wordvec[serve]'"
 
@@ -66,96 +67,99 @@ def _word(params: Mapping[str, str], name: str) -> str:
     return word
 
 
-def _count(params: Mapping[str, str]) -> int:
-    """The ``k`` parameter: how many neighbours, answers or completions."""
-    text = params.get("k")
+def _topn(params: Mapping[str, str]) -> int:
+    """The ``topn`` parameter (or its old name ``k``): how many neighbours, answers or completions."""
+    name = "k" if "topn" not in params and "k" in params else "topn"
+    text = params.get(name)
     if text is None:
-        return DEFAULT_K
+        return DEFAULT_TOPN
     try:
         value = int(text)
     except ValueError:
         value = 0
-    if not 1 <= value <= MAX_K or str(value) != text.strip():
-        raise ParameterError(f"k must be a whole number from 1 to {MAX_K}; got {text!r}")
+    if not 1 <= value <= MAX_MAP_NEIGHBOURS or str(value) != text.strip():
+        raise ParameterError(f"{name} must be a whole number from 1 to {MAX_MAP_NEIGHBOURS}; got {text!r}")
     return value
 
 
-def file_name(path: str) -> str:
-    """The last component of a file path or URL (``/data/wiki/a.txt`` and ``s3://b/wiki/a.txt`` give ``a.txt``)."""
-    if "://" in path:
-        path = urlsplit(path).path
-    return re.split(r"[/\\]", path.rstrip("/\\"))[-1] or path
+def renamed_parameter_warnings(params: Mapping[str, str]) -> list[str]:
+    """What to tell a request that names a parameter by its old name only (``k`` for ``topn``).
+
+    A request that gives both names is answered by the new one, without a warning.
+    """
+    return [f"the parameter {old} is now {new}" for old, new in RENAMED_PARAMETERS.items()
+            if old in params and new not in params]
 
 
-def _neighbour_list(pairs: list[tuple[str, float]]) -> list[dict[str, Any]]:
-    return [{"word": word, "similarity": score} for word, score in pairs]
+def _model_argument(model: Any, vectors: Any, where: str) -> Any:
+    """``model``, or the model given by the old keyword ``vectors`` (with a DeprecationWarning)."""
+    if vectors is not None:
+        import warnings
+
+        warnings.warn(f"{where}(vectors=...) is now {where}(model=...)", DeprecationWarning, stacklevel=3)
+        model = vectors if model is None else model
+    if model is None:
+        raise ParameterError(f"{where} needs a model: a WordVectors, or the path of a model")
+    return model
 
 
 class Explorer:
     """The answers of the explorer's JSON API, apart from any web framework.
 
-    Each query method takes a request's query parameters and returns a JSON-ready dict;
+    Each query method takes a request's query parameters and returns a JSON-ready dict,
+    the one :mod:`wordvec.answers` gives the command line's ``--json`` where both answer;
     a missing or malformed parameter raises :class:`~wordvec.errors.ParameterError`, a
     word not in the vocabulary :class:`~wordvec.errors.UnknownWordError` with the close
     spellings the command line suggests.
 
     Parameters
     ----------
-    vectors : WordVectors
+    model : WordVectors
         The model to explore. Its matrix is copied into memory (one more matrix of
-        ``len(vectors) * vectors.dim`` floats), so that the model's files can be
+        ``len(model) * model.dim`` floats), so that the model's files can be
         rewritten while it is served: a memory-mapped file that shrinks under a
         process kills it (SIGBUS).
     name : str, default ""
         What to call the model on the page; only its last component is shown
         (``/home/me/models/news`` shows as ``news``), as for the corpus files in
         :meth:`info`: the API never tells a page where files are.
+    vectors : WordVectors, optional
+        The model under its old keyword name (deprecated: pass it as ``model``).
     """
 
-    def __init__(self, vectors: WordVectors, *, name: str = "") -> None:
-        vectors = WordVectors(
-            vectors.words, np.array(vectors.vectors), vectors.counts, params=vectors.params, stats=vectors.stats
-        )
-        self.vectors = vectors
+    def __init__(self, model: WordVectors | None = None, *, name: str = "", vectors: WordVectors | None = None) -> None:
+        given = _model_argument(model, vectors, "Explorer")
+        model = WordVectors(given.words, np.array(given.vectors), given.counts, params=given.params, stats=given.stats)
+        self.model = model
         self.name = file_name(name)
         # Requests are answered on several threads: the model's lazy caches are built once, here.
-        vectors.key_to_index
-        vectors.unit_vectors
-        self._rows_by_spelling = np.array(sorted(range(len(vectors)), key=vectors.words.__getitem__), dtype=np.int64)
-        self._spellings = [vectors.words[row] for row in self._rows_by_spelling.tolist()]
-
-    def _vocabulary_word(self, word: str) -> str:
-        """The vocabulary's spelling of ``word`` (normalised as the tokenizer does)."""
-        return self.vectors.words[self.vectors.index(word)]
+        model.key_to_index
+        model.unit_vectors
+        self._rows_by_spelling = np.array(sorted(range(len(model)), key=model.words.__getitem__), dtype=np.int64)
+        self._spellings = [model.words[row] for row in self._rows_by_spelling.tolist()]
 
     def nearest(self, params: Mapping[str, str]) -> dict[str, Any]:
-        """``word``'s ``k`` nearest neighbours by cosine, as ``wordvec nearest --json``."""
-        word = self._vocabulary_word(_word(params, "word"))
-        neighbours = self.vectors.nearest([word], topn=_count(params))[0]
-        return {"word": word, "neighbours": _neighbour_list(neighbours)}
+        """``word``'s ``topn`` nearest neighbours by cosine: one entry of ``wordvec nearest --json``."""
+        return answers.nearest(self.model, [_word(params, "word")], topn=_topn(params))[0]
 
     def analogy(self, params: Mapping[str, str]) -> dict[str, Any]:
         """``a`` is to ``b`` as ``c`` is to ...? (``method`` add or mul), as ``wordvec analogy --json``."""
-        a, b, c = (self._vocabulary_word(_word(params, name)) for name in "abc")
-        method = params.get("method", "add")
-        if method not in ("add", "mul"):
-            raise ParameterError(f"method must be 'add' or 'mul'; got {method!r}")
-        answers = self.vectors.analogy(a, b, c, topn=_count(params), method=method)
-        return {"a": a, "b": b, "c": c, "method": method, "answers": _neighbour_list(answers)}
+        a, b, c = (_word(params, name) for name in "abc")
+        return answers.analogy(self.model, a, b, c, topn=_topn(params), method=params.get("method", "add"))
 
     def similarity(self, params: Mapping[str, str]) -> dict[str, Any]:
-        """The cosine similarity of ``word1`` and ``word2``."""
-        word1, word2 = (self._vocabulary_word(_word(params, name)) for name in ("word1", "word2"))
-        return {"word1": word1, "word2": word2, "similarity": self.vectors.similarity(word1, word2)}
+        """The cosine similarity of ``word1`` and ``word2``, as ``wordvec similarity --json``."""
+        return answers.similarity(self.model, _word(params, "word1"), _word(params, "word2"))
 
     def map(self, params: Mapping[str, str]) -> dict[str, Any]:
-        """``word`` and its ``k`` nearest words on the plane of their first two principal components.
+        """``word`` and its ``topn`` nearest words on the plane of their first two principal components.
 
         See :func:`wordvec.plot.word_map`; the first entry is ``word`` itself.
         """
         from .plot import word_map
 
-        placed = word_map(self.vectors, [self._vocabulary_word(_word(params, "word"))], topn=_count(params))
+        focus = self.model.vocabulary_word(_word(params, "word"))
+        placed = word_map(self.model, [focus], topn=_topn(params))
         return {
             "words": [
                 {"word": word, "x": x, "y": y, "query": query}
@@ -165,16 +169,10 @@ class Explorer:
 
     def info(self, params: Mapping[str, str]) -> dict[str, Any]:
         """The model's name and metadata, as ``wordvec info --json``, with file names for corpus paths."""
-        from .storage import metadata_of
-
-        meta = metadata_of(self.vectors)
-        corpus = meta["stats"].get("corpus")
-        if isinstance(corpus, list):
-            meta["stats"] = {**meta["stats"], "corpus": [file_name(str(source)) for source in corpus]}
-        return {"model": self.name, **meta}
+        return answers.info(self.model, name=self.name)
 
     def complete(self, params: Mapping[str, str]) -> dict[str, Any]:
-        """Up to ``k`` vocabulary words that start with ``prefix``, most frequent first.
+        """Up to ``topn`` vocabulary words that start with ``prefix``, most frequent first.
 
         The prefix is normalised as query words are (lowercase, NFC); an empty prefix
         gives the most frequent words.
@@ -185,8 +183,8 @@ class Explorer:
         start = bisect_left(self._spellings, prefix)
         stop = bisect_left(self._spellings, prefix + "\U0010ffff", lo=start)
         # Rows are in frequency order, so the smallest rows are the most frequent words.
-        rows = np.sort(self._rows_by_spelling[start:stop])[: _count(params)]
-        return {"prefix": prefix, "words": [self.vectors.words[row] for row in rows.tolist()]}
+        rows = np.sort(self._rows_by_spelling[start:stop])[: _topn(params)]
+        return {"prefix": prefix, "words": [self.model.words[row] for row in rows.tolist()]}
 
 
 _HOST_HEADER = re.compile(r"(?P<host>\[[^\]]*\]|[^:\[\]]*)(?::[0-9]*)?")
@@ -345,16 +343,17 @@ class _ServedModel:
 
 
 def create_app(
-    vectors: WordVectors | str | os.PathLike[str],
+    model: WordVectors | str | os.PathLike[str] | None = None,
     *,
     name: str = "",
     allowed_hosts: Iterable[str] = (),
+    vectors: WordVectors | str | os.PathLike[str] | None = None,
 ) -> Starlette:
     """The explorer as an ASGI application: the page at ``/``, its files under ``/static/``, the API under ``/api/``.
 
     Parameters
     ----------
-    vectors : WordVectors, str or path-like
+    model : WordVectors, str or path-like
         The model to explore, or the path of one: a model given by its path is loaded
         again when its files change (``wordvec build -o`` or ``wordvec update`` replaced
         it, say), at most once a second; the old model answers until the new one has
@@ -365,6 +364,8 @@ def create_app(
     allowed_hosts : iterable of str, default ()
         Host names to answer besides ``localhost`` and IP addresses; ``"*"`` answers
         every ``Host`` header (see :class:`AllowedHosts`).
+    vectors : WordVectors, str or path-like, optional
+        The model under its old keyword name (deprecated: pass it as ``model``).
 
     Returns
     -------
@@ -378,6 +379,11 @@ def create_app(
 
     Notes
     -----
+    ``topn``, the number of neighbours, answers or completions, was called ``k`` before:
+    a request that names ``k`` (and not ``topn``) is answered as ever, with a
+    ``"warnings"`` list in its JSON and the headers ``Deprecation: true`` and
+    ``Warning: 299 - "the parameter k is now topn"``.
+
     Every answer to a bad request is JSON, ``{"error": message}``, with a 4xx status:
     400 for a missing or malformed parameter or ``Host`` header, 403 for a ``Host`` the
     server does not answer to, 404 for a word not in the vocabulary (with ``"word"`` and
@@ -401,7 +407,7 @@ def create_app(
         raise WordvecError(MISSING_FRAMEWORK) from None
 
     allowed = AllowedHosts(allowed_hosts)
-    served = _ServedModel(vectors, name)
+    served = _ServedModel(_model_argument(model, vectors, "create_app"), name)
 
     def checking_host(app: ASGIApp) -> ASGIApp:
         # Before routing, so that no page, file or answer reaches a Host the server does not answer to.
@@ -425,10 +431,18 @@ def create_app(
 
         return checked
 
+    def answer_json(request: Request, body: dict[str, Any], status_code: int = 200) -> Response:
+        # A client still using an old parameter name hears of it in the answer and in its headers.
+        warnings = renamed_parameter_warnings(request.query_params)
+        if not warnings:
+            return JSONResponse(body, status_code=status_code)
+        headers = {"Deprecation": "true", "Warning": ", ".join(f'299 - "{warning}"' for warning in warnings)}
+        return JSONResponse({**body, "warnings": warnings}, status_code=status_code, headers=headers)
+
     def api(answer: Callable[[Explorer, Mapping[str, str]], dict[str, Any]]) -> Callable[[Request], Response]:
         # A plain function: starlette runs it on a worker thread, so a slow query never blocks the server.
         def endpoint(request: Request) -> Response:
-            return JSONResponse(answer(served.explorer(), request.query_params))
+            return answer_json(request, answer(served.explorer(), request.query_params))
 
         return endpoint
 
@@ -438,8 +452,8 @@ def create_app(
     async def user_error(request: Request, error: Exception) -> Response:
         if isinstance(error, UnknownWordError):
             body = {"error": str(error), "word": error.word, "suggestions": error.suggestions}
-            return JSONResponse(body, status_code=404)
-        return JSONResponse({"error": str(error)}, status_code=400)
+            return answer_json(request, body, status_code=404)
+        return answer_json(request, {"error": str(error)}, status_code=400)
 
     async def http_error(request: Request, error: HTTPException) -> Response:
         return JSONResponse({"error": error.detail}, status_code=error.status_code, headers=error.headers)
@@ -530,19 +544,20 @@ def _url(sock: socket.socket) -> str:
 
 
 def serve(
-    vectors: WordVectors | str | os.PathLike[str],
+    model: WordVectors | str | os.PathLike[str] | None = None,
     *,
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     name: str = "",
     allowed_hosts: Iterable[str] = (),
     on_ready: Callable[[str], None] | None = None,
+    vectors: WordVectors | str | os.PathLike[str] | None = None,
 ) -> None:
     """Run the explorer on ``host:port`` until Ctrl-C (SIGINT) or SIGTERM, then return.
 
     Parameters
     ----------
-    vectors : WordVectors, str or path-like
+    model : WordVectors, str or path-like
         The model to explore, or its path: then it is reloaded when its files change
         (see :func:`create_app`). Its matrix is copied into memory.
     host : str, default "127.0.0.1"
@@ -559,6 +574,8 @@ def serve(
     on_ready : callable, optional
         Called with the explorer's address (``http://127.0.0.1:8000/``) once the socket
         listens, before the first request is answered.
+    vectors : WordVectors, str or path-like, optional
+        The model under its old keyword name (deprecated: pass it as ``model``).
 
     Raises
     ------
@@ -571,7 +588,8 @@ def serve(
     A request line or header fields longer than :data:`MAX_REQUEST_HEAD` bytes in all
     get 414 or 431, and the connection is closed.
     """
-    app = create_app(vectors, name=name, allowed_hosts=[*served_host_names(host), *allowed_hosts])
+    model = _model_argument(model, vectors, "serve")
+    app = create_app(model, name=name, allowed_hosts=[*served_host_names(host), *allowed_hosts])
     try:
         import uvicorn
     except ImportError:

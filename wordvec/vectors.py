@@ -196,6 +196,17 @@ class WordVectors:
             raise UnknownWordError(word, self.suggest(word))
         return index
 
+    def vocabulary_word(self, word: str) -> str:
+        """The vocabulary's spelling of ``word`` (``"KING"`` gives ``"king"``), normalised as :meth:`index` does.
+
+        Raises
+        ------
+        UnknownWordError
+            The word is not in the vocabulary.
+        """
+        # Row by row: a model loaded for one query never splits its whole vocabulary into words.
+        return self._word(self.index(word))
+
     @renamed_keywords(n="topn")
     def suggest(self, word: str, topn: int = 5) -> list[str]:
         """Vocabulary words spelled most like ``word`` (for unknown-word messages)."""

@@ -144,7 +144,7 @@ function setUrl(changes, { push = false } = {}) {
 }
 
 function neighbourCount() {
-  return $("k").value || "10";
+  return $("topn").value || "10";
 }
 
 // -- the focus word: neighbours and map ------------------------------------------------
@@ -153,10 +153,10 @@ let shown = 0;  // numbers the requests, so a slow old answer never replaces a n
 
 async function show(word) {
   const request = ++shown;
-  const k = neighbourCount();
+  const topn = neighbourCount();
   $("q").value = word;
   try {
-    const [nearest, map] = await Promise.all([api("nearest", { word, k }), api("map", { word, k })]);
+    const [nearest, map] = await Promise.all([api("nearest", { word, topn }), api("map", { word, topn })]);
     if (request !== shown) return;
     hide($("message"));
     document.title = `${nearest.word} · wordvec explorer`;
@@ -174,7 +174,8 @@ async function show(word) {
 
 /** Move the focus to ``word``: a new entry in the browser's history, then the new view. */
 function explore(word) {
-  setUrl({ q: word.trim(), k: neighbourCount() === "10" ? "" : neighbourCount() }, { push: true });
+  // k: the count's old name, which a link made before it was topn may still carry.
+  setUrl({ q: word.trim(), topn: neighbourCount() === "10" ? "" : neighbourCount(), k: "" }, { push: true });
   return show(word.trim());
 }
 
@@ -184,7 +185,7 @@ async function solveAnalogy() {
   const question = { a: $("a").value.trim(), b: $("b").value.trim(), c: $("c").value.trim(), method: $("method").value };
   setUrl(question);
   try {
-    const result = await api("analogy", { ...question, k: neighbourCount() });
+    const result = await api("analogy", { ...question, topn: neighbourCount() });
     hide($("analogy-message"));
     renderRanking($("answers"), result.answers);
   } catch (error) {
@@ -237,7 +238,7 @@ function complete(event) {
   const prefix = event.target.value.trim();
   completing = setTimeout(async () => {
     if (!prefix) return;
-    const { words } = await api("complete", { prefix, k: 10 });
+    const { words } = await api("complete", { prefix, topn: 10 });
     $("completions").replaceChildren(...words.map((word) => element("option", { value: word })));
   }, 120);
 }
@@ -247,7 +248,8 @@ function complete(event) {
 /** Show what the URL says: the focus word, and the analogy and similarity questions if any. */
 function restore() {
   const params = urlState();
-  if (params.get("k")) $("k").value = params.get("k");
+  const topn = params.get("topn") || params.get("k");  // k: the old name, in links made before
+  if (topn) $("topn").value = topn;
   for (const id of ["a", "b", "c", "word1", "word2"]) $(id).value = params.get(id) || "";
   if (params.get("method")) $("method").value = params.get("method");
   if (params.get("q")) show(params.get("q"));

@@ -1,0 +1,151 @@
+"""JSON-ready answers to queries, shared by ``wordvec ... --json`` and ``wordvec serve``.
+
+Each function takes a model and plain arguments and returns what the command line prints
+and the explorer's API answers: dicts and lists of strings, numbers and booleans, which
+:func:`json.dumps` takes as they are. Words in an answer are spelled as in the vocabulary
+(a query for ``KING`` answers for ``king``), so the answer says which word was looked up.
+
+Examples
+--------
+>>> import numpy as np
+>>> from wordvec import WordVectors
+>>> model = WordVectors(["king", "queen", "apple"], np.array([[1, 0.1], [0.9, 0.2], [0, 1]]))
+>>> similarity(model, "King", "queen")
+{'word1': 'king', 'word2': 'queen', 'similarity': 0.99...}
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from .options import DEFAULT_TOPN
+
+if TYPE_CHECKING:
+    from .vectors import WordVectors
+
+
+def _ranking(pairs: list[tuple[str, float]]) -> list[dict[str, Any]]:
+    return [{"word": word, "similarity": score} for word, score in pairs]
+
+
+def nearest(model: WordVectors, words: Sequence[str], *, topn: int = DEFAULT_TOPN) -> list[dict[str, Any]]:
+    """The ``topn`` nearest neighbours by cosine of each of ``words``, as ``wordvec nearest --json`` prints them.
+
+    Parameters
+    ----------
+    model : WordVectors
+        The model to ask.
+    words : sequence of str
+        Query words, in any case and Unicode form.
+    topn : int, default 10
+        Neighbours per word.
+
+    Returns
+    -------
+    list of dict
+        One ``{"word": word, "neighbours": [{"word", "similarity"}, ...]}`` per query
+        word, in query order, neighbours best first. ``/api/nearest`` answers one of them.
+
+    Raises
+    ------
+    UnknownWordError
+        A word is not in the vocabulary.
+
+    Notes
+    -----
+    All the words are answered with one matrix product per batch (:meth:`WordVectors.nearest`).
+    """
+    spellings = [model.vocabulary_word(word) for word in words]
+    return [
+        {"word": word, "neighbours": _ranking(neighbours)}
+        for word, neighbours in zip(spellings, model.nearest(spellings, topn=topn))
+    ]
+
+
+def analogy(model: WordVectors, a: str, b: str, c: str, *, topn: int = DEFAULT_TOPN, method: str = "add") -> dict[str, Any]:
+    """``a`` is to ``b`` as ``c`` is to ...?, as ``wordvec analogy --json`` prints it and ``/api/analogy`` answers.
+
+    Parameters
+    ----------
+    model : WordVectors
+        The model to ask.
+    a, b, c : str
+        The question words.
+    topn : int, default 10
+        Number of answers.
+    method : {"add", "mul"}, default "add"
+        3CosAdd or 3CosMul (see :meth:`WordVectors.analogy`).
+
+    Returns
+    -------
+    dict
+        ``{"a", "b", "c", "method", "answers": [{"word", "similarity"}, ...]}``, best first.
+
+    Raises
+    ------
+    UnknownWordError
+        A question word is not in the vocabulary.
+    ParameterError
+        ``method`` is neither ``"add"`` nor ``"mul"``.
+    """
+    a, b, c = (model.vocabulary_word(word) for word in (a, b, c))
+    answers = model.analogy(a, b, c, topn=topn, method=method)
+    return {"a": a, "b": b, "c": c, "method": method, "answers": _ranking(answers)}
+
+
+def similarity(model: WordVectors, word1: str, word2: str) -> dict[str, Any]:
+    """The cosine similarity of two words, as ``wordvec similarity --json`` prints it and ``/api/similarity`` answers.
+
+    Returns
+    -------
+    dict
+        ``{"word1", "word2", "similarity"}``.
+
+    Raises
+    ------
+    UnknownWordError
+        A word is not in the vocabulary.
+    """
+    word1, word2 = model.vocabulary_word(word1), model.vocabulary_word(word2)
+    return {"word1": word1, "word2": word2, "similarity": model.similarity(word1, word2)}
+
+
+def info(model: WordVectors, *, name: str | None = None) -> dict[str, Any]:
+    """The model's size, build parameters and corpus statistics: the metadata stored with it.
+
+    Parameters
+    ----------
+    model : WordVectors
+        The model to describe.
+    name : str, optional
+        What to call the model for a reader who must not learn where files are (the
+        explorer's page): given, the answer adds ``"model"``, the name's last
+        component, and gives the corpus files' names instead of their paths, as
+        ``/api/info`` does. Not given, the metadata is as stored (``wordvec info --json``).
+
+    Returns
+    -------
+    dict
+        The keys of the model's ``meta.json`` (:func:`wordvec.storage.metadata_of`):
+        ``vocab_size``, ``dim``, ``params``, ``stats`` and the format's; with ``name``,
+        ``"model"`` first.
+    """
+    from .storage import metadata_of
+
+    meta = metadata_of(model)
+    if name is None:
+        return meta
+    corpus = meta["stats"].get("corpus")
+    if isinstance(corpus, list):
+        meta["stats"] = {**meta["stats"], "corpus": [file_name(str(source)) for source in corpus]}
+    return {"model": file_name(name), **meta}
+
+
+def file_name(path: str) -> str:
+    """The last component of a file path or URL (``/data/wiki/a.txt`` and ``s3://b/wiki/a.txt`` give ``a.txt``)."""
+    if "://" in path:
+        path = urlsplit(path).path
+    return re.split(r"[/\\]", path.rstrip("/\\"))[-1] or path

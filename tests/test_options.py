@@ -10,7 +10,7 @@ import sys
 import click
 import pytest
 
-from wordvec import cooccur, evaluate, features, formats, options, plot, polarity, serve, tokenize
+from wordvec import evaluate, features, formats, options, plot, polarity, serve, tokenize
 from wordvec.cli import main
 from wordvec.errors import ParameterError
 from wordvec.options import BuildParams

@@ -27,7 +27,6 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from wordvec.options import DEFAULT_TOPN, MAX_MAP_NEIGHBOURS
-from wordvec.errors import ParameterError
 from wordvec.serve import MAX_REQUEST_HEAD, STATIC, AllowedHosts, Explorer, create_app, serve, served_host_names
 
 from conftest import BUILD_OPTIONS
@@ -209,7 +208,7 @@ def test_the_model_keyword_was_vectors(model):
     with pytest.warns(DeprecationWarning, match=r"create_app\(vectors=\.\.\.\) is now create_app\(model=\.\.\.\)"):
         app = create_app(vectors=model)
     assert TestClient(app, base_url="http://localhost").get("/api/info").json()["vocab_size"] == len(model)
-    with pytest.raises(ParameterError, match="create_app needs a model"):
+    with pytest.raises(TypeError, match="model"):
         create_app()
 
 

@@ -845,7 +845,7 @@ def polarity(
     """
     model = _load(model_path)
     scores = model.polarity(positive_seeds, negative_seeds, method=method)
-    seeds = {model.words[model.index(word)] for word in positive_seeds + negative_seeds}
+    seeds = {model.vocabulary_word(word) for word in positive_seeds + negative_seeds}
     ranked = sorted((item for item in scores.items() if item[0] not in seeds), key=lambda item: -item[1])
     most_positive, most_negative = ranked[:topn], ranked[::-1][:topn]
     if as_json:

@@ -20,6 +20,7 @@ import numpy as np
 
 from . import answers
 from .answers import file_name
+from .deprecation import renamed_keywords
 from .errors import ParameterError, UnknownWordError, WordvecError
 from .options import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TOPN, MAX_MAP_NEIGHBOURS
 from .vectors import WordVectors
@@ -91,18 +92,6 @@ def renamed_parameter_warnings(params: Mapping[str, str]) -> list[str]:
             if old in params and new not in params]
 
 
-def _model_argument(model: Any, vectors: Any, where: str) -> Any:
-    """``model``, or the model given by the old keyword ``vectors`` (with a DeprecationWarning)."""
-    if vectors is not None:
-        import warnings
-
-        warnings.warn(f"{where}(vectors=...) is now {where}(model=...)", DeprecationWarning, stacklevel=3)
-        model = vectors if model is None else model
-    if model is None:
-        raise ParameterError(f"{where} needs a model: a WordVectors, or the path of a model")
-    return model
-
-
 class Explorer:
     """The answers of the explorer's JSON API, apart from any web framework.
 
@@ -123,13 +112,11 @@ class Explorer:
         What to call the model on the page; only its last component is shown
         (``/home/me/models/news`` shows as ``news``), as for the corpus files in
         :meth:`info`: the API never tells a page where files are.
-    vectors : WordVectors, optional
-        The model under its old keyword name (deprecated: pass it as ``model``).
     """
 
-    def __init__(self, model: WordVectors | None = None, *, name: str = "", vectors: WordVectors | None = None) -> None:
-        given = _model_argument(model, vectors, "Explorer")
-        model = WordVectors(given.words, np.array(given.vectors), given.counts, params=given.params, stats=given.stats)
+    @renamed_keywords(vectors="model")
+    def __init__(self, model: WordVectors, *, name: str = "") -> None:
+        model = WordVectors(model.words, np.array(model.vectors), model.counts, params=model.params, stats=model.stats)
         self.model = model
         self.name = file_name(name)
         # Requests are answered on several threads: the model's lazy caches are built once, here.
@@ -342,12 +329,12 @@ class _ServedModel:
             self._loading = False
 
 
+@renamed_keywords(vectors="model")
 def create_app(
-    model: WordVectors | str | os.PathLike[str] | None = None,
+    model: WordVectors | str | os.PathLike[str],
     *,
     name: str = "",
     allowed_hosts: Iterable[str] = (),
-    vectors: WordVectors | str | os.PathLike[str] | None = None,
 ) -> Starlette:
     """The explorer as an ASGI application: the page at ``/``, its files under ``/static/``, the API under ``/api/``.
 
@@ -364,8 +351,6 @@ def create_app(
     allowed_hosts : iterable of str, default ()
         Host names to answer besides ``localhost`` and IP addresses; ``"*"`` answers
         every ``Host`` header (see :class:`AllowedHosts`).
-    vectors : WordVectors, str or path-like, optional
-        The model under its old keyword name (deprecated: pass it as ``model``).
 
     Returns
     -------
@@ -407,7 +392,7 @@ def create_app(
         raise WordvecError(MISSING_FRAMEWORK) from None
 
     allowed = AllowedHosts(allowed_hosts)
-    served = _ServedModel(_model_argument(model, vectors, "create_app"), name)
+    served = _ServedModel(model, name)
 
     def checking_host(app: ASGIApp) -> ASGIApp:
         # Before routing, so that no page, file or answer reaches a Host the server does not answer to.
@@ -543,15 +528,15 @@ def _url(sock: socket.socket) -> str:
     return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
+@renamed_keywords(vectors="model")
 def serve(
-    model: WordVectors | str | os.PathLike[str] | None = None,
+    model: WordVectors | str | os.PathLike[str],
     *,
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     name: str = "",
     allowed_hosts: Iterable[str] = (),
     on_ready: Callable[[str], None] | None = None,
-    vectors: WordVectors | str | os.PathLike[str] | None = None,
 ) -> None:
     """Run the explorer on ``host:port`` until Ctrl-C (SIGINT) or SIGTERM, then return.
 
@@ -574,8 +559,6 @@ def serve(
     on_ready : callable, optional
         Called with the explorer's address (``http://127.0.0.1:8000/``) once the socket
         listens, before the first request is answered.
-    vectors : WordVectors, str or path-like, optional
-        The model under its old keyword name (deprecated: pass it as ``model``).
 
     Raises
     ------
@@ -588,7 +571,6 @@ def serve(
     A request line or header fields longer than :data:`MAX_REQUEST_HEAD` bytes in all
     get 414 or 431, and the connection is closed.
     """
-    model = _model_argument(model, vectors, "serve")
     app = create_app(model, name=name, allowed_hosts=[*served_host_names(host), *allowed_hosts])
     try:
         import uvicorn

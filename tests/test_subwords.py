@@ -1,0 +1,120 @@
+"""Tests of wordvec.subwords: fastText's character n-grams and their FNV-1a buckets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wordvec.errors import ParameterError
+from wordvec.subwords import fnv1a_hash, ngram_hashes, ngram_matrix, ngrams
+
+
+def fnv1a_by_hand(text: str) -> int:
+    """FNV-1a 32 as fastText writes it: offset basis 0x811C9DC5, prime 0x01000193, each byte as a signed char."""
+    value = 0x811C9DC5
+    for byte in text.encode("utf-8"):
+        as_signed_char = byte if byte < 0x80 else 0xFFFFFF00 | byte
+        value = ((value ^ as_signed_char) * 0x01000193) % 2**32
+    return value
+
+
+def test_the_published_fnv1a_test_vectors():
+    # From the FNV reference (Noll): FNV-1a 32 of "", "a" and "foobar".
+    assert fnv1a_hash(b"") == 0x811C9DC5
+    assert fnv1a_hash(b"a") == 0xE40C292C
+    assert fnv1a_hash(b"foobar") == 0xBF9CF968
+
+
+def test_non_ascii_bytes_are_sign_extended_as_fasttext_does():
+    # "é" is C3 A9: fastText XORs 0xFFFFFFC3 then 0xFFFFFFA9, so its hash is not plain FNV-1a's.
+    step = ((0x811C9DC5 ^ 0xFFFFFFC3) * 0x01000193) % 2**32
+    expected = ((step ^ 0xFFFFFFA9) * 0x01000193) % 2**32
+    assert fnv1a_hash("é".encode()) == expected == 0x3CFA68C1
+    plain = ((((0x811C9DC5 ^ 0xC3) * 0x01000193) % 2**32 ^ 0xA9) * 0x01000193) % 2**32
+    assert expected != plain
+
+
+def test_ngrams_of_a_word_in_fasttexts_order():
+    assert ngrams("where", 3, 3) == ["<wh", "whe", "her", "ere", "re>"]
+    assert ngrams("where") == [
+        "<wh", "<whe", "<wher", "<where",
+        "whe", "wher", "where", "where>",
+        "her", "here", "here>",
+        "ere", "ere>",
+        "re>",
+    ]
+    assert ngrams("a") == ["<a>"]
+    assert ngrams("") == []
+    assert ngrams("ab", 1, 2) == ["<a", "a", "ab", "b", "b>"]  # a marker alone is no n-gram
+
+
+def test_bucket_ids_of_a_few_words_match_the_scheme_by_hand():
+    words = ["where", "kingg", "naïve", "日本"]
+    hashed = ngram_hashes(words)
+    for i, word in enumerate(words):
+        expected = [fnv1a_by_hand(gram) % 2_000_000 for gram in ngrams(word)]
+        found = (hashed.hashes[hashed.word_starts[i]:hashed.word_starts[i + 1]] % 2_000_000).tolist()
+        assert found == expected
+    assert (hashed.hashes[0] % 2_000_000, hashed.hashes[hashed.word_starts[1] - 1] % 2_000_000) == (167652, 867498)
+
+
+def test_the_same_buckets_as_gensims_fasttext():
+    from gensim.models.fasttext import ft_ngram_hashes
+
+    words = ["where", "unkingly", "queenly", "café", "straße", "naïveté", "x"]
+    hashed = ngram_hashes(words, 3, 6)
+    for i, word in enumerate(words):
+        found = (hashed.hashes[hashed.word_starts[i]:hashed.word_starts[i + 1]] % 2_000_000).tolist()
+        assert found == ft_ngram_hashes(word, 3, 6, 2_000_000)
+
+
+words_strategy = st.lists(st.text(min_size=0, max_size=12), max_size=20)
+
+
+@settings(max_examples=200, deadline=None)
+@given(words=words_strategy, min_n=st.integers(1, 6), extra=st.integers(0, 4))
+def test_vectorised_hashes_equal_the_reference_for_any_words(words, min_n, extra):
+    hashed = ngram_hashes(words, min_n, min_n + extra)
+    assert len(hashed.word_starts) == len(words) + 1
+    for i, word in enumerate(words):
+        found = hashed.hashes[hashed.word_starts[i]:hashed.word_starts[i + 1]].tolist()
+        assert found == [fnv1a_hash(gram.encode("utf-8")) for gram in ngrams(word, min_n, min_n + extra)]
+
+
+@settings(max_examples=50, deadline=None)
+@given(words=words_strategy, buckets=st.integers(1, 1000))
+def test_the_matrix_averages_each_words_buckets_and_is_deterministic(words, buckets):
+    matrix = ngram_matrix(words, buckets)
+    again = ngram_matrix(list(words), buckets)
+    assert (matrix != again).nnz == 0
+    assert matrix.shape == (len(words), buckets) and matrix.dtype == np.float32
+    for i, word in enumerate(words):
+        grams = ngrams(word)
+        row = matrix.getrow(i).toarray().ravel()
+        if not grams:
+            assert not row.any()
+            continue
+        expected = np.bincount([fnv1a_hash(g.encode("utf-8")) % buckets for g in grams],
+                               minlength=buckets) / len(grams)
+        np.testing.assert_allclose(row, expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: ngrams("word", 0, 3), "min_n must be a whole number from 1 to 32; got 0"),
+    (lambda: ngrams("word", 4, 3), "max_n must be >= min_n; got min_n=4, max_n=3"),
+    (lambda: ngram_hashes(["word"], 3, 33), "max_n must be a whole number from 1 to 32; got 33"),
+    (lambda: ngram_hashes(["word"], 2.5, 3), "min_n must be a whole number"),
+    (lambda: ngram_matrix(["word"], 0), "buckets must be a whole number from 1 to 2\\*\\*32; got 0"),
+    (lambda: ngram_matrix(["word"], True), "buckets must be a whole number"),
+])
+def test_impossible_parameters_are_refused(call, message):
+    with pytest.raises(ParameterError, match=message):
+        call()
+
+
+def test_a_ten_thousand_character_word_has_its_ngrams():
+    word = "ab" * 5000
+    hashed = ngram_hashes([word])
+    assert hashed.counts().tolist() == [len(ngrams(word))] == [4 * 10002 - 3 - 4 - 5 - 6 + 4]

@@ -1,0 +1,202 @@
+"""Character n-grams of words, hashed into a fixed number of buckets exactly as fastText does.
+
+A word is wrapped in boundary markers, ``<where>``, and cut into its character n-grams of
+``min_n`` to ``max_n`` characters (``<wh``, ``whe``, ..., ``re>``, ``<whe``, ...). Each n-gram's
+UTF-8 bytes are hashed with 32-bit FNV-1a, as fastText's ``Dictionary::hash`` does (each byte
+sign-extended first, a quirk of its ``int8_t`` cast that changes the hash of non-ASCII
+n-grams), and taken modulo the number of buckets, so that the table of n-gram vectors has a
+fixed size whatever the corpus. Every step is vectorised over all the n-grams of a list of
+words: the words' bytes are laid end to end in one array and hashed a byte position at a time.
+
+References
+----------
+Bojanowski, P., Grave, E., Joulin, A. & Mikolov, T. (2017). Enriching Word Vectors with
+Subword Information. TACL 5.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from .errors import ParameterError
+
+BEGIN_OF_WORD = "<"
+END_OF_WORD = ">"
+#: fastText's n-gram lengths.
+DEFAULT_MIN_N = 3
+DEFAULT_MAX_N = 6
+#: Longest n-gram fastText's defaults allow, and the most a user may ask for.
+MAX_N = 32
+
+_FNV_OFFSET_BASIS = np.uint32(2166136261)
+_FNV_PRIME = np.uint32(16777619)
+
+
+def fnv1a_hash(data: bytes) -> int:
+    """fastText's 32-bit FNV-1a hash of ``data``, one byte at a time (the reference for :func:`ngram_hashes`).
+
+    Each byte is sign-extended to 32 bits before the XOR, as fastText's ``uint32_t(int8_t(c))``
+    does: bytes 0x80-0xFF (every byte of a non-ASCII UTF-8 character) XOR ``0xFFFFFF00 | c``.
+
+    Examples
+    --------
+    >>> fnv1a_hash(b"")
+    2166136261
+    >>> hex(fnv1a_hash(b"a"))
+    '0xe40c292c'
+    """
+    value = 2166136261
+    for byte in data:
+        signed = byte - 256 if byte >= 128 else byte
+        value = ((value ^ (signed & 0xFFFFFFFF)) * 16777619) & 0xFFFFFFFF
+    return value
+
+
+def check_ngram_range(min_n: int, max_n: int) -> None:
+    """Refuse n-gram lengths fastText would not take: ``1 <= min_n <= max_n <= MAX_N``.
+
+    Raises
+    ------
+    ParameterError
+        ``min_n`` or ``max_n`` is not a whole number in range, or ``max_n < min_n``.
+    """
+    for name, value in (("min_n", min_n), ("max_n", max_n)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 1 <= value <= MAX_N:
+            raise ParameterError(f"{name} must be a whole number from 1 to {MAX_N}; got {value!r}")
+    if max_n < min_n:
+        raise ParameterError(f"max_n must be >= min_n; got min_n={min_n}, max_n={max_n}")
+
+
+def ngrams(word: str, min_n: int = DEFAULT_MIN_N, max_n: int = DEFAULT_MAX_N) -> list[str]:
+    """The character n-grams of ``<word>``, in fastText's order (by start, then by length).
+
+    As fastText's ``computeSubwords``: n-grams of ``min_n`` to ``max_n`` characters
+    (code points) of the word with its boundary markers, leaving out a boundary marker
+    alone (``<`` or ``>`` when ``min_n`` is 1). The whole ``<word>`` is one of them when
+    it is short enough.
+
+    Examples
+    --------
+    >>> ngrams("where", 3, 4)
+    ['<wh', '<whe', 'whe', 'wher', 'her', 'here', 'ere', 'ere>', 're>']
+    """
+    check_ngram_range(min_n, max_n)
+    wrapped = f"{BEGIN_OF_WORD}{word}{END_OF_WORD}"
+    found = []
+    for start in range(len(wrapped)):
+        for length in range(min_n, max_n + 1):
+            stop = start + length
+            if stop > len(wrapped):
+                break
+            if length == 1 and (start == 0 or stop == len(wrapped)):
+                continue
+            found.append(wrapped[start:stop])
+    return found
+
+
+@dataclass(frozen=True)
+class NgramHashes:
+    """The hashed n-grams of a list of words, word by word, in fastText's order.
+
+    Attributes
+    ----------
+    word_starts : ndarray of int64, shape (n_words + 1,)
+        The n-grams of word ``i`` are ``hashes[word_starts[i]:word_starts[i + 1]]``.
+    hashes : ndarray of uint32
+        The 32-bit FNV-1a hash of each n-gram's UTF-8 bytes (take it modulo the bucket count).
+    """
+
+    word_starts: np.ndarray
+    hashes: np.ndarray
+
+    def counts(self) -> np.ndarray:
+        """How many n-grams each word has."""
+        return np.diff(self.word_starts)
+
+
+def ngram_hashes(words: Sequence[str], min_n: int = DEFAULT_MIN_N, max_n: int = DEFAULT_MAX_N) -> NgramHashes:
+    """The fastText hashes of the character n-grams of every word, vectorised over all of them.
+
+    Parameters
+    ----------
+    words : sequence of str
+        Words without boundary markers (they are added here).
+    min_n, max_n : int, default 3 and 6
+        Shortest and longest n-gram, in characters.
+
+    Returns
+    -------
+    NgramHashes
+        For each word, the hashes of :func:`ngrams` of it, in the same order.
+
+    Notes
+    -----
+    All words are encoded once, with their markers, into one byte array. The character
+    boundaries (bytes that do not continue a UTF-8 sequence) give, for every n-gram, its
+    first byte and byte length; the hashes are then computed for all n-grams at once, one
+    byte position at a time, each step updating the n-grams long enough to have that byte.
+    """
+    check_ngram_range(min_n, max_n)
+    encoded = [f"{BEGIN_OF_WORD}{word}{END_OF_WORD}".encode("utf-8") for word in words]
+    data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    byte_lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+    word_byte_starts = np.concatenate(([0], np.cumsum(byte_lengths)))
+    # Character starts of all words, then each word's end, so that character i + n of a word
+    # (its end when i + n is its length) is one index past character i.
+    is_start = (data & 0xC0) != 0x80
+    char_counts = np.add.reduceat(is_start, word_byte_starts[:-1]) if len(data) else np.zeros(len(words), np.int64)
+    boundaries = np.insert(np.flatnonzero(is_start), np.cumsum(char_counts), word_byte_starts[1:])
+    first_boundary = np.concatenate(([0], np.cumsum(char_counts + 1)))[:-1]
+    word_ids, first_bytes, lengths, sort_keys = [], [], [], []
+    for n in range(min_n, max_n + 1):
+        starts_per_word = np.maximum(char_counts - n + 1, 0)
+        word_of = np.repeat(np.arange(len(words), dtype=np.int64), starts_per_word)
+        start = np.arange(len(word_of), dtype=np.int64) - np.repeat(np.cumsum(starts_per_word) - starts_per_word, starts_per_word)
+        if n == 1:  # a boundary marker alone is not an n-gram
+            keep = (start != 0) & (start != char_counts[word_of] - 1)
+            word_of, start = word_of[keep], start[keep]
+        at = first_boundary[word_of] + start
+        word_ids.append(word_of)
+        first_bytes.append(boundaries[at])
+        lengths.append(boundaries[at + n] - boundaries[at])
+        sort_keys.append(start * (MAX_N + 1) + n)
+    word_of = np.concatenate(word_ids)
+    order = np.lexsort((np.concatenate(sort_keys), word_of))
+    word_of, first_byte, length = word_of[order], np.concatenate(first_bytes)[order], np.concatenate(lengths)[order]
+    hashes = np.full(len(word_of), _FNV_OFFSET_BASIS, dtype=np.uint32)
+    signed = data.view(np.int8).astype(np.int32).view(np.uint32)  # fastText's uint32_t(int8_t(c))
+    for position in range(int(length.max()) if len(length) else 0):
+        active = np.flatnonzero(length > position)
+        hashes[active] = (hashes[active] ^ signed[first_byte[active] + position]) * _FNV_PRIME
+    word_starts = np.searchsorted(word_of, np.arange(len(words) + 1))
+    return NgramHashes(word_starts.astype(np.int64), hashes)
+
+
+def ngram_matrix(
+    words: Sequence[str], buckets: int, min_n: int = DEFAULT_MIN_N, max_n: int = DEFAULT_MAX_N
+) -> sp.csr_matrix:
+    """The (words x buckets) matrix whose row ``i`` averages the buckets of word ``i``'s n-grams.
+
+    Entry ``(i, b)`` is the number of n-grams of word ``i`` hashed into bucket ``b`` over
+    its number of n-grams, so that ``G @ E`` is each word's mean n-gram vector, as fastText
+    composes it (an n-gram that occurs twice in a word counts twice). A word with no n-gram
+    (shorter than ``min_n - 2`` characters) has an empty row.
+
+    Raises
+    ------
+    ParameterError
+        ``buckets`` is not a positive whole number, or the n-gram range is invalid.
+    """
+    if isinstance(buckets, bool) or not isinstance(buckets, (int, np.integer)) or not 1 <= buckets <= 2**32:
+        raise ParameterError(f"buckets must be a whole number from 1 to 2**32; got {buckets!r}")
+    hashed = ngram_hashes(words, min_n, max_n)
+    per_word = hashed.counts()
+    weights = np.repeat(1.0 / np.maximum(per_word, 1), per_word).astype(np.float32)
+    columns = (hashed.hashes.astype(np.int64) % buckets).astype(np.int64)
+    matrix = sp.csr_matrix((weights, columns, hashed.word_starts), shape=(len(words), buckets))
+    matrix.sum_duplicates()
+    return matrix

@@ -779,7 +779,7 @@ def test_a_symlinked_output_is_refused_by_the_library_too(model, tmp_path):
 
 def test_updating_a_model_in_place_is_still_allowed(runner, royal_corpus_file, tmp_path):
     model = tmp_path / "model"
-    assert_ok(invoke(runner, ["build", royal_corpus_file, "-o", model, "--keep-counts", "-q", *BUILD_OPTIONS]))
+    assert_ok(invoke(runner, ["build", royal_corpus_file, "-o", model, "--keep-corpus", "-q", *BUILD_OPTIONS]))
     assert_ok(invoke(runner, ["update", model, royal_corpus_file, "-o", model, "-q"]))
     assert_ok(invoke(runner, ["update", model, royal_corpus_file, "-q"]))
     assert load_model(model).stats["tokens"] > 0

@@ -361,7 +361,12 @@ def _corpus_paths(context: click.Context, parameter: click.Parameter, values: tu
 @click.option("--dask", "dask_address", default=None, metavar="ADDRESS",
               help="Count on a Dask cluster: tcp://HOST:PORT of a scheduler, or local[:N] for N local workers.")
 @click.option("--dask-svd", is_flag=True, help="With --dask: also run the SVD on the cluster (large models).")
-@click.option("--keep-counts", is_flag=True, help="Keep the counts in the model, for `wordvec update` and `explain`.")
+@click.option(
+    "--keep-corpus", is_flag=True,
+    help="Keep the counted corpus (the co-occurrence matrix and the corpus as word ids) in the model, "
+    "for `wordvec update` and `wordvec explain`.",
+)
+@click.option("--keep-counts", is_flag=True, hidden=True)  # the name of --keep-corpus until 0.2
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print the seconds of each stage (on stderr).")
 def build(
@@ -369,6 +374,7 @@ def build(
     output: Path,
     dask_address: str | None,
     dask_svd: bool,
+    keep_corpus: bool,
     keep_counts: bool,
     quiet: bool,
     verbose: bool,
@@ -386,40 +392,43 @@ def build(
     """
     from .pipeline import build as build_vectors
 
+    if keep_counts:
+        click.echo("warning: --keep-counts is now --keep-corpus", err=True)
+        keep_corpus = True
     if dask_svd and dask_address is None:
         raise click.UsageError("--dask-svd needs --dask ADDRESS")
-    if keep_counts and dask_address is not None:
-        raise click.UsageError("--keep-counts works without --dask only: build on this machine to keep the counts")
+    if keep_corpus and dask_address is not None:
+        raise click.UsageError("--keep-corpus works without --dask only: build on this machine to keep the corpus")
     _check_outputs([output], corpus)
     started = time.perf_counter()
     progress = _Progress(not quiet and sys.stderr.isatty(), BUILD_BARS)
-    counts = None
+    counted = None
     try:
         if dask_address is not None:
             from .distributed import build_on_cluster
 
             model = build_on_cluster(corpus, dask_address, distributed_svd=dask_svd, progress=progress, **params)
-        elif keep_counts:
-            from .incremental import build_keeping_counts
+        elif keep_corpus:
+            from .incremental import build_keeping_corpus
 
-            model, counts = build_keeping_counts(corpus, progress=progress, **params)
+            model, counted = build_keeping_corpus(corpus, progress=progress, **params)
         else:
             model = build_vectors(corpus, progress=progress, **params)
     finally:
         progress.close()
-    _save_and_report(model, counts, output, started, quiet, verbose)
+    _save_and_report(model, counted, output, started, quiet, verbose)
 
 
-def _save_and_report(model: Any, counts: Any, output: Path, started: float, quiet: bool, verbose: bool) -> None:
-    """Write a built model (with its kept ``counts``, if any) and say what was built."""
-    from .incremental import save_with_counts
+def _save_and_report(model: Any, counted: Any, output: Path, started: float, quiet: bool, verbose: bool) -> None:
+    """Write a built model (with its ``counted`` corpus, if kept) and say what was built."""
+    from .incremental import save_with_corpus
     from .storage import save_model
 
     writing = time.perf_counter()
-    if counts is None:
+    if counted is None:
         save_model(model, output)
     else:
-        save_with_counts(model, counts, output)
+        save_with_corpus(model, counted, output)
     stats = model.stats
     if verbose:
         stages = {**stats["seconds"], "write": time.perf_counter() - writing}
@@ -868,14 +877,14 @@ def serve(model_path: Path, host: str, port: int, allowed_hosts: tuple[str, ...]
 def update(
     model_path: Path, corpus: list[CorpusFile], output: Path | None, workers: int | None, quiet: bool, verbose: bool
 ) -> None:
-    """Add the text of CORPUS to MODEL (built with --keep-counts) and refit it.
+    """Add the text of CORPUS to MODEL (built with --keep-corpus) and refit it.
 
     The result is the model that `wordvec build` would make from the old and the new text
     together, with the same options.
 
     \b
     Example:
-      wordvec build corpora/austen.txt.gz --keep-counts -o my-model
+      wordvec build corpora/austen.txt.gz --keep-corpus -o my-model
       wordvec update my-model corpora/shakespeare.txt.gz
     """
     from .incremental import update as update_model
@@ -885,10 +894,10 @@ def update(
     started = time.perf_counter()
     progress = _Progress(not quiet and sys.stderr.isatty(), BUILD_BARS)
     try:
-        model, counts = update_model(model_path, corpus, progress=progress, workers=workers)
+        model, counted = update_model(model_path, corpus, progress=progress, workers=workers)
     finally:
         progress.close()
-    _save_and_report(model, counts, output or model_path, started, quiet, verbose)
+    _save_and_report(model, counted, output or model_path, started, quiet, verbose)
 
 
 @main.command()
@@ -898,7 +907,7 @@ def update(
 @click.option("-k", "--topn", default=options.DEFAULT_TOPN, show_default=True, type=click.IntRange(min=1), help="Contexts to list.")
 @_json_option
 def explain(word1: str, word2: str, model_path: Path, topn: int, as_json: bool) -> None:
-    """List the context words that make WORD1 and WORD2 similar (needs a model built with --keep-counts).
+    """List the context words that make WORD1 and WORD2 similar (needs a model built with --keep-corpus).
 
     Each context's product of its PPMI with both words is its share of their PPMI rows'
     dot product, which the vectors approximate.

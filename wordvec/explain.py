@@ -55,7 +55,7 @@ def explain(
     Parameters
     ----------
     model : WordVectors, str or path-like
-        A model built with kept counts (``wordvec build --keep-counts``), loaded from its
+        A model built keeping its corpus (``wordvec build --keep-corpus``), loaded from its
         directory (:func:`wordvec.load`), or that directory.
     word1, word2 : str
         Words of the vocabulary.
@@ -72,7 +72,7 @@ def explain(
     ------
     ModelError
         ``model`` is not a model directory (or loaded from one), the model keeps no counts (rebuild it with
-        ``--keep-counts``), or its kept files or recorded parameters are corrupt.
+        ``--keep-corpus``), or its kept files or recorded parameters are corrupt.
     UnknownWordError
         A word is not in the vocabulary.
 
@@ -83,8 +83,8 @@ def explain(
     are a low-rank factorisation of it, so contexts with large PPMI in both rows are what
     the vectors' closeness stands for.
     """
-    from .incremental import load_count_matrix, model_with_directory
-    from .storage import build_params
+    from .incremental import model_with_directory
+    from .storage import build_params, load_count_matrix
     from .weighting import ppmi
 
     if topn < 1:

@@ -1,4 +1,9 @@
-"""Save and load model directories: atomic writes, memory-mapped loads, no pickle."""
+"""Save and load model directories: atomic writes, memory-mapped loads, no pickle.
+
+A model directory holds the vectors, the vocabulary and the metadata, and, when it was built
+with ``--keep-corpus``, the kept corpus: the co-occurrence matrix and the corpus as word ids,
+which :mod:`wordvec.incremental` and :mod:`wordvec.explain` read.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ import re
 import shutil
 import zlib
 from pathlib import Path
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
@@ -30,9 +35,13 @@ from .files import (
 )
 from .files import save_array, write_atomically  # noqa: F401 - their home until files held them: still importable here
 from .vectors import LazyWords, WordVectors, require_finite
+from .vocab import CorpusIds
 
 if TYPE_CHECKING:
+    import scipy.sparse as sp
+
     from .options import BuildParams
+    from .pipeline import CountedCorpus
 
 FORMAT_NAME = "wordvec-model"
 FORMAT_VERSION = 1
@@ -123,7 +132,7 @@ def save_model(
         The model directory. An existing wordvec model there is replaced; any other
         existing file or directory is refused.
     extra_files : mapping of str to callable, optional
-        More files of the model (such as the kept counts of :mod:`wordvec.incremental`):
+        More files of the model (such as those of :func:`kept_count_files`):
         ``write(binary_file)`` writes each name, within the same atomic swap.
 
     Raises
@@ -432,7 +441,7 @@ def _read_vocab(dir_fd: int, where: str, checksum: object) -> tuple[Sequence[str
     # rely on (a line end last) is checked here, every line when the file is split.
     if isinstance(checksum, int) and zlib.crc32(raw) == checksum and raw.endswith(b"\n"):
         vocabulary = _VocabularyFile(raw, where)
-        return vocabulary, vocabulary.counts
+        return vocabulary, vocabulary.read_counts
     return _parse_vocab(raw, where)
 
 
@@ -531,7 +540,7 @@ class _VocabularyFile(LazyWords):
             raise self._corrupt(f"{self._size} lines but {len(words)} words")
         return words
 
-    def counts(self) -> np.ndarray:
+    def read_counts(self) -> np.ndarray:
         """The count of every word, read from the file."""
         counts = _parse_counts(self._data[1:].decode("utf-8", "replace"), self._where)
         if len(counts) != self._size:
@@ -581,3 +590,242 @@ def _map_vectors(dir_fd: int, path: Path, where: str) -> np.ndarray:
     except (ValueError, OSError) as error:
         reason = error if isinstance(error, ValueError) else os_error_reason(error)
         raise ModelError(f"{where} has a corrupt {VECTORS_FILE} ({reason}); rebuild the model") from None
+
+
+# -- the kept corpus ---------------------------------------------------------------------
+
+#: Files of the kept corpus in a model directory (built with ``--keep-corpus``): the co-occurrence matrix
+#: in CSR form, and the corpus as ids of every word seen (:class:`wordvec.vocab.CorpusIds`).
+MATRIX_FILES = {"data": "counts-data.npy", "indices": "counts-indices.npy", "indptr": "counts-indptr.npy"}
+WORDS_FILE = "corpus-words.txt"
+WORD_COUNTS_FILE = "corpus-word-counts.npy"
+IDS_FILE = "corpus-ids.npy"
+#: Entries checked at a time when the kept files are validated (bounds the temporaries).
+_CHECK_BLOCK = 1 << 22
+_MATRIX_DTYPES = {
+    "data": (np.dtype(np.float32), np.dtype(np.float64)),
+    "indices": (np.dtype(np.int32), np.dtype(np.int64)),
+    "indptr": (np.dtype(np.int32), np.dtype(np.int64)),
+}
+
+
+def keep_corpus_command(model: str | Path = "MODEL") -> str:
+    """The command that builds a model keeping its corpus, for the messages that ask for one."""
+    return f"`wordvec build CORPUS --keep-corpus -o {model}`"
+
+
+def _npy_writer(array: np.ndarray) -> Callable[[BinaryIO], None]:
+    return lambda handle: np.save(handle, array, allow_pickle=False)
+
+
+def kept_count_files(counted: CountedCorpus) -> dict[str, Callable[[BinaryIO], None]]:
+    """The files that keep ``counted`` in a model directory: ``extra_files`` of :func:`save_model`.
+
+    The co-occurrence matrix in CSR form (three ``.npy`` arrays) and the corpus as ids
+    (:class:`CorpusIds`: a word list, its counts and the id stream, 4 bytes a token). No pickle.
+    """
+    if counted.corpus_ids is None or counted.matrix is None:
+        raise ValueError("a corpus counted without keep_corpus=True, or already factorised without keeping the matrix")
+    matrix = counted.matrix
+    corpus = counted.corpus_ids
+    words_text = "".join(f"{word}\n" for word in corpus.words).encode("utf-8")
+    files = {name: _npy_writer(getattr(matrix, part)) for part, name in MATRIX_FILES.items()}
+    files[WORDS_FILE] = lambda handle: handle.write(words_text)
+    files[WORD_COUNTS_FILE] = _npy_writer(np.asarray(corpus.counts, dtype=np.int64))
+    files[IDS_FILE] = _npy_writer(np.asarray(corpus.ids, dtype=np.int32))
+    return files
+
+
+class _KeptFiles:
+    """Reads the files of the kept corpus in the model directory ``path``, each checked before it is used.
+
+    Every complaint is a :class:`ModelError` naming the file and ending with how to make
+    it again, since a damaged kept file cannot be repaired.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def corrupt(self, name: str, problem: str) -> ModelError:
+        return ModelError(
+            f"{str(self.path)!r} has a corrupt {name} ({problem}); "
+            f"rebuild the model with {keep_corpus_command(self.path)}"
+        )
+
+    def read_bytes(self, name: str) -> bytes:
+        with self._open(name) as handle:
+            return handle.read()
+
+    def read_array(self, name: str, dtypes: tuple[np.dtype, ...]) -> np.ndarray:
+        """The 1-D array of the ``.npy`` file ``name``, read whole once its header agrees with the file's length.
+
+        The header is checked first, so one that claims more values than the file holds
+        never allocates them.
+        """
+        with self._open(name) as handle:
+            try:
+                header = read_npy_header(handle)
+            except ValueError as error:
+                raise self.corrupt(name, str(error)) from None
+            shape, dtype = header.shape, header.dtype
+            if dtype not in dtypes:
+                expected = " or ".join(str(kind) for kind in dtypes)
+                raise self.corrupt(name, f"it holds {dtype} values; expected {expected}")
+            if len(shape) != 1:
+                raise self.corrupt(name, f"its shape is {shape}; expected a 1-D array")
+            array = np.fromfile(handle, dtype=dtype, count=shape[0])
+        if len(array) != shape[0]:  # the file shrank while it was read
+            raise self.corrupt(name, f"it ends after {len(array)} of {shape[0]} values")
+        return array
+
+    def _open(self, name: str) -> BinaryIO:
+        try:
+            return open_regular_file(self.path / name)
+        except FileNotFoundError:
+            raise ModelError(
+                f"{str(self.path)!r} keeps no counts; rebuild it with {keep_corpus_command(self.path)}"
+            ) from None
+        except OSError as error:
+            raise self.corrupt(name, os_error_reason(error)) from None
+
+
+def _blocks(length: int) -> Iterator[slice]:
+    for start in range(0, length, _CHECK_BLOCK):
+        yield slice(start, min(start + _CHECK_BLOCK, length))
+
+
+def load_count_matrix(path: str | Path, vocab_size: int) -> sp.csr_matrix:
+    """The co-occurrence matrix kept in the model directory ``path`` (vocabulary order).
+
+    Every array is checked before the matrix is made of them, since scipy's kernels
+    trust them: dtypes, lengths against each other and against ``vocab_size``, an
+    ``indptr`` from 0 to the number of entries that never decreases, column indices
+    within the vocabulary and strictly increasing within each row, finite non-negative
+    counts.
+
+    Raises
+    ------
+    ModelError
+        The model keeps no counts (built without ``--keep-corpus``), or the files are corrupt.
+    """
+    files = _KeptFiles(path)
+    data, indices, indptr = (files.read_array(MATRIX_FILES[part], _MATRIX_DTYPES[part]) for part in MATRIX_FILES)
+    data_file, indices_file, indptr_file = MATRIX_FILES.values()
+    if len(indptr) != vocab_size + 1:
+        raise files.corrupt(indptr_file, f"{len(indptr)} row offsets for {vocab_size} words; expected {vocab_size + 1}")
+    if len(indices) != len(data):
+        raise files.corrupt(indices_file, f"{len(indices)} column indices for the {len(data)} counts of {data_file}")
+    if indptr[0] != 0 or indptr[-1] != len(data):
+        raise files.corrupt(indptr_file, f"the row offsets run from {indptr[0]} to {indptr[-1]}, not from 0 to {len(data)}")
+    falls = np.flatnonzero(indptr[1:] < indptr[:-1])
+    if len(falls):
+        raise files.corrupt(indptr_file, f"the offset of row {falls[0] + 1} is smaller than that of row {falls[0]}")
+    _check_columns(files, indices, indptr, vocab_size)
+    for block in _blocks(len(data)):
+        bad = np.flatnonzero(~(data[block] >= 0) | ~np.isfinite(data[block]))
+        if len(bad):
+            raise files.corrupt(data_file, f"count {block.start + bad[0]} is {data[block.start + bad[0]]}, not a finite number >= 0")
+    import scipy.sparse as sp  # only for the kept matrix: loading a model for queries needs no scipy
+
+    return sp.csr_matrix((data, indices, indptr), shape=(vocab_size, vocab_size))
+
+
+def _check_columns(files: _KeptFiles, indices: np.ndarray, indptr: np.ndarray, vocab_size: int) -> None:
+    """Column indices within the vocabulary and strictly increasing within each row (scipy's canonical form)."""
+    name = MATRIX_FILES["indices"]
+    row_starts = indptr[1:-1]
+    for block in _blocks(len(indices)):
+        values = indices[block]
+        outside = np.flatnonzero((values < 0) | (values >= vocab_size))
+        if len(outside):
+            position = block.start + outside[0]
+            row = int(np.searchsorted(indptr, position, side="right")) - 1
+            raise files.corrupt(
+                name, f"column {indices[position]} of row {row} is outside the vocabulary of {vocab_size} words"
+            )
+        # Entry i + 1 must follow entry i in column order unless it starts a new row.
+        following = indices[block.start + 1 : block.stop + 1]
+        falls = np.flatnonzero(following <= values[: len(following)]) + block.start + 1
+        if len(falls):
+            slot = np.minimum(np.searchsorted(row_starts, falls), max(len(row_starts) - 1, 0))
+            unsorted = falls[row_starts[slot] != falls] if len(row_starts) else falls
+            if len(unsorted):
+                row = int(np.searchsorted(indptr, unsorted[0], side="right")) - 1
+                raise files.corrupt(name, f"the columns of row {row} are not strictly increasing")
+
+
+def load_corpus_ids(path: str | Path) -> CorpusIds:
+    """The corpus ids kept in the model directory ``path`` (see :class:`CorpusIds`).
+
+    Checked before use: the words are distinct, non-empty UTF-8 lines, one count per
+    word, every id in ``[-1, number of words)``, and each word's count is the number of
+    times its id occurs.
+
+    Raises
+    ------
+    ModelError
+        The model keeps no counts, or the files are corrupt.
+    """
+    files = _KeptFiles(path)
+    counts = files.read_array(WORD_COUNTS_FILE, (np.dtype(np.int64),))
+    ids = files.read_array(IDS_FILE, (np.dtype(np.int32),))
+    words = _read_words(files)
+    if len(counts) != len(words):
+        raise files.corrupt(WORD_COUNTS_FILE, f"{len(counts)} counts for the {len(words)} words of {WORDS_FILE}")
+    occurrences = np.zeros(len(words), dtype=np.int64)
+    for block in _blocks(len(ids)):
+        values = ids[block]
+        outside = np.flatnonzero((values < -1) | (values >= len(words)))
+        if len(outside):
+            position = block.start + outside[0]
+            raise files.corrupt(
+                IDS_FILE, f"id {ids[position]} at position {position} is outside [-1, {len(words)})"
+            )
+        occurrences += np.bincount(values[values >= 0], minlength=len(words))
+    differ = np.flatnonzero(occurrences != counts)
+    if len(differ):
+        word = differ[0]
+        raise files.corrupt(
+            WORD_COUNTS_FILE,
+            f"it counts {words[word]!r} {counts[word]} times, but {IDS_FILE} holds it {occurrences[word]} times",
+        )
+    return CorpusIds(words, counts, ids)
+
+
+def _read_words(files: _KeptFiles) -> list[str]:
+    try:
+        text = files.read_bytes(WORDS_FILE).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise files.corrupt(WORDS_FILE, f"not UTF-8: {error.reason} at byte {error.start}") from None
+    except OSError as error:
+        raise files.corrupt(WORDS_FILE, os_error_reason(error)) from None
+    if text and not text.endswith("\n"):
+        raise files.corrupt(WORDS_FILE, "its last line has no line end")
+    words = text.split("\n")[:-1]
+    if "" in words:
+        raise files.corrupt(WORDS_FILE, f"line {words.index('') + 1} is empty")
+    if len(set(words)) != len(words):
+        seen: set[str] = set()
+        duplicate = next(word for word in words if word in seen or seen.add(word))  # type: ignore[func-returns-value]
+        raise files.corrupt(WORDS_FILE, f"the word {duplicate!r} appears twice")
+    return words
+
+
+def check_kept_vocabulary(model: WordVectors, kept: CorpusIds, path: str | Path) -> None:
+    """Check that every word of ``model`` is a word of its ``kept`` corpus, with the same count: the files are of one build.
+
+    Raises
+    ------
+    ModelError
+        A word of the model is missing from the kept corpus, or counted otherwise there.
+    """
+    row_of = {word: row for row, word in enumerate(kept.words)}
+    rows = np.fromiter((row_of.get(word, -1) for word in model.words), dtype=np.int64, count=len(model))
+    missing = rows < 0
+    differ = missing.copy()
+    if model.counts is not None:
+        differ[~missing] = kept.counts[rows[~missing]] != model.counts[~missing]
+    if differ.any():
+        first = int(np.argmax(differ))
+        problem = "lacks the model's word" if missing[first] else "has another count for the model's word"
+        raise _KeptFiles(path).corrupt(WORDS_FILE, f"it {problem} {model.words[first]!r}")

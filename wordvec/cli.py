@@ -223,7 +223,7 @@ def _with_vocab(path: Path, file_format: str | None = None) -> list[Path]:
 
 def _check_outputs(outputs: list[Path], inputs: list[Any]) -> None:
     """Refuse outputs that would destroy an input of the command, a device or a link (before any work)."""
-    from .storage import check_output_path
+    from .files import check_output_path
 
     for output in outputs:
         check_output_path(output, inputs)
@@ -422,7 +422,7 @@ def build(
 def _save_and_report(model: Any, counted: Any, output: Path, started: float, quiet: bool, verbose: bool) -> None:
     """Write a built model (with its ``counted`` corpus, if kept) and say what was built."""
     from .incremental import save_with_corpus
-    from .storage import save_model
+    from .model_writer import save_model
 
     writing = time.perf_counter()
     if counted is None:
@@ -623,7 +623,8 @@ def info(model_path: Path, as_json: bool) -> None:
     Example:
       wordvec info -m my-model
     """
-    from .storage import build_params, metadata_of
+    from .model_writer import metadata_of
+    from .storage import build_params
 
     model = _load(model_path)
     build_params(model, model_path)  # refuses parameters that no build could have recorded
@@ -660,7 +661,7 @@ def export(model_path: Path, file_format: str, output: Path) -> None:
     Example:
       wordvec export -m my-model --format word2vec-binary -o vectors.bin
     """
-    from .storage import save_vectors
+    from .model_writer import save_vectors
 
     _check_outputs(_with_vocab(output, file_format), _with_vocab(model_path))
     model = _load(model_path)
@@ -685,8 +686,8 @@ def convert(source: Path, target: Path, file_format: str | None) -> None:
       wordvec convert my-model vectors.bin
       wordvec convert glove.6B.300d.txt glove.npy
     """
-    from .formats import format_for_path
-    from .storage import save_vectors
+    from .format_writers import format_for_path
+    from .model_writer import save_vectors
 
     file_format = file_format or format_for_path(target)
     _check_outputs(_with_vocab(target, file_format), _with_vocab(source))
@@ -744,7 +745,7 @@ def docvec(file: Path, model_path: Path, output: Path, weighting: str) -> None:
     """
     from .corpus import Corpus
     from .features import DocumentVectorizer
-    from .storage import save_array
+    from .files import save_array
 
     to_stdout = str(output) == "-"
     if to_stdout and sys.stdout.isatty():

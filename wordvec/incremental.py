@@ -16,15 +16,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .errors import ModelError, ParameterError
-from .storage import (
-    build_params,
-    check_kept_vocabulary,
-    keep_corpus_command,
-    kept_count_files,
-    load_corpus_ids,
-    load_model,
-    save_model,
-)
+from .model_writer import kept_count_files, save_model
+from .storage import build_params, check_kept_vocabulary, keep_corpus_command, load_corpus_ids, load_model
 
 if TYPE_CHECKING:
     from .cooccur import CooccurrenceCounter, ForwardCounts

@@ -15,11 +15,12 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._malloc import release_freed_memory
+from .arrays import first_non_finite_row
 from .corpus import Corpus, CorpusSource
 from .errors import CorpusError, ParameterError, WordvecError, os_error_reason
 from .options import BuildParams, build_options_text, short_number
 from .progress import ProgressCallback, no_progress
-from .vectors import WordVectors, first_non_finite_row
+from .vectors import WordVectors
 from .vocab import CorpusIds, Vocabulary
 
 if TYPE_CHECKING:

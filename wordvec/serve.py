@@ -165,7 +165,7 @@ class Explorer:
 
     def info(self, params: Mapping[str, str]) -> dict[str, Any]:
         """The model's name and metadata, as ``wordvec info --json``, with file names for corpus paths."""
-        from .storage import metadata_of
+        from .model_writer import metadata_of
 
         meta = metadata_of(self.vectors)
         corpus = meta["stats"].get("corpus")

@@ -1,10 +1,13 @@
-"""Save and load model directories: atomic writes, memory-mapped loads, no pickle.
+"""Load model directories: memory-mapped, every file checked, no pickle (saving them is :mod:`wordvec.model_writer`'s).
 
 A model directory holds the vectors, the vocabulary and the metadata, and, when it was built
 with ``--keep-corpus``, the kept corpus: the co-occurrence matrix and the corpus as word ids,
-which :mod:`wordvec.incremental` and :mod:`wordvec.explain` read.
+which :mod:`wordvec.incremental` and :mod:`wordvec.explain` read. The loader makes
+:class:`wordvec.vectors.WordVectors`, so this module imports :mod:`wordvec.vectors`; the writers
+live in :mod:`wordvec.model_writer`, which does not, so that ``WordVectors.save`` can use them
+without an import cycle. They are imported here, so that ``wordvec.storage.save_model`` and the
+rest work as before.
 """
-
 from __future__ import annotations
 
 import dataclasses
@@ -13,220 +16,48 @@ import math
 import operator
 import os
 import re
-import shutil
 import zlib
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 
-from . import __version__
+from .arrays import require_finite
 from .errors import ModelError, ParameterError, os_error_reason
-from .files import (
-    check_output_path,
-    fsync_directory,
-    open_regular_file,
-    read_npy_header,
-    temporary_prefix,
-    temporary_sibling,
-    utf8_encodable,
-    write_synced,
+from .files import open_regular_file, read_npy_header
+# Their home until files held them: still importable here.
+from .files import check_output_path, save_array, write_atomically  # noqa: F401
+from .model_writer import (  # noqa: F401 - the writers, importable here as before they moved
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    IDS_FILE,
+    MATRIX_FILES,
+    META_FILE,
+    VECTORS_FILE,
+    VOCAB_FILE,
+    WORD_COUNTS_FILE,
+    WORDS_FILE,
+    is_model_dir,
+    kept_count_files,
+    metadata_of,
+    save_model,
+    save_vectors,
 )
-from .files import save_array, write_atomically  # noqa: F401 - their home until files held them: still importable here
-from .vectors import LazyWords, WordVectors, require_finite
+from .vectors import LazyWords, WordVectors
 from .vocab import CorpusIds
 
 if TYPE_CHECKING:
     import scipy.sparse as sp
 
     from .options import BuildParams
-    from .pipeline import CountedCorpus
 
-FORMAT_NAME = "wordvec-model"
-FORMAT_VERSION = 1
-VECTORS_FILE = "vectors.npy"
-VOCAB_FILE = "vocab.txt"
-META_FILE = "meta.json"
 
 # "word<TAB>count" per line; the word may itself hold tabs (the count follows the last one).
 _VOCAB_WORD = re.compile(r"^([^\n]+)\t\d+$", re.MULTILINE)
 _VOCAB_COUNT = re.compile(r"\t(\d+)$", re.MULTILINE)
 #: Loads of a model that was replaced while being read, before giving up.
 _LOAD_ATTEMPTS = 5
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
-
-def _remove_stale_temporaries(target: Path) -> None:
-    """Delete temporaries left next to ``target`` by builds that were killed."""
-    try:
-        entries = list(target.parent.iterdir())
-    except OSError:
-        return
-    # Only ``PREFIX-PID-RANDOM`` exactly: the rest holds no dot, so no other target's temporary matches.
-    prefixes = "|".join(re.escape(temporary_prefix(target, kind)) for kind in ("tmp", "old"))
-    ours = re.compile(f"(?:{prefixes})-(?P<pid>\\d+)-[0-9a-f]{{8}}")
-    for entry in entries:
-        match = ours.fullmatch(entry.name)
-        if not match:
-            continue
-        try:
-            os.kill(int(match["pid"]), 0)
-        except ProcessLookupError:
-            shutil.rmtree(entry, ignore_errors=True)
-        except PermissionError:
-            pass
-
-
-def _exchange(first: Path, second: Path) -> bool:
-    """Atomically swap two directories (Linux renameat2); False where unsupported."""
-    import ctypes  # only to replace a model: not a cost of loading one
-
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    result = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE)
-    return result == 0
-
-
-def is_model_dir(path: Path) -> bool:
-    """True if ``path`` is a directory with a wordvec metadata file."""
-    return (path / META_FILE).is_file()
-
-
-def metadata_of(model: WordVectors, vocab_bytes: bytes | None = None) -> dict[str, Any]:
-    """The JSON metadata stored with a model (with the checksum of its ``vocab.txt``, given its bytes)."""
-    meta = {
-        "format": FORMAT_NAME,
-        "format_version": FORMAT_VERSION,
-        "wordvec_version": __version__,
-        "vocab_size": len(model),
-        "dim": model.dim,
-        "normalized": bool(model.params.get("normalize", False)),
-        "has_counts": model.counts is not None,
-        "params": model.params,
-        "stats": model.stats,
-    }
-    if vocab_bytes is not None:
-        meta["vocab_crc32"] = zlib.crc32(vocab_bytes)
-    return meta
-
-
-def save_model(
-    model: WordVectors, path: str | Path, *, extra_files: Mapping[str, Callable[[BinaryIO], None]] | None = None
-) -> None:
-    """Write ``model`` as a directory at ``path``, atomically.
-
-    The files are written into a hidden temporary directory next to ``path``
-    (``.NAME.tmp-PID-RANDOM``), synced to disk, and then swapped in with one rename, so
-    readers see either the old model or the new one and an interrupted write leaves the
-    old model untouched. Temporaries of killed builds are removed on the next save.
-
-    Parameters
-    ----------
-    model : WordVectors
-        The vectors to save.
-    path : str or path-like
-        The model directory. An existing wordvec model there is replaced; any other
-        existing file or directory is refused.
-    extra_files : mapping of str to callable, optional
-        More files of the model (such as those of :func:`kept_count_files`):
-        ``write(binary_file)`` writes each name, within the same atomic swap.
-
-    Raises
-    ------
-    ModelError
-        ``path`` exists and is not a wordvec model, or the write failed (e.g. disk full).
-    ParameterError
-        ``path`` is a symbolic link or a device (see :func:`check_output_path`).
-    """
-    check_output_path(path)
-    target = Path(path).absolute()
-    if target.exists() and not (target.is_dir() and (is_model_dir(target) or not any(target.iterdir()))):
-        raise ModelError(f"{str(path)!r} exists and is not a wordvec model; choose another output path")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise ModelError(f"cannot create the folder for {str(path)!r}: {error.strerror}") from None
-    bad = next((word for word in model.words if "\n" in word or not word or not utf8_encodable(word)), None)
-    if bad is not None:
-        raise ModelError(f"cannot save the word {bad!r}: words must be non-empty UTF-8 text and hold no line break")
-    require_finite(model.vectors, model.words, "the model to save", unit_rows=bool(model.params.get("normalize", False)))
-    if len(model.key_to_index) != len(model):
-        duplicate = next(word for row, word in enumerate(model.words) if model.key_to_index[word] != row)
-        raise ModelError(f"cannot save the word {duplicate!r} twice: the words of a model must be distinct")
-    _remove_stale_temporaries(target)
-    temp = temporary_sibling(target, "tmp")
-    try:
-        temp.mkdir()
-        vectors = np.ascontiguousarray(model.vectors, dtype=np.float32)
-        write_synced(temp / VECTORS_FILE, lambda f: np.save(f, vectors, allow_pickle=False))
-        counts = model.counts if model.counts is not None else np.zeros(len(model), dtype=np.int64)
-        vocab_bytes = "".join(f"{word}\t{int(count)}\n" for word, count in zip(model.words, counts)).encode("utf-8")
-        write_synced(temp / VOCAB_FILE, lambda f: f.write(vocab_bytes))
-        for name, write in (extra_files or {}).items():
-            write_synced(temp / name, write)
-        meta = json.dumps(metadata_of(model, vocab_bytes), indent=2, sort_keys=True, default=_json_default)
-        write_synced(temp / META_FILE, lambda f: f.write(meta.encode("utf-8")))
-        fsync_directory(temp)
-        _swap_into_place(temp, target)
-    except OSError as error:
-        shutil.rmtree(temp, ignore_errors=True)
-        raise ModelError(
-            f"cannot write the model to {str(path)!r}: {os_error_reason(error)}; the previous model (if any) is unchanged"
-        ) from None
-    except BaseException:
-        shutil.rmtree(temp, ignore_errors=True)
-        raise
-
-
-def save_vectors(model: WordVectors, path: str | Path, file_format: str | None = None) -> None:
-    """Write ``model`` to ``path`` in ``file_format`` (default: :func:`wordvec.formats.format_for_path`), atomically.
-
-    Parameters
-    ----------
-    model : WordVectors
-        The vectors.
-    path : str or path-like
-        Output file (or directory, for ``"model"``).
-    file_format : {"model", "word2vec", "word2vec-binary", "glove", "npy"}, optional
-        The format; by default it follows the name.
-    """
-    from .formats import FORMATS, format_for_path, save_glove_format, save_npy_pair, save_word2vec_format
-
-    file_format = file_format or format_for_path(path)
-    if file_format == "model":
-        save_model(model, path)
-    elif file_format in ("word2vec", "word2vec-binary"):
-        save_word2vec_format(model, path, binary=file_format == "word2vec-binary")
-    elif file_format == "glove":
-        save_glove_format(model, path)
-    elif file_format == "npy":
-        save_npy_pair(model, path)
-    else:
-        raise ParameterError(f"unknown format {file_format!r}; choose one of: {', '.join(FORMATS)}")
-
-def _swap_into_place(temp: Path, target: Path) -> None:
-    if not target.exists():
-        os.rename(temp, target)
-    elif _exchange(temp, target):
-        shutil.rmtree(temp, ignore_errors=True)  # temp now holds the old model
-    else:
-        old = temporary_sibling(target, "old")
-        os.rename(target, old)
-        os.rename(temp, target)
-        shutil.rmtree(old, ignore_errors=True)
-    fsync_directory(target.parent)
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, Path):
-        return str(value)
-    raise TypeError(f"cannot store {type(value).__name__} in model metadata")
 
 
 def load_model(path: str | Path) -> WordVectors:
@@ -594,12 +425,6 @@ def _map_vectors(dir_fd: int, path: Path, where: str) -> np.ndarray:
 
 # -- the kept corpus ---------------------------------------------------------------------
 
-#: Files of the kept corpus in a model directory (built with ``--keep-corpus``): the co-occurrence matrix
-#: in CSR form, and the corpus as ids of every word seen (:class:`wordvec.vocab.CorpusIds`).
-MATRIX_FILES = {"data": "counts-data.npy", "indices": "counts-indices.npy", "indptr": "counts-indptr.npy"}
-WORDS_FILE = "corpus-words.txt"
-WORD_COUNTS_FILE = "corpus-word-counts.npy"
-IDS_FILE = "corpus-ids.npy"
 #: Entries checked at a time when the kept files are validated (bounds the temporaries).
 _CHECK_BLOCK = 1 << 22
 _MATRIX_DTYPES = {
@@ -612,28 +437,6 @@ _MATRIX_DTYPES = {
 def keep_corpus_command(model: str | Path = "MODEL") -> str:
     """The command that builds a model keeping its corpus, for the messages that ask for one."""
     return f"`wordvec build CORPUS --keep-corpus -o {model}`"
-
-
-def _npy_writer(array: np.ndarray) -> Callable[[BinaryIO], None]:
-    return lambda handle: np.save(handle, array, allow_pickle=False)
-
-
-def kept_count_files(counted: CountedCorpus) -> dict[str, Callable[[BinaryIO], None]]:
-    """The files that keep ``counted`` in a model directory: ``extra_files`` of :func:`save_model`.
-
-    The co-occurrence matrix in CSR form (three ``.npy`` arrays) and the corpus as ids
-    (:class:`CorpusIds`: a word list, its counts and the id stream, 4 bytes a token). No pickle.
-    """
-    if counted.corpus_ids is None or counted.matrix is None:
-        raise ValueError("a corpus counted without keep_corpus=True, or already factorised without keeping the matrix")
-    matrix = counted.matrix
-    corpus = counted.corpus_ids
-    words_text = "".join(f"{word}\n" for word in corpus.words).encode("utf-8")
-    files = {name: _npy_writer(getattr(matrix, part)) for part, name in MATRIX_FILES.items()}
-    files[WORDS_FILE] = lambda handle: handle.write(words_text)
-    files[WORD_COUNTS_FILE] = _npy_writer(np.asarray(corpus.counts, dtype=np.int64))
-    files[IDS_FILE] = _npy_writer(np.asarray(corpus.ids, dtype=np.int32))
-    return files
 
 
 class _KeptFiles:

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from wordvec.evaluate import evaluate_word_analogies, evaluate_word_pairs
-from wordvec.pipeline import count
+from wordvec.pipeline import count_corpus
 from wordvec.svd import embed, randomized_svd
 from wordvec.vectors import WordVectors
 from wordvec.ppmi import ppmi
@@ -66,15 +66,15 @@ def main() -> None:
     print("-" * len(header), flush=True)
     for counting in countings:
         started = time.perf_counter()
-        counts = count(corpus, dim=args.dim, **counting)
+        counted = count_corpus(corpus, dim=args.dim, **counting)
         count_seconds = time.perf_counter() - started
         for weighting in WEIGHTINGS:
             started = time.perf_counter()
-            u, s, vt = randomized_svd(ppmi(counts.matrix, **weighting), args.dim, seed=0)
+            u, s, vt = randomized_svd(ppmi(counted.matrix, **weighting), args.dim, seed=0)
             svd_seconds = time.perf_counter() - started
             for use in USES:
                 vectors = embed(u, s, vt, **use)
-                model = WordVectors(counts.vocabulary.words, vectors, counts.vocabulary.counts, params={"normalize": True})
+                model = WordVectors(counted.vocabulary.words, vectors, counted.vocabulary.counts, params={"normalize": True})
                 result = score(model, args.eval_dir)
                 print(
                     f"{describe(counting):<46} {describe(weighting):<18} {describe(use):<24} "

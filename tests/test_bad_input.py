@@ -33,7 +33,7 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import wordvec.storage as storage
+import wordvec.model_writer as model_writer
 from wordvec.corpus import Corpus
 from wordvec.errors import CorpusError
 from wordvec.storage import load_model
@@ -779,7 +779,7 @@ def test_a_symlinked_output_is_refused_by_the_library_too(model, tmp_path):
 
 def test_updating_a_model_in_place_is_still_allowed(runner, royal_corpus_file, tmp_path):
     model = tmp_path / "model"
-    assert_ok(invoke(runner, ["build", royal_corpus_file, "-o", model, "--keep-counts", "-q", *BUILD_OPTIONS]))
+    assert_ok(invoke(runner, ["build", royal_corpus_file, "-o", model, "--keep-corpus", "-q", *BUILD_OPTIONS]))
     assert_ok(invoke(runner, ["update", model, royal_corpus_file, "-o", model, "-q"]))
     assert_ok(invoke(runner, ["update", model, royal_corpus_file, "-q"]))
     assert load_model(model).stats["tokens"] > 0
@@ -815,8 +815,8 @@ BUILD_POINTS = {
     "reading": ("wordvec.tokenize", "RegexTokenizer.tokenize_lines_grouped", 0),
     "counting": ("wordvec.cooccur", "CooccurrenceCounter.add", 0),
     "weighting": ("wordvec.ppmi", "ppmi", 0),
-    "writing-the-files": ("wordvec.storage", "write_synced", 1),  # vectors.npy is written, vocab.txt not yet
-    "before-the-swap": ("wordvec.storage", "_swap_into_place", 0),
+    "writing-the-files": ("wordvec.model_writer", "write_synced", 1),  # vectors.npy is written, vocab.txt not yet
+    "before-the-swap": ("wordvec.model_writer", "_swap_into_place", 0),
 }
 TEMPORARY_MODEL = re.compile(r"^\.model\.tmp-\d+-[0-9a-f]{8}$")
 
@@ -917,8 +917,8 @@ def test_a_full_disk_while_writing_the_model(runner, royal_corpus_file, previous
         written.append(path.name)
         original(path, write)
 
-    original = storage.write_synced
-    monkeypatch.setattr(storage, "write_synced", write_until_full)
+    original = model_writer.write_synced
+    monkeypatch.setattr(model_writer, "write_synced", write_until_full)
     before = snapshot(previous_model)
     result = invoke(runner, ["build", royal_corpus_file, "-o", previous_model, "-q", *BUILD_OPTIONS, "--dim", "6"])
     cli_error(result, f"Error: cannot write the model to '{previous_model}': No space left on device; "

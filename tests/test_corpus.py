@@ -547,12 +547,12 @@ def test_byte_ranges_of_a_url_read_as_the_whole_file(url_corpus):
 
 @pytest.mark.parametrize("scheme", ["memory", "file"])
 def test_a_build_from_a_url_equals_the_build_from_local_files(url_corpus, scheme):
-    from wordvec.pipeline import build, count
+    from wordvec.pipeline import build, count_corpus
 
     local, url = url_corpus
     source = url if scheme == "memory" else local.as_uri()
     params = dict(dim=8, min_count=2, window=4, subsample=1e-3, workers=1)
-    at_url, here = count(source, **params), count(local, **params)
+    at_url, here = count_corpus(source, **params), count_corpus(local, **params)
     assert at_url.vocabulary.words == here.vocabulary.words
     assert np.array_equal(at_url.vocabulary.counts, here.vocabulary.counts)
     assert (at_url.matrix != here.matrix).nnz == 0

@@ -15,7 +15,7 @@ from wordvec.corpus import Corpus, CorpusURL
 from wordvec.distributed import DaskPasses, build_on_cluster, dask_svd, tree_sum
 from wordvec.errors import CorpusError, ParameterError, WordvecError
 from wordvec.parallel import plan_shards
-from wordvec.pipeline import BuildParams, build, count, count_passes
+from wordvec.pipeline import BuildParams, build, count_corpus, count_passes
 from wordvec.storage import load_model
 from wordvec.ppmi import ppmi
 
@@ -58,7 +58,7 @@ def test_counts_and_vocabulary_equal_one_process(client, corpus_files, small_sha
     source = Corpus(corpus_files)
     reports = []
     on_cluster = count_passes(DaskPasses(source, client), source.stats, BuildParams(**PARAMS), lambda *report: reports.append(report))
-    local = count(corpus_files, workers=1, **PARAMS)
+    local = count_corpus(corpus_files, workers=1, **PARAMS)
     assert on_cluster.vocabulary.words == local.vocabulary.words
     assert np.array_equal(on_cluster.vocabulary.counts, local.vocabulary.counts)
     assert on_cluster.matrix.shape == local.matrix.shape
@@ -103,7 +103,7 @@ def _add(first: dict, second: dict) -> dict:
 
 
 def test_distributed_svd_finds_the_top_singular_subspace(client, corpus_files):
-    weights = ppmi(count(corpus_files, workers=1, **PARAMS).matrix)
+    weights = ppmi(count_corpus(corpus_files, workers=1, **PARAMS).matrix)
     u, s, vt = dask_svd(client)(weights, 8, oversamples=20, power_iterations=3, seed=0)
     exact_u, exact_s, _ = np.linalg.svd(weights.toarray().astype(np.float64))
     assert s == pytest.approx(exact_s[:8], rel=0.02)
@@ -151,9 +151,9 @@ def test_dask_options_without_a_cluster_are_refused(runner, corpus_files, tmp_pa
     result = runner.invoke(main, ["build", str(corpus_files[0]), "-o", str(tmp_path / "m"), "--dask-svd"])
     assert result.exit_code == 2
     assert "--dask-svd needs --dask" in result.output
-    result = runner.invoke(main, ["build", str(corpus_files[0]), "-o", str(tmp_path / "m"), "--dask", "local:2", "--keep-counts"])
+    result = runner.invoke(main, ["build", str(corpus_files[0]), "-o", str(tmp_path / "m"), "--dask", "local:2", "--keep-corpus"])
     assert result.exit_code == 2
-    assert "--keep-counts works without --dask only" in result.output
+    assert "--keep-corpus works without --dask only" in result.output
     result = runner.invoke(main, ["build", str(corpus_files[0]), "-o", str(tmp_path / "m"), "--dask", "local:0"])
     assert result.exit_code == 1
     assert "needs N >= 1 workers" in result.output

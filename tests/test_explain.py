@@ -15,7 +15,7 @@ import pytest
 from wordvec.cli import main
 from wordvec.errors import ModelError, UnknownWordError
 from wordvec.explain import explain
-from wordvec.incremental import build_keeping_counts, save_with_counts
+from wordvec.incremental import build_keeping_corpus, save_with_corpus
 
 #: Counts of a made-up corpus: "a" and "b" share the contexts "x" and "y".
 LINES = ["a x", "a y", "b x", "b y", "c z", "a x", "c w"]
@@ -24,8 +24,8 @@ LINES = ["a x", "a y", "b x", "b y", "c z", "a x", "c w"]
 @pytest.fixture(scope="module")
 def kept_model(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("explain") / "model"
-    model, counts = build_keeping_counts(LINES, dim=2, min_count=1, window=1, subsample=0, cds=1.0)
-    save_with_counts(model, counts, path)
+    model, counted = build_keeping_corpus(LINES, dim=2, min_count=1, window=1, subsample=0, cds=1.0)
+    save_with_corpus(model, counted, path)
     return path
 
 
@@ -89,17 +89,17 @@ def test_cli_explain_table_and_json(kept_model, runner):
 def test_unknown_word_and_model_without_counts(kept_model, model_path, runner):
     with pytest.raises(UnknownWordError):
         explain(kept_model, "a", "nosuchword")
-    with pytest.raises(ModelError, match="keeps no counts"):
+    with pytest.raises(ModelError, match="keeps no corpus"):
         explain(model_path, "king", "queen")
     result = runner.invoke(main, ["explain", "king", "queen", "-m", str(model_path)])
     assert result.exit_code == 1
-    assert "rebuild it with `wordvec build CORPUS --keep-counts" in result.output
+    assert "rebuild it with `wordvec build CORPUS --keep-corpus" in result.output
 
 
 def test_model_on_real_text_explains_king_and_queen(tmp_path):
     corpus = Path(__file__).resolve().parents[1] / "corpora" / "austen.txt.gz"
-    model, counts = build_keeping_counts([corpus], dim=50)
-    save_with_counts(model, counts, tmp_path / "austen")
+    model, counted = build_keeping_corpus([corpus], dim=50)
+    save_with_corpus(model, counted, tmp_path / "austen")
     result = explain(tmp_path / "austen", "sister", "brother", topn=5)
     assert len(result.contexts) == 5
     products = [product for _, product, *_ in result.contexts]
@@ -117,7 +117,7 @@ def test_explain_on_a_vectors_file_needs_a_model_directory(kept_model, tmp_path,
     vectors = tmp_path / name
     save_vectors(load_model(kept_model), vectors, file_format)
     message = f"{str(vectors)!r} is a vectors file, not a model directory: explain needs a wordvec model built with " \
-        "`wordvec build CORPUS --keep-counts -o MODEL`"
+        "`wordvec build CORPUS --keep-corpus -o MODEL`"
     with pytest.raises(ModelError) as caught:
         explain(vectors, "a", "b")
     assert str(caught.value) == message
@@ -140,7 +140,7 @@ def test_explain_in_a_process_on_column_indices_outside_the_vocabulary(kept_mode
     assert completed.returncode == 1, completed.stderr
     assert completed.stderr == (
         f"Error: {str(path)!r} has a corrupt counts-indices.npy (column 1000000000 of row 0 is outside the vocabulary "
-        f"of 7 words); rebuild the model with `wordvec build CORPUS --keep-counts -o {path}`\n"
+        f"of 7 words); rebuild the model with `wordvec build CORPUS --keep-corpus -o {path}`\n"
     )
     assert completed.stdout == ""
 
@@ -161,5 +161,5 @@ def test_explain_of_vectors_not_loaded_from_a_directory_says_what_it_needs(kept_
 
     model = wordvec.load(kept_model)
     detached = wordvec.WordVectors(model.words, np.asarray(model.vectors))
-    with pytest.raises(ModelError, match=r"explain needs the kept counts beside the vectors: pass a model loaded from its directory"):
+    with pytest.raises(ModelError, match=r"explain needs the kept corpus beside the vectors: pass a model loaded from its directory"):
         explain(detached, "a", "b")

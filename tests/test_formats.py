@@ -432,7 +432,7 @@ def test_what_is_not_a_regular_file_is_refused_without_blocking(tmp_path, kind):
         signal.signal(signal.SIGALRM, previous)
 
 
-# -- non-finite values: wordvec.vectors.require_finite in every reader ---------------------
+# -- non-finite values: wordvec.arrays.require_finite in every reader ----------------------
 
 @pytest.mark.parametrize("file_format", ["word2vec", "word2vec-binary", "glove", "npy"])
 @pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
@@ -635,6 +635,7 @@ def test_a_write_that_fails_before_its_renames_leaves_the_pair_and_no_temporarie
 def test_a_load_waits_for_a_running_write_of_the_pair(model, tmp_path, monkeypatch):
     import threading
 
+    import wordvec.format_writers as format_writers
     import wordvec.formats as formats
     from wordvec.formats import load_npy_pair, save_npy_pair
 
@@ -643,7 +644,7 @@ def test_a_load_waits_for_a_running_write_of_the_pair(model, tmp_path, monkeypat
     # A writer between its renames: its marker is there and it holds the folder's lock.
     marker = tmp_path / ".vectors.npy.pair-1-0123abcd"
     marker.write_text("")
-    with formats._pair_lock(tmp_path, exclusive=True):
+    with format_writers._pair_lock(tmp_path, exclusive=True):
         monkeypatch.setattr(formats, "_PAIR_WAIT_SECONDS", 0.2)
         with pytest.raises(ModelError, match=r"'.*vectors.npy' and vectors.npy.vocab are being written by another process; "
                                              "try again when it has finished"):

@@ -1,6 +1,6 @@
 """Fuzz test: damaged or crafted model and vector files never crash, hang or print a traceback.
 
-Hypothesis mutates one file of a small model built with ``--keep-counts`` (every file of it), of a word2vec text
+Hypothesis mutates one file of a small model built with ``--keep-corpus`` (every file of it), of a word2vec text
 (``.vec``) or binary (``.bin``) file, of a GloVe file, or of a ``.npy`` + ``.vocab`` pair: raw bytes (flips,
 truncation, appended bytes), ``.npy`` headers (dtype, shape, Fortran order), array values (NaN, infinity,
 negative, huge, out-of-range, out of order), ``meta.json`` values of the wrong type, vocabulary lines (BOM, CR,
@@ -49,7 +49,7 @@ INPUTS_PER_EXAMPLE = 8
 #: Seconds a batch may take; the unmutated inputs take about one.
 BATCH_TIMEOUT = 60
 
-#: Files of a model built with --keep-counts, by what they hold.
+#: Files of a model built with --keep-corpus, by what they hold.
 MODEL_FILES = {
     "vectors.npy": "npy", "vocab.txt": "vocab", "meta.json": "json",
     "counts-data.npy": "npy", "counts-indices.npy": "npy", "counts-indptr.npy": "npy",
@@ -95,7 +95,7 @@ def make_pristine(root: Path, corpus: Path) -> Path:
         result = runner.invoke(main, [*args])
         assert result.exit_code == 0, result.output
 
-    run("build", str(corpus), "-o", str(model), "-q", "--keep-counts", *BUILD_OPTIONS)
+    run("build", str(corpus), "-o", str(model), "-q", "--keep-corpus", *BUILD_OPTIONS)
     for target, format_name in (("vec", "word2vec"), ("bin", "word2vec-binary"), ("glove", "glove"), ("npy", "npy")):
         (root / target).mkdir()
         run("export", "-m", str(model), "--format", format_name, "-o", str(root / target / TARGET_PATHS[target]))
@@ -729,7 +729,7 @@ def check_mutations(mutations: list[Mutation], pristine: Path, root: Path) -> li
 
 def test_unmutated_inputs_answer_every_command(pristine, tmp_path):
     """Every command answers on every unmutated target (the fuzz test checks real answers, not only refusals),
-    but for those that need what only a model directory has: explain its kept counts, SIF's weights its counts."""
+    but for those that need what only a model directory has: explain its kept corpus, SIF's weights its counts."""
     inputs = []
     first_file = {target: file for target, file, _ in reversed(TARGET_FILES)}
     for number, target in enumerate(TARGET_PATHS):

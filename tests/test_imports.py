@@ -95,17 +95,9 @@ def private_name_uses(module: str, modules: dict[str, str]) -> list[str]:
     return found
 
 
-def import_cycles(
-    modules: dict[str, str], skip: set[tuple[str, str]] = frozenset()
-) -> list[tuple[list[str], list[str]]]:
-    """Each set of modules that import each other, with one cycle of imports through them (the modules along it).
-
-    The imports ``(importer, imported)`` in ``skip`` are left out.
-    """
-    graph = {
-        module: sorted(target for target in _imports(source, modules) - {module} if (module, target) not in skip)
-        for module, source in modules.items()
-    }
+def import_cycles(modules: dict[str, str]) -> list[tuple[list[str], list[str]]]:
+    """Each set of modules that import each other, with one cycle of imports through them (the modules along it)."""
+    graph = {module: sorted(_imports(source, modules) - {module}) for module, source in modules.items()}
     order: dict[str, int] = {}
     lowest: dict[str, int] = {}
     stack: list[str] = []
@@ -156,27 +148,11 @@ def test_no_module_uses_another_modules_private_names():
     assert not uses, "private names used outside their module (make them public where they belong):\n" + "\n".join(uses)
 
 
-#: Imports that still close a cycle, each with why, until issue 17 removes them: left out of the cycle check, so
-#: that any new cycle fails it. WordVectors' convenience methods import the modules that build on WordVectors.
-KNOWN_CYCLE_IMPORTS = {
-    ("vectors", "evaluate"): "WordVectors.evaluate_word_pairs and evaluate_word_analogies",
-    ("vectors", "features"): "WordVectors.document_vector",
-    ("vectors", "polarity"): "WordVectors.polarity_scores",
-    ("vectors", "storage"): "WordVectors.save",
-}
-
-
 def test_no_import_cycle():
-    cycles = import_cycles(SOURCES, skip=set(KNOWN_CYCLE_IMPORTS))
+    cycles = import_cycles(SOURCES)
     assert not cycles, "import cycles (imports inside functions count):\n" + "\n".join(
         f"{' -> '.join(cycle)} (modules that import each other: {', '.join(component)})" for component, cycle in cycles
     )
-
-
-def test_the_known_cycle_imports_are_still_there():
-    # Once one is gone, remove it from KNOWN_CYCLE_IMPORTS, so that the check covers it again.
-    gone = [pair for pair in KNOWN_CYCLE_IMPORTS if pair[1] not in _imports(SOURCES[pair[0]], SOURCES)]
-    assert not gone, f"no longer imported, remove from KNOWN_CYCLE_IMPORTS: {gone}"
 
 
 FAKE_PACKAGE = {

@@ -1,4 +1,4 @@
-"""Tests of wordvec.incremental: kept counts, and update(build(A), B) == build(A + B) exactly."""
+"""Tests of wordvec.incremental: kept corpus, and update(build(A), B) == build(A + B) exactly."""
 
 from __future__ import annotations
 
@@ -14,18 +14,9 @@ import pytest
 
 from wordvec.cli import main
 from wordvec.errors import ModelError
-from wordvec.incremental import (
-    IDS_FILE,
-    WORD_COUNTS_FILE,
-    WORDS_FILE,
-    build_keeping_counts,
-    load_corpus_ids,
-    load_count_matrix,
-    save_with_counts,
-    update,
-)
-from wordvec.pipeline import build, count
-from wordvec.storage import load_model
+from wordvec.incremental import build_keeping_corpus, save_with_corpus, update
+from wordvec.pipeline import build, count_corpus
+from wordvec.storage import IDS_FILE, WORD_COUNTS_FILE, WORDS_FILE, load_corpus_ids, load_count_matrix, load_model
 from wordvec.vocab import LINE_ID
 
 from conftest import royal_corpus_lines
@@ -47,7 +38,7 @@ def parts(tmp_path_factory, write_corpus) -> dict[str, Path]:
 
 
 def assert_same_model(path: Path, expected_path: Path) -> None:
-    """Vocabulary (words and counts), kept counts and vectors of two saved models are identical."""
+    """Vocabulary (words and counts), kept corpus and vectors of two saved models are identical."""
     model, expected = load_model(path), load_model(expected_path)
     assert model.words == expected.words
     assert np.array_equal(model.counts, expected.counts)
@@ -60,13 +51,13 @@ def assert_same_model(path: Path, expected_path: Path) -> None:
 
 
 def test_update_equals_build_of_both_texts_with_the_default_options(parts, tmp_path):
-    model, counts = build_keeping_counts([parts["a"]], **DEFAULTS)
+    model, counted = build_keeping_corpus([parts["a"]], **DEFAULTS)
     assert "quokka" not in model
-    save_with_counts(model, counts, tmp_path / "updated")
-    updated, updated_counts = update(tmp_path / "updated", [parts["b"]])
-    save_with_counts(updated, updated_counts, tmp_path / "updated")
-    both, both_counts = build_keeping_counts([parts["a"], parts["b"]], **DEFAULTS)
-    save_with_counts(both, both_counts, tmp_path / "both")
+    save_with_corpus(model, counted, tmp_path / "updated")
+    updated, updated_counted = update(tmp_path / "updated", [parts["b"]])
+    save_with_corpus(updated, updated_counted, tmp_path / "updated")
+    both, both_counted = build_keeping_corpus([parts["a"], parts["b"]], **DEFAULTS)
+    save_with_corpus(both, both_counted, tmp_path / "both")
     assert "quokka" in load_model(tmp_path / "updated")
     assert_same_model(tmp_path / "updated", tmp_path / "both")
     # And the vectors are those of a build that keeps nothing.
@@ -77,21 +68,21 @@ def test_update_through_the_cli_with_new_text_read_in_shards(parts, tmp_path, ru
     more = tmp_path / "more.txt"
     more.write_text("\n".join(royal_corpus_lines(300, seed=5)) + "\n")
     options = ["--dim", "8", "--min-count", "3", "--max-vocab", "80", "--subsample", "1e-3", "-q"]
-    result = runner.invoke(main, ["build", str(parts["a"]), "--keep-counts", "-o", str(tmp_path / "m"), "--workers", "1", *options])
+    result = runner.invoke(main, ["build", str(parts["a"]), "--keep-corpus", "-o", str(tmp_path / "m"), "--workers", "1", *options])
     assert result.exit_code == 0, result.output
     result = runner.invoke(main, ["update", str(tmp_path / "m"), str(parts["b"]), str(more), "--workers", "2"])
     assert result.exit_code == 0, result.output
     assert f"-> {tmp_path / 'm'}" in result.output
     assert spawned == ["InProcessPasses", "ShardedPasses"]  # the new text was read by worker processes
     corpus = [str(parts["a"]), str(parts["b"]), str(more)]
-    result = runner.invoke(main, ["build", *corpus, "--keep-counts", "-o", str(tmp_path / "both"), "--workers", "1", *options])
+    result = runner.invoke(main, ["build", *corpus, "--keep-corpus", "-o", str(tmp_path / "both"), "--workers", "1", *options])
     assert result.exit_code == 0, result.output
     assert_same_model(tmp_path / "m", tmp_path / "both")
     assert load_model(tmp_path / "m").params["max_vocab"] == 80
 
 
 def test_update_to_another_output_leaves_the_model(parts, tmp_path, runner):
-    result = runner.invoke(main, ["build", str(parts["a"]), "--keep-counts", "-o", str(tmp_path / "m"), "--dim", "8", "-q"])
+    result = runner.invoke(main, ["build", str(parts["a"]), "--keep-corpus", "-o", str(tmp_path / "m"), "--dim", "8", "-q"])
     assert result.exit_code == 0, result.output
     before = load_model(tmp_path / "m").words
     result = runner.invoke(main, ["update", str(tmp_path / "m"), str(parts["b"]), "-o", str(tmp_path / "new"), "-q"])
@@ -101,10 +92,38 @@ def test_update_to_another_output_leaves_the_model(parts, tmp_path, runner):
     assert len(load_model(tmp_path / "new")) > len(before)
 
 
+def test_the_old_names_of_build_keeping_corpus_and_save_with_corpus_warn_and_still_work(parts, tmp_path):
+    import wordvec.incremental as incremental
+
+    with pytest.warns(DeprecationWarning, match="wordvec.incremental.build_keeping_counts is now "
+                                                "wordvec.incremental.build_keeping_corpus"):
+        from wordvec.incremental import build_keeping_counts
+    with pytest.warns(DeprecationWarning, match="wordvec.incremental.save_with_counts is now wordvec.incremental.save_with_corpus"):
+        from wordvec.incremental import save_with_counts
+    assert (build_keeping_counts, save_with_counts) == (build_keeping_corpus, save_with_corpus)
+    save_with_counts(*build_keeping_counts([parts["a"]], **DEFAULTS), tmp_path / "old")
+    save_with_corpus(*build_keeping_corpus([parts["a"]], **DEFAULTS), tmp_path / "new")
+    assert sorted(os.listdir(tmp_path / "old")) == sorted(os.listdir(tmp_path / "new"))
+    assert_same_model(tmp_path / "old", tmp_path / "new")
+    with pytest.raises(AttributeError):
+        incremental.no_such_name  # noqa: B018
+
+
+def test_the_old_flag_keep_counts_warns_and_still_keeps_the_corpus(parts, tmp_path, runner):
+    old = runner.invoke(main, ["build", str(parts["a"]), "--keep-counts", "-o", str(tmp_path / "old"), "--dim", "8"])
+    assert old.exit_code == 0, old.output
+    assert old.stderr.splitlines()[0] == "warning: --keep-counts is now --keep-corpus; the old name goes in the next release"
+    new = runner.invoke(main, ["build", str(parts["a"]), "--keep-corpus", "-o", str(tmp_path / "new"), "--dim", "8", "-q"])
+    assert new.exit_code == 0 and new.output == "", new.output
+    assert_same_model(tmp_path / "old", tmp_path / "new")
+    shown = runner.invoke(main, ["build", "--help"]).output
+    assert "--keep-corpus" in shown and "--keep-counts" not in shown
+
+
 def test_kept_corpus_ids_are_the_corpus(tmp_path):
     lines = ["b a b", "c a", "b"]
-    model, counts = build_keeping_counts(lines, dim=1, min_count=1, subsample=0)
-    save_with_counts(model, counts, tmp_path / "m")
+    model, counted = build_keeping_corpus(lines, dim=1, min_count=1, subsample=0)
+    save_with_corpus(model, counted, tmp_path / "m")
     kept = load_corpus_ids(tmp_path / "m")
     assert kept.words == ["b", "a", "c"]  # first-seen order
     assert kept.counts.tolist() == [3, 2, 1]
@@ -116,9 +135,9 @@ def test_corpus_ids_kept_by_worker_processes_equal_one_process(parts, tmp_path, 
     plain = tmp_path / "plain.txt"
     plain.write_text("\n".join(royal_corpus_lines(500, seed=4)) + "\n")
     corpus = [plain, parts["a"], parts["b"]]
-    sharded = count(corpus, keep_corpus=True, workers=2, **DEFAULTS).corpus_ids
+    sharded = count_corpus(corpus, keep_corpus=True, workers=2, **DEFAULTS).corpus_ids
     assert spawned == ["ShardedPasses"]
-    single = count(corpus, keep_corpus=True, workers=1, **DEFAULTS).corpus_ids
+    single = count_corpus(corpus, keep_corpus=True, workers=1, **DEFAULTS).corpus_ids
     assert sharded.words == single.words
     assert np.array_equal(sharded.counts, single.counts)
     assert np.array_equal(sharded.ids, single.ids)
@@ -130,13 +149,13 @@ def test_update_of_a_model_without_counts_says_to_rebuild(parts, tmp_path, runne
     assert result.exit_code == 0, result.output
     result = runner.invoke(main, ["update", str(tmp_path / "m"), str(parts["b"])])
     assert result.exit_code == 1
-    assert "keeps no counts; rebuild it with `wordvec build CORPUS --keep-counts" in result.output
+    assert "keeps no corpus; rebuild it with `wordvec build CORPUS --keep-corpus" in result.output
     assert "Traceback" not in result.output
 
 
 def test_corrupt_kept_files_are_model_errors(parts, tmp_path):
-    model, counts = build_keeping_counts([parts["a"]], **DEFAULTS)
-    save_with_counts(model, counts, tmp_path / "m")
+    model, counted = build_keeping_corpus([parts["a"]], **DEFAULTS)
+    save_with_corpus(model, counted, tmp_path / "m")
     (tmp_path / "m" / WORDS_FILE).write_text("just\ntwo\n")
     with pytest.raises(ModelError, match=r"corrupt corpus-word-counts.npy \(\d+ counts for the 2 words of corpus-words.txt\)"):
         load_corpus_ids(tmp_path / "m")
@@ -149,14 +168,14 @@ def test_corrupt_kept_files_are_model_errors(parts, tmp_path):
 
 def test_counts_without_the_corpus_cannot_be_kept(parts):
     with pytest.raises(ValueError, match="keep_corpus=True"):
-        from wordvec.incremental import kept_count_files
+        from wordvec.storage import kept_count_files
 
-        kept_count_files(count([parts["a"]], **DEFAULTS))
+        kept_count_files(count_corpus([parts["a"]], **DEFAULTS))
 
 
 def test_update_in_a_subprocess(parts, tmp_path):
     run = [sys.executable, "-m", "wordvec.cli"]
-    subprocess.run([*run, "build", str(parts["a"]), "--keep-counts", "-o", str(tmp_path / "m"), "--dim", "8", "-q"],
+    subprocess.run([*run, "build", str(parts["a"]), "--keep-corpus", "-o", str(tmp_path / "m"), "--dim", "8", "-q"],
                    check=True, timeout=120)
     completed = subprocess.run([*run, "update", str(tmp_path / "m"), str(parts["b"])], capture_output=True, text=True, timeout=120)
     assert completed.returncode == 0, completed.stderr
@@ -173,8 +192,8 @@ SMALL_LINES = ["a x", "a y", "b x", "b y", "c z", "a x", "c w"]
 @pytest.fixture(scope="module")
 def small_kept_model(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("kept") / "model"
-    model, counts = build_keeping_counts(SMALL_LINES, dim=2, min_count=1, window=1, subsample=0)
-    save_with_counts(model, counts, path)
+    model, counted = build_keeping_corpus(SMALL_LINES, dim=2, min_count=1, window=1, subsample=0)
+    save_with_corpus(model, counted, path)
     return path
 
 
@@ -264,7 +283,7 @@ def test_damaged_count_matrix_is_refused_in_one_line(small_kept_model, tmp_path,
     with pytest.raises(ModelError) as caught:
         load_count_matrix(path, 7)
     assert message in str(caught.value)
-    assert str(caught.value).endswith(f"rebuild the model with `wordvec build CORPUS --keep-counts -o {path}`")
+    assert str(caught.value).endswith(f"rebuild the model with `wordvec build CORPUS --keep-corpus -o {path}`")
     result = runner.invoke(main, ["explain", "a", "b", "-m", str(path)])
     assert result.exit_code == 1
     assert result.output.count("\n") == 1 and result.output.startswith(f"Error: {message}")
@@ -315,7 +334,7 @@ def test_damaged_kept_corpus_is_refused_in_one_line(small_kept_model, tmp_path, 
     with pytest.raises(ModelError) as caught:
         update(path, [tmp_path / "new.txt"])
     assert message in str(caught.value)
-    assert str(caught.value).endswith(f"rebuild the model with `wordvec build CORPUS --keep-counts -o {path}`")
+    assert str(caught.value).endswith(f"rebuild the model with `wordvec build CORPUS --keep-corpus -o {path}`")
     result = runner.invoke(main, ["update", str(path), str(tmp_path / "new.txt")])
     assert result.exit_code == 1
     assert result.output.count("\n") == 1 and result.output.startswith(f"Error: {message}")
@@ -333,7 +352,7 @@ def test_fifo_in_place_of_a_kept_file_is_refused_without_waiting(small_kept_mode
     )
     assert completed.returncode == 1
     assert completed.stderr == f"Error: {str(path)!r} has a corrupt counts-indices.npy (a named pipe (FIFO), not a regular file); " \
-        f"rebuild the model with `wordvec build CORPUS --keep-counts -o {path}`\n"
+        f"rebuild the model with `wordvec build CORPUS --keep-corpus -o {path}`\n"
 
 
 @pytest.mark.parametrize("target", ["model.vec", "model.npy"])
@@ -344,7 +363,7 @@ def test_update_of_a_vectors_file_needs_a_model_directory(small_kept_model, tmp_
     save_vectors(load_model(small_kept_model), vectors, "npy" if target.endswith(".npy") else "word2vec")
     (tmp_path / "new.txt").write_text("a b c\n")
     message = f"{str(vectors)!r} is a vectors file, not a model directory: update needs a wordvec model built with " \
-        "`wordvec build CORPUS --keep-counts -o MODEL`"
+        "`wordvec build CORPUS --keep-corpus -o MODEL`"
     with pytest.raises(ModelError, match=re.escape(message)):
         update(vectors, [tmp_path / "new.txt"])
     result = runner.invoke(main, ["update", str(vectors), str(tmp_path / "new.txt")])
@@ -353,13 +372,13 @@ def test_update_of_a_vectors_file_needs_a_model_directory(small_kept_model, tmp_
 
 
 def test_update_takes_a_loaded_model_or_its_directory(parts, tmp_path):
-    model, counts = build_keeping_counts([parts["a"]], **DEFAULTS)
-    save_with_counts(model, counts, tmp_path / "model")
+    model, counted = build_keeping_corpus([parts["a"]], **DEFAULTS)
+    save_with_corpus(model, counted, tmp_path / "model")
     from_path, _ = update(tmp_path / "model", [parts["b"]])
     from_model, _ = update(load_model(tmp_path / "model"), [parts["b"]])
     assert from_model.words == from_path.words and np.array_equal(from_model.vectors, from_path.vectors)
     with pytest.warns(DeprecationWarning, match=r"update\(model_path=\.\.\.\) is now update\(model=\.\.\.\)"):
         old_spelling, _ = update(model_path=tmp_path / "model", corpus=[parts["b"]])
     assert np.array_equal(old_spelling.vectors, from_path.vectors)
-    with pytest.raises(ModelError, match="update needs the kept counts beside the vectors"):
+    with pytest.raises(ModelError, match="update needs the kept corpus beside the vectors"):
         update(model, [parts["b"]])  # built in memory, never saved: no kept files to read

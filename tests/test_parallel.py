@@ -23,7 +23,7 @@ import wordvec.vocab as vocab
 from wordvec.cli import main
 from wordvec.corpus import Corpus, CorpusStats, FilePart, iter_parts_text
 from wordvec.errors import CorpusError, WordvecError
-from wordvec.pipeline import build, count
+from wordvec.pipeline import build, count_corpus
 from wordvec.storage import load_model
 
 from conftest import royal_corpus_lines
@@ -217,9 +217,9 @@ def without_seconds(stats: dict) -> dict:
 @pytest.mark.parametrize("subsample", [0.0, 0.01])
 def test_counts_on_workers_equal_counts_in_one_process(mixed_corpus, small_shards, spawned, subsample):
     params = dict(PARAMS, subsample=subsample, seed=3)
-    single = count(mixed_corpus, workers=1, **params)
+    single = count_corpus(mixed_corpus, workers=1, **params)
     calls = []
-    sharded = count(mixed_corpus, workers=2, progress=lambda *call: calls.append(call), **params)
+    sharded = count_corpus(mixed_corpus, workers=2, progress=lambda *call: calls.append(call), **params)
     assert spawned == ["InProcessPasses", "ShardedPasses"]
     assert sharded.vocabulary.words == single.vocabulary.words
     np.testing.assert_array_equal(sharded.vocabulary.counts, single.vocabulary.counts)
@@ -241,8 +241,8 @@ def test_a_file_url_counted_on_workers_equals_its_files_in_one_process(mixed_cor
     folder = mixed_corpus[0].parent.as_uri()  # each worker opens its shards' URLs through fsspec
     assert any(part.start > 0 for shard in parallel.plan_shards(Corpus(folder).paths, 2) for part in shard.parts)
     params = dict(PARAMS, subsample=0.01, seed=5)
-    sharded = count(folder, workers=2, **params)
-    single = count(mixed_corpus, workers=1, **params)
+    sharded = count_corpus(folder, workers=2, **params)
+    single = count_corpus(mixed_corpus, workers=1, **params)
     assert spawned == ["ShardedPasses", "InProcessPasses"]
     assert sharded.vocabulary.words == single.vocabulary.words
     np.testing.assert_array_equal(sharded.vocabulary.counts, single.vocabulary.counts)
@@ -267,8 +267,8 @@ def test_default_workers_are_the_available_cores(monkeypatch, royal_lines):
     counting_passes = parallel.counting_passes
     monkeypatch.setattr(parallel, "counting_passes", lambda source, workers: asked.append(workers) or counting_passes(source, workers))
     monkeypatch.setattr("wordvec._cores.available_cores", lambda: 7)
-    count(royal_lines, **PARAMS)
-    count(royal_lines, workers=3, **PARAMS)
+    count_corpus(royal_lines, **PARAMS)
+    count_corpus(royal_lines, workers=3, **PARAMS)
     assert asked == [7, 3]
 
 
@@ -280,9 +280,9 @@ def test_an_unreadable_shard_is_the_one_line_error_of_one_process(mixed_corpus, 
     broken.write_bytes(gzip.compress(lines_text(royal_corpus_lines(400)))[:-300])
     corpus = sorted([*mixed_corpus, broken])
     with pytest.raises(CorpusError) as single:
-        count(corpus, workers=1, **PARAMS)
+        count_corpus(corpus, workers=1, **PARAMS)
     with pytest.raises(CorpusError) as sharded:
-        count(corpus, workers=2, **PARAMS)
+        count_corpus(corpus, workers=2, **PARAMS)
     assert spawned == ["InProcessPasses", "ShardedPasses"]
     assert str(sharded.value) == str(single.value) == (
         f"{str(broken)!r} is truncated: the compressed stream ends early; re-download or re-compress it"
@@ -297,7 +297,7 @@ def test_interrupting_a_build_stops_the_workers_and_removes_their_files(mixed_co
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        count(mixed_corpus, workers=2, progress=interrupt, **PARAMS)
+        count_corpus(mixed_corpus, workers=2, progress=interrupt, **PARAMS)
     assert list(empty_tempdir.iterdir()) == []
     assert multiprocessing.active_children() == []
 
@@ -309,7 +309,7 @@ def _die(*args):
 def test_a_worker_that_dies_is_an_error_not_a_hang(mixed_corpus, small_shards, empty_tempdir, monkeypatch):
     monkeypatch.setattr(parallel, "_scan_shard", _die)
     with pytest.raises(WordvecError, match=r"^a worker process ended abruptly: out of memory, or a script"):
-        count(mixed_corpus, workers=2, **PARAMS)
+        count_corpus(mixed_corpus, workers=2, **PARAMS)
     assert list(empty_tempdir.iterdir()) == []
 
 
@@ -393,7 +393,7 @@ def test_a_script_that_builds_when_imported_gets_a_clear_error(tmp_path, royal_c
 def test_counts_saved_to_files_as_they_grow_add_up_to_the_same_matrix(mixed_corpus, small_shards, monkeypatch, workers):
     # As on a long corpus: each counting process saves its counts and starts afresh every few hundred pairs.
     params = dict(PARAMS, subsample=0.01, seed=3)
-    whole = count(mixed_corpus, workers=workers, **params)
+    whole = count_corpus(mixed_corpus, workers=workers, **params)
     monkeypatch.setattr(parallel, "SPILL_PAIRS", 300)
     monkeypatch.setattr(vocab, "SPOOL_BLOCK", 100)  # blocks of 100 token ids, so that spills come often
     saved = []
@@ -404,7 +404,7 @@ def test_counts_saved_to_files_as_they_grow_add_up_to_the_same_matrix(mixed_corp
         return original_save(self, prefix)
 
     monkeypatch.setattr(cooccur.ForwardCounts, "save", recording_save)
-    spilled = count(mixed_corpus, workers=workers, **params)
+    spilled = count_corpus(mixed_corpus, workers=workers, **params)
     assert spilled.vocabulary.words == whole.vocabulary.words
     assert (spilled.matrix != whole.matrix).nnz == 0 and spilled.matrix.nnz == whole.matrix.nnz
     if workers == 1:  # the workers' saves happen in their own processes, where this records nothing

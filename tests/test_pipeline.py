@@ -18,7 +18,8 @@ from wordvec.errors import CorpusError, ParameterError
 from conftest import ROYAL_MANNERS, ROYAL_VERBS
 from wordvec.options import MAX_CDS, MAX_EIG, MAX_NEG
 from wordvec.pipeline import (
-    PARALLEL_ERROR_SHARE, PARALLEL_WARNING_SHARE, BuildParams, build, count, factorize, main_direction_share,
+    PARALLEL_ERROR_SHARE, PARALLEL_WARNING_SHARE, BuildParams, CountedCorpus, build, count_corpus, factorize,
+    main_direction_share,
 )
 from wordvec.storage import load_model, save_model
 
@@ -100,9 +101,9 @@ def test_same_seed_gives_identical_vectors(royal_lines):
 
 
 def test_subsampling_seed_changes_the_counts(royal_lines):
-    first = count(royal_lines, dim=8, min_count=2, subsample=0.01, seed=1).matrix
-    second = count(royal_lines, dim=8, min_count=2, subsample=0.01, seed=2).matrix
-    unsampled = count(royal_lines, dim=8, min_count=2, subsample=0.0).matrix
+    first = count_corpus(royal_lines, dim=8, min_count=2, subsample=0.01, seed=1).matrix
+    second = count_corpus(royal_lines, dim=8, min_count=2, subsample=0.01, seed=2).matrix
+    unsampled = count_corpus(royal_lines, dim=8, min_count=2, subsample=0.0).matrix
     assert (first != second).nnz > 0
     assert first.sum() < unsampled.sum()
 
@@ -132,16 +133,37 @@ def test_spool_block_size_does_not_change_the_result(royal_lines, monkeypatch, b
 
 def test_count_then_factorize_equals_build(royal_lines):
     params = dict(dim=7, min_count=2, window=3, cds=1.0, eig=0.5)
-    counts = count(royal_lines, **params)
-    assert counts.matrix.shape == (len(counts.vocabulary), len(counts.vocabulary))
-    np.testing.assert_array_equal(factorize(counts, **params).vectors, build(royal_lines, **params).vectors)
+    counted = count_corpus(royal_lines, **params)
+    assert counted.matrix.shape == (len(counted.vocabulary), len(counted.vocabulary))
+    np.testing.assert_array_equal(factorize(counted, **params).vectors, build(royal_lines, **params).vectors)
+
+
+def test_the_old_names_of_count_corpus_and_counted_corpus_warn_and_still_work(royal_lines):
+    import wordvec.pipeline as pipeline
+
+    params = dict(dim=7, min_count=2, window=3)
+    with pytest.warns(DeprecationWarning, match="wordvec.pipeline.count is now wordvec.pipeline.count_corpus"):
+        from wordvec.pipeline import count
+    with pytest.warns(DeprecationWarning, match="wordvec.pipeline.Counts is now wordvec.pipeline.CountedCorpus"):
+        assert pipeline.Counts is CountedCorpus
+    assert count is count_corpus
+    counted, expected = count(royal_lines, **params), count_corpus(royal_lines, **params)
+    assert counted.vocabulary.words == expected.vocabulary.words
+    assert (counted.matrix != expected.matrix).nnz == 0
+    with pytest.warns(DeprecationWarning, match=r"factorize\(counts=\.\.\.\) is now factorize\(counted=\.\.\.\)"):
+        old_keyword = factorize(counts=counted, **params)
+    np.testing.assert_array_equal(old_keyword.vectors, factorize(counted, **params).vectors)
+    with pytest.raises(ParameterError, match="factorize needs the counted corpus"):
+        factorize(**params)
+    with pytest.raises(AttributeError):
+        pipeline.no_such_name  # noqa: B018
 
 
 def test_lines_shorter_than_the_window():
     # Each line "a b c" with window 5: a-b and b-c at distance 1 (weight 1), a-c at distance 2 (1/2); three lines.
-    counts = count(["a b c"] * 3, dim=1, min_count=1, subsample=0.0)
-    assert counts.vocabulary.words == ["a", "b", "c"]
-    np.testing.assert_array_equal(counts.matrix.toarray(), [[0, 3, 1.5], [3, 0, 3], [1.5, 3, 0]])
+    counted = count_corpus(["a b c"] * 3, dim=1, min_count=1, subsample=0.0)
+    assert counted.vocabulary.words == ["a", "b", "c"]
+    np.testing.assert_array_equal(counted.matrix.toarray(), [[0, 3, 1.5], [3, 0, 3], [1.5, 3, 0]])
     model = wordvec.build(["a b c"] * 3, dim=1, min_count=1, subsample=0.0)
     assert model.words == ["a", "b", "c"]
     assert model.vectors.shape == (3, 1)
@@ -149,14 +171,14 @@ def test_lines_shorter_than_the_window():
 
 
 def test_corpus_shorter_than_the_window():
-    counts = count(["a b"], dim=1, min_count=1, window=20, subsample=0.0)
-    np.testing.assert_array_equal(counts.matrix.toarray(), [[0, 1], [1, 0]])
+    counted = count_corpus(["a b"], dim=1, min_count=1, window=20, subsample=0.0)
+    np.testing.assert_array_equal(counted.matrix.toarray(), [[0, 1], [1, 0]])
 
 
 def test_counts_of_a_tiny_corpus_by_hand():
-    counts = count(["a b c a", "b x c", "a x c b"], dim=1, min_count=3, window=2, subsample=0.0)
-    assert counts.vocabulary.words == ["a", "b", "c"]
-    np.testing.assert_array_equal(counts.matrix.toarray(), [[0, 2, 2.5], [2, 0, 3], [2.5, 3, 0]])
+    counted = count_corpus(["a b c a", "b x c", "a x c b"], dim=1, min_count=3, window=2, subsample=0.0)
+    assert counted.vocabulary.words == ["a", "b", "c"]
+    np.testing.assert_array_equal(counted.matrix.toarray(), [[0, 2, 2.5], [2, 0, 3], [2.5, 3, 0]])
 
 
 @pytest.mark.parametrize("params", [
@@ -250,18 +272,18 @@ def test_long_lines_are_not_broken(tmp_path, monkeypatch, royal_lines, tokenizer
     path = tmp_path / "long.txt"
     path.write_text(" ".join(royal_lines) + "\nthe king and the queen\n", encoding="utf-8")
     params = dict(dim=8, min_count=2, window=5, tokenizer=tokenizer)
-    expected_counts = count(path, **params)
+    expected_counted = count_corpus(path, **params)
     expected_model = build(path, **params)
 
     monkeypatch.setattr(corpus_module, "MAX_PENDING_CHARS", 50)
     monkeypatch.setattr(corpus_module, "SNIFF_BYTES", 32)
     monkeypatch.setattr(corpus_module, "READ_BYTES", 40)
     assert max(len(piece) for piece in corpus_module.Corpus(path).iter_text()) <= 90
-    counts = count(path, **params)
-    assert counts.stats["lines"] == expected_counts.stats["lines"] == 2
-    assert counts.stats["tokens"] == expected_counts.stats["tokens"] == sum(map(len, map(str.split, royal_lines))) + 5
-    assert counts.vocabulary.words == expected_counts.vocabulary.words
-    np.testing.assert_array_equal(counts.matrix.toarray(), expected_counts.matrix.toarray())
+    counted = count_corpus(path, **params)
+    assert counted.stats["lines"] == expected_counted.stats["lines"] == 2
+    assert counted.stats["tokens"] == expected_counted.stats["tokens"] == sum(map(len, map(str.split, royal_lines))) + 5
+    assert counted.vocabulary.words == expected_counted.vocabulary.words
+    np.testing.assert_array_equal(counted.matrix.toarray(), expected_counted.matrix.toarray())
     np.testing.assert_array_equal(build(path, **params).vectors, expected_model.vectors)
 
 

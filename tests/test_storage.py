@@ -18,6 +18,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+import wordvec.model_writer as model_writer
 import wordvec.storage as storage
 from wordvec.errors import ModelError
 from wordvec.storage import load_model, save_model
@@ -216,7 +217,7 @@ def test_overwrite_replaces_the_model_and_leaves_no_temporaries(saved):
 
 
 def test_overwrite_without_atomic_exchange_leaves_no_temporaries(saved, monkeypatch):
-    monkeypatch.setattr(storage, "_exchange", lambda first, second: False)
+    monkeypatch.setattr(model_writer, "_exchange", lambda first, second: False)
     save_model(WordVectors(["x", "y"], np.eye(2, dtype=np.float32)), saved)
     assert load_model(saved).words == ["x", "y"]
     assert leftovers(saved.parent, saved.name) == []
@@ -278,14 +279,14 @@ def test_refuses_to_overwrite_a_file(model, tmp_path):
 
 
 def test_failed_write_keeps_the_old_model_and_cleans_up(model, saved, monkeypatch):
-    original = storage.write_synced
+    original = model_writer.write_synced
 
     def failing(path, write):
-        if path.name == storage.META_FILE:
+        if path.name == model_writer.META_FILE:
             raise OSError(28, "No space left on device")
         original(path, write)
 
-    monkeypatch.setattr(storage, "write_synced", failing)
+    monkeypatch.setattr(model_writer, "write_synced", failing)
     with pytest.raises(ModelError, match="No space left on device; the previous model .* is unchanged"):
         save_model(WordVectors(["x", "y"], np.eye(2, dtype=np.float32)), saved)
     assert load_model(saved).words == model.words

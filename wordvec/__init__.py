@@ -14,11 +14,11 @@ _EXPORTS = {
     "build": ("pipeline", "build"),
     "BuildParams": ("options", "BuildParams"),
     "load": ("storage", "load_model"),
-    "save": ("storage", "save_model"),
+    "save": ("model_writer", "save_model"),
     "WordVectors": ("vectors", "WordVectors"),
     "DocumentVectorizer": ("features", "DocumentVectorizer"),
     "load_word2vec_format": ("formats", "load_word2vec_format"),
-    "save_word2vec_format": ("formats", "save_word2vec_format"),
+    "save_word2vec_format": ("format_writers", "save_word2vec_format"),
     "Corpus": ("corpus", "Corpus"),
     "CorpusURL": ("corpus", "CorpusURL"),
     "WordvecError": ("errors", "WordvecError"),
@@ -34,11 +34,12 @@ if TYPE_CHECKING:
     from .corpus import Corpus, CorpusURL
     from .errors import CorpusError, ModelError, ParameterError, UnknownWordError, WordvecError
     from .features import DocumentVectorizer
-    from .formats import load_word2vec_format, save_word2vec_format
+    from .format_writers import save_word2vec_format
+    from .formats import load_word2vec_format
     from .options import BuildParams
     from .pipeline import build
+    from .model_writer import save_model as save
     from .storage import load_model as load
-    from .storage import save_model as save
     from .vectors import WordVectors
 
 

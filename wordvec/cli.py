@@ -258,7 +258,7 @@ def _with_vocab(path: Path, file_format: str | None = None) -> list[Path]:
 
 def _check_outputs(outputs: list[Path], inputs: list[Any]) -> None:
     """Refuse outputs that would destroy an input of the command, a device or a link (before any work)."""
-    from .storage import check_output_path
+    from .files import check_output_path
 
     for output in outputs:
         check_output_path(output, inputs)
@@ -397,7 +397,12 @@ def _corpus_paths(context: click.Context, parameter: click.Parameter, values: tu
 @click.option("--dask", "dask_address", default=None, metavar="ADDRESS",
               help="Count on a Dask cluster: tcp://HOST:PORT of a scheduler, or local[:N] for N local workers.")
 @click.option("--dask-svd", is_flag=True, help="With --dask: also run the SVD on the cluster (large models).")
-@click.option("--keep-counts", is_flag=True, help="Keep the counts in the model, for `wordvec update` and `explain`.")
+@click.option(
+    "--keep-corpus", is_flag=True,
+    help="Keep the counted corpus (the co-occurrence matrix and the corpus as word ids) in the model, "
+    "for `wordvec update` and `wordvec explain`.",
+)
+@_renamed_option("--keep-counts", "--keep-corpus", is_flag=True)
 @_quiet_option
 @click.option("-v", "--verbose", is_flag=True, help="Also print the seconds of each stage (on stderr).")
 def build(
@@ -405,7 +410,7 @@ def build(
     output: Path,
     dask_address: str | None,
     dask_svd: bool,
-    keep_counts: bool,
+    keep_corpus: bool,
     quiet: bool,
     verbose: bool,
     **params: Any,
@@ -424,38 +429,38 @@ def build(
 
     if dask_svd and dask_address is None:
         raise click.UsageError("--dask-svd needs --dask ADDRESS")
-    if keep_counts and dask_address is not None:
-        raise click.UsageError("--keep-counts works without --dask only: build on this machine to keep the counts")
+    if keep_corpus and dask_address is not None:
+        raise click.UsageError("--keep-corpus works without --dask only: build on this machine to keep the corpus")
     _check_outputs([output], corpus)
     started = time.perf_counter()
     progress = _Progress(not quiet and sys.stderr.isatty(), BUILD_BARS)
-    counts = None
+    counted = None
     try:
         if dask_address is not None:
             from .distributed import build_on_cluster
 
             model = build_on_cluster(corpus, dask_address, distributed_svd=dask_svd, progress=progress, **params)
-        elif keep_counts:
-            from .incremental import build_keeping_counts
+        elif keep_corpus:
+            from .incremental import build_keeping_corpus
 
-            model, counts = build_keeping_counts(corpus, progress=progress, **params)
+            model, counted = build_keeping_corpus(corpus, progress=progress, **params)
         else:
             model = build_vectors(corpus, progress=progress, **params)
     finally:
         progress.close()
-    _save_and_report(model, counts, output, started, quiet, verbose)
+    _save_and_report(model, counted, output, started, quiet, verbose)
 
 
-def _save_and_report(model: Any, counts: Any, output: Path, started: float, quiet: bool, verbose: bool) -> None:
-    """Write a built model (with its kept ``counts``, if any) and say what was built."""
-    from .incremental import save_with_counts
-    from .storage import save_model
+def _save_and_report(model: Any, counted: Any, output: Path, started: float, quiet: bool, verbose: bool) -> None:
+    """Write a built model (with its ``counted`` corpus, if kept) and say what was built."""
+    from .incremental import save_with_corpus
+    from .model_writer import save_model
 
     writing = time.perf_counter()
-    if counts is None:
+    if counted is None:
         save_model(model, output)
     else:
-        save_with_counts(model, counts, output)
+        save_with_corpus(model, counted, output)
     stats = model.stats
     if verbose:
         stages = {**stats["seconds"], "write": time.perf_counter() - writing}
@@ -686,7 +691,7 @@ def export(model_path: Path, file_format: str, output: Path) -> None:
     Example:
       wordvec export -m my-model --format word2vec-binary -o vectors.bin
     """
-    from .storage import save_vectors
+    from .model_writer import save_vectors
 
     _check_outputs(_with_vocab(output, file_format), _with_vocab(model_path))
     model = _load(model_path)
@@ -711,8 +716,8 @@ def convert(source: Path, target: Path, file_format: str | None) -> None:
       wordvec convert my-model vectors.bin
       wordvec convert glove.6B.300d.txt glove.npy
     """
-    from .formats import format_for_path
-    from .storage import save_vectors
+    from .format_writers import format_for_path
+    from .model_writer import save_vectors
 
     file_format = file_format or format_for_path(target)
     _check_outputs(_with_vocab(target, file_format), _with_vocab(source))
@@ -771,7 +776,7 @@ def docvec(file: Path, model_path: Path, output: Path, weighting: str) -> None:
     """
     from .corpus import Corpus
     from .features import DocumentVectorizer
-    from .storage import save_array
+    from .files import save_array
 
     to_stdout = str(output) == "-"
     if to_stdout and sys.stdout.isatty():
@@ -904,14 +909,14 @@ def serve(model_path: Path, host: str, port: int, allowed_hosts: tuple[str, ...]
 def update(
     model_path: Path, corpus: list[CorpusFile], output: Path | None, workers: int | None, quiet: bool, verbose: bool
 ) -> None:
-    """Add the text of CORPUS to MODEL (built with --keep-counts) and refit it.
+    """Add the text of CORPUS to MODEL (built with --keep-corpus) and refit it.
 
     The result is the model that `wordvec build` would make from the old and the new text
     together, with the same options.
 
     \b
     Example:
-      wordvec build corpora/austen.txt.gz --keep-counts -o my-model
+      wordvec build corpora/austen.txt.gz --keep-corpus -o my-model
       wordvec update my-model corpora/shakespeare.txt.gz
     """
     from .incremental import update as update_model
@@ -921,10 +926,10 @@ def update(
     started = time.perf_counter()
     progress = _Progress(not quiet and sys.stderr.isatty(), BUILD_BARS)
     try:
-        model, counts = update_model(model_path, corpus, progress=progress, workers=workers)
+        model, counted = update_model(model_path, corpus, progress=progress, workers=workers)
     finally:
         progress.close()
-    _save_and_report(model, counts, output or model_path, started, quiet, verbose)
+    _save_and_report(model, counted, output or model_path, started, quiet, verbose)
 
 
 @main.command()
@@ -934,7 +939,7 @@ def update(
 @click.option("-k", "--topn", default=options.DEFAULT_TOPN, show_default=True, type=click.IntRange(min=1), help="Contexts to list.")
 @_json_option
 def explain(word1: str, word2: str, model_path: Path, topn: int, as_json: bool) -> None:
-    """List the context words that make WORD1 and WORD2 similar (needs a model built with --keep-counts).
+    """List the context words that make WORD1 and WORD2 similar (needs a model built with --keep-corpus).
 
     Each context's product of its PPMI with both words is its share of their PPMI rows'
     dot product, which the vectors approximate.

@@ -148,7 +148,9 @@ class DaskPasses:
         counts = np.fromiter(word_counts.values(), dtype=np.int64, count=len(self._words))
         return ScanResult(self._words, counts, tokens, lines, None)
 
-    def count(self, counter: CooccurrenceCounter, new_id_of: np.ndarray, progress: ProgressCallback) -> list[ForwardCounts]:
+    def count_windows(
+        self, counter: CooccurrenceCounter, new_id_of: np.ndarray, progress: ProgressCallback
+    ) -> list[ForwardCounts]:
         """Count the shards on the workers with copies of ``counter``; the tree sum of their forward counts."""
         from .cooccur import ForwardCounts
 
@@ -344,5 +346,5 @@ def build_on_cluster(
     source = Corpus(corpus)
     corpus_files(source)  # before starting a cluster for nothing
     with cluster_client(address) as client:
-        counts = count_passes(DaskPasses(source, client), source.stats, settings, notify)
-        return factorize(counts, progress=notify, svd=dask_svd(client) if distributed_svd else None, **params)
+        counted = count_passes(DaskPasses(source, client), source.stats, settings, notify)
+        return factorize(counted, progress=notify, svd=dask_svd(client) if distributed_svd else None, **params)

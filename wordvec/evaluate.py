@@ -9,14 +9,18 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .arrays import COSMUL_EPSILON
 from .errors import ParameterError, WordvecError
 from .options import ANALOGY_METHODS, DEFAULT_RESTRICT_VOCAB
 from .progress import ProgressCallback
-from .vectors import COSMUL_EPSILON, WordVectors
+
+if TYPE_CHECKING:
+    # In annotations only: WordVectors.evaluate_word_pairs and evaluate_word_analogies import this module.
+    from .vectors import WordVectors
 
 #: Word-pair similarity sets shipped in ``wordvec/data`` (see ``wordvec/data/SOURCES.md``).
 PAIR_DATASETS = ("wordsim353.tsv", "simlex999.txt")

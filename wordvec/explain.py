@@ -1,4 +1,4 @@
-"""Explain a similarity: the shared contexts that make two words close, from a model's kept counts."""
+"""Explain a similarity: the shared contexts that make two words close, from a model's kept corpus."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def explain(
     Parameters
     ----------
     model : WordVectors, str or path-like
-        A model built with kept counts (``wordvec build --keep-counts``), loaded from its
+        A model built keeping its corpus (``wordvec build --keep-corpus``), loaded from its
         directory (:func:`wordvec.load`), or that directory.
     word1, word2 : str
         Words of the vocabulary.
@@ -71,20 +71,20 @@ def explain(
     Raises
     ------
     ModelError
-        ``model`` is not a model directory (or loaded from one), the model keeps no counts (rebuild it with
-        ``--keep-counts``), or its kept files or recorded parameters are corrupt.
+        ``model`` is not a model directory (or loaded from one), the model keeps no corpus (rebuild it with
+        ``--keep-corpus``), or its kept files or recorded parameters are corrupt.
     UnknownWordError
         A word is not in the vocabulary.
 
     Notes
     -----
-    The PPMI matrix is recomputed from the kept counts with the model's ``cds`` and ``neg``
+    The PPMI matrix is recomputed from the kept corpus with the model's ``cds`` and ``neg``
     (its column sums need the whole matrix: a few seconds on a large model). The vectors
     are a low-rank factorisation of it, so contexts with large PPMI in both rows are what
     the vectors' closeness stands for.
     """
-    from .incremental import load_count_matrix, model_with_directory
-    from .storage import build_params
+    from .incremental import model_with_directory
+    from .storage import build_params, load_count_matrix
     from .ppmi import ppmi
 
     if topn < 1:

@@ -5,16 +5,20 @@ from __future__ import annotations
 import numbers
 from collections.abc import Iterable, Iterator
 from itertools import chain, islice, repeat
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import sparse
 
+from .arrays import unit_rows
 from .deprecation import renamed_keywords, warn_renamed
 from .errors import NotFittedError, ParameterError
 from .options import DEFAULT_DOCUMENT_WEIGHTING, DOCUMENT_WEIGHTINGS
 from .tokenize import get_tokenizer
-from .vectors import WordVectors, unit_rows
+
+if TYPE_CHECKING:
+    # In annotations only: WordVectors.document_vector imports this module.
+    from .vectors import WordVectors
 
 #: The ways a document's words are weighted, in the order the docs list them.
 WEIGHTINGS = DOCUMENT_WEIGHTINGS
@@ -250,7 +254,7 @@ class DocumentVectorizer:
         return averages, counts
 
     def _check_parameters(self) -> None:
-        if not isinstance(self.model, WordVectors):
+        if not _is_word_vectors(self.model):
             raise ParameterError(f"model must be a WordVectors; got {type(self.model).__name__}")
         if self.weighting not in WEIGHTINGS:
             raise ParameterError(f"weighting must be one of {', '.join(map(repr, WEIGHTINGS))}; got {self.weighting!r}")
@@ -370,6 +374,15 @@ def document_vector(
         raise ParameterError(f"text must be a string; got {type(text).__name__}")
     vectorizer = DocumentVectorizer(model, weighting=weighting, sif_a=sif_a, remove_components=0, normalize=normalize)
     return vectorizer.fit_transform([text])[0]
+
+
+def _is_word_vectors(value: object) -> bool:
+    """Whether ``value`` is a model of word vectors, judged by the properties of its class that are read here.
+
+    Not ``isinstance(value, WordVectors)``: this module does not import :mod:`wordvec.vectors`, whose
+    ``WordVectors.document_vector`` imports this module.
+    """
+    return all(isinstance(getattr(type(value), name, None), property) for name in ("key_to_index", "dim", "counts"))
 
 
 def _batches(items: Iterable[Any], size: int) -> Iterator[tuple[int, list[Any]]]:

@@ -135,7 +135,7 @@ def counting_passes(source: Corpus, workers: int) -> InProcessPasses | ShardedPa
     """The two passes that count ``source``: on ``workers`` processes if the corpus is large enough to gain.
 
     Use the result as a context manager: ``scan`` is the vocabulary pass (see
-    :func:`wordvec.vocab.scan_corpus`), ``count`` the co-occurrence pass; leaving the block
+    :func:`wordvec.vocab.scan_corpus`), ``count_windows`` the co-occurrence pass; leaving the block
     removes the spooled token ids and stops the workers, also on an error or Ctrl-C.
     """
     shards = plan_shards(source.paths, workers)
@@ -180,7 +180,9 @@ class InProcessPasses:
         for _, block in self._spool.iter_blocks():
             yield block
 
-    def count(self, counter: CooccurrenceCounter, new_id_of: np.ndarray, progress: ProgressCallback) -> list[ForwardCounts]:
+    def count_windows(
+        self, counter: CooccurrenceCounter, new_id_of: np.ndarray, progress: ProgressCallback
+    ) -> list[ForwardCounts]:
         """Feed the spool, mapped to vocabulary ids by ``new_id_of``, to ``counter``; its forward counts.
 
         ``progress`` is called per block.
@@ -283,7 +285,7 @@ class ShardedPasses:
     def iter_ids(self) -> Iterator[np.ndarray]:
         """The scanned corpus as blocks of merged provisional ids (those of :meth:`scan`'s words), in order.
 
-        Call it before :meth:`count`, which removes the spools as it counts them.
+        Call it before :meth:`count_windows`, which removes the spools as it counts them.
         """
         from .vocab import TokenSpool, id_map_keeping_line_ends
 
@@ -293,7 +295,9 @@ class ShardedPasses:
                 for _, block in TokenSpool(file, length).iter_blocks():
                     yield id_map[block]
 
-    def count(self, counter: CooccurrenceCounter, new_id_of: np.ndarray, progress: ProgressCallback) -> list[ForwardCounts]:
+    def count_windows(
+        self, counter: CooccurrenceCounter, new_id_of: np.ndarray, progress: ProgressCallback
+    ) -> list[ForwardCounts]:
         """Count the shards' spools in the workers, with copies of ``counter``; the forward counts of each worker.
 
         One job a worker, each with shards of about equal total length: a worker's counter adds

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import tempfile
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,12 +15,13 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._malloc import release_freed_memory
+from .arrays import first_non_finite_row
 from .corpus import Corpus, CorpusSource
 from .deprecation import renamed_keywords
 from .errors import CorpusError, ParameterError, WordvecError, os_error_reason
 from .options import RENAMED_BUILD_OPTIONS, BuildParams, build_options_text, short_number
 from .progress import ProgressCallback, no_progress
-from .vectors import WordVectors, first_non_finite_row
+from .vectors import WordVectors
 from .vocab import CorpusIds, Vocabulary
 
 if TYPE_CHECKING:
@@ -47,11 +49,11 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
 
 
 @dataclass
-class Counts:
+class CountedCorpus:
     """The counted corpus: vocabulary, co-occurrence matrix and statistics.
 
-    Weighting and SVD settings can be varied on one ``Counts`` without recounting the
-    corpus (see :func:`factorize`).
+    Weighting and SVD settings can be varied on one ``CountedCorpus`` without recounting
+    the corpus (see :func:`factorize`).
     """
 
     vocabulary: Vocabulary
@@ -67,8 +69,13 @@ class CountingPasses(Protocol):
     def scan(self, tokenizer: str, progress: ProgressCallback) -> ScanResult:
         """Every distinct word of the corpus with its count, and the token and line totals."""
 
-    def count(self, counter: CooccurrenceCounter, new_id_of: np.ndarray, progress: ProgressCallback) -> list[ForwardCounts]:
-        """The forward counts of the corpus, its provisional word ids mapped to vocabulary ids by ``new_id_of``."""
+    def count_windows(
+        self, counter: CooccurrenceCounter, new_id_of: np.ndarray, progress: ProgressCallback
+    ) -> list[ForwardCounts]:
+        """Count the windows of the corpus into forward co-occurrence counts.
+
+        The corpus's provisional word ids are mapped to vocabulary ids by ``new_id_of``.
+        """
 
 
 def to_build_params(params: dict[str, Any]) -> BuildParams:
@@ -95,18 +102,19 @@ def to_build_params(params: dict[str, Any]) -> BuildParams:
         raise ParameterError(str(error).replace("BuildParams.__init__()", "build()")) from None
 
 
-def count(
+def count_corpus(
     corpus: CorpusSource, *, progress: ProgressCallback | None = None, keep_corpus: bool = False, **params: Any
-) -> Counts:
+) -> CountedCorpus:
     """Read, tokenize and count a corpus: the first stages of :func:`build`.
 
     Parameters are those of :func:`build`; the counting ones (``window``, ``min_count``,
     ``max_vocab``, ``weighting``, ``subsample``, ``seed``, ``tokenizer``) act here, and
     ``dim`` is checked against the vocabulary size. The matrix holds the real-valued
-    (distance-weighted) counts in float32, rounded from exact integer sums. ``workers`` processes read and count a large corpus in
-    shards (see :mod:`wordvec.parallel`); the counts are exactly those of one process.
-    ``keep_corpus`` also keeps the corpus as token ids (:attr:`Counts.corpus_ids`), which
-    :func:`wordvec.incremental.update` needs to add text exactly.
+    (distance-weighted) counts in float32, rounded from exact integer sums. ``workers``
+    processes read and count a large corpus in shards (see :mod:`wordvec.parallel`); the
+    counts are exactly those of one process. ``keep_corpus`` also keeps the corpus as token
+    ids (:attr:`CountedCorpus.corpus_ids`), which :func:`wordvec.incremental.update` needs
+    to add text exactly.
     """
     settings = to_build_params(params)
     from .parallel import counting_passes
@@ -124,7 +132,7 @@ def count_passes(
     notify: ProgressCallback,
     *,
     keep_corpus: bool = False,
-) -> Counts:
+) -> CountedCorpus:
     """Count a corpus with ``passes``: the vocabulary, then the co-occurrence counts.
 
     Local processes, a Dask cluster (:mod:`wordvec.distributed`) and a model's kept corpus
@@ -154,7 +162,7 @@ def count_passes(
             len(vocabulary), window=settings.window, distance_weighting=settings.distance_weighting, keep_probability=keep, seed=settings.seed
         )
         scale = counter.scale
-        forward_parts = passes.count(counter, new_id_of, notify)
+        forward_parts = passes.count_windows(counter, new_id_of, notify)
         del counter  # its forward counts are in the parts
         matrix = symmetric_weights(forward_parts, scale)
         del forward_parts
@@ -170,7 +178,7 @@ def count_passes(
         "cooccurrence_pairs": int(matrix.nnz),
         "seconds": timings,
     }
-    return Counts(vocabulary, matrix, stats, corpus_ids)
+    return CountedCorpus(vocabulary, matrix, stats, corpus_ids)
 
 
 @contextmanager
@@ -200,46 +208,57 @@ def _check_dim(settings: BuildParams, vocab_size: int, detail: str = "") -> None
 
 
 def factorize(
-    counts: Counts, *, progress: ProgressCallback | None = None, svd: Callable[..., tuple] | None = None, **params: Any
+    counted: CountedCorpus | None = None,
+    *,
+    progress: ProgressCallback | None = None,
+    svd: Callable[..., tuple] | None = None,
+    **params: Any,
 ) -> WordVectors:
     """Weight and factorise counted co-occurrences into word vectors: the last stages of :func:`build`.
 
     Parameters are those of :func:`build`; ``cds``, ``neg``, ``dim``, ``eig``,
     ``add_context``, ``normalize``, ``seed``, ``power_iterations`` and ``oversamples``
-    act here. The counting parameters should be those ``counts`` was made with: they
-    are recorded in the model. ``counts`` is left as it was, so it can be factorised
-    again with other settings. ``svd`` replaces :func:`wordvec.svd.randomized_svd` (same
+    act here. The counting parameters should be those ``counted`` (from :func:`count_corpus`)
+    was made with: they are recorded in the model. ``counted`` is left as it was, so it can
+    be factorised again with other settings. ``svd`` replaces :func:`wordvec.svd.randomized_svd` (same
     arguments and results), e.g. by the one of :mod:`wordvec.distributed` that runs on a cluster.
+    The keyword ``counts=`` is the deprecated name of ``counted`` (a warning says so); it goes in the
+    next release.
     """
-    return _factorize(counts, to_build_params(params), progress or no_progress, keep_counts=True, svd=svd)
+    if "counts" in params:
+        warnings.warn("factorize(counts=...) is now factorize(counted=...)", DeprecationWarning, stacklevel=2)
+        counted = params.pop("counts") if counted is None else counted
+    if counted is None:
+        raise ParameterError("factorize needs the counted corpus: factorize(count_corpus(corpus, ...), ...)")
+    return _factorize(counted, to_build_params(params), progress or no_progress, keep_matrix=True, svd=svd)
 
 
 def _factorize(
-    counts: Counts,
+    counted: CountedCorpus,
     settings: BuildParams,
     notify: ProgressCallback,
     *,
-    keep_counts: bool,
+    keep_matrix: bool,
     svd: Callable[..., tuple] | None = None,
 ) -> WordVectors:
     from .svd import embed, svd_embedding
     from .ppmi import ppmi
 
-    _check_dim(settings, len(counts.vocabulary))
-    timings = dict(counts.stats["seconds"])
+    _check_dim(settings, len(counted.vocabulary))
+    timings = dict(counted.stats["seconds"])
     with _timed(timings, "weight"):
         notify("weight", 0, None)
-        uncounted = np.diff(counts.matrix.indptr) == 0  # words in no counted pair
+        uncounted = np.diff(counted.matrix.indptr) == 0  # words in no counted pair
         # Hand-over through a list, so that the SVD holds the only reference to each
         # matrix and can free it (the counts once weighted, the PPMI once split).
-        operand = [ppmi(counts.matrix, cds=settings.cds, neg=settings.neg, copy=keep_counts)]
-        if not keep_counts:
-            counts.matrix = None
+        operand = [ppmi(counted.matrix, cds=settings.cds, neg=settings.neg, copy=keep_matrix)]
+        if not keep_matrix:
+            counted.matrix = None
             release_freed_memory()
         nonzeros = int(operand[0].nnz)
         without_context = _without_positive_context(operand[0], settings.add_context)
         # Most vectors zero: fail before the SVD's work.
-        _zero_vectors_report(without_context, uncounted, without_context, counts.vocabulary.words, settings)
+        _zero_vectors_report(without_context, uncounted, without_context, counted.vocabulary.words, settings)
     with _timed(timings, "svd"):
         notify("svd", 0, None)
         if svd is None:
@@ -264,19 +283,19 @@ def _factorize(
             vectors = embed(u, s, vt, eig=settings.eig, add_context=settings.add_context, normalize=settings.normalize)
     # Exactly zero: the SVD leaves rounding noise in the rows of words with no context, which normalising would enlarge.
     vectors[without_context] = 0
-    _require_usable_lengths(vectors, counts.vocabulary.words, settings)
+    _require_usable_lengths(vectors, counted.vocabulary.words, settings)
     zero = _zero_rows(vectors)
     warnings = [
-        _zero_vectors_report(zero, uncounted, without_context, counts.vocabulary.words, settings),
+        _zero_vectors_report(zero, uncounted, without_context, counted.vocabulary.words, settings),
         _parallel_vectors_report(vectors, settings),
     ]
-    stats = dict(counts.stats)
+    stats = dict(counted.stats)
     stats.update(ppmi_nonzeros=nonzeros, singular_values=[round(float(x), 6) for x in s[:10]], seconds=timings)
     stats["zero_vectors"] = int(zero.sum())
     if any(warnings):
         stats["warnings"] = [warning for warning in warnings if warning]
     return WordVectors(
-        counts.vocabulary.words, vectors, counts.vocabulary.counts, params=dataclasses.asdict(settings), stats=stats
+        counted.vocabulary.words, vectors, counted.vocabulary.counts, params=dataclasses.asdict(settings), stats=stats
     )
 
 
@@ -463,9 +482,20 @@ def build(
     if params is not None and not isinstance(params, BuildParams):
         raise ParameterError(f"params must be a BuildParams; got {type(params).__name__}")
     settings = to_build_params({**dataclasses.asdict(params or BuildParams()), **overrides})
-    counts = count(corpus, progress=progress, **dataclasses.asdict(settings))
-    return _factorize(counts, settings, progress or no_progress, keep_counts=False)
+    counted = count_corpus(corpus, progress=progress, **dataclasses.asdict(settings))
+    return _factorize(counted, settings, progress or no_progress, keep_matrix=False)
 
 
 # help(build) lists every option with its default, taken from BuildParams (written once, there).
 build.__doc__ = build.__doc__.replace("{options}", build_options_text(indent="    "))
+
+
+#: Names of this module until 0.2, each with its new name: they still work, with a DeprecationWarning.
+_RENAMED = {"Counts": "CountedCorpus", "count": "count_corpus"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _RENAMED:
+        warnings.warn(f"wordvec.pipeline.{name} is now wordvec.pipeline.{_RENAMED[name]}", DeprecationWarning, stacklevel=2)
+        return globals()[_RENAMED[name]]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import sparse
 
+from .arrays import top_of_rows
 from .deprecation import renamed_keywords
 from .errors import ParameterError
 from .options import POLARITY_METHODS
-from .vectors import WordVectors, top_of_rows
+
+if TYPE_CHECKING:
+    # In annotations only: WordVectors.polarity imports this module.
+    from .vectors import WordVectors
 
 #: The scoring methods, the default first.
 METHODS = POLARITY_METHODS

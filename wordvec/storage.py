@@ -1,5 +1,13 @@
-"""Save and load model directories: atomic writes, memory-mapped loads, no pickle."""
+"""Load model directories: memory-mapped, every file checked, no pickle (saving them is :mod:`wordvec.model_writer`'s).
 
+A model directory holds the vectors, the vocabulary and the metadata, and, when it was built
+with ``--keep-corpus``, the kept corpus: the co-occurrence matrix and the corpus as word ids,
+which :mod:`wordvec.incremental` and :mod:`wordvec.explain` read. The loader makes
+:class:`wordvec.vectors.WordVectors`, so this module imports :mod:`wordvec.vectors`; the writers
+live in :mod:`wordvec.model_writer`, which does not, so that ``WordVectors.save`` can use them
+without an import cycle. They are imported here, so that ``wordvec.storage.save_model`` and the
+rest work as before.
+"""
 from __future__ import annotations
 
 import dataclasses
@@ -8,217 +16,49 @@ import math
 import operator
 import os
 import re
-import shutil
 import zlib
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 
-from . import __version__
+from .arrays import require_finite
 from .errors import ModelError, ParameterError, os_error_reason
-from .options import RENAMED_BUILD_OPTIONS
-from .files import (
-    check_output_path,
-    fsync_directory,
-    open_regular_file,
-    read_npy_header,
-    temporary_prefix,
-    temporary_sibling,
-    utf8_encodable,
-    write_synced,
+from .files import open_regular_file, read_npy_header
+# Their home until files held them: still importable here.
+from .files import check_output_path, save_array, write_atomically  # noqa: F401
+from .model_writer import (  # noqa: F401 - the writers, importable here as before they moved
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    IDS_FILE,
+    MATRIX_FILES,
+    META_FILE,
+    VECTORS_FILE,
+    VOCAB_FILE,
+    WORD_COUNTS_FILE,
+    WORDS_FILE,
+    is_model_dir,
+    kept_count_files,
+    metadata_of,
+    save_model,
+    save_vectors,
 )
-from .files import save_array, write_atomically  # noqa: F401 - their home until files held them: still importable here
-from .vectors import LazyWords, WordVectors, require_finite
+from .options import RENAMED_BUILD_OPTIONS
+from .vectors import LazyWords, WordVectors
+from .vocab import CorpusIds
 
 if TYPE_CHECKING:
+    import scipy.sparse as sp
+
     from .options import BuildParams
 
-FORMAT_NAME = "wordvec-model"
-FORMAT_VERSION = 1
-VECTORS_FILE = "vectors.npy"
-VOCAB_FILE = "vocab.txt"
-META_FILE = "meta.json"
 
 # "word<TAB>count" per line; the word may itself hold tabs (the count follows the last one).
 _VOCAB_WORD = re.compile(r"^([^\n]+)\t\d+$", re.MULTILINE)
 _VOCAB_COUNT = re.compile(r"\t(\d+)$", re.MULTILINE)
 #: Loads of a model that was replaced while being read, before giving up.
 _LOAD_ATTEMPTS = 5
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
-
-def _remove_stale_temporaries(target: Path) -> None:
-    """Delete temporaries left next to ``target`` by builds that were killed."""
-    try:
-        entries = list(target.parent.iterdir())
-    except OSError:
-        return
-    # Only ``PREFIX-PID-RANDOM`` exactly: the rest holds no dot, so no other target's temporary matches.
-    prefixes = "|".join(re.escape(temporary_prefix(target, kind)) for kind in ("tmp", "old"))
-    ours = re.compile(f"(?:{prefixes})-(?P<pid>\\d+)-[0-9a-f]{{8}}")
-    for entry in entries:
-        match = ours.fullmatch(entry.name)
-        if not match:
-            continue
-        try:
-            os.kill(int(match["pid"]), 0)
-        except ProcessLookupError:
-            shutil.rmtree(entry, ignore_errors=True)
-        except PermissionError:
-            pass
-
-
-def _exchange(first: Path, second: Path) -> bool:
-    """Atomically swap two directories (Linux renameat2); False where unsupported."""
-    import ctypes  # only to replace a model: not a cost of loading one
-
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    result = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE)
-    return result == 0
-
-
-def is_model_dir(path: Path) -> bool:
-    """True if ``path`` is a directory with a wordvec metadata file."""
-    return (path / META_FILE).is_file()
-
-
-def metadata_of(model: WordVectors, vocab_bytes: bytes | None = None) -> dict[str, Any]:
-    """The JSON metadata stored with a model (with the checksum of its ``vocab.txt``, given its bytes)."""
-    meta = {
-        "format": FORMAT_NAME,
-        "format_version": FORMAT_VERSION,
-        "wordvec_version": __version__,
-        "vocab_size": len(model),
-        "dim": model.dim,
-        "normalized": bool(model.params.get("normalize", False)),
-        "has_counts": model.counts is not None,
-        "params": model.params,
-        "stats": model.stats,
-    }
-    if vocab_bytes is not None:
-        meta["vocab_crc32"] = zlib.crc32(vocab_bytes)
-    return meta
-
-
-def save_model(
-    model: WordVectors, path: str | Path, *, extra_files: Mapping[str, Callable[[BinaryIO], None]] | None = None
-) -> None:
-    """Write ``model`` as a directory at ``path``, atomically.
-
-    The files are written into a hidden temporary directory next to ``path``
-    (``.NAME.tmp-PID-RANDOM``), synced to disk, and then swapped in with one rename, so
-    readers see either the old model or the new one and an interrupted write leaves the
-    old model untouched. Temporaries of killed builds are removed on the next save.
-
-    Parameters
-    ----------
-    model : WordVectors
-        The vectors to save.
-    path : str or path-like
-        The model directory. An existing wordvec model there is replaced; any other
-        existing file or directory is refused.
-    extra_files : mapping of str to callable, optional
-        More files of the model (such as the kept counts of :mod:`wordvec.incremental`):
-        ``write(binary_file)`` writes each name, within the same atomic swap.
-
-    Raises
-    ------
-    ModelError
-        ``path`` exists and is not a wordvec model, or the write failed (e.g. disk full).
-    ParameterError
-        ``path`` is a symbolic link or a device (see :func:`check_output_path`).
-    """
-    check_output_path(path)
-    target = Path(path).absolute()
-    if target.exists() and not (target.is_dir() and (is_model_dir(target) or not any(target.iterdir()))):
-        raise ModelError(f"{str(path)!r} exists and is not a wordvec model; choose another output path")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise ModelError(f"cannot create the folder for {str(path)!r}: {error.strerror}") from None
-    bad = next((word for word in model.words if "\n" in word or not word or not utf8_encodable(word)), None)
-    if bad is not None:
-        raise ModelError(f"cannot save the word {bad!r}: words must be non-empty UTF-8 text and hold no line break")
-    require_finite(model.vectors, model.words, "the model to save", unit_rows=bool(model.params.get("normalize", False)))
-    if len(model.key_to_index) != len(model):
-        duplicate = next(word for row, word in enumerate(model.words) if model.key_to_index[word] != row)
-        raise ModelError(f"cannot save the word {duplicate!r} twice: the words of a model must be distinct")
-    _remove_stale_temporaries(target)
-    temp = temporary_sibling(target, "tmp")
-    try:
-        temp.mkdir()
-        vectors = np.ascontiguousarray(model.vectors, dtype=np.float32)
-        write_synced(temp / VECTORS_FILE, lambda f: np.save(f, vectors, allow_pickle=False))
-        counts = model.counts if model.counts is not None else np.zeros(len(model), dtype=np.int64)
-        vocab_bytes = "".join(f"{word}\t{int(count)}\n" for word, count in zip(model.words, counts)).encode("utf-8")
-        write_synced(temp / VOCAB_FILE, lambda f: f.write(vocab_bytes))
-        for name, write in (extra_files or {}).items():
-            write_synced(temp / name, write)
-        meta = json.dumps(metadata_of(model, vocab_bytes), indent=2, sort_keys=True, default=_json_default)
-        write_synced(temp / META_FILE, lambda f: f.write(meta.encode("utf-8")))
-        fsync_directory(temp)
-        _swap_into_place(temp, target)
-    except OSError as error:
-        shutil.rmtree(temp, ignore_errors=True)
-        raise ModelError(
-            f"cannot write the model to {str(path)!r}: {os_error_reason(error)}; the previous model (if any) is unchanged"
-        ) from None
-    except BaseException:
-        shutil.rmtree(temp, ignore_errors=True)
-        raise
-
-
-def save_vectors(model: WordVectors, path: str | Path, file_format: str | None = None) -> None:
-    """Write ``model`` to ``path`` in ``file_format`` (default: :func:`wordvec.formats.format_for_path`), atomically.
-
-    Parameters
-    ----------
-    model : WordVectors
-        The vectors.
-    path : str or path-like
-        Output file (or directory, for ``"model"``).
-    file_format : {"model", "word2vec", "word2vec-binary", "glove", "npy"}, optional
-        The format; by default it follows the name.
-    """
-    from .formats import FORMATS, format_for_path, save_glove_format, save_npy_pair, save_word2vec_format
-
-    file_format = file_format or format_for_path(path)
-    if file_format == "model":
-        save_model(model, path)
-    elif file_format in ("word2vec", "word2vec-binary"):
-        save_word2vec_format(model, path, binary=file_format == "word2vec-binary")
-    elif file_format == "glove":
-        save_glove_format(model, path)
-    elif file_format == "npy":
-        save_npy_pair(model, path)
-    else:
-        raise ParameterError(f"unknown format {file_format!r}; choose one of: {', '.join(FORMATS)}")
-
-def _swap_into_place(temp: Path, target: Path) -> None:
-    if not target.exists():
-        os.rename(temp, target)
-    elif _exchange(temp, target):
-        shutil.rmtree(temp, ignore_errors=True)  # temp now holds the old model
-    else:
-        old = temporary_sibling(target, "old")
-        os.rename(target, old)
-        os.rename(temp, target)
-        shutil.rmtree(old, ignore_errors=True)
-    fsync_directory(target.parent)
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, Path):
-        return str(value)
-    raise TypeError(f"cannot store {type(value).__name__} in model metadata")
 
 
 def load_model(path: str | Path) -> WordVectors:
@@ -434,7 +274,7 @@ def _read_vocab(dir_fd: int, where: str, checksum: object) -> tuple[Sequence[str
     # rely on (a line end last) is checked here, every line when the file is split.
     if isinstance(checksum, int) and zlib.crc32(raw) == checksum and raw.endswith(b"\n"):
         vocabulary = _VocabularyFile(raw, where)
-        return vocabulary, vocabulary.counts
+        return vocabulary, vocabulary.read_counts
     return _parse_vocab(raw, where)
 
 
@@ -533,7 +373,7 @@ class _VocabularyFile(LazyWords):
             raise self._corrupt(f"{self._size} lines but {len(words)} words")
         return words
 
-    def counts(self) -> np.ndarray:
+    def read_counts(self) -> np.ndarray:
         """The count of every word, read from the file."""
         counts = _parse_counts(self._data[1:].decode("utf-8", "replace"), self._where)
         if len(counts) != self._size:
@@ -583,3 +423,214 @@ def _map_vectors(dir_fd: int, path: Path, where: str) -> np.ndarray:
     except (ValueError, OSError) as error:
         reason = error if isinstance(error, ValueError) else os_error_reason(error)
         raise ModelError(f"{where} has a corrupt {VECTORS_FILE} ({reason}); rebuild the model") from None
+
+
+# -- the kept corpus ---------------------------------------------------------------------
+
+#: Entries checked at a time when the kept files are validated (bounds the temporaries).
+_CHECK_BLOCK = 1 << 22
+_MATRIX_DTYPES = {
+    "data": (np.dtype(np.float32), np.dtype(np.float64)),
+    "indices": (np.dtype(np.int32), np.dtype(np.int64)),
+    "indptr": (np.dtype(np.int32), np.dtype(np.int64)),
+}
+
+
+def keep_corpus_command(model: str | Path = "MODEL") -> str:
+    """The command that builds a model keeping its corpus, for the messages that ask for one."""
+    return f"`wordvec build CORPUS --keep-corpus -o {model}`"
+
+
+class _KeptFiles:
+    """Reads the files of the kept corpus in the model directory ``path``, each checked before it is used.
+
+    Every complaint is a :class:`ModelError` naming the file and ending with how to make
+    it again, since a damaged kept file cannot be repaired.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def corrupt(self, name: str, problem: str) -> ModelError:
+        return ModelError(
+            f"{str(self.path)!r} has a corrupt {name} ({problem}); "
+            f"rebuild the model with {keep_corpus_command(self.path)}"
+        )
+
+    def read_bytes(self, name: str) -> bytes:
+        with self._open(name) as handle:
+            return handle.read()
+
+    def read_array(self, name: str, dtypes: tuple[np.dtype, ...]) -> np.ndarray:
+        """The 1-D array of the ``.npy`` file ``name``, read whole once its header agrees with the file's length.
+
+        The header is checked first, so one that claims more values than the file holds
+        never allocates them.
+        """
+        with self._open(name) as handle:
+            try:
+                header = read_npy_header(handle)
+            except ValueError as error:
+                raise self.corrupt(name, str(error)) from None
+            shape, dtype = header.shape, header.dtype
+            if dtype not in dtypes:
+                expected = " or ".join(str(kind) for kind in dtypes)
+                raise self.corrupt(name, f"it holds {dtype} values; expected {expected}")
+            if len(shape) != 1:
+                raise self.corrupt(name, f"its shape is {shape}; expected a 1-D array")
+            array = np.fromfile(handle, dtype=dtype, count=shape[0])
+        if len(array) != shape[0]:  # the file shrank while it was read
+            raise self.corrupt(name, f"it ends after {len(array)} of {shape[0]} values")
+        return array
+
+    def _open(self, name: str) -> BinaryIO:
+        try:
+            return open_regular_file(self.path / name)
+        except FileNotFoundError:
+            raise ModelError(
+                f"{str(self.path)!r} keeps no corpus; rebuild it with {keep_corpus_command(self.path)}"
+            ) from None
+        except OSError as error:
+            raise self.corrupt(name, os_error_reason(error)) from None
+
+
+def _blocks(length: int) -> Iterator[slice]:
+    for start in range(0, length, _CHECK_BLOCK):
+        yield slice(start, min(start + _CHECK_BLOCK, length))
+
+
+def load_count_matrix(path: str | Path, vocab_size: int) -> sp.csr_matrix:
+    """The co-occurrence matrix kept in the model directory ``path`` (vocabulary order).
+
+    Every array is checked before the matrix is made of them, since scipy's kernels
+    trust them: dtypes, lengths against each other and against ``vocab_size``, an
+    ``indptr`` from 0 to the number of entries that never decreases, column indices
+    within the vocabulary and strictly increasing within each row, finite non-negative
+    counts.
+
+    Raises
+    ------
+    ModelError
+        The model keeps no corpus (built without ``--keep-corpus``), or the files are corrupt.
+    """
+    files = _KeptFiles(path)
+    data, indices, indptr = (files.read_array(MATRIX_FILES[part], _MATRIX_DTYPES[part]) for part in MATRIX_FILES)
+    data_file, indices_file, indptr_file = MATRIX_FILES.values()
+    if len(indptr) != vocab_size + 1:
+        raise files.corrupt(indptr_file, f"{len(indptr)} row offsets for {vocab_size} words; expected {vocab_size + 1}")
+    if len(indices) != len(data):
+        raise files.corrupt(indices_file, f"{len(indices)} column indices for the {len(data)} counts of {data_file}")
+    if indptr[0] != 0 or indptr[-1] != len(data):
+        raise files.corrupt(indptr_file, f"the row offsets run from {indptr[0]} to {indptr[-1]}, not from 0 to {len(data)}")
+    falls = np.flatnonzero(indptr[1:] < indptr[:-1])
+    if len(falls):
+        raise files.corrupt(indptr_file, f"the offset of row {falls[0] + 1} is smaller than that of row {falls[0]}")
+    _check_columns(files, indices, indptr, vocab_size)
+    for block in _blocks(len(data)):
+        bad = np.flatnonzero(~(data[block] >= 0) | ~np.isfinite(data[block]))
+        if len(bad):
+            raise files.corrupt(data_file, f"count {block.start + bad[0]} is {data[block.start + bad[0]]}, not a finite number >= 0")
+    import scipy.sparse as sp  # only for the kept matrix: loading a model for queries needs no scipy
+
+    return sp.csr_matrix((data, indices, indptr), shape=(vocab_size, vocab_size))
+
+
+def _check_columns(files: _KeptFiles, indices: np.ndarray, indptr: np.ndarray, vocab_size: int) -> None:
+    """Column indices within the vocabulary and strictly increasing within each row (scipy's canonical form)."""
+    name = MATRIX_FILES["indices"]
+    row_starts = indptr[1:-1]
+    for block in _blocks(len(indices)):
+        values = indices[block]
+        outside = np.flatnonzero((values < 0) | (values >= vocab_size))
+        if len(outside):
+            position = block.start + outside[0]
+            row = int(np.searchsorted(indptr, position, side="right")) - 1
+            raise files.corrupt(
+                name, f"column {indices[position]} of row {row} is outside the vocabulary of {vocab_size} words"
+            )
+        # Entry i + 1 must follow entry i in column order unless it starts a new row.
+        following = indices[block.start + 1 : block.stop + 1]
+        falls = np.flatnonzero(following <= values[: len(following)]) + block.start + 1
+        if len(falls):
+            slot = np.minimum(np.searchsorted(row_starts, falls), max(len(row_starts) - 1, 0))
+            unsorted = falls[row_starts[slot] != falls] if len(row_starts) else falls
+            if len(unsorted):
+                row = int(np.searchsorted(indptr, unsorted[0], side="right")) - 1
+                raise files.corrupt(name, f"the columns of row {row} are not strictly increasing")
+
+
+def load_corpus_ids(path: str | Path) -> CorpusIds:
+    """The corpus ids kept in the model directory ``path`` (see :class:`CorpusIds`).
+
+    Checked before use: the words are distinct, non-empty UTF-8 lines, one count per
+    word, every id in ``[-1, number of words)``, and each word's count is the number of
+    times its id occurs.
+
+    Raises
+    ------
+    ModelError
+        The model keeps no corpus, or the files are corrupt.
+    """
+    files = _KeptFiles(path)
+    counts = files.read_array(WORD_COUNTS_FILE, (np.dtype(np.int64),))
+    ids = files.read_array(IDS_FILE, (np.dtype(np.int32),))
+    words = _read_words(files)
+    if len(counts) != len(words):
+        raise files.corrupt(WORD_COUNTS_FILE, f"{len(counts)} counts for the {len(words)} words of {WORDS_FILE}")
+    occurrences = np.zeros(len(words), dtype=np.int64)
+    for block in _blocks(len(ids)):
+        values = ids[block]
+        outside = np.flatnonzero((values < -1) | (values >= len(words)))
+        if len(outside):
+            position = block.start + outside[0]
+            raise files.corrupt(
+                IDS_FILE, f"id {ids[position]} at position {position} is outside [-1, {len(words)})"
+            )
+        occurrences += np.bincount(values[values >= 0], minlength=len(words))
+    differ = np.flatnonzero(occurrences != counts)
+    if len(differ):
+        word = differ[0]
+        raise files.corrupt(
+            WORD_COUNTS_FILE,
+            f"it counts {words[word]!r} {counts[word]} times, but {IDS_FILE} holds it {occurrences[word]} times",
+        )
+    return CorpusIds(words, counts, ids)
+
+
+def _read_words(files: _KeptFiles) -> list[str]:
+    try:
+        text = files.read_bytes(WORDS_FILE).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise files.corrupt(WORDS_FILE, f"not UTF-8: {error.reason} at byte {error.start}") from None
+    except OSError as error:
+        raise files.corrupt(WORDS_FILE, os_error_reason(error)) from None
+    if text and not text.endswith("\n"):
+        raise files.corrupt(WORDS_FILE, "its last line has no line end")
+    words = text.split("\n")[:-1]
+    if "" in words:
+        raise files.corrupt(WORDS_FILE, f"line {words.index('') + 1} is empty")
+    if len(set(words)) != len(words):
+        seen: set[str] = set()
+        duplicate = next(word for word in words if word in seen or seen.add(word))  # type: ignore[func-returns-value]
+        raise files.corrupt(WORDS_FILE, f"the word {duplicate!r} appears twice")
+    return words
+
+
+def check_kept_vocabulary(model: WordVectors, kept: CorpusIds, path: str | Path) -> None:
+    """Check that every word of ``model`` is a word of its ``kept`` corpus, with the same count: the files are of one build.
+
+    Raises
+    ------
+    ModelError
+        A word of the model is missing from the kept corpus, or counted otherwise there.
+    """
+    row_of = {word: row for row, word in enumerate(kept.words)}
+    rows = np.fromiter((row_of.get(word, -1) for word in model.words), dtype=np.int64, count=len(model))
+    missing = rows < 0
+    differ = missing.copy()
+    if model.counts is not None:
+        differ[~missing] = kept.counts[rows[~missing]] != model.counts[~missing]
+    if differ.any():
+        first = int(np.argmax(differ))
+        problem = "lacks the model's word" if missing[first] else "has another count for the model's word"
+        raise _KeptFiles(path).corrupt(WORDS_FILE, f"it {problem} {model.words[first]!r}")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .deprecation import renamed_keywords
 from .errors import ParameterError
 from .options import DEFAULT_TOPN
 
@@ -42,14 +43,8 @@ class Explanation:
     share: float
 
 
-def explain(
-    model: WordVectors | str | Path | None = None,
-    word1: str | None = None,
-    word2: str | None = None,
-    *,
-    topn: int = DEFAULT_TOPN,
-    model_path: str | Path | None = None,
-) -> Explanation:
+@renamed_keywords(model_path="model")
+def explain(model: WordVectors | str | Path, word1: str, word2: str, *, topn: int = DEFAULT_TOPN) -> Explanation:
     """The contexts that contribute most to the similarity of ``word1`` and ``word2``.
 
     Parameters
@@ -61,8 +56,6 @@ def explain(
         Words of the vocabulary.
     topn : int, default 10
         Contexts to list.
-    model_path : str or path-like, optional
-        Deprecated name of ``model`` (a warning says so); it goes in the next release.
 
     Returns
     -------
@@ -91,7 +84,7 @@ def explain(
         raise ParameterError(f"topn must be >= 1; got {topn}")
     if word1 is None or word2 is None:
         raise ParameterError("explain needs two words: explain(model, word1, word2)")
-    model, model_path = model_with_directory(model, "explain", model_path)
+    model, model_path = model_with_directory(model, "explain")
     params = build_params(model, model_path)
     rows = [model.index(word1), model.index(word2)]
     matrix = load_count_matrix(model_path, len(model))

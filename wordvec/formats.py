@@ -19,6 +19,7 @@ from typing import BinaryIO
 import numpy as np
 
 from .arrays import require_finite
+from .deprecation import warn_renamed
 from .errors import ModelError, ParameterError, os_error_reason
 from .files import NotRegularFileError, open_regular_file, read_npy_header
 from .format_writers import (  # noqa: F401 - the writers, importable here as before they moved
@@ -425,14 +426,12 @@ def _vocabulary_words(raw: bytes, where: str, rows: int, matrix_name: str) -> li
     return words
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     # save_vectors moved to wordvec.storage, which writes model directories too (its home
     # now is wordvec.model_writer). Its old home keeps it for one release.
     if name == "save_vectors":
-        import warnings
-
         from .model_writer import save_vectors
 
-        warnings.warn("wordvec.formats.save_vectors is now wordvec.storage.save_vectors", DeprecationWarning, stacklevel=2)
+        warn_renamed("wordvec.formats.save_vectors", "wordvec.storage.save_vectors", stacklevel=3)
         return save_vectors
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

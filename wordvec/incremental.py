@@ -8,13 +8,13 @@ from __future__ import annotations
 import dataclasses
 import os
 import tempfile
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .deprecation import renamed_attributes, renamed_keywords
 from .errors import ModelError, ParameterError
 from .model_writer import kept_count_files, save_model
 from .storage import build_params, check_kept_vocabulary, keep_corpus_command, load_corpus_ids, load_model
@@ -44,9 +44,7 @@ def save_with_corpus(model: WordVectors, counted: CountedCorpus, path: str | Pat
     save_model(model, path, extra_files=kept_count_files(counted))
 
 
-def model_with_directory(
-    model: WordVectors | str | Path | None, command: str, model_path: str | Path | None = None
-) -> tuple[WordVectors, Path]:
+def model_with_directory(model: WordVectors | str | Path, command: str) -> tuple[WordVectors, Path]:
     """The model and its directory, for a command that reads the kept corpus beside the vectors.
 
     Parameters
@@ -55,8 +53,6 @@ def model_with_directory(
         A model loaded from its directory (:func:`wordvec.load`), or the directory.
     command : str
         The command, for messages.
-    model_path : str or path-like, optional
-        The directory under the old keyword name (deprecated: pass it as ``model``).
 
     Raises
     ------
@@ -64,12 +60,6 @@ def model_with_directory(
         The vectors were not loaded from a model directory, the path is a vectors file, or
         the model cannot be loaded.
     """
-    if model_path is not None:
-        warnings.warn(f"{command}(model_path=...) is now {command}(model=...): the model or its directory",
-                      DeprecationWarning, stacklevel=3)
-        model = model_path if model is None else model
-    if model is None:
-        raise ParameterError(f"{command} needs a model: a WordVectors loaded from its directory, or the directory")
     from .vectors import WordVectors
 
     if isinstance(model, WordVectors):
@@ -181,13 +171,13 @@ class _ExtendedPasses:
         )
 
 
+@renamed_keywords(model_path="model")
 def update(
-    model: WordVectors | str | Path | None = None,
-    corpus: CorpusSource | None = None,
+    model: WordVectors | str | Path,
+    corpus: CorpusSource,
     *,
     progress: ProgressCallback | None = None,
     workers: int | None = None,
-    model_path: str | Path | None = None,
 ) -> tuple[WordVectors, CountedCorpus]:
     """Add the text of ``corpus`` to a model built keeping its corpus, and refit it.
 
@@ -206,8 +196,6 @@ def update(
         ``progress(stage, done, total)``, as for :func:`wordvec.build`.
     workers : int, optional
         Processes that read the new text (default: the available cores).
-    model_path : str or path-like, optional
-        Deprecated name of ``model`` (a warning says so); it goes in the next release.
 
     Returns
     -------
@@ -240,7 +228,7 @@ def update(
 
     if corpus is None:
         raise ParameterError("update needs the new text: update(model, corpus)")
-    model, model_path = model_with_directory(model, "update", model_path)
+    model, model_path = model_with_directory(model, "update")
     settings = dataclasses.replace(build_params(model, model_path), workers=workers)
     params = dataclasses.asdict(settings)
     kept = load_corpus_ids(model_path)
@@ -254,14 +242,6 @@ def update(
     return factorize(counted, progress=notify, **params), counted
 
 
-#: Names of this module until 0.2, each with its new name: they still work, with a DeprecationWarning.
-_RENAMED = {"build_keeping_counts": "build_keeping_corpus", "save_with_counts": "save_with_corpus"}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _RENAMED:
-        warnings.warn(
-            f"wordvec.incremental.{name} is now wordvec.incremental.{_RENAMED[name]}", DeprecationWarning, stacklevel=2
-        )
-        return globals()[_RENAMED[name]]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = renamed_attributes(
+    __name__, {"build_keeping_counts": "build_keeping_corpus", "save_with_counts": "save_with_corpus"}
+)

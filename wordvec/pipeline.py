@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import tempfile
 import time
-import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ import scipy.sparse as sp
 from ._malloc import release_freed_memory
 from .arrays import first_non_finite_row
 from .corpus import Corpus, CorpusSource
-from .deprecation import renamed_keywords
+from .deprecation import renamed_attributes, renamed_keywords
 from .errors import CorpusError, ParameterError, WordvecError, os_error_reason
 from .options import RENAMED_BUILD_OPTIONS, BuildParams, build_options_text, short_number
 from .progress import ProgressCallback, no_progress
@@ -207,8 +206,9 @@ def _check_dim(settings: BuildParams, vocab_size: int, detail: str = "") -> None
         )
 
 
+@renamed_keywords(counts="counted")
 def factorize(
-    counted: CountedCorpus | None = None,
+    counted: CountedCorpus,
     *,
     progress: ProgressCallback | None = None,
     svd: Callable[..., tuple] | None = None,
@@ -222,14 +222,7 @@ def factorize(
     was made with: they are recorded in the model. ``counted`` is left as it was, so it can
     be factorised again with other settings. ``svd`` replaces :func:`wordvec.svd.randomized_svd` (same
     arguments and results), e.g. by the one of :mod:`wordvec.distributed` that runs on a cluster.
-    The keyword ``counts=`` is the deprecated name of ``counted`` (a warning says so); it goes in the
-    next release.
     """
-    if "counts" in params:
-        warnings.warn("factorize(counts=...) is now factorize(counted=...)", DeprecationWarning, stacklevel=2)
-        counted = params.pop("counts") if counted is None else counted
-    if counted is None:
-        raise ParameterError("factorize needs the counted corpus: factorize(count_corpus(corpus, ...), ...)")
     return _factorize(counted, to_build_params(params), progress or no_progress, keep_matrix=True, svd=svd)
 
 
@@ -490,12 +483,4 @@ def build(
 build.__doc__ = build.__doc__.replace("{options}", build_options_text(indent="    "))
 
 
-#: Names of this module until 0.2, each with its new name: they still work, with a DeprecationWarning.
-_RENAMED = {"Counts": "CountedCorpus", "count": "count_corpus"}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _RENAMED:
-        warnings.warn(f"wordvec.pipeline.{name} is now wordvec.pipeline.{_RENAMED[name]}", DeprecationWarning, stacklevel=2)
-        return globals()[_RENAMED[name]]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = renamed_attributes(__name__, {"Counts": "CountedCorpus", "count": "count_corpus"})

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from . import __version__, answers
+from .deprecation import warn_renamed
 from .errors import WordvecError, os_error_reason
 from . import options
 from .options import BuildParams
@@ -86,7 +87,7 @@ def _apply_renamed_options(ctx: click.Context) -> None:
         name = new.lstrip("-").replace("-", "_")
         if ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE:
             raise click.UsageError(f"{old} is the old name of {new}: give {new} only", ctx=ctx)
-        warnings.warn(f"{old} is now {new}; the old name goes in the next release", DeprecationWarning)
+        warn_renamed(old, new)
         ctx.params[name] = value
 
 

@@ -118,3 +118,45 @@ def test_a_ten_thousand_character_word_has_its_ngrams():
     word = "ab" * 5000
     hashed = ngram_hashes([word])
     assert hashed.counts().tolist() == [len(ngrams(word))] == [4 * 10002 - 3 - 4 - 5 - 6 + 4]
+
+
+def test_a_table_composes_each_word_as_the_mean_of_its_ngram_rows():
+    from wordvec.subwords import NgramTable
+
+    rng = np.random.default_rng(0)
+    table = rng.standard_normal((50, 4)).astype(np.float32)
+    table[[3, 7]] = 0  # buckets no training n-gram fell in
+    words = ["where", "kingg", "a", ""]
+    composed = NgramTable(table).compose(words)
+    expected = ngram_matrix(words, 50) @ table
+    np.testing.assert_allclose(composed.vectors, expected, rtol=1e-5, atol=1e-6)
+    assert composed.ngrams.tolist() == [len(ngrams(word)) for word in words]
+    for i, word in enumerate(words):
+        buckets = [fnv1a_hash(gram.encode()) % 50 for gram in ngrams(word)]
+        assert composed.known[i] == sum(bucket not in (3, 7) for bucket in buckets)
+    assert not composed.vectors[3].any() and composed.known[3] == 0
+
+
+@settings(max_examples=30, deadline=None)
+@given(words=words_strategy, buckets=st.integers(1, 64))
+def test_composition_is_deterministic(words, buckets):
+    from wordvec.subwords import NgramTable
+
+    table = np.arange(buckets * 3, dtype=np.float32).reshape(buckets, 3) + 1
+    first = NgramTable(table).compose(words)
+    second = NgramTable(table.copy()).compose(list(words))
+    np.testing.assert_array_equal(first.vectors, second.vectors)
+    np.testing.assert_array_equal(first.known, first.ngrams)  # every bucket has a vector
+
+
+@pytest.mark.parametrize("vectors, min_n, max_n, message", [
+    (np.zeros((0, 3), np.float32), 3, 6, "one row per bucket"),
+    (np.zeros(5, np.float32), 3, 6, "one row per bucket"),
+    (np.zeros((5, 3), np.float32), 0, 6, "min_n must be"),
+    (np.zeros((5, 3), np.float32), 4, 3, "max_n must be >= min_n"),
+])
+def test_a_table_of_impossible_shape_or_range_is_refused(vectors, min_n, max_n, message):
+    from wordvec.subwords import NgramTable
+
+    with pytest.raises(ParameterError, match=message):
+        NgramTable(vectors, min_n, max_n)

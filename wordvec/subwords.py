@@ -191,8 +191,7 @@ def ngram_matrix(
     ParameterError
         ``buckets`` is not a positive whole number, or the n-gram range is invalid.
     """
-    if isinstance(buckets, bool) or not isinstance(buckets, (int, np.integer)) or not 1 <= buckets <= 2**32:
-        raise ParameterError(f"buckets must be a whole number from 1 to 2**32; got {buckets!r}")
+    buckets = _check_buckets(buckets)
     hashed = ngram_hashes(words, min_n, max_n)
     per_word = hashed.counts()
     weights = np.repeat(1.0 / np.maximum(per_word, 1), per_word).astype(np.float32)
@@ -200,3 +199,83 @@ def ngram_matrix(
     matrix = sp.csr_matrix((weights, columns, hashed.word_starts), shape=(len(words), buckets))
     matrix.sum_duplicates()
     return matrix
+
+
+def _check_buckets(buckets: object) -> int:
+    if isinstance(buckets, bool) or not isinstance(buckets, (int, np.integer)) or not 1 <= buckets <= 2**32:
+        raise ParameterError(f"buckets must be a whole number from 1 to 2**32; got {buckets!r}")
+    return int(buckets)
+
+
+@dataclass(frozen=True)
+class ComposedVectors:
+    """Vectors composed from character n-grams, with how many n-grams of each word the table knew.
+
+    Attributes
+    ----------
+    vectors : ndarray, shape (n_words, dim)
+        The mean of the vectors of each word's n-grams (zero for a word none of whose
+        n-grams the table knows).
+    known : ndarray of int64, shape (n_words,)
+        How many of each word's n-grams fell in a bucket the table has a vector for.
+    ngrams : ndarray of int64, shape (n_words,)
+        How many n-grams each word has.
+    """
+
+    vectors: np.ndarray
+    known: np.ndarray
+    ngrams: np.ndarray
+
+
+@dataclass(frozen=True)
+class NgramTable:
+    """One vector per hash bucket of character n-grams, composing a vector for any word.
+
+    Attributes
+    ----------
+    vectors : ndarray, shape (buckets, dim)
+        Row ``b`` is the vector of the n-grams hashed into bucket ``b``; a bucket that no
+        n-gram of the training vocabulary fell in is a zero row (unknown).
+    min_n, max_n : int
+        The n-gram lengths, as in :func:`ngrams`.
+    """
+
+    vectors: np.ndarray
+    min_n: int = DEFAULT_MIN_N
+    max_n: int = DEFAULT_MAX_N
+
+    def __post_init__(self) -> None:
+        check_ngram_range(self.min_n, self.max_n)
+        if self.vectors.ndim != 2 or self.vectors.shape[0] < 1:
+            raise ParameterError(f"an n-gram table needs one row per bucket; got shape {self.vectors.shape}")
+        _check_buckets(self.vectors.shape[0])
+
+    @property
+    def buckets(self) -> int:
+        """Number of hash buckets (rows)."""
+        return int(self.vectors.shape[0])
+
+    @property
+    def dim(self) -> int:
+        """Dimensions of each vector."""
+        return int(self.vectors.shape[1])
+
+    def compose(self, words: Sequence[str]) -> ComposedVectors:
+        """The mean n-gram vector of each word, as fastText composes an unseen word's vector.
+
+        Only the rows of the words' buckets are read, so a memory-mapped table costs
+        what the query touches. Each n-gram counts once for each time it occurs in the
+        word; unknown buckets (zero rows) add nothing but still count in the mean, so a
+        word's vector is the table's mean over all its n-grams, as fastText's.
+        """
+        hashed = ngram_hashes(words, self.min_n, self.max_n)
+        per_word = hashed.counts()
+        buckets = (hashed.hashes.astype(np.int64) % self.buckets).astype(np.int64)
+        unique, inverse = np.unique(buckets, return_inverse=True)
+        rows = np.asarray(self.vectors[unique], dtype=np.float32)
+        known_bucket = np.any(rows != 0, axis=1)
+        word_of = np.repeat(np.arange(len(words), dtype=np.int64), per_word)
+        mean_weights = np.repeat(1.0 / np.maximum(per_word, 1), per_word).astype(np.float32)
+        incidence = sp.csr_matrix((mean_weights, (word_of, inverse)), shape=(len(words), len(unique)))
+        known = np.bincount(word_of, weights=known_bucket[inverse], minlength=len(words)).astype(np.int64)
+        return ComposedVectors(np.asarray(incidence @ rows, dtype=np.float32), known, per_word.astype(np.int64))

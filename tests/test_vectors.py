@@ -401,3 +401,74 @@ def test_a_word_with_a_zero_vector_has_no_neighbours_and_no_analogies():
         model.most_similar(positive=["king"], negative=["king"])
     assert model.similarity("void", "king") == 0.0  # a cosine with nothing: 0, as gensim gives
     assert [word for word, _ in model.nearest(["king"], topn=3)[0]] == ["queen", "apple", "void"]
+
+
+# -- words outside the vocabulary, composed from character n-grams --------------------
+
+def subword_model() -> WordVectors:
+    """The hand-placed model with an n-gram table in which only the n-grams of ``king`` have a vector.
+
+    Each bucket of ``king``'s n-grams holds king's direction (angle 0), so a word sharing some of
+    them composes to angle 0 too, and a word sharing none has no vector.
+    """
+    from wordvec.subwords import NgramTable, ngram_hashes
+
+    words = list(ANGLES)
+    radians = [math.radians(ANGLES[word]) for word in words]
+    vectors = np.array([[math.cos(a), math.sin(a)] for a in radians], dtype=np.float32)
+    table = np.zeros((997, 2), dtype=np.float32)
+    table[ngram_hashes(["king"]).hashes % 997] = [1.0, 0.0]
+    return WordVectors(words, vectors, np.arange(60, 0, -10), params={"normalize": True},
+                       subwords=NgramTable(table))
+
+
+def test_an_unseen_word_is_composed_from_its_known_ngrams_and_is_not_in_the_vocabulary():
+    from wordvec.subwords import ngram_hashes
+
+    model = subword_model()
+    assert "kingg" not in model and not model.in_vocabulary("kingg") and model.in_vocabulary("King")
+    hashed = ngram_hashes(["kingg"])
+    known = np.isin(hashed.hashes % 997, ngram_hashes(["king"]).hashes % 997)
+    expected = known.sum() / len(known)  # the mean over all of kingg's n-grams: king's share of them
+    np.testing.assert_allclose(model["kingg"], [expected, 0.0], rtol=1e-6)
+    np.testing.assert_allclose(model.ngram_vector("kingg"), model["kingg"])
+    np.testing.assert_array_equal(model["queen"], model.vectors[1])  # a vocabulary word keeps its row
+    assert model.similarity("kingg", "queen") == pytest.approx(cos_deg(20), abs=1e-6)
+
+
+def test_queries_take_unseen_words_and_exclude_only_vocabulary_words():
+    model = subword_model()
+    neighbours = model.most_similar("kingg", topn=3)
+    assert [word for word, _ in neighbours] == ["king", "queen", "prince"]  # king itself is not excluded
+    assert neighbours[0][1] == pytest.approx(1.0, abs=1e-6)
+    assert model.nearest(["kingg", "queen", "KINGG"], topn=3) == [
+        neighbours, model.most_similar("queen", topn=3), neighbours
+    ]
+    assert model.most_similar_cosmul(positive=["kingg"], topn=1)[0][0] == "king"
+    assert model.analogy("apple", "kingg", "pear") == model.most_similar(positive=["kingg", "pear"], negative=["apple"])
+    assert model.doesnt_match(["kingg", "queen", "stone"]) == "stone"
+
+
+def test_an_unseen_word_with_no_known_ngram_or_without_a_table_is_an_unknown_word():
+    model = subword_model()
+    with pytest.raises(UnknownWordError, match="'xyz' is not in the vocabulary and none of its character n-grams is known"):
+        model["xyz"]
+    with pytest.raises(UnknownWordError, match="none of its character n-grams"):
+        model.nearest(["queen", "xyz"])
+    plain = WordVectors(model.words, model.vectors, params={"normalize": True})
+    with pytest.raises(UnknownWordError, match=r"^word 'kingg' is not in the vocabulary; did you mean: king\?$"):
+        plain["kingg"]
+    with pytest.raises(UnknownWordError):
+        plain.most_similar("kingg")
+    for query in ("", "   "):
+        with pytest.raises(ParameterError, match="a query word must be a non-empty string"):
+            model[query]
+        with pytest.raises(ParameterError, match="a query word must be a non-empty string"):
+            model.nearest([query])
+
+
+def test_a_table_of_other_dimensions_is_refused():
+    from wordvec.subwords import NgramTable
+
+    with pytest.raises(ParameterError, match="the n-gram table has 3 dims and the vectors 2"):
+        WordVectors(["a", "b"], np.eye(2), subwords=NgramTable(np.ones((5, 3), np.float32)))

@@ -43,15 +43,19 @@ class UnknownWordError(WordvecError, KeyError):
         The word that was asked for.
     suggestions : list of str
         Vocabulary words spelled most like it, best first.
+    reason : str, optional
+        Why no vector could be made for it otherwise (a model with character n-grams says
+        none of the word's n-grams is known).
     """
 
-    def __init__(self, word: str, suggestions: list[str]) -> None:
+    def __init__(self, word: str, suggestions: list[str], *, reason: str = "") -> None:
         self.word = word
         self.suggestions = suggestions
         # A suggestion with a control character (a line end of Unicode's, say) is quoted, so the message stays one line.
         shown = [suggestion if suggestion.isprintable() else repr(suggestion) for suggestion in suggestions]
         hint = f"; did you mean: {', '.join(shown)}?" if suggestions else ""
-        super().__init__(f"word {word!r} is not in the vocabulary{hint}")
+        because = f" {reason}" if reason else ""
+        super().__init__(f"word {word!r} is not in the vocabulary{because}{hint}")
 
     def __str__(self) -> str:
         # KeyError would show the message repr()-quoted.

@@ -20,6 +20,8 @@ from .options import DEFAULT_RESTRICT_VOCAB, DEFAULT_TOPN
 
 if TYPE_CHECKING:
     from .evaluate import AnalogyResult, PairsResult
+    from .subwords import ComposedVectors, NgramTable
+
 
 def _as_word_list(words: str | Iterable[str] | None) -> list[str]:
     if words is None:
@@ -69,6 +71,11 @@ class WordVectors:
         The build parameters.
     stats : dict, optional
         Corpus statistics and timings of the build.
+    subwords : NgramTable, optional
+        Vectors of hashed character n-grams (:mod:`wordvec.subwords`), in the space of
+        ``vectors``: with them every word has a vector, a word outside the vocabulary the
+        mean of its n-grams' (as fastText composes it). ``word in model`` stays the
+        vocabulary test, as in gensim's ``FastText``.
 
     Examples
     --------
@@ -88,6 +95,7 @@ class WordVectors:
         *,
         params: dict[str, Any] | None = None,
         stats: dict[str, Any] | None = None,
+        subwords: NgramTable | None = None,
     ) -> None:
         if vectors.ndim != 2 or vectors.shape[0] != len(words):
             raise ParameterError(f"vectors must have one row per word; got shape {vectors.shape} for {len(words)} words")
@@ -99,6 +107,9 @@ class WordVectors:
         self._counts = counts
         self.params = dict(params or {})
         self.stats = dict(stats or {})
+        if subwords is not None and subwords.dim != vectors.shape[1]:
+            raise ParameterError(f"the n-gram table has {subwords.dim} dims and the vectors {vectors.shape[1]}")
+        self.subwords = subwords
         self._index: dict[str, int] | None = None
         self._scans = 0
         self._unit: np.ndarray | None = None
@@ -215,11 +226,90 @@ class WordVectors:
 
         return difflib.get_close_matches(target, candidates, n=topn, cutoff=0.7)
 
+    def in_vocabulary(self, word: str) -> bool:
+        """True if ``word`` (normalised as :meth:`index` does) is in the vocabulary: ``word in model``.
+
+        A model with character n-grams also has vectors for words outside it (:meth:`vector`).
+        """
+        return word in self
+
     def vector(self, word: str) -> np.ndarray:
-        """The vector of ``word`` (as stored)."""
-        return np.asarray(self.vectors[self.index(word)])
+        """The vector of ``word``: its row as stored, or for a word outside the vocabulary its n-grams' mean.
+
+        Raises
+        ------
+        UnknownWordError
+            The word is not in the vocabulary and the model has no character n-grams, or
+            none of the word's n-grams is known to it.
+        """
+        row = self._lookup(word) if isinstance(word, str) and word.strip() else None
+        if row is not None:
+            return np.asarray(self.vectors[row])
+        return self.ngram_vector(word)
 
     __getitem__ = vector
+
+    def ngram_vector(self, word: str) -> np.ndarray:
+        """The mean vector of the character n-grams of ``word`` (normalised as the tokenizer does), in or out of the vocabulary.
+
+        Raises
+        ------
+        ParameterError
+            ``word`` is not a non-empty string.
+        UnknownWordError
+            The model has no character n-grams, or none of the word's is known to it.
+        """
+        composed = self._composed([word])
+        return composed.vectors[0]
+
+    def _composed(self, words: Sequence[str]) -> ComposedVectors:
+        """The n-gram vectors of words outside the vocabulary; an unknown-word error where none can be made."""
+        from .tokenize import normalize_text
+
+        for word in words:
+            if not isinstance(word, str) or not word.strip():
+                raise ParameterError(f"a query word must be a non-empty string; got {word!r}")
+        if self.subwords is None:
+            raise UnknownWordError(words[0], self.suggest(words[0]))
+        composed = self.subwords.compose([normalize_text(word).strip() for word in words])
+        for word, known in zip(words, composed.known.tolist()):
+            if known == 0:
+                raise UnknownWordError(word, self.suggest(word), reason="and none of its character n-grams is known to the model")
+        return composed
+
+    def query_vectors(self, words: Sequence[str]) -> tuple[np.ndarray, list[int | None]]:
+        """The unit vector of each query word, and its row (None for a word composed from its n-grams).
+
+        Parameters
+        ----------
+        words : sequence of str
+            Query words, in or (with character n-grams) out of the vocabulary.
+
+        Returns
+        -------
+        vectors : ndarray of float32, shape (len(words), dim)
+            Unit rows (zero for a word whose stored vector is zero).
+        rows : list of int or None
+            The vocabulary row of each word, None for the words outside it.
+
+        Raises
+        ------
+        UnknownWordError
+            A word is outside the vocabulary and no vector can be composed for it.
+        """
+        rows: list[int | None] = []
+        for word in words:
+            if not isinstance(word, str) or not word.strip():
+                raise ParameterError(f"a query word must be a non-empty string; got {word!r}")
+            rows.append(self._lookup(word))
+        unseen = [i for i, row in enumerate(rows) if row is None]
+        unit = self.unit_vectors
+        vectors = np.empty((len(words), self.dim), dtype=np.float32)
+        seen = [i for i, row in enumerate(rows) if row is not None]
+        vectors[seen] = unit[[rows[i] for i in seen]]
+        if unseen:
+            vectors[unseen] = unit_rows(self._composed([words[i] for i in unseen]).vectors)
+        return vectors, rows
 
     # -- queries ----------------------------------------------------------------------
 
@@ -234,9 +324,9 @@ class WordVectors:
         return self._unit
 
     def similarity(self, word1: str, word2: str) -> float:
-        """Cosine similarity of two words."""
-        unit = self.unit_vectors
-        return float(np.dot(unit[self.index(word1)], unit[self.index(word2)]))
+        """Cosine similarity of two words (composed from their n-grams if outside the vocabulary and the model has them)."""
+        vectors, _ = self.query_vectors([word1, word2])
+        return float(np.dot(vectors[0], vectors[1]))
 
     def most_similar(
         self,
@@ -270,10 +360,9 @@ class WordVectors:
             raise ParameterError("most_similar needs at least one positive or negative word")
         if topn < 1:
             raise ParameterError(f"topn must be >= 1; got {topn}")
-        rows = [self.index(w) for w in positive_words] + [self.index(w) for w in negative_words]
+        vectors, rows = self.query_vectors(positive_words + negative_words)
         signs = np.array([1.0] * len(positive_words) + [-1.0] * len(negative_words), dtype=np.float32)
-        unit = self.unit_vectors
-        query = signs @ np.asarray(unit[rows], dtype=np.float32)
+        query = signs @ vectors
         norm = np.linalg.norm(query)
         if norm == 0:
             self._require_nonzero(rows)
@@ -281,9 +370,10 @@ class WordVectors:
                 f"the positive and negative words {positive_words + negative_words} cancel out: no direction is left to rank by"
             )
         query /= norm
+        unit = self.unit_vectors
         searched = unit if restrict_vocab is None else unit[:restrict_vocab]
         scores = np.asarray(searched @ query, dtype=np.float32)
-        return self._top(scores, topn, exclude=rows)
+        return self._top(scores, topn, exclude=[row for row in rows if row is not None])
 
     def nearest(
         self, words: Iterable[str], topn: int = DEFAULT_TOPN, *, batch: int = 256, threads: int | None = None
@@ -320,9 +410,14 @@ class WordVectors:
         """
         if topn < 1:
             raise ParameterError(f"topn must be >= 1; got {topn}")
-        rows = np.array([self.index(word) for word in words], dtype=np.int64)
+        words = list(words)
+        found = [self._lookup(word) if isinstance(word, str) and word.strip() else None for word in words]
+        unseen = [i for i, row in enumerate(found) if row is None]
+        # Words outside the vocabulary (composed from n-grams) have row -1 and their vector here.
+        composed = dict(zip(unseen, self.query_vectors([words[i] for i in unseen])[0])) if unseen else {}
+        rows = np.array([-1 if row is None else row for row in found], dtype=np.int64)
         unit = np.asarray(self.unit_vectors, dtype=np.float32)
-        self._require_nonzero(rows)
+        self._require_nonzero(rows[rows >= 0])
         topn = min(topn, len(self) - 1)
         results: list[list[tuple[str, float]]] = []
         if topn < 1:
@@ -330,10 +425,15 @@ class WordVectors:
         # A few queries spell their answers from a loaded model's file; many share the word list.
         word_of = self.words.__getitem__ if len(rows) * topn > _SPELLINGS_BEFORE_LIST else self._word
 
-        def answer(chunk: np.ndarray) -> list[list[tuple[str, float]]]:
+        def answer(queries: np.ndarray) -> list[list[tuple[str, float]]]:
             buffer = self._score_buffer(min(batch, len(rows)), len(unit))
-            scores = np.matmul(unit[chunk], unit.T, out=buffer[: len(chunk)])
-            scores[np.arange(len(chunk)), chunk] = -np.inf  # a word is not its own neighbour
+            chunk = rows[queries]
+            query = unit[chunk]
+            for at in np.flatnonzero(chunk < 0).tolist():
+                query[at] = composed[int(queries[at])]
+            scores = np.matmul(query, unit.T, out=buffer[: len(chunk)])
+            in_vocabulary = np.flatnonzero(chunk >= 0)
+            scores[in_vocabulary, chunk[in_vocabulary]] = -np.inf  # a word is not its own neighbour
             best, best_scores = top_of_rows(scores, topn)
             self._score_buffers.put(buffer)
             return [
@@ -341,16 +441,17 @@ class WordVectors:
                 for row_best, row_scores in zip(best, best_scores)
             ]
 
-        chunks = [rows[start : start + batch] for start in range(0, len(rows), batch)]
+        positions = np.arange(len(rows))
+        chunks = [positions[start : start + batch] for start in range(0, len(rows), batch)]
         with _one_blas_thread_per_batch(len(chunks), threads) as pool:
             for answers in (pool.map(answer, chunks) if pool else map(answer, chunks)):
                 results.extend(answers)
         return results
 
-    def _require_nonzero(self, rows: Sequence[int] | np.ndarray) -> None:
+    def _require_nonzero(self, rows: Sequence[int | None] | np.ndarray) -> None:
         """Refuse to rank neighbours of a word whose vector is zero: every score would be 0, the order arbitrary."""
         unit = self.unit_vectors
-        zero = [int(row) for row in rows if not np.any(unit[int(row)])]
+        zero = [int(row) for row in rows if row is not None and not np.any(unit[int(row)])]
         if zero:
             raise ParameterError(
                 f"{self._word(zero[0])!r} has a zero vector (none of its contexts was left after subsampling and the "
@@ -449,14 +550,13 @@ class WordVectors:
             raise ParameterError("most_similar_cosmul needs at least one positive word")
         if topn < 1:
             raise ParameterError(f"topn must be >= 1; got {topn}")
-        positive_rows = [self.index(w) for w in positive_words]
-        negative_rows = [self.index(w) for w in negative_words]
+        vectors, rows = self.query_vectors(positive_words + negative_words)
         unit = self.unit_vectors
         searched = unit if restrict_vocab is None else unit[:restrict_vocab]
-        shifted = (1 + np.asarray(searched @ unit[positive_rows + negative_rows].T, dtype=np.float32)) / 2
-        split = len(positive_rows)
+        shifted = (1 + np.asarray(searched @ vectors.T, dtype=np.float32)) / 2
+        split = len(positive_words)
         scores = shifted[:, :split].prod(axis=1) / (shifted[:, split:].prod(axis=1) + COSMUL_EPSILON)
-        return self._top(scores, topn, exclude=positive_rows + negative_rows)
+        return self._top(scores, topn, exclude=[row for row in rows if row is not None])
 
     def analogy(self, a: str, b: str, c: str, topn: int = DEFAULT_TOPN, *, method: str = "add") -> list[tuple[str, float]]:
         """``a`` is to ``b`` as ``c`` is to ...?
@@ -473,7 +573,7 @@ class WordVectors:
             balances the three similarities and is usually more accurate.
         """
         # A question word without a vector would silently drop out of the question.
-        self._require_nonzero([self.index(word) for word in (a, b, c)])
+        self._require_nonzero(self.query_vectors([a, b, c])[1])
         if method == "add":
             return self.most_similar(positive=[b, c], negative=[a], topn=topn)
         if method == "mul":
@@ -485,7 +585,7 @@ class WordVectors:
         words = list(words)
         if len(words) < 2:
             raise ParameterError("doesnt_match needs at least two words")
-        unit = np.asarray(self.unit_vectors[[self.index(w) for w in words]], dtype=np.float32)
+        unit, _ = self.query_vectors(words)
         mean = unit.mean(axis=0)
         mean /= max(float(np.linalg.norm(mean)), 1e-12)
         return words[int(np.argmin(unit @ mean))]

@@ -160,3 +160,33 @@ def test_a_table_of_impossible_shape_or_range_is_refused(vectors, min_n, max_n, 
 
     with pytest.raises(ParameterError, match=message):
         NgramTable(vectors, min_n, max_n)
+
+
+def test_the_ridge_fit_converges_to_the_normal_equations_solution():
+    from wordvec.subwords import fit_ngram_table
+
+    words = ["where", "there", "here", "hers", "other", "others", "the", "then", "hen", "her"]
+    incidence = ngram_matrix(words, 64)
+    targets = np.random.default_rng(1).standard_normal((len(words), 5)).astype(np.float32)
+    exact = np.linalg.solve((incidence.T @ incidence).toarray() + 0.3 * np.eye(64), incidence.T @ targets)
+    for threads in (1, 2):
+        fitted = fit_ngram_table(incidence, targets, ridge=0.3, iterations=100, threads=threads)
+        np.testing.assert_allclose(fitted, exact, atol=1e-4)
+    unused = np.asarray(incidence.sum(axis=0)).ravel() == 0
+    assert unused.any() and not fitted[unused].any()
+    # Five iterations already fit most of what the exact solution fits.
+    five = fit_ngram_table(incidence, targets)
+    exact_error = np.linalg.norm(incidence @ exact - targets)
+    assert np.linalg.norm(incidence @ five - targets) < 1.1 * exact_error < np.linalg.norm(targets)
+
+
+@pytest.mark.parametrize("options, message", [
+    (dict(ridge=0), "ridge must be a positive number; got 0"),
+    (dict(ridge=float("nan")), "ridge must be a positive number"),
+    (dict(iterations=0), "iterations must be a positive whole number; got 0"),
+])
+def test_impossible_fit_options_are_refused(options, message):
+    from wordvec.subwords import fit_ngram_table
+
+    with pytest.raises(ParameterError, match=message):
+        fit_ngram_table(ngram_matrix(["word"], 8), np.ones((1, 2), np.float32), **options)

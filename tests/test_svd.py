@@ -152,6 +152,18 @@ def test_svd_embedding_equals_embedding_the_svd(monkeypatch, eig, add_context, n
     np.testing.assert_allclose(singular_values, randomized_svd(matrix, 6, seed=2)[1], rtol=1e-6)
 
 
+@pytest.mark.parametrize("rows_per_step", [7, 8192])
+def test_the_analogy_view_is_the_same_svd_embedded_with_its_own_eig_and_no_contexts(monkeypatch, rows_per_step):
+    monkeypatch.setattr(svd, "_ROWS_PER_STEP", rows_per_step)
+    matrix = sp.csr_matrix(skewed_sparse(250, 250))
+    factors = randomized_svd(matrix, 6, seed=2)
+    vectors, singular_values, analogy = svd_embedding(matrix, 6, add_context=True, analogy_eig=0.5, seed=2)
+    np.testing.assert_allclose(analogy, embed(*factors, eig=0.5, add_context=False), rtol=2e-4, atol=2e-5)
+    np.testing.assert_allclose(vectors, embed(*factors, eig=0.0, add_context=True), rtol=2e-4, atol=2e-5)
+    lengths = np.linalg.norm(analogy, axis=1)
+    np.testing.assert_allclose(lengths[lengths > 0], 1, rtol=1e-5)
+
+
 def large_singular_values(scale: float = 3000.0) -> sp.csr_matrix:
     """A sparse matrix whose largest singular value (several hundred) makes s ** 8 overflow float32's squares."""
     matrix = sp.csr_matrix(skewed_sparse(250, 250))

@@ -425,20 +425,26 @@ def svd_embedding(
     seed: int = 0,
     dtype: type = np.float32,
     threads: int | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
+    analogy_eig: float | None = None,
+) -> tuple[np.ndarray, ...]:
     """Word vectors ``embed(*randomized_svd(matrix, dim))`` and the singular values, in less memory.
 
-    Parameters are those of :func:`randomized_svd` and :func:`embed`. The result is the
-    same, but ``U`` and ``V`` are never formed: each block of rows of the vectors is
-    computed from ``Q`` and ``A^T Q`` and written over ``Q``, so the build holds two tall
-    matrices at most instead of four. The vectors are a view of that reused memory
-    (``dim + oversamples`` columns wide, of which ``dim`` are the vectors').
+    Parameters are those of :func:`randomized_svd` and :func:`embed`, and ``analogy_eig``:
+    if given, a second view of the same SVD is made too, the unit rows of
+    ``U S^analogy_eig`` without context vectors (the setting Levy et al. 2015 found best
+    for analogies, where ``eig`` 0 with ``w+c`` is best for similarity). The result is the
+    same as :func:`embed`'s, but ``U`` and ``V`` are never formed: each block of rows of
+    the vectors is computed from ``Q`` and ``A^T Q`` and written over ``Q``, so the build
+    holds two tall matrices at most instead of four. The vectors are a view of that reused
+    memory (``dim + oversamples`` columns wide, of which ``dim`` are the vectors').
 
     Returns
     -------
     vectors : ndarray, shape (rows, dim)
     s : ndarray, shape (dim,)
         Singular values, largest first.
+    analogy_vectors : ndarray, shape (rows, dim)
+        Only with ``analogy_eig``: the second view.
     """
     rows, cols = matrix.shape
     if add_context and rows != cols:
@@ -450,6 +456,9 @@ def svd_embedding(
     )
     singular_values, left_small, right_small = _small_svd(transposed_small, dim)
     weights = eigenvalue_weights(singular_values, eig, normalize=normalize, dtype=dtype)
+    if analogy_eig is not None:
+        analogy_weights = eigenvalue_weights(singular_values, analogy_eig, normalize=True, dtype=dtype)
+        analogy_vectors = np.empty((rows, dim), dtype=dtype)
     left = left_small.astype(dtype)
     right_weighted = right_small * weights
     largest = np.zeros(dim, dtype=dtype)  # the largest |U| of each column so far, and its sign, as randomized_svd fixes signs
@@ -463,6 +472,8 @@ def svd_embedding(
         largest[larger] = np.abs(values[larger])
         signs[larger] = np.where(values[larger] < 0, -1, 1)
         contexts = transposed_small[start : start + _ROWS_PER_STEP] if add_context else None
+        if analogy_eig is not None:
+            analogy_vectors[start : start + _ROWS_PER_STEP] = _weighted_rows(u_part, analogy_weights, None, None, True)
         basis[start : start + _ROWS_PER_STEP, :dim] = _weighted_rows(u_part, weights, contexts, right_weighted, normalize)
     del transposed_small
     # Close the gaps: row i moves from i * width to i * dim of the same memory. Each step
@@ -474,7 +485,10 @@ def svd_embedding(
     vectors = flat[: rows * dim].reshape(rows, dim)
     del basis, flat
     vectors *= signs
-    return vectors, singular_values.astype(dtype)
+    if analogy_eig is None:
+        return vectors, singular_values.astype(dtype)
+    analogy_vectors *= signs
+    return vectors, singular_values.astype(dtype), analogy_vectors
 
 
 def embed(

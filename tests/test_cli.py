@@ -327,6 +327,9 @@ def test_error_export_to_unwritable_path(runner, model_path, tmp_path):
     (["build", "CORPUS", "-o", "OUT", "--subsample", "1"], "--subsample"),
     (["build", "CORPUS", "-o", "OUT", "--distance-weighting", "gaussian"], "--distance-weighting"),
     (["build", "CORPUS", "-o", "OUT", "--workers", "257"], "--workers"),
+    (["build", "CORPUS", "-o", "OUT", "--subwords", "--min-n", "0"], "--min-n"),
+    (["build", "CORPUS", "-o", "OUT", "--subwords", "--max-n", "33"], "--max-n"),
+    (["build", "CORPUS", "-o", "OUT", "--subwords", "--buckets", "0"], "--buckets"),
     (["analogy", "a", "b", "c", "-m", "MODEL", "-k", "-3"], "-k"),
     (["export", "-m", "MODEL", "--format", "fasttext", "-o", "OUT"], "--format"),
 ])
@@ -335,6 +338,12 @@ def test_error_bad_option_value(runner, royal_corpus_file, model_path, tmp_path,
     result = invoke(runner, [placeholders.get(arg, arg) for arg in args])
     line = cli_error(result, "Error: Invalid value for", usage=True)
     assert option in line
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_longest_ngram_shorter_than_the_shortest_is_one_line(runner, royal_corpus_file, tmp_path):
+    result = invoke(runner, ["build", royal_corpus_file, "-o", tmp_path / "out", "--subwords", "--min-n", "4", "--max-n", "3"])
+    assert cli_error(result, "Error: max_n must be between min_n (4) and 32; got 3")
     assert not (tmp_path / "out").exists()
 
 

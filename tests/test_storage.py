@@ -669,3 +669,74 @@ def test_a_crafted_vocabulary_with_a_matching_checksum_is_refused_when_used(mode
             lines = result.stderr.strip().splitlines()
             assert result.exit_code == 1 and len(lines) == 1 and "has a corrupt vocab.txt (" in lines[0], (args, result.stderr)
     assert not (tmp_path / "out.vec").exists() or load_model(tmp_path / "out.vec")
+
+
+# -- the analogy view and the n-gram tables ---------------------------------------------
+
+SUBWORD_LINES = ["the king rules the kingdom", "the queen rules the queendom", "kings and queens rule lands",
+                 "a kingly queen and a queenly king", "the land of the kings"] * 30
+
+
+@pytest.fixture(scope="module")
+def subword_model() -> WordVectors:
+    import wordvec
+
+    return wordvec.build(SUBWORD_LINES, dim=3, min_count=1, window=2, subsample=0, subwords=True, analogy_view=True,
+                         buckets=5000)
+
+
+def test_a_model_with_subwords_and_an_analogy_view_round_trips(subword_model, tmp_path):
+    save_model(subword_model, tmp_path / "m")
+    loaded = load_model(tmp_path / "m")
+    assert loaded.has_analogy_view and loaded.subwords is not None and loaded.analogy_view.subwords is not None
+    np.testing.assert_array_equal(loaded.vectors, subword_model.vectors)
+    np.testing.assert_array_equal(loaded.analogy_view.vectors, subword_model.analogy_view.vectors)
+    for view in ("similarity", "analogy"):
+        saved_table = model_writer.view_tables(subword_model)[view]
+        loaded_table = model_writer.view_tables(loaded)[view]
+        np.testing.assert_array_equal(loaded_table.vectors, saved_table.vectors)
+        np.testing.assert_array_equal(loaded_table.bucket_ids, saved_table.bucket_ids)
+        assert (loaded_table.buckets, loaded_table.min_n, loaded_table.max_n) == (5000, 3, 6)
+    np.testing.assert_array_equal(loaded["kingz"], subword_model["kingz"])
+    assert loaded.most_similar("queeen", topn=3) == subword_model.most_similar("queeen", topn=3)
+    assert loaded.analogy("king", "kings", "queen") == subword_model.analogy("king", "kings", "queen")
+    meta = json.loads((tmp_path / "m" / "meta.json").read_text())
+    assert meta["analogy_view"] is True and meta["subwords"]["hash"] == "fasttext-fnv1a-32"
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda d: (d / "ngrams.npy").unlink(), "is missing ngrams.npy"),
+    (lambda d: (d / "analogy-ngram-buckets.npy").write_bytes((d / "analogy-ngram-buckets.npy").read_bytes()[:-8]),
+     "has a corrupt analogy-ngram-buckets.npy"),
+    (lambda d: np.save(d / "ngrams.npy", np.zeros((3, 3), np.float32)), r"has a corrupt ngrams.npy \(it holds a float32 array of shape \(3, 3\)"),
+    (lambda d: np.save(d / "ngram-buckets.npy", np.load(d / "ngram-buckets.npy")[::-1].copy()),
+     "has a corrupt ngram-buckets.npy .*increasing"),
+    (lambda d: (d / "analogy-vectors.npy").unlink(), "is missing analogy-vectors.npy"),
+])
+def test_a_damaged_ngram_or_analogy_file_is_refused_naming_it(subword_model, tmp_path, damage, message):
+    save_model(subword_model, tmp_path / "m")
+    damage(tmp_path / "m")
+    with pytest.raises(ModelError, match=message):
+        load_model(tmp_path / "m")
+
+
+def test_a_non_finite_ngram_vector_is_refused_when_a_word_reads_it(subword_model, tmp_path):
+    save_model(subword_model, tmp_path / "m")
+    table = np.load(tmp_path / "m" / "ngrams.npy")
+    table[:] = np.nan
+    np.save(tmp_path / "m" / "ngrams.npy", table)
+    loaded = load_model(tmp_path / "m")
+    assert loaded.most_similar("king", topn=1)  # vocabulary words do not read the table
+    with pytest.raises(ModelError, match=r"ngrams.npy\) holds a non-finite vector \(bucket \d+\); rebuild the model"):
+        loaded["kingz"]
+
+
+def test_a_malformed_subwords_entry_in_the_metadata_is_refused(subword_model, tmp_path):
+    save_model(subword_model, tmp_path / "m")
+    meta_path = tmp_path / "m" / "meta.json"
+    for change in ({"min_n": 0}, {"hash": "md5"}, {"known_buckets": {"other": 1}}, {"buckets": 2**40}):
+        meta = json.loads(meta_path.read_text())
+        meta["subwords"].update(change)
+        meta_path.write_text(json.dumps(meta))
+        with pytest.raises(ModelError, match="malformed meta.json \\(subwords must be"):
+            load_model(tmp_path / "m")

@@ -416,10 +416,10 @@ def subword_model() -> WordVectors:
     words = list(ANGLES)
     radians = [math.radians(ANGLES[word]) for word in words]
     vectors = np.array([[math.cos(a), math.sin(a)] for a in radians], dtype=np.float32)
-    table = np.zeros((997, 2), dtype=np.float32)
-    table[ngram_hashes(["king"]).hashes % 997] = [1.0, 0.0]
+    known = np.unique(ngram_hashes(["king"]).hashes % 997).astype(np.int64)
+    table = np.tile(np.array([[1.0, 0.0]], dtype=np.float32), (len(known), 1))
     return WordVectors(words, vectors, np.arange(60, 0, -10), params={"normalize": True},
-                       subwords=NgramTable(table))
+                       subwords=NgramTable(table, known, 997))
 
 
 def test_an_unseen_word_is_composed_from_its_known_ngrams_and_is_not_in_the_vocabulary():
@@ -471,4 +471,4 @@ def test_a_table_of_other_dimensions_is_refused():
     from wordvec.subwords import NgramTable
 
     with pytest.raises(ParameterError, match="the n-gram table has 3 dims and the vectors 2"):
-        WordVectors(["a", "b"], np.eye(2), subwords=NgramTable(np.ones((5, 3), np.float32)))
+        WordVectors(["a", "b"], np.eye(2), subwords=NgramTable(np.ones((5, 3), np.float32), np.arange(5), 5))

@@ -393,6 +393,16 @@ def _corpus_paths(context: click.Context, parameter: click.Parameter, values: tu
 @click.option("--seed", default=_BUILD.seed, show_default=True, type=click.IntRange(0, options.MAX_SEED), help="Random seed.")
 @click.option("--tokenizer", default=_BUILD.tokenizer, show_default=True, type=click.Choice(options.TOKENIZER_NAMES),
               help="Built-in regular expression, or nltk's word tokenizer.")
+@click.option("--analogy-view/--no-analogy-view", default=_BUILD.analogy_view, show_default=True,
+              help="Also keep the SVD's analogy view (U S^0.5, no w+c) for analogy queries.")
+@click.option("--subwords/--no-subwords", default=_BUILD.subwords, show_default=True,
+              help="Learn character n-gram vectors: every word gets a vector, and morphology shows in analogies.")
+@click.option("--buckets", default=_BUILD.buckets, show_default=True, type=click.IntRange(1, options.MAX_BUCKETS),
+              help="Hash buckets of the character n-grams.")
+@click.option("--min-n", default=_BUILD.min_n, show_default=True, type=click.IntRange(1, options.MAX_N),
+              help="Shortest character n-gram (with the markers < and >).")
+@click.option("--max-n", default=_BUILD.max_n, show_default=True, type=click.IntRange(1, options.MAX_N),
+              help="Longest character n-gram; at least --min-n.")
 @click.option("--workers", default=None, show_default="available cores", type=click.IntRange(1, options.MAX_WORKERS),
               help="Processes that read and count a large corpus; the vectors do not depend on it.")
 @click.option("--dask", "dask_address", default=None, metavar="ADDRESS",

@@ -95,6 +95,55 @@ def is_model_dir(path: Path) -> bool:
     return (path / META_FILE).is_file()
 
 
+#: The analogy view's vectors (one row per word, as ``vectors.npy``).
+ANALOGY_VECTORS_FILE = "analogy-vectors.npy"
+#: Each view's n-gram table: the vectors of the known buckets, and those buckets' ids.
+NGRAM_FILES = {
+    "similarity": ("ngrams.npy", "ngram-buckets.npy"),
+    "analogy": ("analogy-ngrams.npy", "analogy-ngram-buckets.npy"),
+}
+#: How the n-grams are hashed, recorded so that a reader can tell the scheme.
+NGRAM_HASH = "fasttext-fnv1a-32"
+
+
+def view_tables(model: WordVectors) -> dict[str, Any]:
+    """The n-gram table of each view of ``model`` that has one (``"similarity"``, ``"analogy"``)."""
+    tables = {"similarity": model.subwords}
+    if model.has_analogy_view:
+        tables["analogy"] = model.analogy_view.subwords
+    return {view: table for view, table in tables.items() if table is not None}
+
+
+def _subword_metadata(model: WordVectors) -> dict[str, Any] | None:
+    tables = view_tables(model)
+    if not tables:
+        return None
+    first = next(iter(tables.values()))
+    return {
+        "hash": NGRAM_HASH,
+        "buckets": first.buckets,
+        "min_n": first.min_n,
+        "max_n": first.max_n,
+        "known_buckets": {view: len(table.bucket_ids) for view, table in tables.items()},
+    }
+
+
+def _view_files(model: WordVectors) -> dict[str, Callable[[BinaryIO], None]]:
+    """Writers of the analogy view's vectors and of every view's n-gram table, each checked first."""
+    files: dict[str, Callable[[BinaryIO], None]] = {}
+    if model.has_analogy_view:
+        analogy = np.ascontiguousarray(model.analogy_view.vectors, dtype=np.float32)
+        require_finite(analogy, model.words, "the model's analogy view", unit_rows=True)
+        files[ANALOGY_VECTORS_FILE] = _npy_writer(analogy)
+    for view, table in view_tables(model).items():
+        vectors_file, buckets_file = NGRAM_FILES[view]
+        vectors = np.ascontiguousarray(table.vectors, dtype=np.float32)
+        require_finite(vectors, [f"bucket {bucket}" for bucket in table.bucket_ids.tolist()], f"the {view} n-gram table")
+        files[vectors_file] = _npy_writer(vectors)
+        files[buckets_file] = _npy_writer(np.ascontiguousarray(table.bucket_ids, dtype=np.int64))
+    return files
+
+
 def metadata_of(model: WordVectors, vocab_bytes: bytes | None = None) -> dict[str, Any]:
     """The JSON metadata stored with a model (with the checksum of its ``vocab.txt``, given its bytes)."""
     meta = {
@@ -108,6 +157,11 @@ def metadata_of(model: WordVectors, vocab_bytes: bytes | None = None) -> dict[st
         "params": model.params,
         "stats": model.stats,
     }
+    if model.has_analogy_view:
+        meta["analogy_view"] = True
+    subwords = _subword_metadata(model)
+    if subwords is not None:
+        meta["subwords"] = subwords
     if vocab_bytes is not None:
         meta["vocab_crc32"] = zlib.crc32(vocab_bytes)
     return meta
@@ -156,6 +210,7 @@ def save_model(
     if len(model.key_to_index) != len(model):
         duplicate = next(word for row, word in enumerate(model.words) if model.key_to_index[word] != row)
         raise ModelError(f"cannot save the word {duplicate!r} twice: the words of a model must be distinct")
+    view_files = _view_files(model)
     _remove_stale_temporaries(target)
     temp = temporary_sibling(target, "tmp")
     try:
@@ -165,7 +220,7 @@ def save_model(
         counts = model.counts if model.counts is not None else np.zeros(len(model), dtype=np.int64)
         vocab_bytes = "".join(f"{word}\t{int(count)}\n" for word, count in zip(model.words, counts)).encode("utf-8")
         write_synced(temp / VOCAB_FILE, lambda f: f.write(vocab_bytes))
-        for name, write in (extra_files or {}).items():
+        for name, write in {**view_files, **(extra_files or {})}.items():
             write_synced(temp / name, write)
         meta = json.dumps(metadata_of(model, vocab_bytes), indent=2, sort_keys=True, default=_json_default)
         write_synced(temp / META_FILE, lambda f: f.write(meta.encode("utf-8")))

@@ -34,6 +34,16 @@ MIN_VOCABULARY = 2
 MAX_POWER_ITERATIONS = 50
 MAX_OVERSAMPLES = 1000
 
+#: Character n-gram lengths of subword vectors (fastText's), the longest allowed, and the hash buckets
+#: (200,000: on the bench corpus within 0.005 of 2M on analogies, with both views' tables 458 MB
+#: instead of 4.6 GB; benchmarks/RESULTS.md).
+DEFAULT_MIN_N = 3
+DEFAULT_MAX_N = 6
+MAX_N = 32
+DEFAULT_BUCKETS = 200_000
+MAX_BUCKETS = 2**31 - 1
+#: Eigenvalue exponent of the analogy view, U Σ^p without context vectors (Levy et al. 2015's best for analogies).
+ANALOGY_EIG = 0.5
 #: Neighbours (answers, contexts) a query lists unless told otherwise, as gensim's ``topn``.
 DEFAULT_TOPN = 10
 #: Most neighbours the explorer answers with, and ``wordvec plot`` places around each word.
@@ -101,6 +111,23 @@ class BuildParams:
         Seed of every random step (subsampling, SVD).
     tokenizer : {"regex", "nltk"}, default "regex"
         How text is split into tokens.
+    analogy_view : bool, default False
+        Also keep a second view of the same SVD for analogies: ``U Σ^0.5`` without context
+        vectors, which :meth:`WordVectors.analogy`, ``most_similar`` with negative words,
+        ``most_similar_cosmul`` and analogy evaluation use (Levy et al. 2015 found eig 0.5
+        best for analogies, eig 0 with ``w+c`` for similarity).
+    subwords : bool, default False
+        Learn vectors of character n-grams (fastText's), so that every word has a vector:
+        a word outside the vocabulary is composed from its n-grams, and each word's vector
+        is blended with its n-grams' (see :mod:`wordvec.subwords`). On the bench corpus
+        they doubled the Google analogies answered, with similarity unchanged
+        (benchmarks/RESULTS.md). Off until models save their n-gram tables (issue 18).
+    buckets : int, default 200000
+        Hash buckets of the n-grams (the table has one vector a bucket and view).
+    min_n : int, default 3
+        Shortest character n-gram, counting the boundary markers ``<`` and ``>``.
+    max_n : int, default 6
+        Longest character n-gram.
     power_iterations : int, default 3
         Power iterations of the randomized SVD. On the bench corpus 3 scored within 0.01 of
         an exact (ARPACK) SVD on WordSim-353 and SimLex-999 in a fraction of its time; each
@@ -126,6 +153,11 @@ class BuildParams:
     normalize: bool = True
     seed: int = 0
     tokenizer: str = "regex"
+    analogy_view: bool = False
+    subwords: bool = False
+    buckets: int = DEFAULT_BUCKETS
+    min_n: int = DEFAULT_MIN_N
+    max_n: int = DEFAULT_MAX_N
     power_iterations: int = 3
     oversamples: int = 20
     workers: int | None = None
@@ -152,6 +184,9 @@ class BuildParams:
             (0 < self.neg <= MAX_NEG, f"neg must be in (0, {short_number(MAX_NEG)}]; got {self.neg}"),
             (-MAX_EIG <= self.eig <= MAX_EIG, f"eig must be in [{short_number(-MAX_EIG)}, {short_number(MAX_EIG)}]; got {self.eig}"),
             (self.tokenizer in TOKENIZER_NAMES, f"tokenizer must be one of {', '.join(TOKENIZER_NAMES)}; got {self.tokenizer!r}"),
+            (1 <= self.buckets <= MAX_BUCKETS, f"buckets must be between 1 and {MAX_BUCKETS}; got {self.buckets}"),
+            (1 <= self.min_n <= MAX_N, f"min_n must be between 1 and {MAX_N}; got {self.min_n}"),
+            (self.min_n <= self.max_n <= MAX_N, f"max_n must be between min_n ({self.min_n}) and {MAX_N}; got {self.max_n}"),
             (0 <= self.power_iterations <= MAX_POWER_ITERATIONS, f"power_iterations must be in [0, {MAX_POWER_ITERATIONS}]; got {self.power_iterations}"),
             (0 <= self.oversamples <= MAX_OVERSAMPLES, f"oversamples must be in [0, {MAX_OVERSAMPLES}]; got {self.oversamples}"),
             (0 <= self.seed <= MAX_SEED, f"seed must be in [0, 2**63); got {self.seed}"),
@@ -173,7 +208,8 @@ BuildParams.__init__ = renamed_keywords(**RENAMED_BUILD_OPTIONS)(BuildParams.__i
 _TYPES: dict[str, type] = {
     "dim": Integral, "window": Integral, "min_count": Integral, "max_vocab": Integral, "distance_weighting": str,
     "subsample": Real, "cds": Real, "neg": Real, "eig": Real, "add_context": bool, "normalize": bool,
-    "seed": Integral, "tokenizer": str, "power_iterations": Integral, "oversamples": Integral, "workers": Integral,
+    "seed": Integral, "tokenizer": str, "analogy_view": bool, "subwords": bool, "buckets": Integral,
+    "min_n": Integral, "max_n": Integral, "power_iterations": Integral, "oversamples": Integral, "workers": Integral,
 }
 _TYPE_NAMES = {Integral: "an integer", str: "a string", bool: "True or False", Real: "a number"}
 

@@ -18,7 +18,7 @@ from .arrays import first_non_finite_row
 from .corpus import Corpus, CorpusSource
 from .deprecation import renamed_attributes, renamed_keywords
 from .errors import CorpusError, ParameterError, WordvecError, os_error_reason
-from .options import RENAMED_BUILD_OPTIONS, BuildParams, build_options_text, short_number
+from .options import ANALOGY_EIG, RENAMED_BUILD_OPTIONS, BuildParams, build_options_text, short_number
 from .progress import ProgressCallback, no_progress
 from .vectors import WordVectors
 from .vocab import CorpusIds, Vocabulary
@@ -26,6 +26,7 @@ from .vocab import CorpusIds, Vocabulary
 if TYPE_CHECKING:
     from .cooccur import CooccurrenceCounter, ForwardCounts
     from .corpus import CorpusStats
+    from .subwords import NgramTable
     from .vocab import ScanResult
 
 #: Largest share of zero vectors a build may give: beyond it most queries would answer nothing, so it fails.
@@ -250,12 +251,15 @@ def _factorize(
             release_freed_memory()
         nonzeros = int(operand[0].nnz)
         without_context = _without_positive_context(operand[0], settings.add_context)
+        without_row = np.diff(operand[0].indptr) == 0  # zero in the analogy view, which has no context vectors
         # Most vectors zero: fail before the SVD's work.
         _zero_vectors_report(without_context, uncounted, without_context, counted.vocabulary.words, settings)
     with _timed(timings, "svd"):
         notify("svd", 0, None)
+        analogy_eig = ANALOGY_EIG if settings.analogy_view else None
+        analogy = None
         if svd is None:
-            vectors, s = svd_embedding(
+            vectors, s, *views = svd_embedding(
                 operand.pop(),
                 settings.dim,
                 eig=settings.eig,
@@ -264,7 +268,9 @@ def _factorize(
                 oversamples=settings.oversamples,
                 power_iterations=settings.power_iterations,
                 seed=settings.seed,
+                analogy_eig=analogy_eig,
             )
+            analogy = views[0] if views else None
         else:
             u, s, vt = svd(
                 operand.pop(),
@@ -274,22 +280,55 @@ def _factorize(
                 seed=settings.seed,
             )
             vectors = embed(u, s, vt, eig=settings.eig, add_context=settings.add_context, normalize=settings.normalize)
+            if analogy_eig is not None:
+                analogy = embed(u, s, vt, eig=analogy_eig, add_context=False, normalize=True)
     # Exactly zero: the SVD leaves rounding noise in the rows of words with no context, which normalising would enlarge.
     vectors[without_context] = 0
+    if analogy is not None:
+        analogy[without_row] = 0
     _require_usable_lengths(vectors, counted.vocabulary.words, settings)
     zero = _zero_rows(vectors)
     warnings = [
         _zero_vectors_report(zero, uncounted, without_context, counted.vocabulary.words, settings),
         _parallel_vectors_report(vectors, settings),
     ]
+    tables = {}
+    if settings.subwords:
+        with _timed(timings, "subwords"):
+            notify("subwords", 0, None)
+            tables = _subword_tables(counted.vocabulary.words, {"similarity": vectors, "analogy": analogy}, settings)
     stats = dict(counted.stats)
     stats.update(ppmi_nonzeros=nonzeros, singular_values=[round(float(x), 6) for x in s[:10]], seconds=timings)
     stats["zero_vectors"] = int(zero.sum())
     if any(warnings):
         stats["warnings"] = [warning for warning in warnings if warning]
+    params = dataclasses.asdict(settings)
+    words, counts = counted.vocabulary.words, counted.vocabulary.counts
+    analogy_model = None
+    if analogy is not None:
+        analogy_params = {**params, "eig": ANALOGY_EIG, "add_context": False, "normalize": True}
+        analogy_model = WordVectors(words, analogy, counts, params=analogy_params, stats=stats, subwords=tables.get("analogy"))
     return WordVectors(
-        counted.vocabulary.words, vectors, counted.vocabulary.counts, params=dataclasses.asdict(settings), stats=stats
+        words, vectors, counts, params=params, stats=stats, subwords=tables.get("similarity"), analogy_view=analogy_model
     )
+
+
+def _subword_tables(
+    words: list[str], views: dict[str, np.ndarray | None], settings: BuildParams
+) -> dict[str, NgramTable]:
+    """Fit each view's n-gram table and blend the view's vectors with their words' n-grams (in place)."""
+    from ._cores import available_cores
+    from .subwords import BLEND_WEIGHTS, blend_with_ngrams, ngram_matrix
+
+    incidence = ngram_matrix(words, settings.buckets, settings.min_n, settings.max_n)
+    threads = settings.workers or available_cores()
+    return {
+        name: blend_with_ngrams(
+            vectors, incidence, BLEND_WEIGHTS[name], min_n=settings.min_n, max_n=settings.max_n, threads=threads
+        )
+        for name, vectors in views.items()
+        if vectors is not None
+    }
 
 
 def _without_positive_context(weighted: sp.csr_matrix, add_context: bool) -> np.ndarray:

@@ -29,11 +29,14 @@ from .files import open_regular_file, read_npy_header
 # Their home until files held them: still importable here.
 from .files import check_output_path, save_array, write_atomically  # noqa: F401
 from .model_writer import (  # noqa: F401 - the writers, importable here as before they moved
+    ANALOGY_VECTORS_FILE,
     FORMAT_NAME,
     FORMAT_VERSION,
     IDS_FILE,
     MATRIX_FILES,
     META_FILE,
+    NGRAM_FILES,
+    NGRAM_HASH,
     VECTORS_FILE,
     VOCAB_FILE,
     WORD_COUNTS_FILE,
@@ -44,7 +47,7 @@ from .model_writer import (  # noqa: F401 - the writers, importable here as befo
     save_model,
     save_vectors,
 )
-from .options import RENAMED_BUILD_OPTIONS
+from .options import ANALOGY_EIG, MAX_BUCKETS, MAX_N, RENAMED_BUILD_OPTIONS
 from .vectors import LazyWords, WordVectors
 from .vocab import CorpusIds
 
@@ -52,6 +55,7 @@ if TYPE_CHECKING:
     import scipy.sparse as sp
 
     from .options import BuildParams
+    from .subwords import NgramTable
 
 
 # "word<TAB>count" per line; the word may itself hold tabs (the count follows the last one).
@@ -136,9 +140,72 @@ def _load_from_dir_fd(path: Path, dir_fd: int) -> WordVectors:
     # A model built before an option was renamed records it under its old name.
     params = {RENAMED_BUILD_OPTIONS.get(name, name): value for name, value in meta["params"].items()}
     params["normalize"] = bool(meta.get("normalized", False))
-    model = WordVectors(words, vectors, counts if meta.get("has_counts", True) else None, params=params, stats=meta["stats"])
+    kept_counts = counts if meta.get("has_counts", True) else None
+    tables = _load_ngram_tables(dir_fd, where, meta)
+    analogy = None
+    if meta.get("analogy_view", False):
+        analogy_vectors = _map_matrix(dir_fd, ANALOGY_VECTORS_FILE, where, (len(words), meta["dim"]), "float32")
+        require_finite(analogy_vectors, words, f"{where} ({ANALOGY_VECTORS_FILE})", unit_rows=True)
+        analogy_params = {**params, "eig": ANALOGY_EIG, "add_context": False, "normalize": True}
+        analogy = WordVectors(words, analogy_vectors, kept_counts, params=analogy_params, stats=meta["stats"],
+                              subwords=tables.get("analogy"))
+    model = WordVectors(words, vectors, kept_counts, params=params, stats=meta["stats"], subwords=tables.get("similarity"),
+                        analogy_view=analogy)
     model.path = path
     return model
+
+
+def _map_matrix(dir_fd: int, name: str, where: str, shape: tuple[int, ...], dtype: str) -> np.ndarray:
+    """The array of the model file ``name``, memory-mapped once its header says ``shape`` and ``dtype``."""
+    try:
+        with open_regular_file(dir_fd=dir_fd, path=name) as handle:
+            header = read_npy_header(handle)
+            if header.shape != shape or header.dtype != np.dtype(dtype) or header.fortran_order:
+                raise ValueError(f"it holds a {header.dtype} array of shape {header.shape}, not {dtype} of shape {shape}")
+            if 0 in shape:
+                return np.zeros(shape, dtype=dtype)
+            return np.memmap(handle, dtype=header.dtype, mode="r", offset=header.offset, shape=header.shape)
+    except FileNotFoundError:
+        raise ModelError(f"{where} is missing {name}; rebuild the model") from None
+    except (ValueError, OSError) as error:
+        reason = error if isinstance(error, ValueError) else os_error_reason(error)
+        raise ModelError(f"{where} has a corrupt {name} ({reason}); rebuild the model") from None
+
+
+def _subwords_problem(subwords: object) -> str | None:
+    """What is wrong with the ``subwords`` field of ``meta.json``, or None."""
+    if not isinstance(subwords, dict) or subwords.get("hash") != NGRAM_HASH:
+        return f"an object with \"hash\": \"{NGRAM_HASH}\""
+    if not (_is_integer(subwords.get("buckets")) and 1 <= subwords["buckets"] <= MAX_BUCKETS):
+        return f"an object with buckets from 1 to {MAX_BUCKETS}"
+    min_n, max_n = subwords.get("min_n"), subwords.get("max_n")
+    if not (_is_integer(min_n) and _is_integer(max_n) and 1 <= min_n <= max_n <= MAX_N):
+        return f"an object with 1 <= min_n <= max_n <= {MAX_N}"
+    known = subwords.get("known_buckets")
+    if not (isinstance(known, dict) and known and set(known) <= set(NGRAM_FILES)
+            and all(_is_integer(count) and 0 <= count <= subwords["buckets"] for count in known.values())):
+        return f"an object whose known_buckets counts each view's known buckets ({', '.join(NGRAM_FILES)})"
+    return None
+
+
+def _load_ngram_tables(dir_fd: int, where: str, meta: dict[str, Any]) -> dict[str, NgramTable]:
+    """Each view's n-gram table named by ``meta["subwords"]``, every file checked against the metadata."""
+    from .subwords import NgramTable
+
+    subwords = meta.get("subwords")
+    if subwords is None:
+        return {}
+    tables = {}
+    for view, known in subwords["known_buckets"].items():
+        vectors_file, buckets_file = NGRAM_FILES[view]
+        bucket_ids = np.asarray(_map_matrix(dir_fd, buckets_file, where, (known,), "int64"))
+        vectors = _map_matrix(dir_fd, vectors_file, where, (known, meta["dim"]), "float32")
+        try:
+            tables[view] = NgramTable(vectors, bucket_ids, subwords["buckets"], subwords["min_n"], subwords["max_n"],
+                                      source=f"{where} ({vectors_file})")
+        except ParameterError as error:
+            raise ModelError(f"{where} has a corrupt {buckets_file} ({error}); rebuild the model") from None
+    return tables
 
 
 #: Statistics of a build that are counts, shown by `wordvec info`.
@@ -192,6 +259,10 @@ def _meta_problem(meta: dict[str, Any]) -> str | None:
     for key in _STATS_COUNTS:
         checks.append((f"stats.{key}", key not in stats or (_is_integer(stats[key]) and stats[key] >= 0),
                        "a non-negative integer"))
+    subwords = meta.get("subwords")
+    if subwords is not None:
+        checks.append(("subwords", _subwords_problem(subwords) is None, _subwords_problem(subwords) or ""))
+    checks.append(("analogy_view", isinstance(meta.get("analogy_view", False), bool), "true or false"))
     corpus = stats.get("corpus", [])
     checks.append(("stats.corpus", isinstance(corpus, list) and all(isinstance(name, str) for name in corpus),
                    "a list of file names"))

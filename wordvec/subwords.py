@@ -23,15 +23,11 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .errors import ParameterError
+from .errors import ModelError, ParameterError
+from .options import DEFAULT_MAX_N, DEFAULT_MIN_N, MAX_BUCKETS, MAX_N
 
 BEGIN_OF_WORD = "<"
 END_OF_WORD = ">"
-#: fastText's n-gram lengths.
-DEFAULT_MIN_N = 3
-DEFAULT_MAX_N = 6
-#: Longest n-gram fastText's defaults allow, and the most a user may ask for.
-MAX_N = 32
 
 _FNV_OFFSET_BASIS = np.uint32(2166136261)
 _FNV_PRIME = np.uint32(16777619)
@@ -203,8 +199,8 @@ def ngram_matrix(
 
 
 def _check_buckets(buckets: object) -> int:
-    if isinstance(buckets, bool) or not isinstance(buckets, (int, np.integer)) or not 1 <= buckets <= 2**32:
-        raise ParameterError(f"buckets must be a whole number from 1 to 2**32; got {buckets!r}")
+    if isinstance(buckets, bool) or not isinstance(buckets, (int, np.integer)) or not 1 <= buckets <= MAX_BUCKETS:
+        raise ParameterError(f"buckets must be a whole number from 1 to {MAX_BUCKETS}; got {buckets!r}")
     return int(buckets)
 
 
@@ -230,31 +226,45 @@ class ComposedVectors:
 
 @dataclass(frozen=True)
 class NgramTable:
-    """One vector per hash bucket of character n-grams, composing a vector for any word.
+    """Vectors of hashed character n-grams, composing a vector for any word.
+
+    Only the buckets some n-gram of the training vocabulary fell in have a vector: they
+    are listed in ``bucket_ids``, and a bucket outside them is unknown. So the table's
+    size follows what the corpus uses, up to ``buckets`` rows (floret's point: fastText's
+    2M dense rows of 300 floats are 2.4 GB).
 
     Attributes
     ----------
-    vectors : ndarray, shape (buckets, dim)
-        Row ``b`` is the vector of the n-grams hashed into bucket ``b``; a bucket that no
-        n-gram of the training vocabulary fell in is a zero row (unknown).
+    vectors : ndarray, shape (n_known, dim)
+        Row ``i`` is the vector of the n-grams hashed into bucket ``bucket_ids[i]``.
+    bucket_ids : ndarray of int64, shape (n_known,)
+        The known buckets, in increasing order.
+    buckets : int
+        The number of hash buckets (n-gram hashes are taken modulo it).
     min_n, max_n : int
         The n-gram lengths, as in :func:`ngrams`.
+    source : str
+        Where the vectors were read from, for messages (empty for a table made in memory).
     """
 
     vectors: np.ndarray
+    bucket_ids: np.ndarray
+    buckets: int
     min_n: int = DEFAULT_MIN_N
     max_n: int = DEFAULT_MAX_N
+    source: str = ""
 
     def __post_init__(self) -> None:
         check_ngram_range(self.min_n, self.max_n)
-        if self.vectors.ndim != 2 or self.vectors.shape[0] < 1:
-            raise ParameterError(f"an n-gram table needs one row per bucket; got shape {self.vectors.shape}")
-        _check_buckets(self.vectors.shape[0])
-
-    @property
-    def buckets(self) -> int:
-        """Number of hash buckets (rows)."""
-        return int(self.vectors.shape[0])
+        _check_buckets(self.buckets)
+        if self.vectors.ndim != 2 or self.bucket_ids.ndim != 1 or len(self.bucket_ids) != len(self.vectors):
+            raise ParameterError(
+                f"an n-gram table needs one row per known bucket; got {self.vectors.shape} rows for "
+                f"{self.bucket_ids.shape} bucket ids"
+            )
+        ids = self.bucket_ids
+        if len(ids) and (ids[0] < 0 or ids[-1] >= self.buckets or np.any(ids[1:] <= ids[:-1])):
+            raise ParameterError(f"the bucket ids of an n-gram table must be increasing and below {self.buckets}")
 
     @property
     def dim(self) -> int:
@@ -266,20 +276,26 @@ class NgramTable:
 
         Only the rows of the words' buckets are read, so a memory-mapped table costs
         what the query touches. Each n-gram counts once for each time it occurs in the
-        word; unknown buckets (zero rows) add nothing but still count in the mean, so a
-        word's vector is the table's mean over all its n-grams, as fastText's.
+        word; unknown buckets add nothing but still count in the mean, so a word's vector
+        is the mean over all its n-grams, as fastText's.
         """
         hashed = ngram_hashes(words, self.min_n, self.max_n)
         per_word = hashed.counts()
         buckets = (hashed.hashes.astype(np.int64) % self.buckets).astype(np.int64)
-        unique, inverse = np.unique(buckets, return_inverse=True)
-        rows = np.asarray(self.vectors[unique], dtype=np.float32)
-        known_bucket = np.any(rows != 0, axis=1)
+        position = np.minimum(np.searchsorted(self.bucket_ids, buckets), max(len(self.bucket_ids) - 1, 0))
+        known_ngram = (self.bucket_ids[position] == buckets) if len(self.bucket_ids) else np.zeros(len(buckets), bool)
         word_of = np.repeat(np.arange(len(words), dtype=np.int64), per_word)
-        mean_weights = np.repeat(1.0 / np.maximum(per_word, 1), per_word).astype(np.float32)
-        incidence = sp.csr_matrix((mean_weights, (word_of, inverse)), shape=(len(words), len(unique)))
-        known = np.bincount(word_of, weights=known_bucket[inverse], minlength=len(words)).astype(np.int64)
-        return ComposedVectors(np.asarray(incidence @ rows, dtype=np.float32), known, per_word.astype(np.int64))
+        rows, inverse = np.unique(position[known_ngram], return_inverse=True)
+        weights = np.repeat(1.0 / np.maximum(per_word, 1), per_word).astype(np.float32)[known_ngram]
+        incidence = sp.csr_matrix((weights, (word_of[known_ngram], inverse.reshape(-1))), shape=(len(words), len(rows)))
+        read = np.asarray(self.vectors[rows], dtype=np.float32)
+        if not np.isfinite(read).all():
+            # A model file's rows are checked as they are read, rather than all of them at every load.
+            bad = int(self.bucket_ids[rows[np.flatnonzero(~np.isfinite(read).all(axis=1))[0]]])
+            raise ModelError(f"{self.source or 'the n-gram table'} holds a non-finite vector (bucket {bad}); rebuild the model")
+        vectors = np.asarray(incidence @ read, dtype=np.float32)
+        known = np.bincount(word_of[known_ngram], minlength=len(words)).astype(np.int64)
+        return ComposedVectors(vectors, known, per_word.astype(np.int64))
 
 
 #: The ridge penalty of :func:`fit_ngram_table`: on the bench corpus 0.3 answered the most analogies
@@ -321,7 +337,7 @@ def fit_ngram_table(
     ridge: float = DEFAULT_RIDGE,
     iterations: int = DEFAULT_ITERATIONS,
     threads: int = 1,
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
     """The bucket vectors ``E`` whose compositions best give the words' vectors: ridge regression by conjugate gradients.
 
     Parameters
@@ -339,8 +355,10 @@ def fit_ngram_table(
 
     Returns
     -------
-    ndarray of float32, shape (buckets, dim)
-        ``E``; the rows of buckets no word uses are exactly zero.
+    bucket_ids : ndarray of int64
+        The buckets some word uses, in increasing order (the others' rows of ``E`` are zero).
+    vectors : ndarray of float32, shape (len(bucket_ids), dim)
+        Their rows of ``E``.
 
     Notes
     -----
@@ -367,17 +385,21 @@ def fit_ngram_table(
     if isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer)) or iterations < 1:
         raise ParameterError(f"iterations must be a positive whole number; got {iterations!r}")
     incidence = sp.csr_matrix(incidence, dtype=np.float32)
+    # Only the buckets some word uses: the others' rows are zero at the solution, and a small
+    # vocabulary uses a fraction of the buckets.
+    used, columns_of = np.unique(incidence.indices, return_inverse=True)
+    table = np.empty((len(used), targets.shape[1]), dtype=np.float32)
+    incidence = sp.csr_matrix((incidence.data, columns_of.reshape(-1), incidence.indptr), shape=(incidence.shape[0], len(used)))
     forward = _RowSplitProduct(incidence, threads)
     backward = _RowSplitProduct(sp.csr_matrix(incidence.T), threads)
     inverse_diagonal = (1.0 / (np.asarray(incidence.multiply(incidence).sum(axis=0)).ravel() + ridge)).astype(np.float32)
-    table = np.empty((incidence.shape[1], targets.shape[1]), dtype=np.float32)
     with ThreadPoolExecutor(threads) if threads > 1 else _no_pool() as pool:
         for first in range(0, targets.shape[1], _COLUMNS_PER_SOLVE):
             columns = np.ascontiguousarray(targets[:, first : first + _COLUMNS_PER_SOLVE], dtype=np.float32)
             table[:, first : first + columns.shape[1]] = _conjugate_gradients(
                 forward, backward, inverse_diagonal, columns, np.float32(ridge), iterations, pool
             )
-    return table
+    return used.astype(np.int64), table
 
 
 def _no_pool() -> Any:
@@ -414,3 +436,62 @@ def _conjugate_gradients(
         direction += preconditioned
         rz = rz_next
     return solution
+
+
+#: How much of its n-grams' vector each vocabulary word takes, by view: ``unit(w + weight * unit(G_w E))``.
+#: On the bench corpus the similarity view held WordSim-353 and SimLex-999 up to about 0.5, and the
+#: analogy view answered the most analogies at about 2 (benchmarks/RESULTS.md, subwords.py).
+BLEND_WEIGHTS = {"similarity": 0.5, "analogy": 2.0}
+
+
+def blend_with_ngrams(
+    vectors: np.ndarray,
+    incidence: sp.csr_matrix,
+    weight: float,
+    *,
+    min_n: int,
+    max_n: int,
+    threads: int = 1,
+) -> NgramTable:
+    """Fit an n-gram table to a view's word vectors and blend each word's vector with its n-grams', in place.
+
+    Parameters
+    ----------
+    vectors : ndarray of float32, shape (n_words, dim)
+        The view's word vectors; each row becomes ``unit(unit(w) + weight * unit(G_w E))``,
+        scaled back to its length (zero rows take their n-grams' direction only if they
+        have one, at unit length).
+    incidence : scipy.sparse.csr_matrix
+        :func:`ngram_matrix` of the vocabulary.
+    weight : float
+        How much of its n-grams' vector a word takes (see :data:`BLEND_WEIGHTS`).
+    min_n, max_n : int
+        The n-gram lengths ``incidence`` was made with, recorded in the table.
+    threads : int, default 1
+        Threads for the fit's sparse products.
+
+    Returns
+    -------
+    NgramTable
+        The table fitted to the view's vectors before the blend, so that a composed
+        unseen word lives in the same space as the blended vocabulary.
+    """
+    from .arrays import unit_rows
+
+    lengths = np.linalg.norm(vectors, axis=1).astype(np.float32)
+    targets = unit_rows(vectors)
+    bucket_ids, table = fit_ngram_table(incidence, targets, threads=threads)
+    columns = np.searchsorted(bucket_ids, incidence.indices)  # every bucket of the incidence is known
+    known_incidence = sp.csr_matrix((incidence.data, columns, incidence.indptr), shape=(incidence.shape[0], len(bucket_ids)))
+    rows = _ROWS_PER_BLEND
+    for start in range(0, len(vectors), rows):
+        part = slice(start, start + rows)
+        composed = unit_rows(np.asarray(known_incidence[part] @ table, dtype=np.float32))
+        blended = unit_rows(targets[part] + np.float32(weight) * composed)
+        scale = np.where(lengths[part] > 0, lengths[part], 1.0).astype(np.float32)
+        vectors[part] = blended * scale[:, None]
+    return NgramTable(table, bucket_ids, incidence.shape[1], min_n, max_n)
+
+
+#: Rows blended at a time (bounds the temporaries).
+_ROWS_PER_BLEND = 8192

@@ -76,6 +76,11 @@ class WordVectors:
         ``vectors``: with them every word has a vector, a word outside the vocabulary the
         mean of its n-grams' (as fastText composes it). ``word in model`` stays the
         vocabulary test, as in gensim's ``FastText``.
+    analogy_view : WordVectors, optional
+        The same words in the view of the SVD that answers analogies best (``U Σ^0.5``
+        without context vectors, Levy et al. 2015): :meth:`analogy`, :meth:`most_similar`
+        with negative words and :meth:`most_similar_cosmul` rank in it. Without it they use
+        these vectors, as every other query does.
 
     Examples
     --------
@@ -96,6 +101,7 @@ class WordVectors:
         params: dict[str, Any] | None = None,
         stats: dict[str, Any] | None = None,
         subwords: NgramTable | None = None,
+        analogy_view: WordVectors | None = None,
     ) -> None:
         if vectors.ndim != 2 or vectors.shape[0] != len(words):
             raise ParameterError(f"vectors must have one row per word; got shape {vectors.shape} for {len(words)} words")
@@ -110,6 +116,12 @@ class WordVectors:
         if subwords is not None and subwords.dim != vectors.shape[1]:
             raise ParameterError(f"the n-gram table has {subwords.dim} dims and the vectors {vectors.shape[1]}")
         self.subwords = subwords
+        if analogy_view is not None and (len(analogy_view) != len(self) or analogy_view.dim != self.dim):
+            raise ParameterError(
+                f"the analogy view must have the model's shape; got {len(analogy_view)} x {analogy_view.dim} "
+                f"for {len(self)} x {self.dim}"
+            )
+        self._analogy_view = analogy_view
         self._index: dict[str, int] | None = None
         self._scans = 0
         self._unit: np.ndarray | None = None
@@ -226,6 +238,16 @@ class WordVectors:
 
         return difflib.get_close_matches(target, candidates, n=topn, cutoff=0.7)
 
+    @property
+    def has_analogy_view(self) -> bool:
+        """True if analogies are answered in a view of their own (see :attr:`analogy_view`)."""
+        return self._analogy_view is not None
+
+    @property
+    def analogy_view(self) -> WordVectors:
+        """The vectors analogies are answered with: the model's analogy view if it has one, else the model itself."""
+        return self._analogy_view if self._analogy_view is not None else self
+
     def in_vocabulary(self, word: str) -> bool:
         """True if ``word`` (normalised as :meth:`index` does) is in the vocabulary: ``word in model``.
 
@@ -340,7 +362,8 @@ class WordVectors:
 
         Same semantics as gensim's ``KeyedVectors.most_similar``: the unit vectors of the
         positive words count +1, of the negative words -1, the mean is normalised and
-        compared with every word; the query words themselves are excluded.
+        compared with every word; the query words themselves are excluded. A query with
+        negative words is an analogy: a model with an analogy view answers it there.
 
         Parameters
         ----------
@@ -360,6 +383,8 @@ class WordVectors:
             raise ParameterError("most_similar needs at least one positive or negative word")
         if topn < 1:
             raise ParameterError(f"topn must be >= 1; got {topn}")
+        if negative_words and self._analogy_view is not None:
+            return self._analogy_view.most_similar(positive_words, negative_words, topn, restrict_vocab=restrict_vocab)
         vectors, rows = self.query_vectors(positive_words + negative_words)
         signs = np.array([1.0] * len(positive_words) + [-1.0] * len(negative_words), dtype=np.float32)
         query = signs @ vectors
@@ -550,6 +575,8 @@ class WordVectors:
             raise ParameterError("most_similar_cosmul needs at least one positive word")
         if topn < 1:
             raise ParameterError(f"topn must be >= 1; got {topn}")
+        if self._analogy_view is not None:
+            return self._analogy_view.most_similar_cosmul(positive_words, negative_words, topn, restrict_vocab=restrict_vocab)
         vectors, rows = self.query_vectors(positive_words + negative_words)
         unit = self.unit_vectors
         searched = unit if restrict_vocab is None else unit[:restrict_vocab]
@@ -573,7 +600,7 @@ class WordVectors:
             balances the three similarities and is usually more accurate.
         """
         # A question word without a vector would silently drop out of the question.
-        self._require_nonzero(self.query_vectors([a, b, c])[1])
+        self.analogy_view._require_nonzero(self.analogy_view.query_vectors([a, b, c])[1])
         if method == "add":
             return self.most_similar(positive=[b, c], negative=[a], topn=topn)
         if method == "mul":

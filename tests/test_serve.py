@@ -184,7 +184,7 @@ def test_the_old_parameter_k_still_works_with_a_deprecation_warning(client, path
 def test_a_request_with_both_topn_and_k_uses_topn_without_a_warning(client, model):
     response = client.get("/api/nearest", params={"word": "king", "topn": 2, "k": 5})
     assert response.status_code == 200 and "deprecation" not in response.headers
-    assert set(response.json()) == {"word", "neighbours"}
+    assert set(response.json()) == {"word", "in_vocabulary", "neighbours"}
     assert_ranking(response.json()["neighbours"], model.most_similar("king", topn=2))
     # k is not even read: a bad k next to a good topn is no error.
     assert client.get("/api/nearest", params={"word": "king", "topn": 2, "k": "ten"}).status_code == 200

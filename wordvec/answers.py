@@ -31,6 +31,39 @@ def _ranking(pairs: list[tuple[str, float]]) -> list[dict[str, Any]]:
     return [{"word": word, "similarity": score} for word, score in pairs]
 
 
+def word_entry(model: WordVectors, word: str) -> dict[str, Any]:
+    """A query word as an answer names it: its spelling, whether it is in the vocabulary, and if not, its n-grams.
+
+    Returns
+    -------
+    dict
+        ``{"word": spelling, "in_vocabulary": True}`` for a vocabulary word (spelled as in
+        the vocabulary), or ``{"word": normalised, "in_vocabulary": False, "ngrams": n}``
+        for a word composed from the ``n`` character n-grams the model knows of it.
+
+    Raises
+    ------
+    UnknownWordError
+        The word is outside the vocabulary and no vector can be composed for it.
+    """
+    from .errors import UnknownWordError
+    from .tokenize import normalize_text
+
+    try:
+        return {"word": model.vocabulary_word(word), "in_vocabulary": True}
+    except UnknownWordError:
+        if model.subwords is None:
+            raise
+    return {"word": normalize_text(word).strip(), "in_vocabulary": False, "ngrams": model.known_ngrams(word)}
+
+
+def describe(entry: dict[str, Any]) -> str:
+    """A word as the command line titles it: ``unseenword (not in the vocabulary: composed from 9 character n-grams)``."""
+    if entry["in_vocabulary"]:
+        return entry["word"]
+    return f"{entry['word']} (not in the vocabulary: composed from {entry['ngrams']} character n-grams)"
+
+
 def nearest(model: WordVectors, words: Sequence[str], *, topn: int = DEFAULT_TOPN) -> list[dict[str, Any]]:
     """The ``topn`` nearest neighbours by cosine of each of ``words``, as ``wordvec nearest --json`` prints them.
 
@@ -58,11 +91,9 @@ def nearest(model: WordVectors, words: Sequence[str], *, topn: int = DEFAULT_TOP
     -----
     All the words are answered with one matrix product per batch (:meth:`WordVectors.nearest`).
     """
-    spellings = [model.vocabulary_word(word) for word in words]
-    return [
-        {"word": word, "neighbours": _ranking(neighbours)}
-        for word, neighbours in zip(spellings, model.nearest(spellings, topn=topn))
-    ]
+    entries = [word_entry(model, word) for word in words]
+    found = model.nearest([entry["word"] for entry in entries], topn=topn)
+    return [{**entry, "neighbours": _ranking(neighbours)} for entry, neighbours in zip(entries, found)]
 
 
 def analogy(model: WordVectors, a: str, b: str, c: str, *, topn: int = DEFAULT_TOPN, method: str = "add") -> dict[str, Any]:
@@ -91,9 +122,12 @@ def analogy(model: WordVectors, a: str, b: str, c: str, *, topn: int = DEFAULT_T
     ParameterError
         ``method`` is neither ``"add"`` nor ``"mul"``.
     """
-    a, b, c = (model.vocabulary_word(word) for word in (a, b, c))
+    entries = {name: word_entry(model, word) for name, word in zip("abc", (a, b, c))}
+    a, b, c = (entries[name]["word"] for name in "abc")
     answers = model.analogy(a, b, c, topn=topn, method=method)
-    return {"a": a, "b": b, "c": c, "method": method, "answers": _ranking(answers)}
+    unseen = {name: entry for name, entry in entries.items() if not entry["in_vocabulary"]}
+    return {"a": a, "b": b, "c": c, "method": method, "answers": _ranking(answers),
+            **({"not_in_vocabulary": unseen} if unseen else {})}
 
 
 def similarity(model: WordVectors, word1: str, word2: str) -> dict[str, Any]:
@@ -109,8 +143,11 @@ def similarity(model: WordVectors, word1: str, word2: str) -> dict[str, Any]:
     UnknownWordError
         A word is not in the vocabulary.
     """
-    word1, word2 = model.vocabulary_word(word1), model.vocabulary_word(word2)
-    return {"word1": word1, "word2": word2, "similarity": model.similarity(word1, word2)}
+    first, second = word_entry(model, word1), word_entry(model, word2)
+    answer = {"word1": first["word"], "word2": second["word"],
+              "similarity": model.similarity(first["word"], second["word"])}
+    unseen = {name: entry for name, entry in (("word1", first), ("word2", second)) if not entry["in_vocabulary"]}
+    return {**answer, **({"not_in_vocabulary": unseen} if unseen else {})}
 
 
 def info(model: WordVectors, *, name: str | None = None) -> dict[str, Any]:

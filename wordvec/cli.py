@@ -504,13 +504,15 @@ def nearest(words: tuple[str, ...], model_path: Path, topn: int, as_json: bool) 
     """
     model = _load(model_path)
     queries = list(words) if words else [line.strip() for line in sys.stdin if line.strip()]
+    found = answers.nearest(model, queries, topn=topn)
     if as_json:
-        _print_json(answers.nearest(model, queries, topn=topn))
+        _print_json(found)
         return
-    for number, (word, neighbours) in enumerate(zip(queries, model.nearest(queries, topn=topn))):
+    for number, (word, entry) in enumerate(zip(queries, found)):
         if number:
             click.echo()
-        _print_neighbours(word, neighbours)
+        title = word if entry["in_vocabulary"] else answers.describe({**entry, "word": word})
+        _print_neighbours(title, [(neighbour["word"], neighbour["similarity"]) for neighbour in entry["neighbours"]])
 
 
 @main.command()

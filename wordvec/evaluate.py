@@ -500,8 +500,10 @@ def evaluate_analogy_methods(
     correct = {method: np.zeros(len(questions), dtype=bool) for method in methods}
     if len(known_rows):
         asked = np.ascontiguousarray(known_rows[:, :3])
+        # A model with an analogy view answers analogies there, as WordVectors.analogy does.
         best = _answer(
-            model.unit_vectors[: len(canonical)], asked, _candidate_exclusions(asked, canonical), methods, progress
+            model.analogy_view.unit_vectors[: len(canonical)], asked, _candidate_exclusions(asked, canonical), methods,
+            progress,
         )
         for method in methods:
             # Another spelling of the expected word is the expected word, as in gensim.

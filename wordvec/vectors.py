@@ -284,6 +284,16 @@ class WordVectors:
         composed = self._composed([word])
         return composed.vectors[0]
 
+    def known_ngrams(self, word: str) -> int:
+        """How many of the character n-grams of ``word`` the model has a vector for (what an unseen word is composed from).
+
+        Raises
+        ------
+        UnknownWordError
+            The model has no character n-grams, or knows none of the word's.
+        """
+        return int(self._composed([word]).known[0])
+
     def _composed(self, words: Sequence[str]) -> ComposedVectors:
         """The n-gram vectors of words outside the vocabulary; an unknown-word error where none can be made."""
         from .tokenize import normalize_text

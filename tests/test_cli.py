@@ -938,3 +938,56 @@ def test_quiet_evaluate_drops_warnings_as_build_does(runner, perfect_model_path,
     quiet = invoke(runner, ["evaluate", "-m", perfect_model_path, "--method", "add", "-q"])
     assert_ok(quiet)
     assert (quiet.stdout, quiet.stderr) == (loud.stdout, "")
+
+
+# -- words outside the vocabulary -------------------------------------------------------
+
+SUBWORD_TEXT = "\n".join(["the king rules the kingdom", "the queen rules the queendom", "kings and queens rule lands",
+                          "a kingly queen and a queenly king", "the land of the kings"] * 30) + "\n"
+
+
+@pytest.fixture(scope="module")
+def subword_model_path(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("subwords")
+    (folder / "corpus.txt").write_text(SUBWORD_TEXT)
+    result = CliRunner().invoke(main, ["build", str(folder / "corpus.txt"), "-o", str(folder / "model"), "--dim", "3",
+                                       "--min-count", "1", "--window", "2", "--subsample", "0", "--subwords",
+                                       "--analogy-view", "--buckets", "5000", "-q"])
+    assert result.exit_code == 0, result.output
+    return folder / "model"
+
+
+def test_nearest_of_an_unseen_word_says_what_it_was_composed_from(runner, subword_model_path, tmp_path):
+    import wordvec
+
+    model = wordvec.load(subword_model_path)
+    result = invoke(runner, ["nearest", "kingz", "queen", "-m", subword_model_path, "-k", "2"])
+    assert result.exit_code == 0, result.output
+    tables = parse_table(result.stdout)
+    count = model.known_ngrams("kingz")
+    assert tables[0][0] == f"kingz (not in the vocabulary: composed from {count} character n-grams)"
+    assert [word for word, _ in tables[0][1]] == [word for word, _ in model.most_similar("kingz", topn=2)]
+    assert tables[1][0] == "queen"
+    as_json = json.loads(invoke(runner, ["nearest", "kingz", "-m", subword_model_path, "--json"]).stdout)
+    assert as_json[0]["in_vocabulary"] is False and as_json[0]["ngrams"] == count and as_json[0]["word"] == "kingz"
+    similar = json.loads(invoke(runner, ["similarity", "KINGZ", "queen", "-m", subword_model_path, "--json"]).stdout)
+    assert similar["not_in_vocabulary"] == {"word1": {"word": "kingz", "in_vocabulary": False, "ngrams": count}}
+    assert similar["similarity"] == pytest.approx(model.similarity("kingz", "queen"), abs=1e-6)
+    process = run_wordvec(["nearest", "kingz", "-m", subword_model_path, "-k", "1"], tmp_path)
+    assert process.returncode == 0 and process.stdout.startswith("kingz (not in the vocabulary: composed from")
+    unknown = invoke(runner, ["nearest", "xyz", "-m", subword_model_path])
+    cli_error(unknown, "Error: word 'xyz' is not in the vocabulary and none of its character n-grams is known")
+
+
+def test_evaluate_oov_compose_answers_every_pair_it_can(runner, subword_model_path, tmp_path):
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("king\tqueen\t8\nkingz\tqueen\t7\nland\tkingz\t2\nking\tland\t1\n")
+    skip = json.loads(invoke(runner, ["evaluate", "-m", subword_model_path, "--pairs", pairs, "--json"]).stdout)
+    compose = json.loads(invoke(runner, ["evaluate", "-m", subword_model_path, "--pairs", pairs, "--oov", "compose",
+                                         "--json"]).stdout)
+    assert (skip["word_pairs"][0]["scored"], compose["word_pairs"][0]["scored"]) == (2, 4)
+    plain = tmp_path / "plain"
+    assert invoke(runner, ["build", subword_model_path.parent / "corpus.txt", "-o", plain, "--dim", "3", "--min-count",
+                           "1", "-q", "--subsample", "0"]).exit_code == 0
+    refused = invoke(runner, ["evaluate", "-m", plain, "--pairs", pairs, "--oov", "compose"])
+    cli_error(refused, "Error: oov='compose' needs a model with character n-grams: build it with --subwords")

@@ -524,3 +524,53 @@ def test_evaluate_model_on_given_files(tmp_path, perfect, tie_model):
     only_pairs = evaluate_model(tie_model, pairs=[pairs]).as_dict()
     assert only_pairs["analogies"] == [] and only_pairs["word_pairs"][0]["scored"] == 0
     assert only_pairs["word_pairs"][0]["spearman"] is None  # NaN becomes JSON null
+
+
+# -- words outside the vocabulary, composed from character n-grams ----------------------
+
+SUBWORD_LINES = ["the king rules the kingdom", "the queen rules the queendom", "kings and queens rule lands",
+                 "a kingly queen and a queenly king", "the land of the kings"] * 30
+
+
+@pytest.fixture(scope="module")
+def subword_model():
+    import wordvec
+
+    return wordvec.build(SUBWORD_LINES, dim=3, min_count=1, window=2, subsample=0, subwords=True, analogy_view=True,
+                         buckets=5000)
+
+
+def test_oov_compose_answers_the_pairs_skip_leaves_out(subword_model, tmp_path):
+    path = write(tmp_path, "pairs.tsv", "king\tqueen\t8\nkingz\tqueen\t7\nland\tkingz\t2\nking\tland\t1\nxyz\tking\t5\n")
+    skipped = evaluate_word_pairs(subword_model, path)
+    composed = evaluate_word_pairs(subword_model, path, oov="compose")
+    assert (skipped.scored, composed.scored, composed.pairs) == (2, 4, 5)  # xyz has no known n-gram: still skipped
+    unit = subword_model.query_vectors(["king", "queen", "kingz", "land"])[0].astype(np.float64)
+    cosines = [unit[0] @ unit[1], unit[2] @ unit[1], unit[3] @ unit[2], unit[0] @ unit[3]]
+    assert composed.pearson == pytest.approx(np.corrcoef(cosines, [8, 7, 2, 1])[0, 1], abs=1e-5)
+
+
+def test_oov_compose_makes_unseen_question_words_askable_and_answerable(subword_model, tmp_path):
+    path = write(tmp_path, "q.txt", ": s\nking kings queen queens\nking kings queen queenz\nkingz kings queen queens\n")
+    skipped = evaluate_word_analogies(subword_model, path)
+    composed = evaluate_word_analogies(subword_model, path, oov="compose")
+    assert (skipped.answered, skipped.skipped) == (1, 2)
+    assert (composed.answered, composed.skipped) == (3, 0)
+    both = evaluate_model(subword_model, pairs=[], analogies=[path], oov="compose")
+    assert both.analogies[0]["add"].answered == 3
+
+
+def test_oov_compose_needs_a_model_with_ngrams_and_a_known_policy(perfect, subword_model, tmp_path):
+    model, path = perfect
+    with pytest.raises(ParameterError, match="oov='compose' needs a model with character n-grams: build it with --subwords"):
+        evaluate_word_analogies(model, path, oov="compose")
+    with pytest.raises(ParameterError, match="oov must be one of 'skip', 'compose'; got 'guess'"):
+        evaluate_word_pairs(subword_model, write(tmp_path, "p.tsv", "king\tqueen\t1\n"), oov="guess")
+
+
+def test_analogies_are_evaluated_in_the_analogy_view(subword_model, tmp_path):
+    path = write(tmp_path, "q.txt", ": s\nking kings queen queens\nqueen queens king kings\n")
+    result = evaluate_word_analogies(subword_model, path)
+    expected = [subword_model.analogy(*question[:3], topn=1)[0][0] == question[3]
+                for question in [("king", "kings", "queen", "queens"), ("queen", "queens", "king", "kings")]]
+    assert [q in result.sections[0].correct for q in read_analogies(path)[0][1]] == expected

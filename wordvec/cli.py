@@ -617,6 +617,9 @@ def _print_evaluation(evaluation: Evaluation) -> None:
               help="Only the most frequent words count as known and as analogy answers (as in gensim).")
 @click.option("--method", default="both", show_default=True, type=click.Choice([*options.ANALOGY_METHODS, "both"]),
               help="Analogy method: 3CosAdd, 3CosMul or both.")
+@click.option("--oov", default=options.OOV_POLICIES[0], show_default=True, type=click.Choice(options.OOV_POLICIES),
+              help="Words outside the vocabulary: skip their pairs and questions, or compose their vectors from "
+                   "character n-grams (a model built with --subwords).")
 @_json_option
 @_quiet_option
 def evaluate(
@@ -625,6 +628,7 @@ def evaluate(
     analogy_files: tuple[Path, ...],
     restrict_vocab: int,
     method: str,
+    oov: str,
     as_json: bool,
     quiet: bool,
 ) -> None:
@@ -633,7 +637,9 @@ def evaluate(
     With no --pairs or --analogies, runs the datasets shipped with wordvec:
     WordSim-353 and SimLex-999 (Spearman and Pearson correlation of cosines with
     human scores) and the Google analogy set (accuracy, per section too). Pairs and
-    questions with an unknown word are skipped and counted, never scored as wrong.
+    questions with an unknown word are skipped and counted, never scored as wrong;
+    with --oov compose, a model built with --subwords answers them with vectors composed
+    from the words' character n-grams.
 
     \b
     Example:
@@ -648,6 +654,7 @@ def evaluate(
         evaluation = evaluate_model(
             model, pairs=pair_files, analogies=analogy_files,
             methods=METHODS if method == "both" else (method,), restrict_vocab=restrict_vocab, progress=progress,
+            oov=oov,
         )
     finally:
         progress.close()

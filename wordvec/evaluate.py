@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .arrays import COSMUL_EPSILON
-from .errors import ParameterError, WordvecError
-from .options import ANALOGY_METHODS, DEFAULT_RESTRICT_VOCAB
+from .errors import ParameterError, UnknownWordError, WordvecError
+from .options import ANALOGY_METHODS, DEFAULT_RESTRICT_VOCAB, OOV_POLICIES
 from .progress import ProgressCallback
 
 if TYPE_CHECKING:
@@ -158,6 +158,38 @@ def _known_words(model: WordVectors, restrict_vocab: int) -> tuple[dict[str, int
     return index, canonical
 
 
+def _searched_vectors(
+    model: WordVectors, restrict_vocab: int, words: Iterable[str], oov: str
+) -> tuple[np.ndarray, dict[str, int], np.ndarray]:
+    """The unit vectors searched, the row of each lowercased word, and each row's canonical row.
+
+    With ``oov="skip"`` these are the ``restrict_vocab`` most frequent words'. With
+    ``oov="compose"``, each of ``words`` outside them that has a vector (a vocabulary
+    word beyond ``restrict_vocab``, or one composed from its character n-grams) gets a
+    row after theirs, so that a question about it is answered and it can be an answer.
+    """
+    if oov not in OOV_POLICIES:
+        raise ParameterError(f"oov must be one of {', '.join(map(repr, OOV_POLICIES))}; got {oov!r}")
+    index, canonical = _known_words(model, restrict_vocab)
+    unit = model.unit_vectors[: len(canonical)]
+    if oov == "skip":
+        return unit, index, canonical
+    if model.subwords is None:
+        raise ParameterError("oov='compose' needs a model with character n-grams: build it with --subwords")
+    missing = sorted({word.lower() for word in words} - index.keys())
+    rows: list[np.ndarray] = []
+    for word in missing:
+        try:
+            rows.append(model.query_vectors([word])[0][0])
+        except UnknownWordError:
+            continue  # none of its n-grams is known: it stays unknown
+        index[word] = len(canonical) + len(rows) - 1
+    if rows:
+        unit = np.vstack([np.asarray(unit, dtype=np.float32), np.stack(rows)])
+        canonical = np.concatenate([canonical, np.arange(len(canonical), len(canonical) + len(rows))])
+    return unit, index, canonical
+
+
 # -- word pairs -----------------------------------------------------------------------
 
 
@@ -250,7 +282,9 @@ def _pearson(x: np.ndarray, y: np.ndarray) -> float:
     return float(x @ y) / denominator if denominator > 0 else float("nan")
 
 
-def evaluate_word_pairs(model: WordVectors, path: str | Path, *, restrict_vocab: int = DEFAULT_RESTRICT_VOCAB) -> PairsResult:
+def evaluate_word_pairs(
+    model: WordVectors, path: str | Path, *, restrict_vocab: int = DEFAULT_RESTRICT_VOCAB, oov: str = "skip"
+) -> PairsResult:
     """Pearson and Spearman correlation of cosine similarity with human similarity scores.
 
     Parameters
@@ -260,6 +294,10 @@ def evaluate_word_pairs(model: WordVectors, path: str | Path, *, restrict_vocab:
         A ``word1 word2 score`` file (see :func:`read_word_pairs`).
     restrict_vocab : int, default 300000
         Words outside the most frequent ``restrict_vocab`` count as unknown (as in gensim).
+    oov : {"skip", "compose"}, default "skip"
+        What to do with a pair whose word is unknown: skip it and count it (gensim's way),
+        or answer it with the word's vector composed from its character n-grams (a model
+        built with subwords; a word none of whose n-grams is known is still skipped).
 
     Returns
     -------
@@ -273,10 +311,9 @@ def evaluate_word_pairs(model: WordVectors, path: str | Path, *, restrict_vocab:
     Spearman's rho is Pearson's r of the ranks, ties sharing their mean rank.
     """
     pairs = read_word_pairs(path)
-    index, _ = _known_words(model, restrict_vocab)
+    unit, index, _ = _searched_vectors(model, restrict_vocab, (word for pair in pairs for word in pair[:2]), oov)
     rows = [(index.get(w1.lower()), index.get(w2.lower()), score) for w1, w2, score in pairs]
     known = [(r1, r2, score) for r1, r2, score in rows if r1 is not None and r2 is not None]
-    unit = model.unit_vectors
     first, second = (
         np.asarray(unit[np.array([row[side] for row in known], dtype=np.int64)], dtype=np.float64) for side in (0, 1)
     )
@@ -478,6 +515,7 @@ def evaluate_analogy_methods(
     methods: Iterable[str] = METHODS,
     restrict_vocab: int = DEFAULT_RESTRICT_VOCAB,
     progress: ProgressCallback | None = None,
+    oov: str = "skip",
 ) -> dict[str, AnalogyResult]:
     """Analogy accuracy of several methods at once, sharing the cosine computations.
 
@@ -492,19 +530,17 @@ def evaluate_analogy_methods(
     if not methods:
         raise ParameterError("give at least one analogy method ('add' or 'mul')")
     sections = read_analogies(path)
-    index, canonical = _known_words(model, restrict_vocab)
     questions = [question for _, in_section in sections for question in in_section]
+    # A model with an analogy view answers analogies there, as WordVectors.analogy does.
+    view = model.analogy_view
+    unit, index, canonical = _searched_vectors(view, restrict_vocab, (word for question in questions for word in question), oov)
     rows = [[index.get(word.lower()) for word in question] for question in questions]
     known = np.array([None not in question_rows for question_rows in rows], dtype=bool)
     known_rows = np.array([r for r, k in zip(rows, known) if k], dtype=np.int64).reshape(-1, 4)
     correct = {method: np.zeros(len(questions), dtype=bool) for method in methods}
     if len(known_rows):
         asked = np.ascontiguousarray(known_rows[:, :3])
-        # A model with an analogy view answers analogies there, as WordVectors.analogy does.
-        best = _answer(
-            model.analogy_view.unit_vectors[: len(canonical)], asked, _candidate_exclusions(asked, canonical), methods,
-            progress,
-        )
+        best = _answer(unit, asked, _candidate_exclusions(asked, canonical), methods, progress)
         for method in methods:
             # Another spelling of the expected word is the expected word, as in gensim.
             correct[method][known] = (best[method] >= 0) & (canonical[best[method]] == known_rows[:, 3])
@@ -533,6 +569,7 @@ def evaluate_word_analogies(
     *,
     method: str = "add",
     restrict_vocab: int = DEFAULT_RESTRICT_VOCAB,
+    oov: str = "skip",
 ) -> AnalogyResult:
     """Accuracy on analogy questions ``a : b :: c : d``, all answered with a few matrix products.
 
@@ -549,6 +586,10 @@ def evaluate_word_analogies(
     restrict_vocab : int, default 300000
         Only the most frequent ``restrict_vocab`` words are candidate answers, and a
         question with a word outside them is skipped, as in gensim.
+    oov : {"skip", "compose"}, default "skip"
+        With ``"compose"`` (a model built with subwords), the question words outside the
+        vocabulary get vectors composed from their character n-grams, and join the
+        candidate answers, so that every question with composable words is answered.
 
     Returns
     -------
@@ -569,7 +610,7 @@ def evaluate_word_analogies(
     Levy, O. & Goldberg, Y. (2014). Linguistic Regularities in Sparse and Explicit Word
     Representations. CoNLL, 171-180.
     """
-    return evaluate_analogy_methods(model, path, methods=[method], restrict_vocab=restrict_vocab)[method]
+    return evaluate_analogy_methods(model, path, methods=[method], restrict_vocab=restrict_vocab, oov=oov)[method]
 
 
 # -- everything at once ---------------------------------------------------------------
@@ -635,6 +676,7 @@ def evaluate_model(
     methods: Iterable[str] = METHODS,
     restrict_vocab: int = DEFAULT_RESTRICT_VOCAB,
     progress: ProgressCallback | None = None,
+    oov: str = "skip",
 ) -> Evaluation:
     """Score a model on word-pair and analogy files; with neither, on the shipped datasets.
 
@@ -651,6 +693,9 @@ def evaluate_model(
     progress : callable, optional
         ``progress("analogies", done, total)`` as each analogy set's candidate answers
         are scored (the long part).
+    oov : {"skip", "compose"}, default "skip"
+        Skip the pairs and questions with a word outside the vocabulary, or answer them with
+        vectors composed from character n-grams (see :func:`evaluate_word_pairs`).
 
     Returns
     -------
@@ -660,11 +705,11 @@ def evaluate_model(
     if pairs or analogies:
         pair_files = [(str(path), path) for path in pairs]
         analogy_files = [(str(path), path) for path in analogies]
-        return _evaluate_files(model, pair_files, analogy_files, methods, restrict_vocab, progress)
+        return _evaluate_files(model, pair_files, analogy_files, methods, restrict_vocab, progress, oov)
     with ExitStack() as stack:
         pair_files = [(name, stack.enter_context(shipped_dataset(name))) for name in PAIR_DATASETS]
         analogy_files = [(name, stack.enter_context(shipped_dataset(name))) for name in ANALOGY_DATASETS]
-        return _evaluate_files(model, pair_files, analogy_files, methods, restrict_vocab, progress)
+        return _evaluate_files(model, pair_files, analogy_files, methods, restrict_vocab, progress, oov)
 
 
 def _evaluate_files(
@@ -674,16 +719,17 @@ def _evaluate_files(
     methods: tuple[str, ...],
     restrict_vocab: int,
     progress: ProgressCallback | None,
+    oov: str,
 ) -> Evaluation:
     pair_results = []
     for name, path in pair_files:
-        result = evaluate_word_pairs(model, path, restrict_vocab=restrict_vocab)
+        result = evaluate_word_pairs(model, path, restrict_vocab=restrict_vocab, oov=oov)
         result.dataset = name
         pair_results.append(result)
     analogy_results = []
     for name, path in analogy_files:
         by_method = evaluate_analogy_methods(
-            model, path, methods=methods, restrict_vocab=restrict_vocab, progress=progress
+            model, path, methods=methods, restrict_vocab=restrict_vocab, progress=progress, oov=oov
         )
         for result in by_method.values():
             result.dataset = name

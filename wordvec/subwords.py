@@ -304,7 +304,7 @@ DEFAULT_RIDGE = 0.3
 #: Conjugate-gradient iterations of :func:`fit_ngram_table`: scores stopped improving after about five.
 DEFAULT_ITERATIONS = 5
 #: Columns of the table solved at once: bounds the solver's five buckets x columns float32 matrices.
-_COLUMNS_PER_SOLVE = 100
+_COLUMNS_PER_SOLVE = 50
 
 
 class _RowSplitProduct:
@@ -479,7 +479,9 @@ def blend_with_ngrams(
     from .arrays import unit_rows
 
     lengths = np.linalg.norm(vectors, axis=1).astype(np.float32)
-    targets = unit_rows(vectors)
+    already_unit = bool(np.all((lengths == 0) | (np.abs(lengths - 1) < 1e-3)))
+    # A build's vectors are unit rows already: blend them in place rather than hold a copy.
+    targets = vectors if already_unit else unit_rows(vectors)
     bucket_ids, table = fit_ngram_table(incidence, targets, threads=threads)
     columns = np.searchsorted(bucket_ids, incidence.indices)  # every bucket of the incidence is known
     known_incidence = sp.csr_matrix((incidence.data, columns, incidence.indptr), shape=(incidence.shape[0], len(bucket_ids)))

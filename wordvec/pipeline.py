@@ -322,9 +322,11 @@ def _subword_tables(
 
     incidence = ngram_matrix(words, settings.buckets, settings.min_n, settings.max_n)
     threads = settings.workers or available_cores()
+    alphabetical = np.argsort(np.array(words, dtype=object), kind="stable")  # words sharing n-grams side by side
     return {
         name: blend_with_ngrams(
-            vectors, incidence, BLEND_WEIGHTS[name], min_n=settings.min_n, max_n=settings.max_n, threads=threads
+            vectors, incidence, BLEND_WEIGHTS[name], min_n=settings.min_n, max_n=settings.max_n, threads=threads,
+            locality_order=alphabetical,
         )
         for name, vectors in views.items()
         if vectors is not None

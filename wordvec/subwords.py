@@ -303,8 +303,9 @@ class NgramTable:
 DEFAULT_RIDGE = 0.3
 #: Conjugate-gradient iterations of :func:`fit_ngram_table`: scores stopped improving after about five.
 DEFAULT_ITERATIONS = 5
-#: Columns of the table solved at once: bounds the solver's five buckets x columns float32 matrices.
-_COLUMNS_PER_SOLVE = 50
+#: Columns of the table solved at once: the solver's five buckets x columns float32 matrices stay small,
+#: and narrow blocks keep the sparse products' reads of them in cache.
+_COLUMNS_PER_SOLVE = 20
 
 
 class _RowSplitProduct:
@@ -337,6 +338,7 @@ def fit_ngram_table(
     ridge: float = DEFAULT_RIDGE,
     iterations: int = DEFAULT_ITERATIONS,
     threads: int = 1,
+    locality_order: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The bucket vectors ``E`` whose compositions best give the words' vectors: ridge regression by conjugate gradients.
 
@@ -352,6 +354,10 @@ def fit_ngram_table(
         Conjugate-gradient iterations, from ``E = 0``.
     threads : int, default 1
         Threads for the sparse products.
+    locality_order : ndarray of int, optional
+        The words in an order that puts words sharing n-grams near each other, such as
+        alphabetical order: the products then read nearby rows of the table and run a
+        few times faster. The result does not depend on it.
 
     Returns
     -------
@@ -385,19 +391,28 @@ def fit_ngram_table(
     if isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer)) or iterations < 1:
         raise ParameterError(f"iterations must be a positive whole number; got {iterations!r}")
     incidence = sp.csr_matrix(incidence, dtype=np.float32)
-    # Only the buckets some word uses: the others' rows are zero at the solution, and a small
-    # vocabulary uses a fraction of the buckets.
-    used, columns_of = np.unique(incidence.indices, return_inverse=True)
+    rows = np.arange(incidence.shape[0]) if locality_order is None else np.asarray(locality_order, dtype=np.int64)
+    incidence = incidence[rows]
+    # Only the buckets some word uses (the others' rows are zero at the solution, and a small
+    # vocabulary uses a fraction of the buckets), numbered in the order the words first use them,
+    # so that the words' order carries over to the table's rows.
+    used, first_use = np.unique(incidence.indices, return_index=True)
+    by_first_use = np.argsort(first_use, kind="stable")
+    number_of = np.empty(len(used), dtype=np.int64)
+    number_of[by_first_use] = np.arange(len(used))
+    columns = number_of[np.searchsorted(used, incidence.indices)]
+    incidence = sp.csr_matrix((incidence.data, columns, incidence.indptr), shape=(incidence.shape[0], len(used)))
+    incidence.sort_indices()
     table = np.empty((len(used), targets.shape[1]), dtype=np.float32)
-    incidence = sp.csr_matrix((incidence.data, columns_of.reshape(-1), incidence.indptr), shape=(incidence.shape[0], len(used)))
     forward = _RowSplitProduct(incidence, threads)
     backward = _RowSplitProduct(sp.csr_matrix(incidence.T), threads)
     inverse_diagonal = (1.0 / (np.asarray(incidence.multiply(incidence).sum(axis=0)).ravel() + ridge)).astype(np.float32)
     with ThreadPoolExecutor(threads) if threads > 1 else _no_pool() as pool:
         for first in range(0, targets.shape[1], _COLUMNS_PER_SOLVE):
-            columns = np.ascontiguousarray(targets[:, first : first + _COLUMNS_PER_SOLVE], dtype=np.float32)
-            table[:, first : first + columns.shape[1]] = _conjugate_gradients(
-                forward, backward, inverse_diagonal, columns, np.float32(ridge), iterations, pool
+            block = np.ascontiguousarray(targets[rows, first : first + _COLUMNS_PER_SOLVE], dtype=np.float32)
+            # Row i of the solution is bucket used[by_first_use[i]]: back to increasing bucket ids.
+            table[by_first_use, first : first + block.shape[1]] = _conjugate_gradients(
+                forward, backward, inverse_diagonal, block, np.float32(ridge), iterations, pool
             )
     return used.astype(np.int64), table
 
@@ -452,6 +467,7 @@ def blend_with_ngrams(
     min_n: int,
     max_n: int,
     threads: int = 1,
+    locality_order: np.ndarray | None = None,
 ) -> NgramTable:
     """Fit an n-gram table to a view's word vectors and blend each word's vector with its n-grams', in place.
 
@@ -469,6 +485,8 @@ def blend_with_ngrams(
         The n-gram lengths ``incidence`` was made with, recorded in the table.
     threads : int, default 1
         Threads for the fit's sparse products.
+    locality_order : ndarray of int, optional
+        As for :func:`fit_ngram_table`: only the speed depends on it.
 
     Returns
     -------
@@ -482,7 +500,7 @@ def blend_with_ngrams(
     already_unit = bool(np.all((lengths == 0) | (np.abs(lengths - 1) < 1e-3)))
     # A build's vectors are unit rows already: blend them in place rather than hold a copy.
     targets = vectors if already_unit else unit_rows(vectors)
-    bucket_ids, table = fit_ngram_table(incidence, targets, threads=threads)
+    bucket_ids, table = fit_ngram_table(incidence, targets, threads=threads, locality_order=locality_order)
     columns = np.searchsorted(bucket_ids, incidence.indices)  # every bucket of the incidence is known
     known_incidence = sp.csr_matrix((incidence.data, columns, incidence.indptr), shape=(incidence.shape[0], len(bucket_ids)))
     rows = _ROWS_PER_BLEND

@@ -991,3 +991,29 @@ def test_evaluate_oov_compose_answers_every_pair_it_can(runner, subword_model_pa
                            "1", "-q", "--subsample", "0"]).exit_code == 0
     refused = invoke(runner, ["evaluate", "-m", plain, "--pairs", pairs, "--oov", "compose"])
     cli_error(refused, "Error: oov='compose' needs a model with character n-grams: build it with --subwords")
+
+
+def test_info_shows_the_subword_settings_and_the_analogy_view(runner, subword_model_path):
+    import wordvec
+
+    table = wordvec.load(subword_model_path).subwords
+    result = invoke(runner, ["info", "-m", subword_model_path])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"^analogy view +U S\^0\.5 without context vectors$", result.stdout, re.MULTILINE)
+    assert re.search(r"^subwords +character 3-6-grams, fasttext-fnv1a-32 into 5,000 buckets "
+                     rf"\(known: similarity {len(table.bucket_ids):,}, analogy \d[\d,]*\)$", result.stdout, re.MULTILINE)
+
+
+def test_export_and_convert_write_the_view_asked_for(runner, subword_model_path, model_path, tmp_path):
+    import wordvec
+
+    model = wordvec.load(subword_model_path)
+    for command in (["export", "-m", subword_model_path, "--format", "npy", "-o"], ["convert", subword_model_path]):
+        for view, expected in (("similarity", model.vectors), ("analogy", model.analogy_view.vectors)):
+            output = tmp_path / f"{command[0]}-{view}.npy"
+            result = invoke(runner, [*command, output, "--view", view])
+            assert result.exit_code == 0, result.output
+            np.testing.assert_array_equal(np.load(output), expected)
+    refused = invoke(runner, ["export", "-m", model_path, "-o", tmp_path / "x.vec", "--view", "analogy"])
+    cli_error(refused, "Error: this model has no analogy view: build it with --analogy-view")
+    assert not (tmp_path / "x.vec").exists()

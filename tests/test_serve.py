@@ -681,3 +681,26 @@ def test_the_page_in_a_browser(model_path, model, tmp_path):
     assert requested and all(address.startswith(url) for address in requested), "the page must work offline"
     asked = [parse_qs(urlparse(address).query) for address in requested if "/api/" in address]
     assert asked and not any("k" in params for params in asked), "the page asks with topn, not k"
+
+
+def test_the_api_answers_unseen_words_of_a_model_with_subwords_and_says_so(tmp_path):
+    import wordvec
+
+    lines = ["the king rules the kingdom", "the queen rules the queendom", "kings and queens rule lands",
+             "a kingly queen and a queenly king", "the land of the kings"] * 30
+    built = wordvec.build(lines, dim=3, min_count=1, window=2, subsample=0, subwords=True, analogy_view=True,
+                          buckets=5000)
+    built.save(tmp_path / "m")
+    model = wordvec.load(tmp_path / "m")
+    served = TestClient(create_app(model), base_url="http://localhost")
+    status, body = get(served, "/api/nearest", word="Kingz", topn=2)
+    assert status == 200
+    assert body["word"] == "kingz" and body["in_vocabulary"] is False and body["ngrams"] == model.known_ngrams("kingz")
+    assert_ranking(body["neighbours"], model.most_similar("kingz", topn=2))
+    status, body = get(served, "/api/similarity", word1="kingz", word2="queen")
+    assert status == 200 and body["similarity"] == pytest.approx(model.similarity("kingz", "queen"), abs=1e-6)
+    status, body = get(served, "/api/analogy", a="king", b="kings", c="queen", topn=1)
+    assert status == 200 and body["answers"][0]["word"] == model.analogy("king", "kings", "queen", topn=1)[0][0]
+    explorer = Explorer(model)
+    assert not isinstance(explorer.model.subwords.vectors, np.memmap)  # in memory: the files may be replaced
+    assert not isinstance(explorer.model.analogy_view.vectors, np.memmap)

@@ -688,6 +688,13 @@ def info(model_path: Path, as_json: bool) -> None:
         ("vocabulary", f"{meta['vocab_size']:,} words x {meta['dim']} dims"),
         ("parameters", ", ".join(f"{k}={v}" for k, v in sorted(meta["params"].items()))),
     ]
+    if meta.get("analogy_view"):
+        rows.append(("analogy view", f"U S^{options.ANALOGY_EIG:g} without context vectors"))
+    subwords = meta.get("subwords")
+    if subwords is not None:
+        known = ", ".join(f"{view} {count:,}" for view, count in subwords["known_buckets"].items())
+        rows.append(("subwords", f"character {subwords['min_n']}-{subwords['max_n']}-grams, {subwords['hash']} "
+                                 f"into {subwords['buckets']:,} buckets (known: {known})"))
     for key in ("tokens", "lines", "distinct_words", "replaced_bytes", "cooccurrence_pairs", "ppmi_nonzeros"):
         if key in stats:
             rows.append((key.replace("_", " "), f"{stats[key]:,}"))
@@ -704,7 +711,9 @@ def info(model_path: Path, as_json: bool) -> None:
               default="word2vec", show_default=True,
               help="word2vec C text or binary format, GloVe text (no header), or a .npy matrix with a .vocab file.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
-def export(model_path: Path, file_format: str, output: Path) -> None:
+@click.option("--view", default=options.VIEWS[0], show_default=True, type=click.Choice(options.VIEWS),
+              help="The vectors queries use, or the analogy view of a model built with --analogy-view.")
+def export(model_path: Path, file_format: str, output: Path, view: str) -> None:
     """Write the vectors in a format that gensim, word2vec, GloVe tools or numpy read.
 
     \b
@@ -714,7 +723,7 @@ def export(model_path: Path, file_format: str, output: Path) -> None:
     from .model_writer import save_vectors
 
     _check_outputs(_with_vocab(output, file_format), _with_vocab(model_path))
-    model = _load(model_path)
+    model = _load(model_path).view(view)
     save_vectors(model, output, file_format)
     click.echo(f"wrote {len(model):,} vectors ({file_format}) to {output}")
 
@@ -724,7 +733,9 @@ def export(model_path: Path, file_format: str, output: Path) -> None:
 @click.argument("target", type=click.Path(path_type=Path))
 @click.option("--to", "file_format", type=click.Choice(options.VECTOR_FORMATS),
               help="Format of TARGET (default: from its name: .bin, .vec/.txt, .npy, or none for a model).")
-def convert(source: Path, target: Path, file_format: str | None) -> None:
+@click.option("--view", default=options.VIEWS[0], show_default=True, type=click.Choice(options.VIEWS),
+              help="The vectors queries use, or the analogy view of a model built with --analogy-view.")
+def convert(source: Path, target: Path, file_format: str | None, view: str) -> None:
     """Convert vectors between formats: a wordvec model, word2vec text or binary, GloVe, .npy.
 
     SOURCE is read as every command reads -m (a model directory, a word2vec/GloVe file,
@@ -741,7 +752,7 @@ def convert(source: Path, target: Path, file_format: str | None) -> None:
 
     file_format = file_format or format_for_path(target)
     _check_outputs(_with_vocab(target, file_format), _with_vocab(source))
-    model = _load(source)
+    model = _load(source).view(view)
     save_vectors(model, target, file_format)
     click.echo(f"wrote {len(model):,} vectors x {model.dim} dims ({file_format}) to {target}")
 

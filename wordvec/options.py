@@ -66,6 +66,9 @@ DEFAULT_DOCUMENT_WEIGHTING = "sif"
 VECTOR_FORMATS = ("model", "word2vec", "word2vec-binary", "glove", "npy")
 #: Analogy methods: 3CosAdd and 3CosMul.
 ANALOGY_METHODS = ("add", "mul")
+#: The views of a model's SVD that ``export`` and ``convert`` write: the vectors queries use, or the
+#: analogy view of a model built with ``--analogy-view``.
+VIEWS = ("similarity", "analogy")
 #: What evaluation does with a word outside the vocabulary: skip its pair or question (gensim's way), or
 #: compose its vector from its character n-grams (a model built with subwords).
 OOV_POLICIES = ("skip", "compose")

@@ -116,7 +116,7 @@ class Explorer:
 
     @renamed_keywords(vectors="model")
     def __init__(self, model: WordVectors, *, name: str = "") -> None:
-        model = WordVectors(model.words, np.array(model.vectors), model.counts, params=model.params, stats=model.stats)
+        model = model.in_memory()
         self.model = model
         self.name = file_name(name)
         # Requests are answered on several threads: the model's lazy caches are built once, here.

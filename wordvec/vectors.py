@@ -238,6 +238,40 @@ class WordVectors:
 
         return difflib.get_close_matches(target, candidates, n=topn, cutoff=0.7)
 
+    def view(self, name: str) -> WordVectors:
+        """The vectors of one view: ``"similarity"`` (the model itself) or ``"analogy"`` (:attr:`analogy_view`).
+
+        Raises
+        ------
+        ParameterError
+            An unknown view, or ``"analogy"`` for a model built without an analogy view.
+        """
+        if name == "similarity":
+            return self
+        if name == "analogy":
+            if self._analogy_view is None:
+                raise ParameterError("this model has no analogy view: build it with --analogy-view")
+            return self._analogy_view
+        raise ParameterError(f"view must be 'similarity' or 'analogy'; got {name!r}")
+
+    def in_memory(self) -> WordVectors:
+        """A copy whose every array (vectors, analogy view, n-gram tables) is in memory rather than mapped from files.
+
+        For a long-running reader of a model whose files may be replaced: a memory-mapped
+        file that shrinks under a process kills it (SIGBUS).
+        """
+        from dataclasses import replace
+
+        def copied(model: WordVectors, analogy_view: WordVectors | None) -> WordVectors:
+            table = model.subwords
+            if table is not None:
+                table = replace(table, vectors=np.array(table.vectors), bucket_ids=np.array(table.bucket_ids))
+            return WordVectors(model.words, np.array(model.vectors), model.counts, params=model.params,
+                               stats=model.stats, subwords=table, analogy_view=analogy_view)
+
+        analogy = copied(self._analogy_view, None) if self._analogy_view is not None else None
+        return copied(self, analogy)
+
     @property
     def has_analogy_view(self) -> bool:
         """True if analogies are answered in a view of their own (see :attr:`analogy_view`)."""

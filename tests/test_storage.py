@@ -740,3 +740,35 @@ def test_a_malformed_subwords_entry_in_the_metadata_is_refused(subword_model, tm
         meta_path.write_text(json.dumps(meta))
         with pytest.raises(ModelError, match="malformed meta.json \\(subwords must be"):
             load_model(tmp_path / "m")
+
+
+@pytest.fixture(scope="module")
+def subword_property_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("subword-property")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    words=st.lists(st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\t\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029 "),
+                           min_size=1, max_size=8), min_size=2, max_size=12, unique_by=lambda word: word),
+    buckets=st.integers(1, 400),
+    queries=st.lists(st.text(min_size=1, max_size=10).filter(str.strip), min_size=1, max_size=5),
+    seed=st.integers(0, 2**16),
+)
+def test_a_subword_model_round_trips_and_composes_the_same_vectors(subword_property_dir, words, buckets, queries, seed):
+    from wordvec.subwords import NgramTable, ngram_hashes
+
+    rng = np.random.default_rng(seed)
+    vectors = rng.standard_normal((len(words), 3)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    known = np.unique(ngram_hashes(words).hashes.astype(np.int64) % buckets)
+    table = NgramTable(rng.standard_normal((len(known), 3)).astype(np.float32), known, buckets)
+    model = WordVectors(words, vectors, params={"normalize": True}, subwords=table)
+    path = subword_property_dir / f"m{seed}"
+    save_model(model, path)
+    loaded = load_model(path)
+    np.testing.assert_array_equal(loaded.subwords.bucket_ids, known)
+    first, second = model.subwords.compose(queries), loaded.subwords.compose(queries)
+    np.testing.assert_array_equal(first.vectors, second.vectors)
+    np.testing.assert_array_equal(first.known, second.known)
+    shutil.rmtree(path)

@@ -1017,3 +1017,20 @@ def test_export_and_convert_write_the_view_asked_for(runner, subword_model_path,
     refused = invoke(runner, ["export", "-m", model_path, "-o", tmp_path / "x.vec", "--view", "analogy"])
     cli_error(refused, "Error: this model has no analogy view: build it with --analogy-view")
     assert not (tmp_path / "x.vec").exists()
+
+
+def test_similarity_and_analogy_say_which_words_were_composed(runner, subword_model_path):
+    import wordvec
+
+    model = wordvec.load(subword_model_path)
+    count = model.known_ngrams("kingz")
+    similar = invoke(runner, ["similarity", "kingz", "queen", "-m", subword_model_path])
+    assert similar.exit_code == 0 and similar.stdout == f"{model.similarity('kingz', 'queen'):.4f}\n"
+    assert similar.stderr == f"note: kingz (not in the vocabulary: composed from {count} character n-grams)\n"
+    plain = invoke(runner, ["similarity", "king", "queen", "-m", subword_model_path])
+    assert plain.stderr == ""
+    analogy = invoke(runner, ["analogy", "kingz", "kings", "queen", "-m", subword_model_path, "-k", "2"])
+    assert analogy.exit_code == 0, analogy.output
+    title, rows = parse_table(analogy.stdout)[0]
+    assert title == f"kingz (not in the vocabulary: composed from {count} character n-grams) : kings :: queen : ?"
+    assert [word for word, _ in rows] == [word for word, _ in model.analogy("kingz", "kings", "queen", topn=2)]

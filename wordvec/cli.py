@@ -528,10 +528,14 @@ def similarity(word1: str, word2: str, model_path: Path, as_json: bool) -> None:
       wordvec similarity king queen
     """
     model = _load(model_path)
+    answer = answers.similarity(model, word1, word2)
     if as_json:
-        _print_json(answers.similarity(model, word1, word2))
-    else:
-        click.echo(f"{model.similarity(word1, word2):.4f}")
+        _print_json(answer)
+        return
+    # The number alone on stdout, as scripts read it; an unseen word is said on stderr.
+    for entry in answer.get("not_in_vocabulary", {}).values():
+        click.echo(f"note: {answers.describe(entry)}", err=True)
+    click.echo(f"{answer['similarity']:.4f}")
 
 
 @main.command()
@@ -555,10 +559,13 @@ def analogy(a: str, b: str, c: str, model_path: Path, topn: int, method: str, as
       wordvec analogy man king woman --method mul
     """
     model = _load(model_path)
+    answer = answers.analogy(model, a, b, c, topn=topn, method=method)
     if as_json:
-        _print_json(answers.analogy(model, a, b, c, topn=topn, method=method))
-    else:
-        _print_neighbours(f"{a} : {b} :: {c} : ?", model.analogy(a, b, c, topn=topn, method=method))
+        _print_json(answer)
+        return
+    unseen = answer.get("not_in_vocabulary", {})
+    a, b, c = (answers.describe(unseen[name]) if name in unseen else word for name, word in zip("abc", (a, b, c)))
+    _print_neighbours(f"{a} : {b} :: {c} : ?", [(entry["word"], entry["similarity"]) for entry in answer["answers"]])
 
 
 def _score(value: float) -> str:

@@ -90,7 +90,8 @@ def test_word_counts_match_scikit_learn_with_the_same_tokenizer(model):
     documents = ["The good, the bad; and the AWFUL film.", "", "plot plot zzz", "a great film's plot"]
     ours = DocumentVectorizer(model)._count_words(documents)
     counter = CountVectorizer(vocabulary=WORDS, tokenizer=RegexTokenizer().tokenize, lowercase=False, token_pattern=None)
-    np.testing.assert_array_equal(ours.toarray(), counter.fit_transform(documents).toarray())
+    np.testing.assert_array_equal(ours.known.toarray(), counter.fit_transform(documents).toarray())
+    assert ours.unseen is None  # a model without n-grams drops the words outside its vocabulary
 
 
 def test_tfidf_idf_is_the_smooth_idf_computed_by_hand(model):
@@ -463,3 +464,27 @@ def test_common_components_of_huge_float64_vectors_are_found():
     rows = DocumentVectorizer(model, weighting="tfidf").fit_transform(["a b c", "d e", "f a", "b d e"])
     assert np.isfinite(rows).all()
     np.testing.assert_allclose(np.linalg.norm(rows, axis=1), 1, rtol=1e-6)
+
+
+# -- words outside the vocabulary of a model with character n-grams ----------------------
+
+def test_documents_use_the_composed_vectors_of_words_outside_the_vocabulary():
+    import wordvec
+    from wordvec.arrays import unit_rows
+
+    lines = ["the king rules the kingdom", "the queen rules the queendom", "kings and queens rule lands",
+             "a kingly queen and a queenly king", "the land of the kings"] * 30
+    model = wordvec.build(lines, dim=3, min_count=1, window=2, subsample=0, subwords=True, buckets=5000)
+    documents = ["the kingz rules", "xyz", "kingz kingz queen"]
+    vectorizer = DocumentVectorizer(model, weighting="mean", remove_components=0, normalize=False)
+    result = vectorizer.fit_transform(documents)
+    kingz = unit_rows(model.subwords.compose(["kingz"]).vectors)[0]
+    vectors = {word: model.vectors[model.index(word)] for word in ("the", "rules", "queen")}
+    np.testing.assert_allclose(result[0], (vectors["the"] + kingz + vectors["rules"]) / 3, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(result[2], (2 * kingz + vectors["queen"]) / 3, rtol=1e-5, atol=1e-6)
+    assert not result[1].any() and vectorizer.n_empty_ == 1  # xyz: none of its n-grams is known
+    np.testing.assert_allclose(model.document_vector("the kingz rules", normalize=False), result[0], rtol=1e-5)
+    tfidf = DocumentVectorizer(model, weighting="tfidf", remove_components=0, normalize=False).fit(["the rules"])
+    weight = tfidf.idf_.max()  # a word never seen in fit: document frequency 0
+    expected = (tfidf.idf_[model.index("the")] * vectors["the"] + weight * kingz) / (tfidf.idf_[model.index("the")] + weight)
+    np.testing.assert_allclose(tfidf.transform(["the kingz"])[0], expected, rtol=1e-5, atol=1e-6)

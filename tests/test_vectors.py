@@ -472,3 +472,12 @@ def test_a_table_of_other_dimensions_is_refused():
 
     with pytest.raises(ParameterError, match="the n-gram table has 3 dims and the vectors 2"):
         WordVectors(["a", "b"], np.eye(2), subwords=NgramTable(np.ones((5, 3), np.float32), np.arange(5), 5))
+
+
+def test_a_string_that_is_not_one_word_is_not_composed():
+    # With most buckets known, any string would compose into noise; no corpus token is spelled so.
+    model = subword_model()
+    for query in ("!!!", "king king", "kingg!"):
+        with pytest.raises(UnknownWordError, match="is not one word to the tokenizer"):
+            model[query]
+    assert model.known_ngrams("Kingg") > 0  # case and Unicode form are normalised first, as for vocabulary words

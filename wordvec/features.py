@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Iterable, Iterator
-from itertools import chain, islice, repeat
+from itertools import chain, compress, islice, repeat
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -35,8 +35,9 @@ class DocumentVectorizer:
     """Turn documents into the weighted average of their word vectors, a scikit-learn transformer.
 
     Each document is tokenized as the model's corpus was, its words outside the
-    vocabulary are dropped, and the vectors of the rest are averaged with a weight per
-    word; then the projection on the first principal components of the training
+    vocabulary are dropped (a model with character n-grams composes their vectors
+    instead, weighted as words never seen in ``fit``: 1 for the mean and SIF, the largest
+    idf for tf-idf), and the vectors of the rest are averaged with a weight per word; then the projection on the first principal components of the training
     documents may be removed and the rows scaled to unit length. scikit-learn is not
     needed, but the class follows its conventions (constructor stores parameters,
     ``fit`` learns, learned state ends in ``_``), so it drops into
@@ -236,7 +237,7 @@ class DocumentVectorizer:
 
     # -- the steps --------------------------------------------------------------------
 
-    def _fit(self, documents: Iterable[str]) -> tuple[np.ndarray, sparse.csr_matrix]:
+    def _fit(self, documents: Iterable[str]) -> tuple[np.ndarray, _WordCounts]:
         """Learn ``word_weights_``, ``idf_`` and ``components_``; return the averages and word counts."""
         self._check_parameters()
         counts = self._count_words(documents)
@@ -244,8 +245,8 @@ class DocumentVectorizer:
         if self.weighting == "mean":
             self.word_weights_ = np.ones(len(self.model))
         elif self.weighting == "tfidf":
-            document_frequency = np.bincount(counts.indices, minlength=len(self.model))
-            self.idf_ = np.log((1 + counts.shape[0]) / (1 + document_frequency)) + 1
+            document_frequency = np.bincount(counts.known.indices, minlength=len(self.model))
+            self.idf_ = np.log((1 + counts.known.shape[0]) / (1 + document_frequency)) + 1
             self.word_weights_ = self.idf_
         else:
             self.word_weights_ = sif_weights(self.model, self.sif_a)
@@ -269,8 +270,8 @@ class DocumentVectorizer:
         if not isinstance(self.normalize, (bool, np.bool_)):
             raise ParameterError(f"normalize must be True or False; got {self.normalize!r}")
 
-    def _count_words(self, documents: Iterable[str]) -> sparse.csr_matrix:
-        """Documents x vocabulary matrix of word counts (words outside the vocabulary dropped)."""
+    def _count_words(self, documents: Iterable[str]) -> _WordCounts:
+        """Documents x vocabulary word counts, and those of the words outside it that the model can compose."""
         if isinstance(documents, (str, bytes)):
             raise ParameterError(
                 "expected an iterable of documents (strings), got a single string; wrap one document in a list"
@@ -278,7 +279,8 @@ class DocumentVectorizer:
         tokenize = get_tokenizer(self.model.params.get("tokenizer", "regex")).tokenize
         row_of_word = self.model.key_to_index.get
         vocabulary = len(self.model)
-        blocks = []
+        composes = self.model.subwords is not None
+        blocks, unseen_blocks, unseen_column = [], [], {}
         for first, batch in _batches(documents, _DOCUMENTS_PER_BATCH):
             token_lists = [tokenize(_checked_document(text, first + number)) for number, text in enumerate(batch)]
             lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
@@ -293,17 +295,32 @@ class DocumentVectorizer:
             )
             block.sum_duplicates()
             blocks.append(block)
+            if composes:
+                # Words outside the vocabulary get a column each, in the order they are first met.
+                unseen_tokens = list(compress(chain.from_iterable(token_lists), ~known))
+                columns = np.fromiter((unseen_column.setdefault(token, len(unseen_column)) for token in unseen_tokens),
+                                      dtype=np.int64, count=len(unseen_tokens))
+                unseen_blocks.append((len(batch), document_rows[~known], columns))
         if not blocks:
-            return sparse.csr_matrix((0, vocabulary), dtype=np.float32)
-        return sparse.vstack(blocks, format="csr")
+            return _WordCounts(sparse.csr_matrix((0, vocabulary), dtype=np.float32))
+        counts = _WordCounts(sparse.vstack(blocks, format="csr"))
+        if unseen_column:
+            counts.add_unseen(self.model, list(unseen_column), unseen_blocks)
+        return counts
 
-    def _average(self, counts: sparse.csr_matrix) -> np.ndarray:
+    def _average(self, counts: _WordCounts) -> np.ndarray:
         """The weighted average of the word vectors of each document (zero for no known word)."""
         dtype = np.result_type(self.model.vectors.dtype, np.float32)
-        weighted = counts @ sparse.diags(self.word_weights_.astype(dtype))
-        totals = np.asarray((weighted if self.weighting == "tfidf" else counts).sum(axis=1)).ravel()
+        weighted = counts.known @ sparse.diags(self.word_weights_.astype(dtype))
+        totals = np.asarray((weighted if self.weighting == "tfidf" else counts.known).sum(axis=1)).ravel()
         with np.errstate(over="ignore", invalid="ignore"):
             sums = np.asarray(weighted @ np.asarray(self.model.vectors, dtype=dtype), dtype=dtype)
+            if counts.unseen is not None:
+                # A composed word was never counted in fit: SIF's p(w) is 0 (weight 1), tf-idf's document
+                # frequency is 0 (the largest idf), the mean's weight is 1.
+                weight = self.idf_.max() if self.weighting == "tfidf" else 1.0
+                sums += np.asarray(weight * (counts.unseen @ counts.unseen_vectors.astype(dtype)), dtype=dtype)
+                totals = totals + weight * np.asarray(counts.unseen.sum(axis=1)).ravel()
             averages = np.divide(sums, totals[:, None], out=np.zeros_like(sums), where=totals[:, None] > 0)
         if not np.isfinite(averages).all():
             # Finite vectors (loaders refuse others) can still be too large to sum in float32.
@@ -314,15 +331,47 @@ class DocumentVectorizer:
             )
         return averages
 
-    def _finish(self, averages: np.ndarray, counts: sparse.csr_matrix) -> np.ndarray:
+    def _finish(self, averages: np.ndarray, counts: _WordCounts) -> np.ndarray:
         """Remove the common components, normalise, and count the empty documents."""
         if len(self.components_):
             components = self.components_.astype(averages.dtype)
             averages -= (averages @ components.T) @ components
         if self.normalize:
             averages = unit_rows(averages, averages.dtype)  # exact for rows too long for a plain norm
-        self.n_empty_ = int(np.count_nonzero(np.diff(counts.indptr) == 0))
+        self.n_empty_ = int(np.count_nonzero(counts.words_per_document() == 0))
         return averages
+
+
+class _WordCounts:
+    """The words of a batch of documents: counts of vocabulary words, and of words composed from n-grams."""
+
+    def __init__(self, known: sparse.csr_matrix) -> None:
+        self.known = known
+        self.unseen: sparse.csr_matrix | None = None
+        self.unseen_vectors: np.ndarray | None = None
+
+    def add_unseen(self, model: WordVectors, tokens: list[str], blocks: list[tuple[int, np.ndarray, np.ndarray]]) -> None:
+        """Count the ``tokens`` outside the vocabulary whose vectors ``model`` can compose; drop the others."""
+        composed = model.subwords.compose(tokens)
+        keep = np.flatnonzero(composed.known > 0)
+        column_of = np.full(len(tokens), -1, dtype=np.int64)
+        column_of[keep] = np.arange(len(keep))
+        parts = []
+        for documents, rows, columns in blocks:
+            kept = column_of[columns] >= 0
+            part = sparse.csr_matrix(
+                (np.ones(int(kept.sum()), dtype=np.float32), (rows[kept], column_of[columns][kept])),
+                shape=(documents, len(keep)),
+            )
+            part.sum_duplicates()
+            parts.append(part)
+        self.unseen = sparse.vstack(parts, format="csr")
+        self.unseen_vectors = unit_rows(composed.vectors[keep])
+
+    def words_per_document(self) -> np.ndarray:
+        """How many words of each document have a vector."""
+        found = np.diff(self.known.indptr)
+        return found if self.unseen is None else found + np.diff(self.unseen.indptr)
 
 
 _PARAMETER_NAMES = ("model", "weighting", "sif_a", "remove_components", "normalize")

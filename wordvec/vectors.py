@@ -337,7 +337,16 @@ class WordVectors:
                 raise ParameterError(f"a query word must be a non-empty string; got {word!r}")
         if self.subwords is None:
             raise UnknownWordError(words[0], self.suggest(words[0]))
-        composed = self.subwords.compose([normalize_text(word).strip() for word in words])
+        from .tokenize import get_tokenizer
+
+        tokenize = get_tokenizer(self.params.get("tokenizer", "regex")).tokenize
+        normalized = [normalize_text(word).strip() for word in words]
+        for word, spelling in zip(words, normalized):
+            # Punctuation, or several words: no token of a corpus is spelled so, and with most buckets
+            # known any string would compose into noise.
+            if tokenize(spelling) != [spelling]:
+                raise UnknownWordError(word, self.suggest(word), reason="and is not one word to the tokenizer")
+        composed = self.subwords.compose(normalized)
         for word, known in zip(words, composed.known.tolist()):
             if known == 0:
                 raise UnknownWordError(word, self.suggest(word), reason="and none of its character n-grams is known to the model")

@@ -200,3 +200,22 @@ def test_impossible_fit_options_are_refused(options, message):
 
     with pytest.raises(ParameterError, match=message):
         fit_ngram_table(ngram_matrix(["word"], 8), np.ones((1, 2), np.float32), **options)
+
+
+def test_the_blend_takes_one_weight_for_all_words_or_one_each():
+    from wordvec.subwords import blend_with_ngrams
+
+    words = ["where", "there", "here", "hers", "other", "others", "the", "then", "hen", "her"]
+    incidence = ngram_matrix(words, 64)
+    rng = np.random.default_rng(2)
+    vectors = rng.standard_normal((len(words), 4)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    scalar, each, none = vectors.copy(), vectors.copy(), vectors.copy()
+    blend_with_ngrams(scalar, incidence, 0.5, min_n=3, max_n=6)
+    blend_with_ngrams(each, incidence, np.full(len(words), 0.5), min_n=3, max_n=6)
+    np.testing.assert_array_equal(scalar, each)
+    weights = np.zeros(len(words))
+    weights[0] = 1.0
+    blend_with_ngrams(none, incidence, weights, min_n=3, max_n=6)
+    np.testing.assert_allclose(none[1:], vectors[1:], atol=1e-6)  # weight 0: the word keeps its vector
+    assert not np.allclose(none[0], vectors[0]) and np.linalg.norm(none[0]) == pytest.approx(1, abs=1e-6)

@@ -462,7 +462,7 @@ BLEND_WEIGHTS = {"similarity": 0.5, "analogy": 2.0}
 def blend_with_ngrams(
     vectors: np.ndarray,
     incidence: sp.csr_matrix,
-    weight: float,
+    weight: float | np.ndarray,
     *,
     min_n: int,
     max_n: int,
@@ -479,8 +479,9 @@ def blend_with_ngrams(
         have one, at unit length).
     incidence : scipy.sparse.csr_matrix
         :func:`ngram_matrix` of the vocabulary.
-    weight : float
-        How much of its n-grams' vector a word takes (see :data:`BLEND_WEIGHTS`).
+    weight : float or ndarray of shape (n_words,)
+        How much of its n-grams' vector a word takes (see :data:`BLEND_WEIGHTS`), one for all
+        words or one each.
     min_n, max_n : int
         The n-gram lengths ``incidence`` was made with, recorded in the table.
     threads : int, default 1
@@ -500,6 +501,7 @@ def blend_with_ngrams(
     already_unit = bool(np.all((lengths == 0) | (np.abs(lengths - 1) < 1e-3)))
     # A build's vectors are unit rows already: blend them in place rather than hold a copy.
     targets = vectors if already_unit else unit_rows(vectors)
+    weights = np.broadcast_to(np.asarray(weight, dtype=np.float32), (len(vectors),))
     bucket_ids, table = fit_ngram_table(incidence, targets, threads=threads, locality_order=locality_order)
     columns = np.searchsorted(bucket_ids, incidence.indices)  # every bucket of the incidence is known
     known_incidence = sp.csr_matrix((incidence.data, columns, incidence.indptr), shape=(incidence.shape[0], len(bucket_ids)))
@@ -507,7 +509,7 @@ def blend_with_ngrams(
     for start in range(0, len(vectors), rows):
         part = slice(start, start + rows)
         composed = unit_rows(np.asarray(known_incidence[part] @ table, dtype=np.float32))
-        blended = unit_rows(targets[part] + np.float32(weight) * composed)
+        blended = unit_rows(targets[part] + weights[part, None] * composed)
         scale = np.where(lengths[part] > 0, lengths[part], 1.0).astype(np.float32)
         vectors[part] = blended * scale[:, None]
     return NgramTable(table, bucket_ids, incidence.shape[1], min_n, max_n)

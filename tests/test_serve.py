@@ -701,6 +701,9 @@ def test_the_api_answers_unseen_words_of_a_model_with_subwords_and_says_so(tmp_p
     assert status == 200 and body["similarity"] == pytest.approx(model.similarity("kingz", "queen"), abs=1e-6)
     status, body = get(served, "/api/analogy", a="king", b="kings", c="queen", topn=1)
     assert status == 200 and body["answers"][0]["word"] == model.analogy("king", "kings", "queen", topn=1)[0][0]
+    status, body = get(served, "/api/map", word="kingz", topn=2)
+    assert status == 200 and body["words"][0] == {**body["words"][0], "word": "kingz", "query": True}
+    assert [entry["word"] for entry in body["words"][1:]] == [word for word, _ in model.most_similar("kingz", topn=2)]
     explorer = Explorer(model)
     assert not isinstance(explorer.model.subwords.vectors, np.memmap)  # in memory: the files may be replaced
     assert not isinstance(explorer.model.analogy_view.vectors, np.memmap)

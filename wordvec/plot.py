@@ -46,7 +46,8 @@ def word_map(model: WordVectors, words: Iterable[str], *, topn: int = 0) -> Word
     model : WordVectors
         The word vectors.
     words : iterable of str
-        Words to place; each must be in the vocabulary.
+        Words to place: in the vocabulary, or composed from their character n-grams by a
+        model that has them.
     topn : int, default 0
         Also place each word's ``topn`` nearest words (by cosine).
 
@@ -59,7 +60,7 @@ def word_map(model: WordVectors, words: Iterable[str], *, topn: int = 0) -> Word
     ParameterError
         Fewer than two words in all, or ``topn`` negative.
     UnknownWordError
-        A word is not in the vocabulary.
+        A word is not in the vocabulary and no vector can be composed for it.
 
     Notes
     -----
@@ -70,15 +71,15 @@ def word_map(model: WordVectors, words: Iterable[str], *, topn: int = 0) -> Word
     queries = list(dict.fromkeys(words))
     if topn < 0:
         raise ParameterError(f"topn must be >= 0; got {topn}")
-    rows = [model.index(word) for word in queries]
+    query_vectors, _ = model.query_vectors(queries)  # composed from n-grams for words outside the vocabulary
     placed = list(queries)
     if topn:
         for found in model.nearest(queries, topn=topn):
             placed.extend(word for word, _ in found if word not in placed)
     if len(placed) < 2:
         raise ParameterError("a map needs at least two words; give more words or --topn")
-    rows += [model.index(word) for word in placed[len(queries):]]
-    matrix = np.asarray(model.unit_vectors[rows], dtype=np.float64)
+    rows = [model.index(word) for word in placed[len(queries):]]
+    matrix = np.vstack([query_vectors, model.unit_vectors[rows]]).astype(np.float64)
     centred = matrix - matrix.mean(axis=0)
     _, _, components = np.linalg.svd(centred, full_matrices=False)
     components = components[:2]

@@ -145,7 +145,7 @@ class Explorer:
         """
         from .plot import word_map
 
-        focus = self.model.vocabulary_word(_word(params, "word"))
+        focus = answers.word_entry(self.model, _word(params, "word"))["word"]
         placed = word_map(self.model, [focus], topn=_topn(params))
         return {
             "words": [

@@ -160,7 +160,9 @@ async function show(word) {
     if (request !== shown) return;
     hide($("message"));
     document.title = `${nearest.word} · wordvec explorer`;
-    $("focus-word").textContent = nearest.word;
+    $("focus-word").textContent = nearest.in_vocabulary === false
+      ? `${nearest.word} (not in the vocabulary: composed from ${nearest.ngrams} character n-grams)`
+      : nearest.word;
     renderRanking($("neighbours"), nearest.neighbours);
     renderMap(map.words, new Map(nearest.neighbours.map((n) => [n.word, n.similarity])));
   } catch (error) {

@@ -931,6 +931,7 @@ def test_a_full_disk_while_writing_the_model(runner, royal_corpus_file, previous
 #: options argv[4:], in one process (its start-up would otherwise take longer than a build).
 REBUILDING_CLI = """
 import sys
+import time
 from wordvec.cli import main
 target, corpora, options = sys.argv[1], sys.argv[2:4], sys.argv[4:]
 for number in range(3):
@@ -938,6 +939,7 @@ for number in range(3):
         main(["build", corpora[number % 2], "-o", target, "-q", *options], prog_name="wordvec")
     except SystemExit as done:
         assert done.code == 0, done.code
+    time.sleep(0.3)  # each model stays in place long enough for the readers to see it, however busy the machine
 """
 
 

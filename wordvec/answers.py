@@ -46,15 +46,11 @@ def word_entry(model: WordVectors, word: str) -> dict[str, Any]:
     UnknownWordError
         The word is outside the vocabulary and no vector can be composed for it.
     """
-    from .errors import UnknownWordError
     from .tokenize import normalize_text
 
-    try:
-        return {"word": model.vocabulary_word(word), "in_vocabulary": True}
-    except UnknownWordError:
-        if model.subwords is None:
-            raise
-    return {"word": normalize_text(word).strip(), "in_vocabulary": False, "ngrams": model.known_ngrams(word)}
+    if model.subwords is not None and not model.in_vocabulary(word):
+        return {"word": normalize_text(word).strip(), "in_vocabulary": False, "ngrams": model.known_ngrams(word)}
+    return {"word": model.vocabulary_word(word), "in_vocabulary": True}
 
 
 def describe(entry: dict[str, Any]) -> str:

@@ -25,7 +25,7 @@ import numpy as np
 
 from .arrays import require_finite
 from .errors import ModelError, ParameterError, os_error_reason
-from .files import open_regular_file, read_npy_header
+from .files import NpyHeader, open_regular_file, read_npy_header
 # Their home until files held them: still importable here.
 from .files import check_output_path, save_array, write_atomically  # noqa: F401
 from .model_writer import (  # noqa: F401 - the writers, importable here as before they moved
@@ -127,7 +127,7 @@ def _load_from_dir_fd(path: Path, dir_fd: int) -> WordVectors:
     meta = _parse_meta(meta_bytes, where)
     checksum = meta.get("vocab_crc32")
     words, counts = _read_vocab(dir_fd, where, checksum)
-    vectors = _map_vectors(dir_fd, path, where)
+    vectors = _map_vectors(dir_fd, where)
     if vectors.shape != (len(words), meta["dim"]) or len(words) != meta["vocab_size"]:
         raise ModelError(
             f"{where} is inconsistent: {len(words)} words in {VOCAB_FILE}, matrix of shape {vectors.shape}, "
@@ -157,14 +157,31 @@ def _load_from_dir_fd(path: Path, dir_fd: int) -> WordVectors:
 
 def _map_matrix(dir_fd: int, name: str, where: str, shape: tuple[int, ...], dtype: str) -> np.ndarray:
     """The array of the model file ``name``, memory-mapped once its header says ``shape`` and ``dtype``."""
+
+    def problem(header: NpyHeader) -> str | None:
+        if header.shape != shape or header.dtype != np.dtype(dtype) or header.fortran_order:
+            return f"it holds a {header.dtype} array of shape {header.shape}, not {dtype} of shape {shape}"
+        return None
+
+    return _map_array(dir_fd, name, where, problem)
+
+
+def _map_array(dir_fd: int, name: str, where: str, problem: Callable[[NpyHeader], str | None]) -> np.ndarray:
+    """The array of the model file ``name``, memory-mapped unless ``problem`` finds something wrong with its header.
+
+    Opened through the directory handle: the mapping is of this model's file even if the
+    path has since been swapped to a newer model.
+    """
     try:
         with open_regular_file(dir_fd=dir_fd, path=name) as handle:
             header = read_npy_header(handle)
-            if header.shape != shape or header.dtype != np.dtype(dtype) or header.fortran_order:
-                raise ValueError(f"it holds a {header.dtype} array of shape {header.shape}, not {dtype} of shape {shape}")
-            if 0 in shape:
-                return np.zeros(shape, dtype=dtype)
-            return np.memmap(handle, dtype=header.dtype, mode="r", offset=header.offset, shape=header.shape)
+            reason = problem(header)
+            if reason is not None:
+                raise ValueError(reason)
+            if 0 in header.shape:
+                return np.zeros(header.shape, dtype=header.dtype)
+            order = "F" if header.fortran_order else "C"
+            return np.memmap(handle, dtype=header.dtype, mode="r", offset=header.offset, shape=header.shape, order=order)
     except FileNotFoundError:
         raise ModelError(f"{where} is missing {name}; rebuild the model") from None
     except (ValueError, OSError) as error:
@@ -477,23 +494,17 @@ def _first_bad_vocab_line(text: str) -> int:
     return 1
 
 
-def _map_vectors(dir_fd: int, path: Path, where: str) -> np.ndarray:
-    # Opened through the directory handle: the mapping is of this model's file even if
-    # the path has since been swapped to a newer model.
-    try:
-        with open_regular_file(dir_fd=dir_fd, path=VECTORS_FILE) as handle:
-            header = read_npy_header(handle)
-            if len(header.shape) != 2 or header.dtype not in (np.float32, np.float64):
-                raise ValueError(f"it holds a {len(header.shape)}-D {header.dtype} array, not a 2-D float matrix")
-            if 0 in header.shape:
-                raise ValueError(f"its matrix of shape {header.shape} holds no vectors")
-            order = "F" if header.fortran_order else "C"
-            return np.memmap(handle, dtype=header.dtype, mode="r", offset=header.offset, shape=header.shape, order=order)
-    except FileNotFoundError:
-        raise ModelError(f"{where} is missing {VECTORS_FILE}; rebuild the model") from None
-    except (ValueError, OSError) as error:
-        reason = error if isinstance(error, ValueError) else os_error_reason(error)
-        raise ModelError(f"{where} has a corrupt {VECTORS_FILE} ({reason}); rebuild the model") from None
+def _map_vectors(dir_fd: int, where: str) -> np.ndarray:
+    """The model's vectors.npy, memory-mapped once its header says it is a 2-D float matrix with rows."""
+
+    def problem(header: NpyHeader) -> str | None:
+        if len(header.shape) != 2 or header.dtype not in (np.float32, np.float64):
+            return f"it holds a {len(header.shape)}-D {header.dtype} array, not a 2-D float matrix"
+        if 0 in header.shape:
+            return f"its matrix of shape {header.shape} holds no vectors"
+        return None
+
+    return _map_array(dir_fd, VECTORS_FILE, where, problem)
 
 
 # -- the kept corpus ---------------------------------------------------------------------

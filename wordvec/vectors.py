@@ -23,6 +23,11 @@ if TYPE_CHECKING:
     from .subwords import ComposedVectors, NgramTable
 
 
+def _require_query_word(word: object) -> None:
+    if not isinstance(word, str) or not word.strip():
+        raise ParameterError(f"a query word must be a non-empty string; got {word!r}")
+
+
 def _as_word_list(words: str | Iterable[str] | None) -> list[str]:
     if words is None:
         return []
@@ -209,8 +214,7 @@ class WordVectors:
         UnknownWordError
             The word is not in the vocabulary; the error lists close spellings.
         """
-        if not isinstance(word, str) or not word.strip():
-            raise ParameterError(f"a query word must be a non-empty string; got {word!r}")
+        _require_query_word(word)
         index = self._lookup(word)
         if index is None:
             raise UnknownWordError(word, self.suggest(word))
@@ -330,15 +334,12 @@ class WordVectors:
 
     def _composed(self, words: Sequence[str]) -> ComposedVectors:
         """The n-gram vectors of words outside the vocabulary; an unknown-word error where none can be made."""
-        from .tokenize import normalize_text
+        from .tokenize import get_tokenizer, normalize_text
 
         for word in words:
-            if not isinstance(word, str) or not word.strip():
-                raise ParameterError(f"a query word must be a non-empty string; got {word!r}")
+            _require_query_word(word)
         if self.subwords is None:
             raise UnknownWordError(words[0], self.suggest(words[0]))
-        from .tokenize import get_tokenizer
-
         tokenize = get_tokenizer(self.params.get("tokenizer", "regex")).tokenize
         normalized = [normalize_text(word).strip() for word in words]
         for word, spelling in zip(words, normalized):
@@ -374,8 +375,7 @@ class WordVectors:
         """
         rows: list[int | None] = []
         for word in words:
-            if not isinstance(word, str) or not word.strip():
-                raise ParameterError(f"a query word must be a non-empty string; got {word!r}")
+            _require_query_word(word)
             rows.append(self._lookup(word))
         unseen = [i for i, row in enumerate(rows) if row is None]
         unit = self.unit_vectors
@@ -492,7 +492,7 @@ class WordVectors:
         found = [self._lookup(word) if isinstance(word, str) and word.strip() else None for word in words]
         unseen = [i for i, row in enumerate(found) if row is None]
         # Words outside the vocabulary (composed from n-grams) have row -1 and their vector here.
-        composed = dict(zip(unseen, self.query_vectors([words[i] for i in unseen])[0])) if unseen else {}
+        composed = dict(zip(unseen, unit_rows(self._composed([words[i] for i in unseen]).vectors))) if unseen else {}
         rows = np.array([-1 if row is None else row for row in found], dtype=np.int64)
         unit = np.asarray(self.unit_vectors, dtype=np.float32)
         self._require_nonzero(rows[rows >= 0])

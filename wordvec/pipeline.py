@@ -316,21 +316,30 @@ def _factorize(
 def _subword_tables(
     words: list[str], views: dict[str, np.ndarray | None], settings: BuildParams
 ) -> dict[str, NgramTable]:
-    """Fit each view's n-gram table and blend the view's vectors with their words' n-grams (in place)."""
+    """Fit an n-gram table, carry it to the other view, and blend each view's vectors with their words' n-grams (in place).
+
+    One fit serves both views: to the analogy view's vectors (the one that leans on its
+    n-grams) when there is one, carried to the similarity view by :func:`~wordvec.subwords.map_table`.
+    """
     from ._cores import available_cores
-    from .subwords import BLEND_WEIGHTS, blend_with_ngrams, ngram_matrix
+    from .subwords import BLEND_WEIGHTS, NgramTable, as_unit_rows, blend_with_ngrams, fit_ngram_table, map_table, ngram_matrix
 
     incidence = ngram_matrix(words, settings.buckets, settings.min_n, settings.max_n)
     threads = settings.workers or available_cores()
     alphabetical = np.argsort(np.array(words, dtype=object), kind="stable")  # words sharing n-grams side by side
-    return {
-        name: blend_with_ngrams(
+    present = {name: vectors for name, vectors in views.items() if vectors is not None}
+    fitted_view = "analogy" if "analogy" in present else "similarity"
+    bucket_ids, fitted = fit_ngram_table(incidence, as_unit_rows(present[fitted_view]), threads=threads, locality_order=alphabetical)
+    tables = {fitted_view: NgramTable(fitted, bucket_ids, settings.buckets, settings.min_n, settings.max_n)}
+    for name, vectors in present.items():
+        if name not in tables:  # from the views as they are, before either is blended
+            tables[name] = map_table(tables[fitted_view], present[fitted_view], vectors)
+    for name, vectors in present.items():
+        blend_with_ngrams(
             vectors, incidence, BLEND_WEIGHTS[name], min_n=settings.min_n, max_n=settings.max_n, threads=threads,
-            locality_order=alphabetical,
+            table=tables[name],
         )
-        for name, vectors in views.items()
-        if vectors is not None
-    }
+    return tables
 
 
 def _without_positive_context(weighted: sp.csr_matrix, add_context: bool) -> np.ndarray:

@@ -478,7 +478,12 @@ def test_documents_use_the_composed_vectors_of_words_outside_the_vocabulary():
     documents = ["the kingz rules", "xyz", "kingz kingz queen"]
     vectorizer = DocumentVectorizer(model, weighting="mean", remove_components=0, normalize=False)
     result = vectorizer.fit_transform(documents)
-    kingz = unit_rows(model.subwords.compose(["kingz"]).vectors)[0]
+    # kingz: its n-grams' direction, pulled toward king and kings (one letter away), weighted by the root of their counts.
+    ngram_direction = unit_rows(model.subwords.compose(["kingz"]).vectors)[0]
+    near = [model.index("king"), model.index("kings")]
+    misspelt = unit_rows((np.sqrt(model.counts[near].astype(np.float64)) @ model.unit_vectors[near])[None, :])[0]
+    kingz = unit_rows((ngram_direction + misspelt)[None, :])[0]
+    np.testing.assert_allclose(model["kingz"], kingz, rtol=1e-5, atol=1e-6)
     vectors = {word: model.vectors[model.index(word)] for word in ("the", "rules", "queen")}
     np.testing.assert_allclose(result[0], (vectors["the"] + kingz + vectors["rules"]) / 3, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(result[2], (2 * kingz + vectors["queen"]) / 3, rtol=1e-5, atol=1e-6)

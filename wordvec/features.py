@@ -352,7 +352,7 @@ class _WordCounts:
 
     def add_unseen(self, model: WordVectors, tokens: list[str], blocks: list[tuple[int, np.ndarray, np.ndarray]]) -> None:
         """Count the ``tokens`` outside the vocabulary whose vectors ``model`` can compose; drop the others."""
-        composed = model.subwords.compose(tokens)
+        composed = model.compose(tokens)
         keep = np.flatnonzero(composed.known > 0)
         column_of = np.full(len(tokens), -1, dtype=np.int64)
         column_of[keep] = np.arange(len(keep))
@@ -366,7 +366,7 @@ class _WordCounts:
             part.sum_duplicates()
             parts.append(part)
         self.unseen = sparse.vstack(parts, format="csr")
-        self.unseen_vectors = unit_rows(composed.vectors[keep])
+        self.unseen_vectors = composed.vectors[keep]
 
     def words_per_document(self) -> np.ndarray:
         """How many words of each document have a vector."""

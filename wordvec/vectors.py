@@ -40,6 +40,11 @@ def _as_word_list(words: str | Iterable[str] | None) -> list[str]:
 _SCANS_BEFORE_INDEX = 8
 #: Answers of one batch spelled row by row from a loaded model's vocabulary before its word list is built.
 _SPELLINGS_BEFORE_LIST = 1000
+#: How strongly a word outside the vocabulary leans on the vocabulary words one edit away from it
+#: (:meth:`WordVectors.compose`): on the bench corpus, typos found their word among their 10 nearest
+#: neighbours 0.28 of the time by n-grams alone and 0.92 with this weight; heavier weights found few more
+#: and cost the unseen names of the Google set more (benchmarks/RESULTS.md, subword_probes.py).
+SPELLING_WEIGHT = 1.0
 
 
 class LazyWords(Sequence[str]):
@@ -130,6 +135,7 @@ class WordVectors:
         self._index: dict[str, int] | None = None
         self._scans = 0
         self._unit: np.ndarray | None = None
+        self._alphabet: str | None = None  # of the vocabulary, for the misspellings of unseen words
         self._score_buffers: queue.SimpleQueue[np.ndarray] = queue.SimpleQueue()
         #: The model directory the vectors were loaded from (set by :func:`wordvec.load`), else None.
         self.path: Path | None = None
@@ -294,7 +300,7 @@ class WordVectors:
         return word in self
 
     def vector(self, word: str) -> np.ndarray:
-        """The vector of ``word``: its row as stored, or for a word outside the vocabulary its n-grams' mean.
+        """The vector of ``word``: its row as stored, or for a word outside the vocabulary the unit vector :meth:`compose` makes.
 
         Raises
         ------
@@ -305,7 +311,7 @@ class WordVectors:
         row = self._lookup(word) if isinstance(word, str) and word.strip() else None
         if row is not None:
             return np.asarray(self.vectors[row])
-        return self.ngram_vector(word)
+        return self._composed([word], misspellings=True).vectors[0]
 
     __getitem__ = vector
 
@@ -332,8 +338,56 @@ class WordVectors:
         """
         return int(self._composed([word]).known[0])
 
-    def _composed(self, words: Sequence[str]) -> ComposedVectors:
-        """The n-gram vectors of words outside the vocabulary; an unknown-word error where none can be made."""
+    def compose(self, words: Sequence[str]) -> ComposedVectors:
+        """Unit vectors for words spelled as given, as for words outside the vocabulary: n-grams and likely misspellings.
+
+        A word's vector is :math:`\\mathrm{unit}(\\mathrm{unit}(g) + \\beta\\, \\mathrm{unit}(\\bar w))`:
+        ``g`` the mean of its character n-grams' vectors (fastText's composition), ``w̄``
+        the mean vector of the vocabulary words one edit away from it (a letter left out,
+        added, replaced, or two swapped: :mod:`wordvec.spelling`), each weighted by the
+        square root of its count, and ``β`` :data:`SPELLING_WEIGHT`. A typo is then found
+        next to the word it misspells, which n-grams alone rarely manage (a swap of two
+        letters breaks most of a short word's n-grams); a word with no vocabulary word one
+        edit away keeps its n-grams' direction.
+
+        Parameters
+        ----------
+        words : sequence of str
+            Words as the tokenizer spells them (lower case, normalised).
+
+        Returns
+        -------
+        ComposedVectors
+            ``vectors`` unit rows (zero for a word none of whose n-grams the model knows),
+            ``known`` the number of each word's n-grams with a vector, ``ngrams`` its number
+            of n-grams.
+
+        Raises
+        ------
+        UnknownWordError
+            The model has no character n-grams.
+        """
+        from .spelling import alphabet_of, words_one_edit_away
+        from .subwords import ComposedVectors
+
+        if self.subwords is None:
+            raise UnknownWordError(words[0] if words else "", [], reason="and the model has no character n-grams")
+        composed = self.subwords.compose(words)
+        vectors = unit_rows(composed.vectors)
+        if self._alphabet is None:
+            self._alphabet = alphabet_of(self._vocabulary)
+        counts = self.counts
+        unit = self.unit_vectors
+        for at, word in enumerate(words):
+            neighbours = words_one_edit_away(word, self.key_to_index, self._alphabet) if composed.known[at] else []
+            if neighbours:
+                weights = np.ones(len(neighbours)) if counts is None else np.sqrt(np.asarray(counts, np.float64)[neighbours])
+                spelled = unit_rows(weights[None, :] @ np.asarray(unit[neighbours], dtype=np.float64))
+                vectors[at] = unit_rows(vectors[at : at + 1] + SPELLING_WEIGHT * spelled)[0]
+        return ComposedVectors(vectors, composed.known, composed.ngrams)
+
+    def _composed(self, words: Sequence[str], *, misspellings: bool = False) -> ComposedVectors:
+        """Vectors of words outside the vocabulary (n-gram means, or with ``misspellings`` :meth:`compose`'s); an unknown-word error where none can be made."""
         from .tokenize import get_tokenizer, normalize_text
 
         for word in words:
@@ -347,7 +401,7 @@ class WordVectors:
             # known any string would compose into noise.
             if tokenize(spelling) != [spelling]:
                 raise UnknownWordError(word, self.suggest(word), reason="and is not one word to the tokenizer")
-        composed = self.subwords.compose(normalized)
+        composed = self.compose(normalized) if misspellings else self.subwords.compose(normalized)
         for word, known in zip(words, composed.known.tolist()):
             if known == 0:
                 raise UnknownWordError(word, self.suggest(word), reason="and none of its character n-grams is known to the model")
@@ -383,7 +437,7 @@ class WordVectors:
         seen = [i for i, row in enumerate(rows) if row is not None]
         vectors[seen] = unit[[rows[i] for i in seen]]
         if unseen:
-            vectors[unseen] = unit_rows(self._composed([words[i] for i in unseen]).vectors)
+            vectors[unseen] = self._composed([words[i] for i in unseen], misspellings=True).vectors
         return vectors, rows
 
     # -- queries ----------------------------------------------------------------------
@@ -492,7 +546,7 @@ class WordVectors:
         found = [self._lookup(word) if isinstance(word, str) and word.strip() else None for word in words]
         unseen = [i for i, row in enumerate(found) if row is None]
         # Words outside the vocabulary (composed from n-grams) have row -1 and their vector here.
-        composed = dict(zip(unseen, unit_rows(self._composed([words[i] for i in unseen]).vectors))) if unseen else {}
+        composed = dict(zip(unseen, self._composed([words[i] for i in unseen], misspellings=True).vectors)) if unseen else {}
         rows = np.array([-1 if row is None else row for row in found], dtype=np.int64)
         unit = np.asarray(self.unit_vectors, dtype=np.float32)
         self._require_nonzero(rows[rows >= 0])

@@ -15,8 +15,8 @@ under ``/usr/bin/time -v`` for its peak memory:
   epochs=5, workers=<cores>)`` (skip-gram with negative sampling, its standard quality setting).
 
 Both are then scored on WordSim-353 and SimLex-999 (Spearman, unknown pairs skipped and counted),
-the Google analogies over the 30k most frequent words (3CosAdd and 3CosMul) and vocabulary coverage
-of the test words.
+the Google analogies over the 30k most frequent words (3CosAdd and 3CosMul, overall and for the
+syntactic ``gram*`` sections and the semantic others) and vocabulary coverage of the test words.
 """
 
 from __future__ import annotations
@@ -92,6 +92,11 @@ def scores(model: wordvec.WordVectors, eval_dir: Path) -> dict[str, str]:
         result = evaluate_word_analogies(model, eval_dir / "questions-words.txt", method=method, restrict_vocab=30000)
         rows[f"Google 3Cos{method.capitalize()} (top 30k)"] = f"{result.accuracy:.3f}"
         rows["Google answered"] = f"{result.answered}/{result.answered + result.skipped}"
+        for part, sections in (("syntactic", [s for s in result.sections if s.name.startswith("gram")]),
+                               ("semantic", [s for s in result.sections if not s.name.startswith("gram")])):
+            correct = sum(len(section.correct) for section in sections)
+            answered = sum(section.answered for section in sections)
+            rows[f"  {part} 3Cos{method.capitalize()}"] = f"{correct / max(answered, 1):.3f}"
     rows["vocabulary"] = f"{len(model):,}"
     return rows
 

@@ -173,6 +173,23 @@ def model_path(tmp_path_factory, royal_corpus_file) -> Path:
 
 
 @pytest.fixture(scope="module")
+def plain_model_path(tmp_path_factory, royal_corpus_file) -> Path:
+    """As :func:`model_path`, built ``--no-subwords``: a word outside its vocabulary has no vector, only suggestions."""
+    from click.testing import CliRunner
+
+    from wordvec.cli import main
+
+    path = tmp_path_factory.mktemp("cli") / "plain-model"
+    result = CliRunner().invoke(main, ["build", str(royal_corpus_file), "-o", str(path), "-q", *BUILD_OPTIONS, "--no-subwords"])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+#: A word none of whose character n-grams the royal model knows: no vector can be composed for it.
+UNCOMPOSABLE = "qxzv"
+
+
+@pytest.fixture(scope="module")
 def model(model_path):
     """The model of :func:`model_path`, loaded."""
     from wordvec.storage import load_model

@@ -14,7 +14,7 @@ from wordvec.errors import ParameterError, UnknownWordError
 from wordvec.serve import create_app
 from wordvec.storage import load_model
 
-from conftest import assert_same_ranking
+from conftest import UNCOMPOSABLE, assert_same_ranking
 from test_cli import assert_ok, invoke
 
 
@@ -36,9 +36,11 @@ def test_analogy_and_similarity_are_the_librarys(model):
     }
 
 
-def test_unknown_words_and_bad_methods_raise_the_librarys_errors(model):
-    with pytest.raises(UnknownWordError, match="'kingg' is not in the vocabulary"):
-        answers.nearest(model, ["king", "kingg"])
+def test_unknown_words_and_bad_methods_raise_the_librarys_errors(model, plain_model_path):
+    with pytest.raises(UnknownWordError, match="'kingg' is not in the vocabulary; did you mean: king"):
+        answers.nearest(load_model(plain_model_path), ["king", "kingg"])
+    with pytest.raises(UnknownWordError, match=f"'{UNCOMPOSABLE}' is not in the vocabulary and none of its character n-grams"):
+        answers.nearest(model, ["king", UNCOMPOSABLE])
     with pytest.raises(ParameterError, match="method must be 'add' or 'mul'; got 'div'"):
         answers.analogy(model, "dog", "forest", "queen", method="div")
 

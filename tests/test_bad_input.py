@@ -41,7 +41,8 @@ from wordvec.tokenize import RegexTokenizer
 from wordvec.vectors import WordVectors
 from wordvec.ppmi import ppmi
 
-from conftest import BUILD_OPTIONS
+from conftest import BUILD_OPTIONS, UNCOMPOSABLE
+from wordvec.subwords import ngrams
 from test_cli import assert_ok, assert_same_model, assert_user_error, cli_error, invoke, run_wordvec
 
 #: Where a model was written, tests compare every file before and after.
@@ -169,10 +170,11 @@ def test_corpus_that_must_fail(runner, royal_corpus_file, previous_model, tmp_pa
     (["build", "EMPTY", "-o", "MODEL"], "Error: the corpus has no words", False),
     (["build", "CORPUS", "--dim", "200", "-o", "MODEL"], "Error: dim must be smaller than the vocabulary size", False),
     (["build", "CORPUS", "--dim", "0", "-o", "MODEL"], "Error: Invalid value for '--dim'", True),
-    (["nearest", "kingg", "-m", "MODEL"], "Error: word 'kingg' is not in the vocabulary; did you mean: king", False),
+    (["nearest", UNCOMPOSABLE, "-m", "MODEL"],
+     f"Error: word '{UNCOMPOSABLE}' is not in the vocabulary and none of its character n-grams is known to the model", False),
     (["nearest", "king", "-m", "no-model"], "Error: no model at 'no-model'", False),
     (["nearest", "king", "-m", "MODEL", "-k", "0"], "Error: Invalid value for '-k'", True),
-], ids=["missing-corpus", "empty-corpus", "dim", "dim-0", "unknown-word", "missing-model", "k-0"])
+], ids=["missing-corpus", "empty-corpus", "dim", "dim-0", "uncomposable-word", "missing-model", "k-0"])
 def test_errors_of_a_real_process(royal_corpus_file, previous_model, tmp_path, args, expected, usage):
     # What a user sees in a terminal: the same one line, no traceback, and the model as it was.
     placeholders = {"CORPUS": royal_corpus_file, "MODEL": previous_model, "EMPTY": _write(tmp_path, "empty.txt", b"")}
@@ -309,17 +311,23 @@ def _script_words(script: str, count: int) -> list[str]:
 
 
 @pytest.mark.parametrize("script", ["cjk", "emoji", "hebrew", "arabic"])
-def test_words_in_other_scripts_are_tokens_like_any_other(runner, royal_lines, model_path, tmp_path, script):
+def test_words_in_other_scripts_are_tokens_like_any_other(runner, royal_lines, plain_model_path, tmp_path, script):
     # The royal corpus with each word replaced by a word of the script, in alphabetical order so that
-    # frequency ties sort alike: the model is the royal model with its words renamed.
+    # frequency ties sort alike: without n-grams (which depend on the spelling) the model is the royal
+    # model with its words renamed.
     english = sorted({word for line in royal_lines for word in line.split()})
     renamed = dict(zip(english, _script_words(script, len(english))))
     text = "\n".join(" ".join(renamed[word] for word in line.split()) for line in royal_lines) + "\n"
     corpus = _write(tmp_path, f"{script}.txt", text.encode("utf-8"))
-    build_from(runner, corpus, tmp_path / "m")
-    built, expected = load_model(tmp_path / "m"), load_model(model_path)
+    build_from(runner, corpus, tmp_path / "m", "--no-subwords")
+    built, expected = load_model(tmp_path / "m"), load_model(plain_model_path)
     assert built.words == [renamed[word] for word in expected.words]
     np.testing.assert_array_equal(built.vectors, expected.vectors)
+    # With n-grams, the script's words are cut into characters like any other.
+    build_from(runner, corpus, tmp_path / "with-ngrams")
+    with_ngrams = load_model(tmp_path / "with-ngrams")
+    word = with_ngrams.words[0]
+    assert with_ngrams.known_ngrams(word) == len(ngrams(word)) > 0
 
 
 def test_combining_marks_and_zero_width_characters_are_tokenized_consistently(runner, royal_lines, tmp_path):
@@ -420,15 +428,21 @@ def test_bad_build_option(runner, royal_corpus_file, previous_model, option, val
 # -- queries ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("args, expected", [
-    (["nearest", "kingg"], "word 'kingg' is not in the vocabulary; did you mean: king"),
-    (["similarity", "king", "quene"], "word 'quene' is not in the vocabulary; did you mean: queen"),
-    (["analogy", "king", "queen", "prynce"], "word 'prynce' is not in the vocabulary; did you mean: prince"),
-    (["nearest", ""], "a query word must be a non-empty string; got ''"),
-    (["similarity", "king", " "], "a query word must be a non-empty string; got ' '"),
-], ids=["unknown-word", "unknown-word-similarity", "unknown-word-analogy", "empty-word", "blank-word"])
-def test_query_that_must_fail(runner, model_path, args, expected):
-    result = invoke(runner, [*args, "-m", model_path])
+@pytest.mark.parametrize("args, expected, subwords", [
+    (["nearest", "kingg"], "word 'kingg' is not in the vocabulary; did you mean: king", False),
+    (["similarity", "king", "quene"], "word 'quene' is not in the vocabulary; did you mean: queen", False),
+    (["analogy", "king", "queen", "prynce"], "word 'prynce' is not in the vocabulary; did you mean: prince", False),
+    (["nearest", UNCOMPOSABLE], f"word '{UNCOMPOSABLE}' is not in the vocabulary and none of its character n-grams", True),
+    (["similarity", "king", UNCOMPOSABLE], f"word '{UNCOMPOSABLE}' is not in the vocabulary and none of", True),
+    (["analogy", "king", "queen", UNCOMPOSABLE], f"word '{UNCOMPOSABLE}' is not in the vocabulary and none of", True),
+    (["nearest", ""], "a query word must be a non-empty string; got ''", True),
+    (["similarity", "king", " "], "a query word must be a non-empty string; got ' '", True),
+], ids=["unknown-word", "unknown-word-similarity", "unknown-word-analogy", "uncomposable-word",
+        "uncomposable-word-similarity", "uncomposable-word-analogy", "empty-word", "blank-word"])
+def test_query_that_must_fail(runner, model_path, plain_model_path, args, expected, subwords):
+    # Without n-grams a word outside the vocabulary is an error with suggestions; with them, only a word none of
+    # whose n-grams the model knows.
+    result = invoke(runner, [*args, "-m", model_path if subwords else plain_model_path])
     cli_error(result, f"Error: {expected}")
     assert result.stdout == ""
 

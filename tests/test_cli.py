@@ -23,7 +23,7 @@ from wordvec.evaluate import evaluate_word_pairs, shipped_dataset
 from wordvec.formats import load_word2vec_format
 from wordvec.storage import load_model
 
-from conftest import BUILD_OPTIONS, assert_same_ranking
+from conftest import BUILD_OPTIONS, UNCOMPOSABLE, assert_same_ranking
 from test_evaluate import CAPITALS, COSMUL_ANGLES, GENDER, angle_model, questions_text, relation_model
 
 
@@ -104,7 +104,7 @@ def test_build_verbose_prints_the_seconds_of_every_stage(runner, royal_corpus_fi
     line = result.stderr.strip()
     stages = re.findall(r"(\w+) (\d+\.\d)", line)
     assert line.startswith("seconds: ")
-    assert [stage for stage, _ in stages] == ["read_tokenize", "vocabulary", "count", "weight", "svd", "write"]
+    assert [stage for stage, _ in stages] == ["read_tokenize", "vocabulary", "count", "weight", "svd", "subwords", "write"]
 
 
 def test_build_options_reach_the_model(runner, royal_corpus_file, tmp_path):
@@ -273,7 +273,7 @@ def test_info(runner, model_path, royal_lines):
     # Labels and values line up in one column.
     assert len({len(line) - len(line[len(line.split("  ")[0]):].lstrip()) for line in lines}) == 1
     timed = set(re.findall(r"([a-z_]+) \d+\.\d\d", rows["seconds"]))
-    assert timed == {"read_tokenize", "vocabulary", "count", "weight", "svd"}
+    assert timed == {"read_tokenize", "vocabulary", "count", "weight", "svd", "subwords"}
 
 
 def test_info_json(runner, model_path, royal_lines):
@@ -697,7 +697,7 @@ def test_closed_standard_output_is_one_line_for_a_command_that_prints(model_path
 
 def test_a_full_or_closed_standard_error_ends_quietly_with_status_1(model_path, tmp_path):
     for redirection in ("2>/dev/full", "2>&-"):
-        ended = run_shell(f"wordvec nearest kingg -m {model_path} {redirection}", tmp_path)
+        ended = run_shell(f"wordvec nearest {UNCOMPOSABLE} -m {model_path} {redirection}", tmp_path)
         assert (ended.returncode, ended.stdout) == (1, b""), redirection
     # With standard error closed, what it would say is dropped; the answer still comes.
     answered = run_shell(f"wordvec nearest king -m {model_path} 2>&-", tmp_path)
@@ -988,9 +988,9 @@ def test_evaluate_oov_compose_answers_every_pair_it_can(runner, subword_model_pa
     assert (skip["word_pairs"][0]["scored"], compose["word_pairs"][0]["scored"]) == (2, 4)
     plain = tmp_path / "plain"
     assert invoke(runner, ["build", subword_model_path.parent / "corpus.txt", "-o", plain, "--dim", "3", "--min-count",
-                           "1", "-q", "--subsample", "0"]).exit_code == 0
+                           "1", "-q", "--subsample", "0", "--no-subwords"]).exit_code == 0
     refused = invoke(runner, ["evaluate", "-m", plain, "--pairs", pairs, "--oov", "compose"])
-    cli_error(refused, "Error: oov='compose' needs a model with character n-grams: build it with --subwords")
+    cli_error(refused, "Error: oov='compose' needs a model with character n-grams: rebuild it without --no-subwords")
 
 
 def test_info_shows_the_subword_settings_and_the_analogy_view(runner, subword_model_path):
@@ -1004,7 +1004,7 @@ def test_info_shows_the_subword_settings_and_the_analogy_view(runner, subword_mo
                      rf"\(known: similarity {len(table.bucket_ids):,}, analogy \d[\d,]*\)$", result.stdout, re.MULTILINE)
 
 
-def test_export_and_convert_write_the_view_asked_for(runner, subword_model_path, model_path, tmp_path):
+def test_export_and_convert_write_the_view_asked_for(runner, subword_model_path, royal_corpus_file, tmp_path):
     import wordvec
 
     model = wordvec.load(subword_model_path)
@@ -1014,8 +1014,10 @@ def test_export_and_convert_write_the_view_asked_for(runner, subword_model_path,
             result = invoke(runner, [*command, output, "--view", view])
             assert result.exit_code == 0, result.output
             np.testing.assert_array_equal(np.load(output), expected)
-    refused = invoke(runner, ["export", "-m", model_path, "-o", tmp_path / "x.vec", "--view", "analogy"])
-    cli_error(refused, "Error: this model has no analogy view: build it with --analogy-view")
+    without = tmp_path / "without-view"
+    assert_ok(invoke(runner, ["build", royal_corpus_file, "-o", without, "-q", *BUILD_OPTIONS, "--no-analogy-view"]))
+    refused = invoke(runner, ["export", "-m", without, "-o", tmp_path / "x.vec", "--view", "analogy"])
+    cli_error(refused, "Error: this model has no analogy view: rebuild it without --no-analogy-view")
     assert not (tmp_path / "x.vec").exists()
 
 

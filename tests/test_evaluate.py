@@ -562,7 +562,7 @@ def test_oov_compose_makes_unseen_question_words_askable_and_answerable(subword_
 
 def test_oov_compose_needs_a_model_with_ngrams_and_a_known_policy(perfect, subword_model, tmp_path):
     model, path = perfect
-    with pytest.raises(ParameterError, match="oov='compose' needs a model with character n-grams: build it with --subwords"):
+    with pytest.raises(ParameterError, match="oov='compose' needs a model with character n-grams: rebuild it without --no-subwords"):
         evaluate_word_analogies(model, path, oov="compose")
     with pytest.raises(ParameterError, match="oov must be one of 'skip', 'compose'; got 'guess'"):
         evaluate_word_pairs(subword_model, write(tmp_path, "p.tsv", "king\tqueen\t1\n"), oov="guess")
@@ -574,3 +574,24 @@ def test_analogies_are_evaluated_in_the_analogy_view(subword_model, tmp_path):
     expected = [subword_model.analogy(*question[:3], topn=1)[0][0] == question[3]
                 for question in [("king", "kings", "queen", "queens"), ("queen", "queens", "king", "kings")]]
     assert [q in result.sections[0].correct for q in read_analogies(path)[0][1]] == expected
+
+
+def test_questions_not_spelled_alike_are_answered_before_the_ngram_blend(subword_model, tmp_path):
+    # king : queen share no n-gram (the unblended analogy view answers); king : kings do (the blended one).
+    view = subword_model.analogy_view
+    assert view.unblended is not None
+    assert subword_model.analogy_view_for("king", "queen") is view.unblended
+    assert subword_model.analogy_view_for("King", "KINGS") is view
+    assert subword_model.analogy("king", "queen", "kings", topn=2) == view.unblended.most_similar(
+        positive=["queen", "kings"], negative=["king"], topn=2)
+    assert subword_model.analogy("king", "kings", "queen", topn=2, method="mul") == view.most_similar_cosmul(
+        positive=["kings", "queen"], negative=["king"], topn=2)
+    assert not np.array_equal(view.vectors, view.unblended.vectors)
+    # The evaluation routes each question as the queries do.
+    questions = [("king", "queen", "kings", "queens"), ("king", "kings", "queen", "queens"),
+                 ("land", "lands", "queen", "queens"), ("queen", "land", "king", "lands"), ("kings", "rule", "queens", "rules")]
+    path = write(tmp_path, "q.txt", ": s\n" + "".join(" ".join(q) + "\n" for q in questions))
+    for method in ("add", "mul"):
+        result = evaluate_word_analogies(subword_model, path, method=method)
+        expected = [subword_model.analogy(*q[:3], topn=1, method=method)[0][0] == q[3] for q in questions]
+        assert [q in result.sections[0].correct for q in questions] == expected

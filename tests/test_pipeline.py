@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import wordvec
+from wordvec.arrays import unit_rows
 import wordvec.corpus as corpus_module
 import wordvec.vocab as vocab_module
 from wordvec.cooccur import CooccurrenceCounter
@@ -35,7 +36,8 @@ TWIN_LINES = [
 
 
 def small_build(lines, **params):
-    return build(lines, **{"dim": 6, "min_count": 1, "window": 2, "subsample": 0.0, **params})
+    """A tiny model from its contexts alone (n-grams would pull words of like spelling together)."""
+    return build(lines, **{"dim": 6, "min_count": 1, "window": 2, "subsample": 0.0, "subwords": False, **params})
 
 
 def test_words_in_identical_contexts_are_nearest():
@@ -296,7 +298,7 @@ def test_stats(royal_lines):
     assert stats["vocab_size"] == len(model)
     assert stats["distinct_words"] == 106
     assert stats["replaced_bytes"] == 0
-    assert set(stats["seconds"]) == {"read_tokenize", "vocabulary", "count", "weight", "svd"}
+    assert set(stats["seconds"]) == {"read_tokenize", "vocabulary", "count", "weight", "svd", "subwords"}
     assert all(seconds >= 0 for seconds in stats["seconds"].values())
     assert stats["cooccurrence_pairs"] > stats["ppmi_nonzeros"] > 0
     assert len(stats["singular_values"]) == 8
@@ -476,13 +478,24 @@ def test_eig_on_a_zero_singular_value_gives_finite_vectors(royal_lines):
 
 
 def test_words_without_context_get_zero_vectors_and_a_warning(royal_lines):
-    model = build(royal_lines, **{**SMALL, "neg": 8.0})
+    model = build(royal_lines, **{**SMALL, "neg": 8.0, "subwords": False})
     zero = ~model.vectors.any(axis=1)
     assert 0 < zero.sum() <= len(model) / 2 and model.stats["zero_vectors"] == zero.sum()
     assert model.stats["warnings"] == [
         "29 of 106 words get a zero vector ('the', 'and', 'with', ...): "
         "29 have no positive PPMI left after the shift of neg=8: lower --neg"
     ]
+    # With n-grams, a word without context takes its n-grams' vector, and the warning counts the words left at zero.
+    with_ngrams = build(royal_lines, **{**SMALL, "neg": 8.0})
+    still_zero = ~with_ngrams.vectors.any(axis=1)
+    assert still_zero.sum() < zero.sum() and not (still_zero & ~zero).any()
+    filled = np.flatnonzero(zero & ~still_zero)
+    composed = with_ngrams.subwords.compose([with_ngrams.words[row] for row in filled])
+    assert (composed.known > 0).all()
+    np.testing.assert_allclose(with_ngrams.vectors[filled], unit_rows(composed.vectors), rtol=1e-5, atol=1e-6)
+    remaining = int(still_zero.sum())
+    assert with_ngrams.stats["zero_vectors"] == remaining
+    assert with_ngrams.stats["warnings"][0].startswith(f"{remaining} of 106 words get a zero vector")
 
 
 @pytest.mark.parametrize("params, message", [

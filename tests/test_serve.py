@@ -29,7 +29,8 @@ from starlette.testclient import TestClient
 from wordvec.options import DEFAULT_TOPN, MAX_MAP_NEIGHBOURS
 from wordvec.serve import MAX_REQUEST_HEAD, STATIC, AllowedHosts, Explorer, create_app, serve, served_host_names
 
-from conftest import BUILD_OPTIONS
+from wordvec.storage import load_model
+from conftest import BUILD_OPTIONS, UNCOMPOSABLE
 from test_cli import cli_error, invoke
 
 #: Debian's Chromium; Playwright drives it, it never downloads a browser of its own.
@@ -45,6 +46,12 @@ REQUIRE_BROWSER = "WORDVEC_REQUIRE_BROWSER"
 @pytest.fixture(scope="module")
 def client(model, model_path) -> TestClient:
     return TestClient(create_app(model, name=str(model_path)), base_url="http://localhost")
+
+
+@pytest.fixture(scope="module")
+def plain_client(plain_model_path) -> TestClient:
+    """The explorer of a model without n-grams: a word outside the vocabulary gets suggestions only."""
+    return TestClient(create_app(load_model(plain_model_path), name=str(plain_model_path)), base_url="http://localhost")
 
 
 def get(client: TestClient, path: str, **params) -> tuple[int, dict]:
@@ -133,11 +140,11 @@ def test_complete_lists_words_with_the_prefix_most_frequent_first(client, model,
     assert body["words"] == [word for word in model.words if word.startswith(prefix.lower())][:topn]
 
 
-def test_unknown_words_get_the_command_lines_suggestions(client, model_path, runner):
-    status, body = get(client, "/api/nearest", word="kingg")
+def test_unknown_words_get_the_command_lines_suggestions(plain_client, plain_model_path, runner):
+    status, body = get(plain_client, "/api/nearest", word="kingg")
     assert status == 404
     assert body["word"] == "kingg" and "king" in body["suggestions"]
-    line = cli_error(invoke(runner, ["nearest", "kingg", "-m", model_path]), "kingg")
+    line = cli_error(invoke(runner, ["nearest", "kingg", "-m", plain_model_path]), "kingg")
     assert line == f"Error: {body['error']}"
     assert body["error"].endswith(f"did you mean: {', '.join(body['suggestions'])}?")
 
@@ -151,12 +158,12 @@ def test_unknown_words_get_the_command_lines_suggestions(client, model_path, run
     ("/api/nearest", {"word": "king", "topn": "2.5"}, 400, "got '2.5'"),
     ("/api/nearest", {"word": "king", "topn": "-3"}, 400, "got '-3'"),
     ("/api/map", {"word": "king", "topn": "1e9"}, 400, "got '1e9'"),
-    ("/api/map", {"word": "nosuchword"}, 404, "'nosuchword' is not in the vocabulary"),
+    ("/api/map", {"word": UNCOMPOSABLE}, 404, f"'{UNCOMPOSABLE}' is not in the vocabulary and none of its"),
     ("/api/analogy", {"a": "dog", "b": "forest"}, 400, "give a word as the 'c' parameter"),
     ("/api/analogy", {"a": "dog", "b": "forest", "c": "queen", "method": "div"}, 400, "method must be 'add' or 'mul'"),
-    ("/api/analogy", {"a": "dog", "b": "forestt", "c": "queen"}, 404, "'forestt' is not in the vocabulary"),
+    ("/api/analogy", {"a": "dog", "b": UNCOMPOSABLE, "c": "queen"}, 404, f"'{UNCOMPOSABLE}' is not in the vocabulary"),
     ("/api/similarity", {"word1": "king"}, 400, "give a word as the 'word2' parameter"),
-    ("/api/similarity", {"word1": "king", "word2": "kong"}, 404, "'kong' is not in the vocabulary"),
+    ("/api/similarity", {"word1": "king", "word2": UNCOMPOSABLE}, 404, f"'{UNCOMPOSABLE}' is not in the vocabulary"),
     ("/api/complete", {"prefix": "k", "topn": "0"}, 400, "topn must be a whole number"),
     ("/api/complete", {"prefix": "k", "k": "0"}, 400, "k must be a whole number from 1 to 100; got '0'"),
     ("/api/nothing", {}, 404, "Not Found"),
@@ -196,7 +203,7 @@ def test_an_error_of_a_request_with_k_names_k_and_carries_the_warning(client):
     assert response.json() == {
         "error": "k must be a whole number from 1 to 100; got '0'", "warnings": ["the parameter k is now topn"],
     }
-    unknown = client.get("/api/nearest", params={"word": "kingg", "k": "3"})
+    unknown = client.get("/api/nearest", params={"word": UNCOMPOSABLE, "k": "3"})
     assert unknown.status_code == 404 and unknown.json()["warnings"] == ["the parameter k is now topn"]
 
 
@@ -591,7 +598,7 @@ def click_free_map_point(page, words: list[str]) -> str:
     raise AssertionError(f"every neighbour's dot is covered: {words}")
 
 
-def test_the_page_in_a_browser(model_path, model, tmp_path):
+def test_the_page_in_a_browser(model_path, plain_model_path, model, tmp_path):
     require_browser()
     from playwright.sync_api import expect, sync_playwright
 
@@ -600,6 +607,7 @@ def test_the_page_in_a_browser(model_path, model, tmp_path):
 
     with running_server(model_path) as (process, url), sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        servers = [url]
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 1000})
             page.set_default_timeout(15_000)
@@ -635,13 +643,25 @@ def test_the_page_in_a_browser(model_path, model, tmp_path):
             page.goto(f"{url}?q=horse&topn=5")
             expect(page.locator("#neighbours .word")).to_have_text(top("horse", 5))
 
-            page.fill("#q", "kingg")
+            page.fill("#q", "kingg")  # outside the vocabulary: composed from its n-grams
             page.press("#q", "Enter")
-            expect(page.locator("#message")).to_contain_text("“kingg” is not in the vocabulary; did you mean:")
-            expect(page.locator("#message .suggestion")).to_have_text(model.suggest("kingg"))
-            page.locator("#message .suggestion").first.click()
-            expect(page.locator("#message")).to_be_hidden()
-            expect(page.locator("#focus-word")).to_have_text(model.suggest("kingg")[0])
+            expect(page.locator("#focus-word")).to_have_text(
+                f"kingg (not in the vocabulary: composed from {model.known_ngrams('kingg')} character n-grams)")
+            expect(page.locator("#neighbours .word")).to_have_text(top("kingg", 5))  # topn=5 from the address above
+            page.fill("#q", UNCOMPOSABLE)
+            page.press("#q", "Enter")
+            expect(page.locator("#message")).to_contain_text(f"“{UNCOMPOSABLE}” is not in the vocabulary")
+            with running_server(plain_model_path) as (_, plain_url):  # without n-grams: suggestions
+                servers.append(plain_url)
+                page.goto(plain_url)
+                page.fill("#q", "kingg")
+                page.press("#q", "Enter")
+                expect(page.locator("#message")).to_contain_text("“kingg” is not in the vocabulary; did you mean:")
+                expect(page.locator("#message .suggestion")).to_have_text(model.suggest("kingg"))
+                page.locator("#message .suggestion").first.click()
+                expect(page.locator("#message")).to_be_hidden()
+                expect(page.locator("#focus-word")).to_have_text(model.suggest("kingg")[0])
+            page.goto(f"{url}?q=horse&topn=5")  # back to the model with n-grams, as it was
 
             for field, word in zip("abc", ["dog", "forest", "queen"]):
                 page.fill(f"#{field}", word)
@@ -678,7 +698,7 @@ def test_the_page_in_a_browser(model_path, model, tmp_path):
             browser.close()
     assert screenshot.read_bytes().startswith(b"\x89PNG") and screenshot.stat().st_size > 20_000
     assert problems == []
-    assert requested and all(address.startswith(url) for address in requested), "the page must work offline"
+    assert requested and all(address.startswith(tuple(servers)) for address in requested), "the page must work offline"
     asked = [parse_qs(urlparse(address).query) for address in requested if "/api/" in address]
     assert asked and not any("k" in params for params in asked), "the page asks with topn, not k"
 

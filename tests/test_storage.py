@@ -691,6 +691,8 @@ def test_a_model_with_subwords_and_an_analogy_view_round_trips(subword_model, tm
     assert loaded.has_analogy_view and loaded.subwords is not None and loaded.analogy_view.subwords is not None
     np.testing.assert_array_equal(loaded.vectors, subword_model.vectors)
     np.testing.assert_array_equal(loaded.analogy_view.vectors, subword_model.analogy_view.vectors)
+    np.testing.assert_array_equal(loaded.analogy_view.unblended.vectors, subword_model.analogy_view.unblended.vectors)
+    assert loaded.analogy("king", "queen", "kings") == subword_model.analogy("king", "queen", "kings")
     for view in ("similarity", "analogy"):
         saved_table = model_writer.view_tables(subword_model)[view]
         loaded_table = model_writer.view_tables(loaded)[view]
@@ -701,7 +703,7 @@ def test_a_model_with_subwords_and_an_analogy_view_round_trips(subword_model, tm
     assert loaded.most_similar("queeen", topn=3) == subword_model.most_similar("queeen", topn=3)
     assert loaded.analogy("king", "kings", "queen") == subword_model.analogy("king", "kings", "queen")
     meta = json.loads((tmp_path / "m" / "meta.json").read_text())
-    assert meta["analogy_view"] is True and meta["subwords"]["hash"] == "fasttext-fnv1a-32"
+    assert meta["analogy_view"] is True and meta["analogy_unblended"] is True and meta["subwords"]["hash"] == "fasttext-fnv1a-32"
 
 
 @pytest.mark.parametrize("damage, message", [
@@ -712,6 +714,11 @@ def test_a_model_with_subwords_and_an_analogy_view_round_trips(subword_model, tm
     (lambda d: np.save(d / "ngram-buckets.npy", np.load(d / "ngram-buckets.npy")[::-1].copy()),
      "has a corrupt ngram-buckets.npy .*increasing"),
     (lambda d: (d / "analogy-vectors.npy").unlink(), "is missing analogy-vectors.npy"),
+    (lambda d: (d / "analogy-unblended-vectors.npy").unlink(), "is missing analogy-unblended-vectors.npy"),
+    (lambda d: np.save(d / "analogy-unblended-vectors.npy", np.zeros((2, 3), np.float32)),
+     r"has a corrupt analogy-unblended-vectors.npy"),
+    (lambda d: np.save(d / "analogy-unblended-vectors.npy", np.full(np.load(d / "analogy-vectors.npy").shape, 2, np.float32)),
+     r"analogy-unblended-vectors.npy"),
 ])
 def test_a_damaged_ngram_or_analogy_file_is_refused_naming_it(subword_model, tmp_path, damage, message):
     save_model(subword_model, tmp_path / "m")

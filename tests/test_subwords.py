@@ -219,3 +219,12 @@ def test_the_blend_takes_one_weight_for_all_words_or_one_each():
     blend_with_ngrams(none, incidence, weights, min_n=3, max_n=6)
     np.testing.assert_allclose(none[1:], vectors[1:], atol=1e-6)  # weight 0: the word keeps its vector
     assert not np.allclose(none[0], vectors[0]) and np.linalg.norm(none[0]) == pytest.approx(1, abs=1e-6)
+
+
+def test_words_share_ngrams_when_some_character_ngram_is_common():
+    from wordvec.subwords import shares_ngrams
+
+    assert shares_ngrams("walk", "walked") and shares_ngrams("possible", "impossible")
+    assert not shares_ngrams("man", "king") and not shares_ngrams("paris", "france")
+    assert shares_ngrams("ab", "abc", 1, 2) and not shares_ngrams("ab", "cd", 3, 6)
+    assert shares_ngrams("man", "woman")  # "man>": spelling alone cannot tell this pair from walk : walked

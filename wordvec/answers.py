@@ -48,9 +48,12 @@ def word_entry(model: WordVectors, word: str) -> dict[str, Any]:
     """
     from .tokenize import normalize_text
 
-    if model.subwords is not None and not model.in_vocabulary(word):
+    if model.subwords is None:
+        return {"word": model.vocabulary_word(word), "in_vocabulary": True}
+    spelling = model.vocabulary_word(word, default=None)  # one lookup, and no spelling suggestions
+    if spelling is None:
         return {"word": normalize_text(word).strip(), "in_vocabulary": False, "ngrams": model.known_ngrams(word)}
-    return {"word": model.vocabulary_word(word), "in_vocabulary": True}
+    return {"word": spelling, "in_vocabulary": True}
 
 
 def describe(entry: dict[str, Any]) -> str:

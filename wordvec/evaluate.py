@@ -175,7 +175,7 @@ def _searched_vectors(
     if oov == "skip":
         return unit, index, canonical
     if model.subwords is None:
-        raise ParameterError("oov='compose' needs a model with character n-grams: build it with --subwords")
+        raise ParameterError("oov='compose' needs a model with character n-grams: rebuild it without --no-subwords")
     missing = sorted({word.lower() for word in words} - index.keys())
     rows: list[np.ndarray] = []
     for word in missing:
@@ -508,6 +508,18 @@ def _answer(
     return best_row
 
 
+def _share_of(progress: ProgressCallback | None, part: int, parts: int) -> ProgressCallback | None:
+    """``progress`` for part ``part`` of ``parts`` passes over the candidates: one bar from 0 to the total for them all."""
+    if progress is None or parts == 1:
+        return progress
+
+    def report(stage: str, done: int, total: int) -> None:
+        if part == 0 or done > 0:  # only the first pass starts the bar
+            progress(stage, (part * total + done) // parts, total)
+
+    return report
+
+
 def evaluate_analogy_methods(
     model: WordVectors,
     path: str | Path,
@@ -539,11 +551,27 @@ def evaluate_analogy_methods(
     known_rows = np.array([r for r, k in zip(rows, known) if k], dtype=np.int64).reshape(-1, 4)
     correct = {method: np.zeros(len(questions), dtype=bool) for method in methods}
     if len(known_rows):
-        asked = np.ascontiguousarray(known_rows[:, :3])
-        best = _answer(unit, asked, _candidate_exclusions(asked, canonical), methods, progress)
-        for method in methods:
-            # Another spelling of the expected word is the expected word, as in gensim.
-            correct[method][known] = (best[method] >= 0) & (canonical[best[method]] == known_rows[:, 3])
+        # As WordVectors.analogy: a question whose a and b share no character n-gram is answered in
+        # the analogy view before its n-gram blend, when the model has it.
+        groups = [(unit, np.ones(len(known_rows), dtype=bool))]
+        if view.unblended is not None:
+            from .subwords import shares_ngrams
+
+            table = view.subwords
+            asked_words = [question for question, is_known in zip(questions, known) if is_known]
+            alike = np.array([shares_ngrams(a.lower(), b.lower(), table.min_n, table.max_n) for a, b, *_ in asked_words],
+                             dtype=bool)
+            plain, _, _ = _searched_vectors(view.unblended, restrict_vocab, (w for q in questions for w in q), oov)
+            groups = [(unit, alike), (plain, ~alike)]
+        known_positions = np.flatnonzero(known)
+        groups = [(searched, members) for searched, members in groups if members.any()]
+        for number, (searched, members) in enumerate(groups):
+            asked = np.ascontiguousarray(known_rows[members, :3])
+            best = _answer(searched, asked, _candidate_exclusions(asked, canonical), methods,
+                           _share_of(progress, number, len(groups)))
+            for method in methods:
+                # Another spelling of the expected word is the expected word, as in gensim.
+                correct[method][known_positions[members]] = (best[method] >= 0) & (canonical[best[method]] == known_rows[members, 3])
     results = {}
     for method in methods:
         result = AnalogyResult(str(path), method, [])

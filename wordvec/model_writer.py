@@ -97,6 +97,8 @@ def is_model_dir(path: Path) -> bool:
 
 #: The analogy view's vectors (one row per word, as ``vectors.npy``).
 ANALOGY_VECTORS_FILE = "analogy-vectors.npy"
+#: The analogy view before its words took in their n-grams (a model with both), for analogies not spelled alike.
+UNBLENDED_ANALOGY_FILE = "analogy-unblended-vectors.npy"
 #: Each view's n-gram table: the vectors of the known buckets, and those buckets' ids.
 NGRAM_FILES = {
     "similarity": ("ngrams.npy", "ngram-buckets.npy"),
@@ -135,6 +137,10 @@ def _view_files(model: WordVectors) -> dict[str, Callable[[BinaryIO], None]]:
         analogy = np.ascontiguousarray(model.analogy_view.vectors, dtype=np.float32)
         require_finite(analogy, model.words, "the model's analogy view", unit_rows=True)
         files[ANALOGY_VECTORS_FILE] = _npy_writer(analogy)
+        if model.analogy_view.unblended is not None:
+            unblended = np.ascontiguousarray(model.analogy_view.unblended.vectors, dtype=np.float32)
+            require_finite(unblended, model.words, "the model's unblended analogy view", unit_rows=True)
+            files[UNBLENDED_ANALOGY_FILE] = _npy_writer(unblended)
     for view, table in view_tables(model).items():
         vectors_file, buckets_file = NGRAM_FILES[view]
         vectors = np.ascontiguousarray(table.vectors, dtype=np.float32)
@@ -159,6 +165,8 @@ def metadata_of(model: WordVectors, vocab_bytes: bytes | None = None) -> dict[st
     }
     if model.has_analogy_view:
         meta["analogy_view"] = True
+        if model.analogy_view.unblended is not None:
+            meta["analogy_unblended"] = True
     subwords = _subword_metadata(model)
     if subwords is not None:
         meta["subwords"] = subwords

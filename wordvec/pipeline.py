@@ -287,16 +287,21 @@ def _factorize(
     if analogy is not None:
         analogy[without_row] = 0
     _require_usable_lengths(vectors, counted.vocabulary.words, settings)
+    # Most vectors zero or parallel: refused before the n-grams are fitted to them.
+    _zero_vectors_report(_zero_rows(vectors), uncounted, without_context, counted.vocabulary.words, settings)
+    _parallel_vectors_report(vectors, settings)
+    tables = {}
+    unblended = None
+    if settings.subwords:
+        with _timed(timings, "subwords"):
+            notify("subwords", 0, None)
+            tables, unblended = _subword_tables(counted.vocabulary.words, {"similarity": vectors, "analogy": analogy}, settings)
+    # The warnings speak of the vectors as built: a word without context takes its n-grams' vector.
     zero = _zero_rows(vectors)
     warnings = [
         _zero_vectors_report(zero, uncounted, without_context, counted.vocabulary.words, settings),
         _parallel_vectors_report(vectors, settings),
     ]
-    tables = {}
-    if settings.subwords:
-        with _timed(timings, "subwords"):
-            notify("subwords", 0, None)
-            tables = _subword_tables(counted.vocabulary.words, {"similarity": vectors, "analogy": analogy}, settings)
     stats = dict(counted.stats)
     stats.update(ppmi_nonzeros=nonzeros, singular_values=[round(float(x), 6) for x in s[:10]], seconds=timings)
     stats["zero_vectors"] = int(zero.sum())
@@ -307,7 +312,11 @@ def _factorize(
     analogy_model = None
     if analogy is not None:
         analogy_params = {**params, "eig": ANALOGY_EIG, "add_context": False, "normalize": True}
-        analogy_model = WordVectors(words, analogy, counts, params=analogy_params, stats=stats, subwords=tables.get("analogy"))
+        unblended_model = None
+        if unblended is not None:
+            unblended_model = WordVectors(words, unblended, counts, params=analogy_params, stats=stats, subwords=tables.get("analogy"))
+        analogy_model = WordVectors(words, analogy, counts, params=analogy_params, stats=stats, subwords=tables.get("analogy"),
+                                    unblended=unblended_model)
     return WordVectors(
         words, vectors, counts, params=params, stats=stats, subwords=tables.get("similarity"), analogy_view=analogy_model
     )
@@ -315,15 +324,18 @@ def _factorize(
 
 def _subword_tables(
     words: list[str], views: dict[str, np.ndarray | None], settings: BuildParams
-) -> dict[str, NgramTable]:
+) -> tuple[dict[str, NgramTable], np.ndarray | None]:
     """Fit an n-gram table, carry it to the other view, and blend each view's vectors with their words' n-grams (in place).
 
     One fit serves both views: to the analogy view's vectors (the one that leans on its
     n-grams) when there is one, carried to the similarity view by :func:`~wordvec.subwords.map_table`.
+    Returns the tables and a copy of the analogy view as it was before the blend (or None):
+    it answers the analogies whose words are not spelled alike (:class:`WordVectors`, ``unblended``).
     """
     from ._cores import available_cores
     from .subwords import BLEND_WEIGHTS, NgramTable, as_unit_rows, blend_with_ngrams, fit_ngram_table, map_table, ngram_matrix
 
+    release_freed_memory()  # the SVD's temporaries
     incidence = ngram_matrix(words, settings.buckets, settings.min_n, settings.max_n)
     threads = settings.workers or available_cores()
     alphabetical = np.argsort(np.array(words, dtype=object), kind="stable")  # words sharing n-grams side by side
@@ -334,12 +346,14 @@ def _subword_tables(
     for name, vectors in present.items():
         if name not in tables:  # from the views as they are, before either is blended
             tables[name] = map_table(tables[fitted_view], present[fitted_view], vectors)
+    release_freed_memory()  # the fit's temporaries, before the copy
+    unblended = present["analogy"].copy() if "analogy" in present else None
     for name, vectors in present.items():
         blend_with_ngrams(
             vectors, incidence, BLEND_WEIGHTS[name], min_n=settings.min_n, max_n=settings.max_n, threads=threads,
             table=tables[name],
         )
-    return tables
+    return tables, unblended
 
 
 def _without_positive_context(weighted: sp.csr_matrix, add_context: bool) -> np.ndarray:

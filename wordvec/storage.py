@@ -30,6 +30,7 @@ from .files import NpyHeader, open_regular_file, read_npy_header
 from .files import check_output_path, save_array, write_atomically  # noqa: F401
 from .model_writer import (  # noqa: F401 - the writers, importable here as before they moved
     ANALOGY_VECTORS_FILE,
+    UNBLENDED_ANALOGY_FILE,
     FORMAT_NAME,
     FORMAT_VERSION,
     IDS_FILE,
@@ -147,8 +148,14 @@ def _load_from_dir_fd(path: Path, dir_fd: int) -> WordVectors:
         analogy_vectors = _map_matrix(dir_fd, ANALOGY_VECTORS_FILE, where, (len(words), meta["dim"]), "float32")
         require_finite(analogy_vectors, words, f"{where} ({ANALOGY_VECTORS_FILE})", unit_rows=True)
         analogy_params = {**params, "eig": ANALOGY_EIG, "add_context": False, "normalize": True}
+        unblended = None
+        if meta.get("analogy_unblended", False):
+            unblended_vectors = _map_matrix(dir_fd, UNBLENDED_ANALOGY_FILE, where, (len(words), meta["dim"]), "float32")
+            require_finite(unblended_vectors, words, f"{where} ({UNBLENDED_ANALOGY_FILE})", unit_rows=True)
+            unblended = WordVectors(words, unblended_vectors, kept_counts, params=analogy_params, stats=meta["stats"],
+                                    subwords=tables.get("analogy"))
         analogy = WordVectors(words, analogy_vectors, kept_counts, params=analogy_params, stats=meta["stats"],
-                              subwords=tables.get("analogy"))
+                              subwords=tables.get("analogy"), unblended=unblended)
     model = WordVectors(words, vectors, kept_counts, params=params, stats=meta["stats"], subwords=tables.get("similarity"),
                         analogy_view=analogy)
     model.path = path
@@ -280,6 +287,8 @@ def _meta_problem(meta: dict[str, Any]) -> str | None:
     if subwords is not None:
         checks.append(("subwords", _subwords_problem(subwords) is None, _subwords_problem(subwords) or ""))
     checks.append(("analogy_view", isinstance(meta.get("analogy_view", False), bool), "true or false"))
+    checks.append(("analogy_unblended", isinstance(meta.get("analogy_unblended", False), bool)
+                   and (not meta.get("analogy_unblended") or meta.get("analogy_view") is True), "true (with an analogy view) or false"))
     corpus = stats.get("corpus", [])
     checks.append(("stats.corpus", isinstance(corpus, list) and all(isinstance(name, str) for name in corpus),
                    "a list of file names"))

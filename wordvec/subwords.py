@@ -114,6 +114,17 @@ class NgramHashes:
         return np.diff(self.word_starts)
 
 
+def shares_ngrams(first: str, second: str, min_n: int = DEFAULT_MIN_N, max_n: int = DEFAULT_MAX_N) -> bool:
+    """True if the two words have a character n-gram in common (``walk`` and ``walked`` do, ``man`` and ``king`` not).
+
+    Examples
+    --------
+    >>> shares_ngrams("walk", "walked"), shares_ngrams("man", "king")
+    (True, False)
+    """
+    return not set(ngrams(first, min_n, max_n)).isdisjoint(ngrams(second, min_n, max_n))
+
+
 def ngram_hashes(words: Sequence[str], min_n: int = DEFAULT_MIN_N, max_n: int = DEFAULT_MAX_N) -> NgramHashes:
     """The fastText hashes of the character n-grams of every word, vectorised over all of them.
 

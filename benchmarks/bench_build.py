@@ -1,4 +1,4 @@
-"""Build the bench corpus with `wordvec build` (defaults), export it, and score the exported vectors.
+"""Build the bench corpus with `wordvec build` (defaults), export it, and score the export and the model.
 
 Usage::
 
@@ -6,8 +6,9 @@ Usage::
 
 Runs the real command under ``/usr/bin/time -v`` (peak memory), exports the model to the word2vec
 text format, loads the export with ``wordvec.load_word2vec_format`` and prints one table: seconds
-per stage, peak RSS, WordSim-353 and SimLex-999 (Spearman, with out-of-vocabulary pairs skipped and
-counted) and Google analogies (3CosAdd and 3CosMul over the 30k most frequent words).
+per stage, peak RSS, WordSim-353 and SimLex-999 of the export (Spearman, with out-of-vocabulary
+pairs skipped and counted) and Google analogies (3CosAdd and 3CosMul over the 30k most frequent
+words) of the model itself, which answers them in its analogy view (an export holds one view).
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def main() -> None:
             result = evaluate_word_pairs(vectors, args.eval_dir / file)
             rows.append((f"{name} Spearman", f"{result.spearman:.3f} ({result.scored}/{result.pairs} pairs, {result.oov_ratio:.1f}% OOV)"))
         for method in ("add", "mul"):
-            result = evaluate_word_analogies(vectors, args.eval_dir / "questions-words.txt", method=method, restrict_vocab=30000)
+            result = evaluate_word_analogies(model, args.eval_dir / "questions-words.txt", method=method, restrict_vocab=30000)
             rows.append((f"Google 3Cos{method.capitalize()} (top 30k)", f"{result.accuracy:.3f} ({result.answered} answered, {result.skipped} skipped)"))
     width = max(len(name) for name, _ in rows)
     for name, value in rows:

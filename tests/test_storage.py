@@ -706,6 +706,46 @@ def test_a_model_with_subwords_and_an_analogy_view_round_trips(subword_model, tm
     assert meta["analogy_view"] is True and meta["analogy_unblended"] is True and meta["subwords"]["hash"] == "fasttext-fnv1a-32"
 
 
+@pytest.fixture(scope="module")
+def similarity_table_model() -> WordVectors:
+    """With n-grams and no analogy view: the similarity view's table is saved as rows of its own (ngrams.npy)."""
+    import wordvec
+
+    return wordvec.build(SUBWORD_LINES, dim=3, min_count=1, window=2, subsample=0, analogy_view=False, buckets=5000)
+
+
+def test_the_similarity_table_is_saved_as_a_map_of_the_analogy_table(subword_model, similarity_table_model, tmp_path):
+    save_model(subword_model, tmp_path / "m")
+    names = {entry.name for entry in (tmp_path / "m").iterdir()}
+    assert "ngram-map.npy" in names and "ngrams.npy" not in names
+    meta = json.loads((tmp_path / "m" / "meta.json").read_text())
+    assert meta["subwords"]["mapped"] == {"similarity": "analogy"} and set(meta["subwords"]["known_buckets"]) == {"analogy"}
+    loaded = load_model(tmp_path / "m")
+    table, analogy_table = loaded.subwords, loaded.analogy_view.subwords
+    composed = np.asarray(analogy_table.compose(["kingz"]).vectors[0], dtype=np.float64) @ table.mapping.astype(np.float64)
+    np.testing.assert_allclose(table.compose(["kingz"]).vectors[0], composed, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(loaded.ngram_vector("kingz"), subword_model.ngram_vector("kingz"))
+    save_model(loaded.in_memory(), tmp_path / "copy")  # the copy in memory still shares the rows
+    assert (tmp_path / "copy" / "ngram-map.npy").exists() and not (tmp_path / "copy" / "ngrams.npy").exists()
+    save_model(similarity_table_model, tmp_path / "s")
+    names = {entry.name for entry in (tmp_path / "s").iterdir()}
+    assert "ngrams.npy" in names and "ngram-map.npy" not in names
+    np.testing.assert_array_equal(load_model(tmp_path / "s")["kingz"], similarity_table_model["kingz"])
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda d: (d / "ngram-map.npy").unlink(), "is missing ngram-map.npy"),
+    (lambda d: np.save(d / "ngram-map.npy", np.zeros((2, 3), np.float32)), r"has a corrupt ngram-map.npy"),
+    (lambda d: np.save(d / "ngram-map.npy", np.full((3, 3), np.nan, np.float32)), r"ngram-map.npy\) holds nan"),
+    (lambda d: (d / "analogy-ngrams.npy").unlink(), "is missing analogy-ngrams.npy"),
+])
+def test_a_damaged_ngram_map_is_refused_naming_it(subword_model, tmp_path, damage, message):
+    save_model(subword_model, tmp_path / "m")
+    damage(tmp_path / "m")
+    with pytest.raises(ModelError, match=message):
+        load_model(tmp_path / "m")
+
+
 @pytest.mark.parametrize("damage, message", [
     (lambda d: (d / "ngrams.npy").unlink(), "is missing ngrams.npy"),
     (lambda d: (d / "analogy-ngram-buckets.npy").write_bytes((d / "analogy-ngram-buckets.npy").read_bytes()[:-8]),
@@ -720,15 +760,16 @@ def test_a_model_with_subwords_and_an_analogy_view_round_trips(subword_model, tm
     (lambda d: np.save(d / "analogy-unblended-vectors.npy", np.full(np.load(d / "analogy-vectors.npy").shape, 2, np.float32)),
      r"analogy-unblended-vectors.npy"),
 ])
-def test_a_damaged_ngram_or_analogy_file_is_refused_naming_it(subword_model, tmp_path, damage, message):
-    save_model(subword_model, tmp_path / "m")
+def test_a_damaged_ngram_or_analogy_file_is_refused_naming_it(subword_model, similarity_table_model, tmp_path, damage, message):
+    own_table = "ngrams.npy" in message or "ngram-buckets.npy" in message and "analogy" not in message
+    save_model(similarity_table_model if own_table else subword_model, tmp_path / "m")
     damage(tmp_path / "m")
     with pytest.raises(ModelError, match=message):
         load_model(tmp_path / "m")
 
 
-def test_a_non_finite_ngram_vector_is_refused_when_a_word_reads_it(subword_model, tmp_path):
-    save_model(subword_model, tmp_path / "m")
+def test_a_non_finite_ngram_vector_is_refused_when_a_word_reads_it(similarity_table_model, tmp_path):
+    save_model(similarity_table_model, tmp_path / "m")
     table = np.load(tmp_path / "m" / "ngrams.npy")
     table[:] = np.nan
     np.save(tmp_path / "m" / "ngrams.npy", table)
@@ -741,7 +782,8 @@ def test_a_non_finite_ngram_vector_is_refused_when_a_word_reads_it(subword_model
 def test_a_malformed_subwords_entry_in_the_metadata_is_refused(subword_model, tmp_path):
     save_model(subword_model, tmp_path / "m")
     meta_path = tmp_path / "m" / "meta.json"
-    for change in ({"min_n": 0}, {"hash": "md5"}, {"known_buckets": {"other": 1}}, {"buckets": 2**40}):
+    for change in ({"min_n": 0}, {"hash": "md5"}, {"known_buckets": {"other": 1}}, {"buckets": 2**40},
+                   {"mapped": {"similarity": "other"}}, {"mapped": {"analogy": "analogy"}}, {"mapped": []}):
         meta = json.loads(meta_path.read_text())
         meta["subwords"].update(change)
         meta_path.write_text(json.dumps(meta))

@@ -699,7 +699,8 @@ def info(model_path: Path, as_json: bool) -> None:
         rows.append(("analogy view", f"U S^{options.ANALOGY_EIG:g} without context vectors"))
     subwords = meta.get("subwords")
     if subwords is not None:
-        known = ", ".join(f"{view} {count:,}" for view, count in subwords["known_buckets"].items())
+        known = ", ".join([f"{view} {count:,}" for view, count in subwords["known_buckets"].items()]
+                          + [f"{view} mapped from {source}" for view, source in subwords.get("mapped", {}).items()])
         rows.append(("subwords", f"character {subwords['min_n']}-{subwords['max_n']}-grams, {subwords['hash']} "
                                  f"into {subwords['buckets']:,} buckets (known: {known})"))
     for key in ("tokens", "lines", "distinct_words", "replaced_bytes", "cooccurrence_pairs", "ppmi_nonzeros"):

@@ -104,6 +104,8 @@ NGRAM_FILES = {
     "similarity": ("ngrams.npy", "ngram-buckets.npy"),
     "analogy": ("analogy-ngrams.npy", "analogy-ngram-buckets.npy"),
 }
+#: A view whose table is another view's rows times a map (``NgramTable.mapping``): the map's file.
+NGRAM_MAP_FILES = {"similarity": "ngram-map.npy"}
 #: How the n-grams are hashed, recorded so that a reader can tell the scheme.
 NGRAM_HASH = "fasttext-fnv1a-32"
 
@@ -116,18 +118,34 @@ def view_tables(model: WordVectors) -> dict[str, Any]:
     return {view: table for view, table in tables.items() if table is not None}
 
 
+def mapped_views(model: WordVectors) -> dict[str, str]:
+    """The views whose n-gram table is another view's rows times a map, each with that view: saved as the map alone."""
+    tables = view_tables(model)
+    mapped = {}
+    for view, source in (("similarity", "analogy"),):
+        table, base = tables.get(view), tables.get(source)
+        if (table is not None and base is not None and table.mapping is not None and base.mapping is None
+                and table.vectors is base.vectors and table.bucket_ids is base.bucket_ids):
+            mapped[view] = source
+    return mapped
+
+
 def _subword_metadata(model: WordVectors) -> dict[str, Any] | None:
     tables = view_tables(model)
     if not tables:
         return None
     first = next(iter(tables.values()))
-    return {
+    mapped = mapped_views(model)
+    meta = {
         "hash": NGRAM_HASH,
         "buckets": first.buckets,
         "min_n": first.min_n,
         "max_n": first.max_n,
-        "known_buckets": {view: len(table.bucket_ids) for view, table in tables.items()},
+        "known_buckets": {view: len(table.bucket_ids) for view, table in tables.items() if view not in mapped},
     }
+    if mapped:
+        meta["mapped"] = mapped
+    return meta
 
 
 def _view_files(model: WordVectors) -> dict[str, Callable[[BinaryIO], None]]:
@@ -141,9 +159,16 @@ def _view_files(model: WordVectors) -> dict[str, Callable[[BinaryIO], None]]:
             unblended = np.ascontiguousarray(model.analogy_view.unblended.vectors, dtype=np.float32)
             require_finite(unblended, model.words, "the model's unblended analogy view", unit_rows=True)
             files[UNBLENDED_ANALOGY_FILE] = _npy_writer(unblended)
+    mapped = mapped_views(model)
     for view, table in view_tables(model).items():
+        if view in mapped:
+            mapping = np.ascontiguousarray(table.mapping, dtype=np.float32)
+            require_finite(mapping, [f"dimension {row}" for row in range(len(mapping))], f"the {view} n-gram map")
+            files[NGRAM_MAP_FILES[view]] = _npy_writer(mapping)
+            continue
         vectors_file, buckets_file = NGRAM_FILES[view]
-        vectors = np.ascontiguousarray(table.vectors, dtype=np.float32)
+        # A table with a map of its own (not another view's rows) is saved with the map applied.
+        vectors = np.ascontiguousarray(table.mapped(table.vectors), dtype=np.float32)
         require_finite(vectors, [f"bucket {bucket}" for bucket in table.bucket_ids.tolist()], f"the {view} n-gram table")
         files[vectors_file] = _npy_writer(vectors)
         files[buckets_file] = _npy_writer(np.ascontiguousarray(table.bucket_ids, dtype=np.int64))

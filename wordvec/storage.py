@@ -37,6 +37,7 @@ from .model_writer import (  # noqa: F401 - the writers, importable here as befo
     MATRIX_FILES,
     META_FILE,
     NGRAM_FILES,
+    NGRAM_MAP_FILES,
     NGRAM_HASH,
     VECTORS_FILE,
     VOCAB_FILE,
@@ -209,6 +210,10 @@ def _subwords_problem(subwords: object) -> str | None:
     if not (isinstance(known, dict) and known and set(known) <= set(NGRAM_FILES)
             and all(_is_integer(count) and 0 <= count <= subwords["buckets"] for count in known.values())):
         return f"an object whose known_buckets counts each view's known buckets ({', '.join(NGRAM_FILES)})"
+    mapped = subwords.get("mapped", {})
+    if not (isinstance(mapped, dict) and set(mapped) <= set(NGRAM_MAP_FILES) and not set(mapped) & set(known)
+            and all(isinstance(source, str) and source in known for source in mapped.values())):
+        return "an object whose mapped names, for a view without a table of its own, the view whose table it maps"
     return None
 
 
@@ -229,6 +234,11 @@ def _load_ngram_tables(dir_fd: int, where: str, meta: dict[str, Any]) -> dict[st
                                       source=f"{where} ({vectors_file})")
         except ParameterError as error:
             raise ModelError(f"{where} has a corrupt {buckets_file} ({error}); rebuild the model") from None
+    for view, source in subwords.get("mapped", {}).items():
+        base, map_file = tables[source], NGRAM_MAP_FILES[view]
+        mapping = np.asarray(_map_matrix(dir_fd, map_file, where, (meta["dim"], meta["dim"]), "float32"))
+        require_finite(mapping, [f"dimension {row}" for row in range(len(mapping))], f"{where} ({map_file})")
+        tables[view] = dataclasses.replace(base, source=f"{where} ({NGRAM_FILES[source][0]}, {map_file})", mapping=mapping)
     return tables
 
 

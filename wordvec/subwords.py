@@ -255,6 +255,9 @@ class NgramTable:
         The n-gram lengths, as in :func:`ngrams`.
     source : str
         Where the vectors were read from, for messages (empty for a table made in memory).
+    mapping : ndarray, shape (vectors.shape[1], dim), optional
+        A linear map applied to every composed vector: the table of one view carried to
+        another (:func:`map_table`) without a second copy of its rows.
     """
 
     vectors: np.ndarray
@@ -263,6 +266,7 @@ class NgramTable:
     min_n: int = DEFAULT_MIN_N
     max_n: int = DEFAULT_MAX_N
     source: str = ""
+    mapping: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         check_ngram_range(self.min_n, self.max_n)
@@ -275,11 +279,21 @@ class NgramTable:
         ids = self.bucket_ids
         if len(ids) and (ids[0] < 0 or ids[-1] >= self.buckets or np.any(ids[1:] <= ids[:-1])):
             raise ParameterError(f"the bucket ids of an n-gram table must be increasing and below {self.buckets}")
+        if self.mapping is not None and (self.mapping.ndim != 2 or self.mapping.shape[0] != self.vectors.shape[1]):
+            raise ParameterError(
+                f"the map of an n-gram table must have one row per dimension of its vectors ({self.vectors.shape[1]}); "
+                f"got shape {self.mapping.shape}"
+            )
 
     @property
     def dim(self) -> int:
-        """Dimensions of each vector."""
-        return int(self.vectors.shape[1])
+        """Dimensions of each composed vector."""
+        return int(self.vectors.shape[1] if self.mapping is None else self.mapping.shape[1])
+
+    def mapped(self, rows: np.ndarray) -> np.ndarray:
+        """``rows`` (sums of this table's vectors) carried through :attr:`mapping`, float32."""
+        rows = np.asarray(rows, dtype=np.float32)
+        return rows if self.mapping is None else rows @ np.asarray(self.mapping, dtype=np.float32)
 
     def compose(self, words: Sequence[str]) -> ComposedVectors:
         """The mean n-gram vector of each word, as fastText composes an unseen word's vector.
@@ -303,7 +317,9 @@ class NgramTable:
             # A model file's rows are checked as they are read, rather than all of them at every load.
             bad = int(self.bucket_ids[rows[np.flatnonzero(~np.isfinite(read).all(axis=1))[0]]])
             raise ModelError(f"{self.source or 'the n-gram table'} holds a non-finite vector (bucket {bad}); rebuild the model")
-        vectors = np.asarray(incidence @ read, dtype=np.float32)
+        if self.mapping is not None and not np.isfinite(self.mapping).all():
+            raise ModelError(f"{self.source or 'the n-gram table'}'s map holds a non-finite number; rebuild the model")
+        vectors = self.mapped(incidence @ read)
         known = np.bincount(word_of[known_ngram], minlength=len(words)).astype(np.int64)
         return ComposedVectors(vectors, known, per_word.astype(np.int64))
 
@@ -506,7 +522,7 @@ def blend_with_ngrams(
 
     def blend(start: int) -> None:
         part = slice(start, start + _ROWS_PER_BLEND)
-        composed = _unit(np.asarray(known_incidence[part] @ table.vectors, dtype=np.float32))
+        composed = _unit(table.mapped(known_incidence[part] @ table.vectors))
         blended = _unit(targets[part] + weights[part, None] * composed)
         scale = np.where(lengths[part] > 0, lengths[part], 1.0).astype(np.float32)
         vectors[part] = blended * scale[:, None]
@@ -552,8 +568,9 @@ def map_table(table: NgramTable, source: np.ndarray, target: np.ndarray) -> Ngra
     Returns
     -------
     NgramTable
-        ``table`` with its vectors times ``M``, the least-squares map of the unit rows of
-        ``source`` onto those of ``target``.
+        ``table``'s rows (the same array, not a copy) with the map ``M``, the least-squares
+        map of the unit rows of ``source`` onto those of ``target``: a word composes to
+        ``(G_w E) M``.
 
     Notes
     -----
@@ -572,8 +589,10 @@ def map_table(table: NgramTable, source: np.ndarray, target: np.ndarray) -> Ngra
     # A whisker of ridge: a view may have fewer independent directions than dimensions.
     gram[np.diag_indices_from(gram)] += 1e-6 * max(float(np.trace(gram)) / len(gram), 1.0)
     mapping = np.linalg.solve(gram, (source_rows.T @ target_rows).astype(np.float64))
-    vectors = np.asarray(table.vectors, dtype=np.float32) @ mapping.astype(np.float32)
-    return NgramTable(vectors, table.bucket_ids, table.buckets, table.min_n, table.max_n, table.source)
+    if table.mapping is not None:
+        mapping = np.asarray(table.mapping, dtype=np.float64) @ mapping
+    return NgramTable(table.vectors, table.bucket_ids, table.buckets, table.min_n, table.max_n, table.source,
+                      mapping=mapping.astype(np.float32))
 
 
 #: Rows blended at a time (bounds the temporaries).

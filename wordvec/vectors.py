@@ -296,10 +296,18 @@ class WordVectors:
         """
         from dataclasses import replace
 
+        copies: dict[int, np.ndarray] = {}  # an array two views share (an n-gram table's rows) stays shared
+
+        def in_memory(array: np.ndarray) -> np.ndarray:
+            if id(array) not in copies:
+                copies[id(array)] = np.array(array)
+            return copies[id(array)]
+
         def copied(model: WordVectors, analogy_view: WordVectors | None) -> WordVectors:
             table = model.subwords
             if table is not None:
-                table = replace(table, vectors=np.array(table.vectors), bucket_ids=np.array(table.bucket_ids))
+                mapping = None if table.mapping is None else np.array(table.mapping)
+                table = replace(table, vectors=in_memory(table.vectors), bucket_ids=in_memory(table.bucket_ids), mapping=mapping)
             unblended = copied(model.unblended, None) if model.unblended is not None else None
             return WordVectors(model.words, np.array(model.vectors), model.counts, params=model.params,
                                stats=model.stats, subwords=table, analogy_view=analogy_view, unblended=unblended)

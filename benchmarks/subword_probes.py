@@ -1,20 +1,23 @@
-"""Two open questions of the subword build, probed on the bench corpus: typos, and the analogy blend of names.
+"""Probes of the subword build's choices on the bench corpus: typos, the routing of analogies, the one fit.
 
 Usage::
 
-    python benchmarks/subword_probes.py [--corpus-dir ../shared/corpora]
+    python benchmarks/subword_probes.py [--corpus-dir ../shared/corpora] [--eval-dir ../shared/eval]
 
-Builds the bench corpus once with the analogy view and without subwords, then blends in n-grams as
-``wordvec build --subwords --analogy-view`` does (``wordvec.subwords.blend_with_ngrams``), and prints:
+Builds the bench corpus twice without n-grams (all of it, and ``max_vocab=20000`` for words outside the
+vocabulary), then fits and blends the n-gram table as ``wordvec build`` does (one fit to the analogy
+view, carried to the similarity view by ``wordvec.subwords.map_table``) and prints:
 
+- the similarity scores with the mapped table against a second fit to the similarity view;
 - typo@10, the share of 300 typos (``subwords.typos``: words of frequency rank 2,000-20,000 with two
-  inner letters swapped) whose word is among the 10 best of: the composed typo against the blended
-  vocabulary (what ``wordvec nearest`` does); against the vocabulary's own composed vectors; a mix of
-  the two; and the typo composed with n-grams weighted by an inverse document frequency;
-- Google analogies (every word a candidate) with the analogy view's blend weight constant (2, the
-  build's) or falling with the word's count, overall, for the ``gram*`` sections and for the others.
+  inner letters swapped) whose word is among the 10 nearest neighbours of the typo (``model.nearest``),
+  for weights of the pull toward vocabulary words one edit away (``wordvec.vectors.SPELLING_WEIGHT``),
+  with the 20k model's Google score on all questions with composed words over its score on those it
+  covers, for each weight;
+- Google 3CosAdd with every word a candidate, overall, on the ``gram*`` sections and on the others,
+  for the analogy view with and without n-grams and for rules that choose between them per question.
 
-About 5 minutes on 2 cores.
+About 4 minutes on 2 cores.
 """
 
 from __future__ import annotations
@@ -24,12 +27,12 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import scipy.sparse as sp
 
 import wordvec
+import wordvec.vectors
 from wordvec.arrays import unit_rows
 from wordvec.evaluate import evaluate_model
-from wordvec.subwords import ngram_hashes, ngram_matrix, blend_with_ngrams
+from wordvec.subwords import NgramTable, blend_with_ngrams, fit_ngram_table, map_table, ngram_matrix, ngrams, shares_ngrams
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from subwords import typos  # noqa: E402 - the comparison's typos, so the numbers compare
@@ -37,68 +40,108 @@ from subwords import typos  # noqa: E402 - the comparison's typos, so the number
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 
 
-def recall(scores: np.ndarray, truth: np.ndarray, topn: int = 10) -> float:
-    best = np.argpartition(-scores, topn, axis=1)[:, :topn]
-    return float(np.mean([truth[i] in set(best[i].tolist()) for i in range(len(truth))]))
+def with_ngrams(base: wordvec.WordVectors, *, second_fit: bool = False) -> wordvec.WordVectors:
+    """``base`` (built without n-grams) with them, as the build adds them; or with a fit per view."""
+    words = base.words
+    incidence = ngram_matrix(words, 200_000)
+    order = np.argsort(np.array(words, dtype=object), kind="stable")
+    similarity, analogy = np.array(base.vectors), np.array(base.analogy_view.vectors)
+    ids, fitted = fit_ngram_table(incidence, analogy, threads=2, locality_order=order)
+    analogy_table = NgramTable(fitted, ids, 200_000)
+    if second_fit:
+        similarity_ids, similarity_fit = fit_ngram_table(incidence, similarity, threads=2, locality_order=order)
+        similarity_table = NgramTable(similarity_fit, similarity_ids, 200_000)
+    else:
+        similarity_table = map_table(analogy_table, analogy, similarity)
+    unblended = analogy.copy()
+    blend_with_ngrams(similarity, incidence, 0.5, min_n=3, max_n=6, threads=2, table=similarity_table)
+    blend_with_ngrams(analogy, incidence, 2.0, min_n=3, max_n=6, threads=2, table=analogy_table)
+    params = {**base.analogy_view.params}
+    plain = wordvec.WordVectors(words, unblended, base.counts, params=params, subwords=analogy_table)
+    view = wordvec.WordVectors(words, analogy, base.counts, params=params, subwords=analogy_table, unblended=plain)
+    return wordvec.WordVectors(words, similarity, base.counts, params=base.params, subwords=similarity_table,
+                               analogy_view=view)
 
 
-def typo_probes(model: wordvec.WordVectors, incidence: sp.csr_matrix) -> None:
-    words, table = model.words, model.subwords
-    pairs = typos(words, model.counts)
-    index = {word: row for row, word in enumerate(words)}
-    truth = np.array([index[word] for _, word in pairs])
-    typed = unit_rows(table.compose([typo for typo, _ in pairs]).vectors)
-    blended = np.asarray(model.unit_vectors)
-    composed = unit_rows(table.compose(words).vectors)
-    against_blended, against_composed = typed @ blended.T, typed @ composed.T
-    print(f"typo@10 ({len(pairs)} typos)")
-    print(f"  composed typo vs blended vocabulary (nearest)   {recall(against_blended, truth):.3f}")
-    print(f"  composed typo vs composed vocabulary            {recall(against_composed, truth):.3f}")
-    for weight in (0.5, 2.0):
-        print(f"  blended + {weight} x composed                      {recall(against_blended + weight * against_composed, truth):.3f}")
-    document_frequency = np.bincount(incidence.indices, minlength=table.buckets).astype(np.float64)
-    dense = np.zeros((table.buckets, model.dim), dtype=np.float32)
-    dense[table.bucket_ids] = table.vectors
-    hashed = ngram_hashes([typo for typo, _ in pairs])
-    buckets = hashed.hashes.astype(np.int64) % table.buckets
-    rows = np.repeat(np.arange(len(pairs)), hashed.counts())
-    for power in (0.25, 0.5, 1.0):
-        weights = np.where(document_frequency[buckets] > 0, 1 / np.maximum(document_frequency[buckets], 1) ** power, 0)
-        weighted = unit_rows(np.asarray(sp.csr_matrix((weights, (rows, buckets)), shape=(len(pairs), table.buckets)) @ dense))
-        print(f"  n-grams weighted by 1/df^{power:<4} vs blended         {recall(weighted @ blended.T, truth):.3f}")
+def google_questions(model: wordvec.WordVectors, eval_dir: Path) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of the Google questions whose four words are in the vocabulary, and whether each is a ``gram*`` one."""
+    index = model.key_to_index
+    rows, gram, section = [], [], ""
+    for line in (eval_dir / "questions-words.txt").read_text().splitlines():
+        if line.startswith(":"):
+            section = line[1:].strip()
+            continue
+        words = line.lower().split()
+        if len(words) == 4 and all(word in index for word in words):
+            rows.append([index[word] for word in words])
+            gram.append(section.startswith("gram"))
+    return np.array(rows), np.array(gram)
 
 
-def accuracy(sections: list[dict], method: str) -> float:
-    return sum(s[method]["correct"] for s in sections) / max(sum(s["answered"] for s in sections), 1)
+def answers(vectors: np.ndarray, questions: np.ndarray) -> np.ndarray:
+    """3CosAdd's answer to each question, every word but a, b and c a candidate."""
+    unit = unit_rows(vectors)
+    best = np.empty(len(questions), dtype=np.int64)
+    for start in range(0, len(questions), 1000):
+        batch = questions[start : start + 1000]
+        scores = (unit[batch[:, 1]] - unit[batch[:, 0]] + unit[batch[:, 2]]) @ unit.T
+        for column in range(3):
+            scores[np.arange(len(batch)), batch[:, column]] = -np.inf
+        best[start : start + 1000] = scores.argmax(axis=1)
+    return best
+
+
+def dice(first: str, second: str) -> float:
+    a, b = set(ngrams(first)), set(ngrams(second))
+    return 2 * len(a & b) / (len(a) + len(b))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus-dir", type=Path, default=SHARED / "corpora")
+    parser.add_argument("--eval-dir", type=Path, default=SHARED / "eval")
     args = parser.parse_args()
-    base = wordvec.build(sorted(args.corpus_dir.glob("*.txt.gz")), analogy_view=True)
-    words, counts = base.words, np.asarray(base.counts, dtype=np.float64)
-    incidence = ngram_matrix(words, 200_000)
-    order = np.argsort(np.array(words, dtype=object), kind="stable")
-    similarity = np.array(base.vectors)
-    similarity_table = blend_with_ngrams(similarity, incidence, 0.5, min_n=3, max_n=6, threads=2, locality_order=order)
-    model = wordvec.WordVectors(words, similarity, base.counts, params=base.params, subwords=similarity_table)
-    typo_probes(model, incidence)
-    print("\nanalogy view blend weight           all add/mul    names add/mul   gram add/mul")
-    for name, weight in [("2 (the build's)", 2.0), ("2 min(1, 1000/c)^0.5", 2 * np.minimum(1, 1000 / counts) ** 0.5),
-                         ("2 min(1, 10000/c)^0.5", 2 * np.minimum(1, 10000 / counts) ** 0.5),
-                         ("2 min(1, 1000/c)", 2 * np.minimum(1, 1000 / counts))]:
-        analogy = np.array(base.analogy_view.vectors)
-        table = blend_with_ngrams(analogy, incidence, weight, min_n=3, max_n=6, threads=2, locality_order=order)
-        view = wordvec.WordVectors(words, analogy, base.counts, params={**base.params, "normalize": True}, subwords=table)
-        result = evaluate_model(wordvec.WordVectors(words, similarity, base.counts, params=base.params,
-                                                    subwords=similarity_table, analogy_view=view)).as_dict()
-        google = result["analogies"][0]
-        sections = google["sections"]
-        names = [s for s in sections if not s["section"].startswith("gram")]
-        gram = [s for s in sections if s["section"].startswith("gram")]
-        print(f"{name:<34}  {google['add']['accuracy']:.3f} / {google['mul']['accuracy']:.3f}  "
-              f"{accuracy(names, 'add'):.3f} / {accuracy(names, 'mul'):.3f}  {accuracy(gram, 'add'):.3f} / {accuracy(gram, 'mul'):.3f}")
+    corpus = sorted(args.corpus_dir.glob("*.txt.gz"))
+    base = wordvec.build(corpus, subwords=False)
+    model = with_ngrams(base)
+
+    def similarity_scores(candidate: wordvec.WordVectors) -> str:
+        pairs = evaluate_model(candidate, analogies=[]).pairs
+        return " / ".join(f"{result.spearman:.3f}" for result in pairs)
+
+    print("WordSim-353 / SimLex-999")
+    print(f"  one fit, mapped to the similarity view    {similarity_scores(model)}")
+    print(f"  a second fit to the similarity view       {similarity_scores(with_ngrams(base, second_fit=True))}")
+
+    top = with_ngrams(wordvec.build(corpus, subwords=False, max_vocab=20000))
+    pairs = typos(model.words, np.asarray(model.counts))
+    print(f"\ntypo@10 ({len(pairs)} typos) and the 20k model's Google ratio, by the pull toward words one edit away")
+    for weight in (0.0, 1.0, 2.0, 4.0):
+        wordvec.vectors.SPELLING_WEIGHT = weight
+        found = model.nearest([typo for typo, _ in pairs], topn=10)
+        recall = np.mean([word in {w for w, _ in answer} for (_, word), answer in zip(pairs, found)])
+        covered = evaluate_model(top, pairs=[]).analogies[0]["add"].accuracy
+        composed = evaluate_model(top, pairs=[], oov="compose").analogies[0]["add"].accuracy
+        print(f"  weight {weight:<4}  typo@10 {recall:.3f}   Google {composed:.3f} / {covered:.3f} = {composed / covered:.3f}")
+    wordvec.vectors.SPELLING_WEIGHT = 1.0
+
+    questions, gram = google_questions(model, args.eval_dir)
+    view = model.analogy_view
+    with_grams = answers(np.asarray(view.vectors), questions) == questions[:, 3]
+    without = answers(np.asarray(view.unblended.vectors), questions) == questions[:, 3]
+    words = model.words
+    rules = {
+        "n-grams for every question": np.ones(len(questions), bool),
+        "n-grams for none": np.zeros(len(questions), bool),
+        "n-grams when a and b share one (the build's)": np.array([shares_ngrams(words[a], words[b]) for a, b, *_ in questions]),
+        "n-grams when a, b share the first letter": np.array([words[a][:1] == words[b][:1] for a, b, *_ in questions]),
+        "n-grams when a, b share two first letters": np.array([words[a][:2] == words[b][:2] for a, b, *_ in questions]),
+        "n-grams when Dice(a, b) >= 0.3": np.array([dice(words[a], words[b]) >= 0.3 for a, b, *_ in questions]),
+    }
+    print(f"\nGoogle 3CosAdd, every word a candidate ({len(questions)} questions)   all    names  gram")
+    for name, routed in rules.items():
+        correct = np.where(routed, with_grams, without)
+        print(f"  {name:<46}  {correct.mean():.3f}  {correct[~gram].mean():.3f}  {correct[gram].mean():.3f}")
 
 
 if __name__ == "__main__":

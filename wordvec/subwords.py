@@ -16,7 +16,7 @@ Subword Information. TACL 5.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -387,8 +387,6 @@ def fit_ngram_table(
     Subwords. EMNLP. Pinter, Y., Guthrie, R. & Eisenstein, J. (2017). Mimicking Word
     Embeddings using Subword RNNs. EMNLP.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     if not (isinstance(ridge, (int, float)) and 0 < ridge < float("inf")):
         raise ParameterError(f"ridge must be a positive number; got {ridge!r}")
     if isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer)) or iterations < 1:
@@ -419,14 +417,20 @@ def fit_ngram_table(
 
     # Blocks of columns are independent problems: one per thread, as scipy's sparse products and
     # numpy's element-wise steps both release the GIL.
-    starts = range(0, targets.shape[1], _COLUMNS_PER_SOLVE)
-    if threads > 1:
-        with ThreadPoolExecutor(threads) as pool:
-            list(pool.map(solve, starts))
-    else:
-        for first in starts:
-            solve(first)
+    _run_each(solve, range(0, targets.shape[1], _COLUMNS_PER_SOLVE), threads)
     return used.astype(np.int64), table
+
+
+def _run_each(task: Callable[[int], None], starts: range, threads: int) -> None:
+    """``task(start)`` for every start, on ``threads`` threads (in turn for one)."""
+    if threads > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(task, starts))
+    else:
+        for start in starts:
+            task(start)
 
 
 def _conjugate_gradients(
@@ -527,15 +531,7 @@ def blend_with_ngrams(
         scale = np.where(lengths[part] > 0, lengths[part], 1.0).astype(np.float32)
         vectors[part] = blended * scale[:, None]
 
-    starts = range(0, len(vectors), _ROWS_PER_BLEND)
-    if threads > 1:
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(threads) as pool:
-            list(pool.map(blend, starts))
-    else:
-        for start in starts:
-            blend(start)
+    _run_each(blend, range(0, len(vectors), _ROWS_PER_BLEND), threads)
     return table
 
 

@@ -435,10 +435,11 @@ def test_bad_build_option(runner, royal_corpus_file, previous_model, option, val
     (["nearest", UNCOMPOSABLE], f"word '{UNCOMPOSABLE}' is not in the vocabulary and none of its character n-grams", True),
     (["similarity", "king", UNCOMPOSABLE], f"word '{UNCOMPOSABLE}' is not in the vocabulary and none of", True),
     (["analogy", "king", "queen", UNCOMPOSABLE], f"word '{UNCOMPOSABLE}' is not in the vocabulary and none of", True),
+    (["nearest", "жжжж"], "word 'жжжж' is not in the vocabulary and none of its characters occurs in the vocabulary", True),
     (["nearest", ""], "a query word must be a non-empty string; got ''", True),
     (["similarity", "king", " "], "a query word must be a non-empty string; got ' '", True),
 ], ids=["unknown-word", "unknown-word-similarity", "unknown-word-analogy", "uncomposable-word",
-        "uncomposable-word-similarity", "uncomposable-word-analogy", "empty-word", "blank-word"])
+        "uncomposable-word-similarity", "uncomposable-word-analogy", "foreign-characters", "empty-word", "blank-word"])
 def test_query_that_must_fail(runner, model_path, plain_model_path, args, expected, subwords):
     # Without n-grams a word outside the vocabulary is an error with suggestions; with them, only a word none of
     # whose n-grams the model knows.

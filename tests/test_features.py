@@ -488,6 +488,8 @@ def test_documents_use_the_composed_vectors_of_words_outside_the_vocabulary():
     np.testing.assert_allclose(result[0], (vectors["the"] + kingz + vectors["rules"]) / 3, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(result[2], (2 * kingz + vectors["queen"]) / 3, rtol=1e-5, atol=1e-6)
     assert not result[1].any() and vectorizer.n_empty_ == 1  # xyz: none of its n-grams is known
+    foreign = vectorizer.transform(["жжж the"])  # a word of characters no vocabulary word has: left out
+    np.testing.assert_allclose(foreign[0], vectors["the"], rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(model.document_vector("the kingz rules", normalize=False), result[0], rtol=1e-5)
     tfidf = DocumentVectorizer(model, weighting="tfidf", remove_components=0, normalize=False).fit(["the rules"])
     weight = tfidf.idf_.max()  # a word never seen in fit: document frequency 0

@@ -451,11 +451,19 @@ def test_queries_take_unseen_words_and_exclude_only_vocabulary_words():
 
 
 def test_an_unseen_word_with_no_known_ngram_or_without_a_table_is_an_unknown_word():
+    from wordvec.subwords import ngram_hashes
+
     model = subword_model()
-    with pytest.raises(UnknownWordError, match="'xyz' is not in the vocabulary and none of its character n-grams is known"):
-        model["xyz"]
+    # stop: letters of the vocabulary, but none of its n-grams falls in one of king's buckets (the only known ones).
+    assert not np.isin(ngram_hashes(["stop"]).hashes % 997, ngram_hashes(["king"]).hashes % 997).any()
+    with pytest.raises(UnknownWordError, match="'stop' is not in the vocabulary and none of its character n-grams is known"):
+        model["stop"]
     with pytest.raises(UnknownWordError, match="none of its character n-grams"):
-        model.nearest(["queen", "xyz"])
+        model.nearest(["queen", "stop"])
+    # xyz: no vocabulary word has any of its letters.
+    with pytest.raises(UnknownWordError, match="^word 'xyz' is not in the vocabulary and none of its characters occurs in the vocabulary$"):
+        model["xyz"]
+    assert model.vocabulary_characters == frozenset("kingqueprcaplst") | frozenset("o")
     plain = WordVectors(model.words, model.vectors, params={"normalize": True})
     with pytest.raises(UnknownWordError, match=r"^word 'kingg' is not in the vocabulary; did you mean: king\?$"):
         plain["kingg"]

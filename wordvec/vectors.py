@@ -150,6 +150,7 @@ class WordVectors:
         self._scans = 0
         self._unit: np.ndarray | None = None
         self._alphabet: str | None = None  # of the vocabulary, for the misspellings of unseen words
+        self._characters: frozenset[str] | None = None
         self._score_buffers: queue.SimpleQueue[np.ndarray] = queue.SimpleQueue()
         #: The model directory the vectors were loaded from (set by :func:`wordvec.load`), else None.
         self.path: Path | None = None
@@ -418,6 +419,11 @@ class WordVectors:
         if self.subwords is None:
             raise UnknownWordError(words[0] if words else "", [], reason="and the model has no character n-grams")
         composed = self.subwords.compose(words)
+        # A word of characters no vocabulary word has would compose only from the buckets its
+        # n-grams collide with: noise, so it is left unknown, as a word with no known n-gram is.
+        foreign = np.array([self.vocabulary_characters.isdisjoint(word) for word in words], dtype=bool)
+        composed.vectors[foreign] = 0
+        composed.known[foreign] = 0
         vectors = unit_rows(composed.vectors)
         if self._alphabet is None:
             self._alphabet = alphabet_of(self._vocabulary)
@@ -430,6 +436,13 @@ class WordVectors:
                 spelled = unit_rows(weights[None, :] @ np.asarray(unit[neighbours], dtype=np.float64))
                 vectors[at] = unit_rows(vectors[at : at + 1] + SPELLING_WEIGHT * spelled)[0]
         return ComposedVectors(vectors, composed.known, composed.ngrams)
+
+    @property
+    def vocabulary_characters(self) -> frozenset[str]:
+        """Every character some vocabulary word has (a word made of none of them gets no composed vector)."""
+        if self._characters is None:
+            self._characters = frozenset().union(*map(frozenset, self._vocabulary)) if len(self) else frozenset()
+        return self._characters
 
     def _composed(self, words: Sequence[str], *, misspellings: bool = False) -> ComposedVectors:
         """Vectors of words outside the vocabulary (n-gram means, or with ``misspellings`` :meth:`compose`'s); an unknown-word error where none can be made."""
@@ -446,6 +459,9 @@ class WordVectors:
             # known any string would compose into noise.
             if tokenize(spelling) != [spelling]:
                 raise UnknownWordError(word, self.suggest(word), reason="and is not one word to the tokenizer")
+        for word, spelling in zip(words, normalized):
+            if self.vocabulary_characters.isdisjoint(spelling):
+                raise UnknownWordError(word, [], reason="and none of its characters occurs in the vocabulary")
         composed = self.compose(normalized) if misspellings else self.subwords.compose(normalized)
         for word, known in zip(words, composed.known.tolist()):
             if known == 0:

@@ -64,7 +64,8 @@ def test_choice_lists_are_the_library_constants():
     assert choices("docvec", "weighting") == options.DOCUMENT_WEIGHTINGS == features.WEIGHTINGS
     assert choices("polarity", "method") == options.POLARITY_METHODS == polarity.METHODS
     assert choices("convert", "file_format") == options.VECTOR_FORMATS == formats.FORMATS
-    assert choices("export", "file_format") == tuple(name for name in formats.FORMATS if name != "model")
+    assert choices("export", "file_format") == options.EXPORT_FORMATS
+    assert options.EXPORT_FORMATS == (*(name for name in formats.FORMATS if name != "model"), "ngrams")
     assert plot.FORMATS == options.IMAGE_FORMATS
 
 

@@ -19,6 +19,8 @@ _EXPORTS = {
     "DocumentVectorizer": ("features", "DocumentVectorizer"),
     "load_word2vec_format": ("formats", "load_word2vec_format"),
     "save_word2vec_format": ("format_writers", "save_word2vec_format"),
+    "load_ngram_table": ("ngram_files", "load_ngram_table"),
+    "save_ngram_table": ("ngram_files", "save_ngram_table"),
     "Corpus": ("corpus", "Corpus"),
     "CorpusURL": ("corpus", "CorpusURL"),
     "WordvecError": ("errors", "WordvecError"),
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
     from .features import DocumentVectorizer
     from .format_writers import save_word2vec_format
     from .formats import load_word2vec_format
+    from .ngram_files import load_ngram_table, save_ngram_table
     from .options import BuildParams
     from .pipeline import build
     from .model_writer import save_model as save

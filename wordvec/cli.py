@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 #: The build's defaults, which the options of ``build`` show and pass on.
 _BUILD = BuildParams()
 #: The formats ``export`` writes: every vector format but a model directory (``convert`` writes that).
-_FILE_FORMATS = tuple(name for name in options.VECTOR_FORMATS if name != "model")
 
 #: Where ``build`` writes and every query command reads when no model is named.
 DEFAULT_MODEL = "wordvec-model"
@@ -715,23 +714,33 @@ def info(model_path: Path, as_json: bool) -> None:
 
 @main.command()
 @_model_option
-@click.option("--format", "file_format", type=click.Choice(_FILE_FORMATS),
+@click.option("--format", "file_format", type=click.Choice(options.EXPORT_FORMATS),
               default="word2vec", show_default=True,
-              help="word2vec C text or binary format, GloVe text (no header), or a .npy matrix with a .vocab file.")
+              help="word2vec C text or binary format, GloVe text (no header), a .npy matrix with a .vocab file, "
+                   "or the view's character n-gram table (.ngrams, see docs/formats.md).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
 @click.option("--view", default=options.VIEWS[0], show_default=True, type=click.Choice(options.VIEWS),
-              help="The vectors queries use, or the analogy view of a model built with --analogy-view.")
+              help="The vectors queries use, or the analogy view.")
 def export(model_path: Path, file_format: str, output: Path, view: str) -> None:
-    """Write the vectors in a format that gensim, word2vec, GloVe tools or numpy read.
+    """Write the vectors in a format that gensim, word2vec, GloVe tools or numpy read, or the n-gram table.
 
     \b
     Example:
       wordvec export -m my-model --format word2vec-binary -o vectors.bin
+      wordvec export -m my-model --format ngrams -o my-model.ngrams
     """
     from .model_writer import save_vectors
 
     _check_outputs(_with_vocab(output, file_format), _with_vocab(model_path))
     model = _load(model_path).view(view)
+    if file_format == "ngrams":
+        from .ngram_files import save_ngram_table
+
+        if model.subwords is None:
+            raise WordvecError("this model has no character n-grams: rebuild it without --no-subwords")
+        save_ngram_table(model.subwords, output)
+        click.echo(f"wrote {len(model.subwords.bucket_ids):,} n-gram vectors x {model.subwords.dim} dims to {output}")
+        return
     save_vectors(model, output, file_format)
     click.echo(f"wrote {len(model):,} vectors ({file_format}) to {output}")
 

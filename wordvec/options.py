@@ -64,6 +64,8 @@ DOCUMENT_WEIGHTINGS = ("mean", "tfidf", "sif")
 DEFAULT_DOCUMENT_WEIGHTING = "sif"
 #: The vector formats wordvec reads and writes; ``model`` is a wordvec model directory.
 VECTOR_FORMATS = ("model", "word2vec", "word2vec-binary", "glove", "npy")
+#: What ``wordvec export`` writes: the vector files, or a view's character n-gram table (``.ngrams``).
+EXPORT_FORMATS = (*(name for name in VECTOR_FORMATS if name != "model"), "ngrams")
 #: Analogy methods: 3CosAdd and 3CosMul.
 ANALOGY_METHODS = ("add", "mul")
 #: The views of a model's SVD that ``export`` and ``convert`` write: the vectors queries use, or the

@@ -194,3 +194,26 @@ def test_shipped_seed_lists():
 
 def test_doctests():
     assert doctest.testmod(polarity_module).failed == 0
+
+
+def test_a_seed_outside_the_vocabulary_is_composed_from_its_ngrams(arc_model):
+    from wordvec.subwords import NgramTable, ngram_hashes
+
+    # Every bucket of good's n-grams holds good's vector, so goood (sharing most of them, and one letter
+    # from good) composes to good's direction.
+    buckets = np.unique(ngram_hashes(["good"]).hashes % 997).astype(np.int64)
+    table = NgramTable(np.tile(np.asarray(arc_model.unit_vectors[:1], np.float32), (len(buckets), 1)), buckets, 997)
+    model = WordVectors(arc_model.words, np.asarray(arc_model.vectors), subwords=table)
+    np.testing.assert_allclose(model["goood"], model.unit_vectors[0], atol=1e-6)
+    for method in ("projection", "sentprop"):
+        composed = polarity_scores(model, ["goood"], ["bad"], method=method, graph_topn=3)
+        assert set(composed) == set(ARC) | {"goood"}  # the composed seed is scored with the words
+        if method == "projection":  # the same axis as good's
+            assert composed["goood"] == pytest.approx(composed["good"], abs=1e-5)
+        else:  # the walks restart at goood, a node of its own next to good
+            assert composed["goood"] == max(composed.values())
+        ranking = [word for word in sorted(composed, key=composed.get) if word != "goood"]
+        plain = polarity_scores(model, ["good"], ["bad"], method=method, graph_topn=3)
+        assert ranking == sorted(plain, key=plain.get)
+    with pytest.raises(ParameterError, match="cannot be both positive and negative: goood"):
+        polarity_scores(model, ["goood"], ["GOOOD"])

@@ -88,7 +88,9 @@ def polarity_scores(
     Raises
     ------
     UnknownWordError
-        A seed word is not in the vocabulary.
+        A seed word has no vector: it is not in the vocabulary, and the model has no
+        character n-grams to compose it from (a model with them scores a composed seed,
+        and lists it with the words).
     ParameterError
         No seed of one polarity, a word in both lists, or a parameter out of range.
 
@@ -124,15 +126,19 @@ def polarity_scores(
     """
     if method not in METHODS:
         raise ParameterError(f"method must be one of {', '.join(map(repr, METHODS))}; got {method!r}")
-    positive_rows = _seed_rows(model, positive_seeds, "positive")
-    negative_rows = _seed_rows(model, negative_seeds, "negative")
+    unseen: dict[str, np.ndarray] = {}  # seed words outside the vocabulary, composed: rows after the vocabulary's
+    positive_rows = _seed_rows(model, positive_seeds, "positive", unseen)
+    negative_rows = _seed_rows(model, negative_seeds, "negative", unseen)
+    word_of = _Words(model, list(unseen))
     both = sorted(set(positive_rows) & set(negative_rows))
     if both:
-        words = ", ".join(model.words[i] for i in both)
+        words = ", ".join(word_of[i] for i in both)
         raise ParameterError(f"seed words cannot be both positive and negative: {words}")
     scored_count = len(model) if restrict_vocab is None else _positive_int(restrict_vocab, "restrict_vocab")
     scored = np.union1d(np.arange(min(scored_count, len(model))), positive_rows + negative_rows)
     unit = np.asarray(model.unit_vectors, dtype=np.float32)
+    if unseen:
+        unit = np.vstack([unit, np.stack(list(unseen.values())).astype(np.float32)])
     if method == "projection":
         raw = _projection(unit, scored, positive_rows, negative_rows)
     else:
@@ -144,14 +150,36 @@ def polarity_scores(
         )
     spread = raw.std()
     standardised = (raw - raw.mean()) / (spread if spread > 0 else 1.0)
-    return dict(zip((model.words[i] for i in scored.tolist()), standardised.tolist()))
+    return dict(zip((word_of[i] for i in scored.tolist()), standardised.tolist()))
 
 
-def _seed_rows(model: WordVectors, seeds: str | Iterable[str], polarity: str) -> list[int]:
+class _Words:
+    """The word of each row: the vocabulary's, then the composed seeds'."""
+
+    def __init__(self, model: WordVectors, unseen: list[str]) -> None:
+        self.model, self.unseen = model, unseen
+
+    def __getitem__(self, row: int) -> str:
+        return self.model.words[row] if row < len(self.model) else self.unseen[row - len(self.model)]
+
+
+def _seed_rows(model: WordVectors, seeds: str | Iterable[str], polarity: str, unseen: dict[str, np.ndarray]) -> list[int]:
+    """The rows of the seed words; a seed outside the vocabulary (with n-grams) is composed and added to ``unseen``."""
+    from .tokenize import normalize_text
+
     words = [seeds] if isinstance(seeds, str) else list(seeds)
     if not words:
         raise ParameterError(f"at least one {polarity} seed word is needed")
-    return sorted({model.index(word) for word in words})
+    vectors, rows = model.query_vectors(words)  # an error for a word that has no vector
+    found = set()
+    for word, row, vector in zip(words, rows, vectors):
+        if row is None:
+            spelling = normalize_text(word).strip()
+            if spelling not in unseen:
+                unseen[spelling] = vector
+            row = len(model) + list(unseen).index(spelling)
+        found.add(row)
+    return sorted(found)
 
 
 def _positive_int(value: object, name: str) -> int:

@@ -40,7 +40,7 @@ from quality import GENSIM_TRAIN, timed_run, timed_run_with_stderr, tokenize_to_
 from wordvec._cores import available_cores
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
-STAGES = ("read_tokenize", "vocabulary", "count", "weight", "svd", "write")
+STAGES = ("read_tokenize", "vocabulary", "count", "weight", "svd", "subwords", "write")
 
 
 def cold_query_seconds(model_dir: Path, word: str, runs: int = 10) -> list[float]:

@@ -228,3 +228,21 @@ def test_words_share_ngrams_when_some_character_ngram_is_common():
     assert not shares_ngrams("man", "king") and not shares_ngrams("paris", "france")
     assert shares_ngrams("ab", "abc", 1, 2) and not shares_ngrams("ab", "cd", 3, 6)
     assert shares_ngrams("man", "woman")  # "man>": spelling alone cannot tell this pair from walk : walked
+
+
+def test_the_largest_bucket_count_builds_without_a_table_of_every_bucket():
+    # With 2**31 - 1 buckets, a lookup array of every bucket would take 16 GB; the build must not make one.
+    import resource
+
+    import wordvec
+    from wordvec.options import MAX_BUCKETS
+
+    lines = ["the king rules the kingdom", "the queen rules the queendom", "kings and queens rule lands"] * 30
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    huge = wordvec.build(lines, dim=3, min_count=1, window=2, subsample=0, buckets=MAX_BUCKETS)
+    small = wordvec.build(lines, dim=3, min_count=1, window=2, subsample=0, buckets=5000)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 1_000_000  # KiB: far below 16 GB
+    assert huge.subwords.buckets == MAX_BUCKETS and len(huge.subwords.bucket_ids) > 0
+    assert huge.most_similar("kingz", topn=3) and np.isfinite(huge.vectors).all()
+    # The same words, hashed into other buckets: as many known n-grams for a word as with few buckets, bar collisions.
+    assert huge.known_ngrams("kingz") >= small.known_ngrams("kingz") - 2

@@ -284,6 +284,9 @@ class NgramTable:
                 f"the map of an n-gram table must have one row per dimension of its vectors ({self.vectors.shape[1]}); "
                 f"got shape {self.mapping.shape}"
             )
+        # The map is small: checked once here, where the table's rows are checked as words read them.
+        if self.mapping is not None and not np.isfinite(self.mapping).all():
+            raise ParameterError("the map of an n-gram table must hold finite numbers")
 
     @property
     def dim(self) -> int:
@@ -306,8 +309,8 @@ class NgramTable:
         hashed = ngram_hashes(words, self.min_n, self.max_n)
         per_word = hashed.counts()
         buckets = (hashed.hashes.astype(np.int64) % self.buckets).astype(np.int64)
-        position = np.minimum(np.searchsorted(self.bucket_ids, buckets), max(len(self.bucket_ids) - 1, 0))
-        known_ngram = (self.bucket_ids[position] == buckets) if len(self.bucket_ids) else np.zeros(len(buckets), bool)
+        position = _searched_rows(self.bucket_ids, buckets)
+        known_ngram = position >= 0
         word_of = np.repeat(np.arange(len(words), dtype=np.int64), per_word)
         rows, inverse = np.unique(position[known_ngram], return_inverse=True)
         weights = np.repeat(1.0 / np.maximum(per_word, 1), per_word).astype(np.float32)[known_ngram]
@@ -317,8 +320,6 @@ class NgramTable:
             # A model file's rows are checked as they are read, rather than all of them at every load.
             bad = int(self.bucket_ids[rows[np.flatnonzero(~np.isfinite(read).all(axis=1))[0]]])
             raise ModelError(f"{self.source or 'the n-gram table'} holds a non-finite vector (bucket {bad}); rebuild the model")
-        if self.mapping is not None and not np.isfinite(self.mapping).all():
-            raise ModelError(f"{self.source or 'the n-gram table'}'s map holds a non-finite number; rebuild the model")
         vectors = self.mapped(incidence @ read)
         known = np.bincount(word_of[known_ngram], minlength=len(words)).astype(np.int64)
         return ComposedVectors(vectors, known, per_word.astype(np.int64))
@@ -514,10 +515,7 @@ def blend_with_ngrams(
     if table is None:
         bucket_ids, fitted = fit_ngram_table(incidence, targets, threads=threads, locality_order=locality_order)
         table = NgramTable(fitted, bucket_ids, incidence.shape[1], min_n, max_n)
-    # Each bucket's row in the table: a dense lookup, as the table knows most buckets.
-    row_of = np.full(table.buckets, -1, dtype=np.int64)
-    row_of[table.bucket_ids] = np.arange(len(table.bucket_ids))
-    columns = row_of[incidence.indices]
+    columns = _rows_of_buckets(table.bucket_ids, table.buckets, incidence.indices)
     if len(columns) and columns.min() < 0:
         raise ParameterError("the n-gram table does not know every bucket of the vocabulary it blends")
     known_incidence = sp.csr_matrix(
@@ -533,6 +531,33 @@ def blend_with_ngrams(
 
     _run_each(blend, range(0, len(vectors), _ROWS_PER_BLEND), threads)
     return table
+
+
+def _rows_of_buckets(bucket_ids: np.ndarray, buckets: int, wanted: np.ndarray) -> np.ndarray:
+    """The table row of each of the ``wanted`` buckets, -1 for a bucket the increasing ``bucket_ids`` lack.
+
+    A dense lookup when the table knows a good share of the buckets (the build's case, and
+    several times faster); a binary search when the buckets far outnumber its rows, so that
+    a huge bucket count costs no memory.
+    """
+    if buckets <= _DENSE_LOOKUP_PER_ROW * max(len(bucket_ids), 1):
+        row_of = np.full(buckets, -1, dtype=np.int64)
+        row_of[bucket_ids] = np.arange(len(bucket_ids))
+        return row_of[wanted]
+    return _searched_rows(bucket_ids, wanted)
+
+
+def _searched_rows(bucket_ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """As :func:`_rows_of_buckets`, by binary search in the increasing ``bucket_ids``."""
+    if not len(bucket_ids):
+        return np.full(len(wanted), -1, dtype=np.int64)
+    position = np.minimum(np.searchsorted(bucket_ids, wanted), len(bucket_ids) - 1)
+    return np.where(bucket_ids[position] == wanted, position, -1).astype(np.int64)
+
+
+#: Buckets per table row up to which :func:`_rows_of_buckets` builds a dense lookup (8 bytes a bucket,
+#: well under the row's own 4 bytes a dimension).
+_DENSE_LOOKUP_PER_ROW = 16
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:
@@ -574,7 +599,7 @@ def map_table(table: NgramTable, source: np.ndarray, target: np.ndarray) -> Ngra
     nearly ``E M``: the views of one SVD differ by a scaling of its dimensions (and the
     context vectors, which the map approximates). On the bench corpus the mapped table
     scored as a second fit did (WordSim-353 0.725 against 0.721, SimLex-999 0.440
-    against 0.444; benchmarks/RESULTS.md) at a tenth of a second instead of four.
+    against 0.443; benchmarks/RESULTS.md) at a tenth of a second instead of four.
     """
     if source.shape[0] != target.shape[0]:
         raise ParameterError(f"two views of one vocabulary need as many rows; got {source.shape[0]} and {target.shape[0]}")

@@ -751,7 +751,7 @@ def export(model_path: Path, file_format: str, output: Path, view: str) -> None:
 @click.option("--to", "file_format", type=click.Choice(options.VECTOR_FORMATS),
               help="Format of TARGET (default: from its name: .bin, .vec/.txt, .npy, or none for a model).")
 @click.option("--view", default=options.VIEWS[0], show_default=True, type=click.Choice(options.VIEWS),
-              help="The vectors queries use, or the analogy view of a model built with --analogy-view.")
+              help="The vectors queries use, or the analogy view.")
 def convert(source: Path, target: Path, file_format: str | None, view: str) -> None:
     """Convert vectors between formats: a wordvec model, word2vec text or binary, GloVe, .npy.
 

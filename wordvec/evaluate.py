@@ -555,12 +555,8 @@ def evaluate_analogy_methods(
         # the analogy view before its n-gram blend, when the model has it.
         groups = [(unit, np.ones(len(known_rows), dtype=bool))]
         if view.unblended is not None:
-            from .subwords import shares_ngrams
-
-            table = view.subwords
             asked_words = [question for question, is_known in zip(questions, known) if is_known]
-            alike = np.array([shares_ngrams(a.lower(), b.lower(), table.min_n, table.max_n) for a, b, *_ in asked_words],
-                             dtype=bool)
+            alike = np.array([model.analogy_view_for(a, b) is view for a, b, *_ in asked_words], dtype=bool)
             plain, _, _ = _searched_vectors(view.unblended, restrict_vocab, (w for q in questions for w in q), oov)
             groups = [(unit, alike), (plain, ~alike)]
         known_positions = np.flatnonzero(known)

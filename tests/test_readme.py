@@ -90,6 +90,7 @@ def shell(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("readme-cli")
     os.symlink(ROOT / "corpora", workdir / "corpora")
     environment = {key: value for key, value in os.environ.items() if key != "WORDVEC_MODEL"}
+    environment["WORDVEC_CACHE_DIR"] = str(workdir / "cache")  # `wordvec compare`'s fits, not in the home directory
     environment["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{environment.get('PATH', '')}"
 
     # A machine without curl still runs the API examples, through Python.

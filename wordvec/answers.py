@@ -95,6 +95,34 @@ def nearest(model: WordVectors, words: Sequence[str], *, topn: int = DEFAULT_TOP
     return [{**entry, "neighbours": _ranking(neighbours)} for entry, neighbours in zip(entries, found)]
 
 
+def nearest_in(
+    model: WordVectors, other: WordVectors, words: Sequence[str], *, topn: int = DEFAULT_TOPN
+) -> list[dict[str, Any]]:
+    """The ``topn`` words of ``other`` nearest to each word's vector in ``model``, after aligning ``other`` to ``model``.
+
+    As :func:`nearest`, with the neighbours searched in ``other`` rotated into
+    ``model``'s space (:func:`wordvec.comparison.align`, default anchors); the query word
+    itself may be among them, since it is a word of the other model. Each entry also
+    says whether the word is in ``other``'s vocabulary (``"in_other": bool``).
+
+    Raises
+    ------
+    UnknownWordError
+        A word has no vector in ``model``.
+    ParameterError
+        The models cannot be aligned (see :func:`wordvec.comparison.align`).
+    """
+    from .comparison import align
+
+    entries = [word_entry(model, word) for word in words]
+    vectors, _ = model.query_vectors([entry["word"] for entry in entries])
+    aligned = align(model, other)
+    return [
+        {**entry, "in_other": entry["word"] in other, "neighbours": _ranking(aligned.similar_by_vector(vector, topn))}
+        for entry, vector in zip(entries, vectors)
+    ]
+
+
 def analogy(model: WordVectors, a: str, b: str, c: str, *, topn: int = DEFAULT_TOPN, method: str = "add") -> dict[str, Any]:
     """``a`` is to ``b`` as ``c`` is to ...?, as ``wordvec analogy --json`` prints it and ``/api/analogy`` answers.
 

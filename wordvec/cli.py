@@ -491,8 +491,10 @@ def _save_and_report(model: Any, counted: Any, output: Path, started: float, qui
 @click.argument("words", nargs=-1)
 @_model_option
 @click.option("-k", "--topn", default=options.DEFAULT_TOPN, show_default=True, type=click.IntRange(min=1), help="Neighbours per word.")
+@click.option("--in", "other_path", type=click.Path(path_type=Path), metavar="MODEL_B",
+              help="Search this other model's words, after aligning it to --model (wordvec compare).")
 @_json_option
-def nearest(words: tuple[str, ...], model_path: Path, topn: int, as_json: bool) -> None:
+def nearest(words: tuple[str, ...], model_path: Path, topn: int, other_path: Path | None, as_json: bool) -> None:
     """Show the nearest neighbours of each WORD by cosine similarity.
 
     With no WORD, reads one query word per line from standard input.
@@ -500,10 +502,14 @@ def nearest(words: tuple[str, ...], model_path: Path, topn: int, as_json: bool) 
     \b
     Example:
       wordvec nearest king queen -k 5
+      wordvec nearest gay -m model-1900 --in model-2000
     """
     model = _load(model_path)
     queries = list(words) if words else [line.strip() for line in sys.stdin if line.strip()]
-    found = answers.nearest(model, queries, topn=topn)
+    if other_path is not None:
+        found = answers.nearest_in(model, _load(other_path), queries, topn=topn)
+    else:
+        found = answers.nearest(model, queries, topn=topn)
     if as_json:
         _print_json(found)
         return
@@ -511,7 +517,122 @@ def nearest(words: tuple[str, ...], model_path: Path, topn: int, as_json: bool) 
         if number:
             click.echo()
         title = word if entry["in_vocabulary"] else answers.describe({**entry, "word": word})
+        if other_path is not None:
+            title = f"{title}, among the words of {other_path}"
         _print_neighbours(title, [(neighbour["word"], neighbour["similarity"]) for neighbour in entry["neighbours"]])
+
+
+#: Progress of ``compare``: the builds of split halves count pairs; the neighbourhood measure scores words.
+COMPARE_BARS = {"count": ("split halves: counting pairs", 1e6, "M tokens/s"), "compare": ("scoring words", 1e3, "k words/s")}
+
+
+@main.command()
+@click.argument("model_a", type=click.Path(path_type=Path))
+@click.argument("model_b", type=click.Path(path_type=Path))
+@click.option("-k", "--topn", default=options.DEFAULT_COMPARE_TOPN, show_default=True, type=click.IntRange(min=1),
+              help="Words to list.")
+@click.option("--measure", default=options.CHANGE_MEASURES[0], show_default=True, type=click.Choice(options.CHANGE_MEASURES),
+              help="procrustes: cosine distance after aligning B to A; neighbours: change of the similarities "
+              "to the word's nearest words in both; both: their geometric mean.")
+@click.option("--adjust", "adjustment", default=None, type=click.Choice(options.NOISE_ADJUSTMENTS),
+              show_default=f"{options.NOISE_ADJUSTMENTS[0]} for models built with --keep-corpus, else none",
+              help="How a change is set against the split-half noise of the kept corpora.")
+@click.option("--min-count", default=options.DEFAULT_COMPARE_MIN_COUNT, show_default=True, type=click.IntRange(min=1),
+              help="Rank only words this frequent in both corpora.")
+@click.option("--skip-frequent", default=options.DEFAULT_COMPARE_SKIP_FREQUENT, show_default=True,
+              type=click.IntRange(min=0), help="Leave out the N most frequent words of each corpus (function words).")
+@click.option("--anchors", type=click.Path(dir_okay=False, path_type=Path),
+              help="Align on these words: a line 'WORD' or 'WORD_IN_A WORD_IN_B' each (default: the shared words).")
+@click.option("--word", "words", multiple=True, metavar="WORD",
+              help="Explain WORD (neighbours in each model, lost and gained) instead of ranking; repeat for more.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              show_default="$WORDVEC_CACHE_DIR, else ~/.cache/wordvec", help="Where the split-half models are kept.")
+@_json_option
+@_quiet_option
+def compare(
+    model_a: Path, model_b: Path, topn: int, measure: str, adjustment: str | None, min_count: int,
+    skip_frequent: int, anchors: Path | None, words: tuple[str, ...], cache_dir: Path | None, as_json: bool, quiet: bool,
+) -> None:
+    """List the words whose meaning differs most between the corpora of MODEL_A and MODEL_B.
+
+    Each word's change is scored and, for models built with --keep-corpus, set against
+    sampling noise: how far the word moves between models of two random halves of the
+    same corpus (built on first use and cached). Rare words are left out (--min-count).
+
+    \b
+    Example:
+      wordvec build novels.txt --keep-corpus -o novels
+      wordvec build news.txt --keep-corpus -o news
+      wordvec compare novels news -k 20
+      wordvec compare novels news --word gay --word broadcast
+    """
+    from .comparison import compare as compare_models
+    from .comparison import explain_changes, read_anchors
+
+    a, b = _load(model_a), _load(model_b)
+    anchor_pairs = read_anchors(anchors) if anchors is not None else None
+    settings = dict(measure=measure, adjustment=adjustment, min_count=min_count, anchors=anchor_pairs, cache_dir=cache_dir)
+    progress = _Progress(not quiet and not as_json and sys.stderr.isatty(), COMPARE_BARS)
+    try:
+        if words:
+            explained = explain_changes(a, b, words, progress=progress, **settings)
+        else:
+            result = compare_models(a, b, topn=topn, skip_frequent=skip_frequent, progress=progress, **settings)
+    finally:
+        progress.close()
+    if words:
+        if as_json:
+            _print_json([difference.to_dict() for difference in explained])
+            return
+        for number, difference in enumerate(explained):
+            if number:
+                click.echo()
+            _print_difference(difference, measure)
+        return
+    if as_json:
+        _print_json(result.to_dicts())
+    else:
+        _print_comparison(result, min_count, skip_frequent)
+    if not quiet and result.identical:
+        click.echo("note: the models give every compared word the same vector: every score is 0", err=True)
+    if not quiet and adjustment is None and not result.noise_adjusted:
+        click.echo("note: ranked by the raw score, not against sampling noise: build the models with --keep-corpus "
+                   "for a noise-adjusted ranking", err=True)
+
+
+def _print_comparison(result: Any, min_count: int, skip_frequent: int) -> None:
+    adjusted = result.noise_adjusted
+    skipped = f", not among the {skip_frequent} most frequent" if skip_frequent else ""
+    click.echo(f"{len(result)} of {result.compared:,} words (at least {min_count} times in both{skipped}) by "
+               f"{result.measure}" + (f", {result.adjustment} against split-half noise" if adjusted else ""))
+    header = ("word", "count A", "count B", "score", *((result.adjustment,) if adjusted else ()), "nearest in A", "nearest in B")
+    rows = [header] + [
+        (change.word, _count(change.count_a), _count(change.count_b), f"{change.score:.3f}",
+         *((f"{change.adjusted:.2f}",) if adjusted else ()), ", ".join(change.neighbours_a), ", ".join(change.neighbours_b))
+        for change in result
+    ]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
+    words_last = len(header) - 2  # the word and the neighbour lists read left-aligned, the numbers right-aligned
+    for row in rows:
+        cells = [cell.ljust(width) if column == 0 or column >= words_last else cell.rjust(width)
+                 for column, (cell, width) in enumerate(zip(row, widths))]
+        click.echo("  ".join(cells).rstrip())
+
+
+def _count(count: int | None) -> str:
+    return "-" if count is None else f"{count:,}"
+
+
+def _print_difference(difference: Any, measure: str) -> None:
+    change = difference.change
+    noise = "-" if change.noise is None else f"{change.noise:.3f}"
+    against = "" if change.adjusted is None else f", noise {noise}, adjusted {change.adjusted:.2f}"
+    click.echo(f"{change.word}: {measure} score {change.score:.3f}{against} (count A {_count(change.count_a)}, "
+               f"B {_count(change.count_b)})")
+    for label, neighbours in (("in A", difference.neighbours_a), ("in B", difference.neighbours_b)):
+        click.echo(f"  {label}:   " + ", ".join(f"{word} {score:.2f}" for word, score in neighbours))
+    click.echo("  lost:   " + (", ".join(difference.lost) or "(none)"))
+    click.echo("  gained: " + (", ".join(difference.gained) or "(none)"))
 
 
 @main.command()

@@ -95,17 +95,19 @@ class _ExtendedPasses:
     The new text is scanned by ``new`` (local processes, see :mod:`wordvec.parallel`); its
     words get the ids of the kept words, new ones the next ids in first-seen order, just as a
     scan of the old and new text together numbers them. The count is then one pass over the
-    whole id stream in this process.
+    whole id stream in this process. Without ``new``, the kept corpus alone is counted.
     """
 
-    def __init__(self, kept: CorpusIds, kept_stats: dict[str, Any], new: InProcessPasses | ShardedPasses) -> None:
+    def __init__(
+        self, kept: CorpusIds, kept_stats: dict[str, Any], new: InProcessPasses | ShardedPasses | None = None
+    ) -> None:
         from .corpus import CorpusStats
 
         self.kept = kept
         self.kept_stats = kept_stats
         self.new = new
         self.stats = CorpusStats()
-        self.stats.names = list(kept_stats.get("corpus", [])) + new.source.stats.names
+        self.stats.names = list(kept_stats.get("corpus", [])) + (new.source.stats.names if new is not None else [])
         self._id_map: np.ndarray | None = None
         self._new_length = 0  # ids (tokens and line ends) of the new text
         self._directory: tempfile.TemporaryDirectory | None = None
@@ -121,6 +123,11 @@ class _ExtendedPasses:
         """Scan the new text; the words and counts of the kept and new text together."""
         from .vocab import LINE_ID, ScanResult, id_map_keeping_line_ends
 
+        if self.new is None:
+            self.stats.files = int(self.kept_stats.get("files", 0))
+            self._id_map = np.zeros(0, dtype=np.int32)
+            tokens = int(np.count_nonzero(self.kept.ids >= 0))
+            return ScanResult(list(self.kept.words), self.kept.counts, tokens, len(self.kept.ids) - tokens, None)
         new_scan = self.new.scan(tokenizer, progress)
         words = list(self.kept.words)
         ids_of = {word: number for number, word in enumerate(words)}
@@ -147,7 +154,7 @@ class _ExtendedPasses:
 
         for start in range(0, len(self.kept.ids), SPOOL_BLOCK):
             yield self.kept.ids[start : start + SPOOL_BLOCK]
-        for block in self.new.iter_ids():
+        for block in self.new.iter_ids() if self.new is not None else ():
             yield self._id_map[block]
 
     def count_windows(
@@ -240,6 +247,106 @@ def update(
     ) as passes:
         counted = count_passes(passes, passes.stats, settings, notify, keep_corpus=True)
     return factorize(counted, progress=notify, **params), counted
+
+
+def refit_kept_counts(
+    model: WordVectors | str | Path, *, progress: ProgressCallback | None = None, **overrides: Any
+) -> WordVectors:
+    """A model's kept co-occurrence counts weighted and factorised again, with the model's parameters and ``overrides``.
+
+    The corpus is not read or counted again: only the stages after counting run, so
+    ``overrides`` of counting parameters (``window``, ``min_count``...) are refused.
+
+    Raises
+    ------
+    ModelError
+        The model keeps no corpus, or its files are corrupt.
+    ParameterError
+        An override is a counting parameter, or out of range.
+    """
+    from .pipeline import CountedCorpus, factorize
+    from .storage import load_count_matrix
+    from .vocab import Vocabulary
+
+    counting = {"window", "min_count", "max_vocab", "distance_weighting", "subsample", "tokenizer", "workers"}
+    if counting & overrides.keys():
+        raise ParameterError(f"a refit cannot change how the corpus was counted: {', '.join(sorted(counting & overrides.keys()))}")
+    model, model_path = model_with_directory(model, "a refit")
+    settings = dataclasses.replace(build_params(model, model_path), **overrides)
+    counts = model.counts
+    if counts is None:
+        raise ModelError(f"{str(model_path)!r} records no word counts; rebuild it with {keep_corpus_command(model_path)}")
+    counted = CountedCorpus(
+        Vocabulary(list(model.words), np.asarray(counts, dtype=np.int64)),
+        load_count_matrix(model_path, len(model)),
+        {**model.stats, "seconds": {}},
+    )
+    return factorize(counted, progress=progress, **dataclasses.asdict(settings))
+
+
+def split_corpus_ids(kept: CorpusIds, *, seed: int = 0) -> tuple[CorpusIds, CorpusIds]:
+    """Two halves of a kept corpus, by line: each line goes to one half, chosen at random.
+
+    The halves have the same number of lines (one more in the first for an odd number);
+    a last line without its line end counts as a line. ``seed`` fixes the choice.
+    """
+    from .vocab import LINE_ID, CorpusIds
+
+    ends = kept.ids == LINE_ID
+    line_of = np.cumsum(ends, dtype=np.int64) - ends  # a line end belongs to the line it ends
+    lines = int(line_of[-1]) + 1 if len(line_of) else 0
+    first = np.zeros(lines, dtype=bool)
+    first[np.random.default_rng(seed).permutation(lines)[: (lines + 1) // 2]] = True
+    in_first = first[line_of]
+    halves = []
+    for mask in (in_first, ~in_first):
+        ids = kept.ids[mask]
+        counts = np.bincount(ids[ids != LINE_ID], minlength=len(kept.words)).astype(np.int64)
+        halves.append(CorpusIds(kept.words, counts, ids))
+    return halves[0], halves[1]
+
+
+def build_split_halves(
+    model: WordVectors | str | Path, *, seed: int = 0, progress: ProgressCallback | None = None, **overrides: Any
+) -> tuple[WordVectors, WordVectors]:
+    """Models of two random halves of a model's kept corpus, built with the model's parameters (and ``overrides``).
+
+    How far a word moves between them is how far it moves by chance when its corpus is
+    sampled again: the noise that :func:`wordvec.comparison.compare` reports changes against.
+
+    Parameters
+    ----------
+    model : WordVectors, str or path-like
+        A model built keeping its corpus (``wordvec build --keep-corpus``), loaded from its
+        directory, or that directory.
+    seed : int, default 0
+        Chooses the lines of each half (:func:`split_corpus_ids`).
+    progress : callable, optional
+        ``progress(stage, done, total)``, as for :func:`wordvec.build`, for each half in turn.
+    **overrides
+        Build parameters to change (such as ``eig``), as :func:`wordvec.build` takes them.
+
+    Raises
+    ------
+    ModelError
+        The model keeps no corpus, or its files are corrupt.
+    ParameterError
+        A half has fewer words than the model's ``dim``: the corpus is too small to split.
+    """
+    from .pipeline import count_passes, factorize
+    from .progress import no_progress
+
+    model, model_path = model_with_directory(model, "the noise baseline")
+    settings = dataclasses.replace(build_params(model, model_path), **overrides)
+    kept = load_corpus_ids(model_path)
+    check_kept_vocabulary(model, kept, model_path)
+    notify = progress or no_progress
+    halves = []
+    for half in split_corpus_ids(kept, seed=seed):
+        with _ExtendedPasses(half, model.stats) as passes:
+            counted = count_passes(passes, passes.stats, settings, notify)
+        halves.append(factorize(counted, progress=notify, **dataclasses.asdict(settings)))
+    return halves[0], halves[1]
 
 
 __getattr__ = renamed_attributes(

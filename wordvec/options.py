@@ -74,6 +74,18 @@ VIEWS = ("similarity", "analogy")
 #: What evaluation does with a word outside the vocabulary: skip its pair or question (gensim's way), or
 #: compose its vector from its character n-grams (a model built with subwords).
 OOV_POLICIES = ("skip", "compose")
+
+#: Change scores of ``wordvec compare`` (:func:`wordvec.comparison.compare`), the default first.
+CHANGE_MEASURES = ("both", "procrustes", "neighbours")
+#: How ``wordvec compare`` sets a change against split-half noise, the default first; "none" ranks by the raw score.
+NOISE_ADJUSTMENTS = ("ratio", "zscore", "difference", "none")
+#: ``wordvec compare``'s frequency floor: a word is ranked only if it occurs this often in each corpus.
+DEFAULT_COMPARE_MIN_COUNT = 50
+#: ``wordvec compare`` leaves out this many of the most frequent words of each corpus: function words, whose
+#: use differs between any two genres and says little.
+DEFAULT_COMPARE_SKIP_FREQUENT = 100
+#: Words ``wordvec compare`` lists.
+DEFAULT_COMPARE_TOPN = 20
 #: Polarity methods (:func:`wordvec.polarity.polarity_scores`).
 POLARITY_METHODS = ("sentprop", "projection")
 #: Image formats of ``wordvec plot``.

@@ -154,6 +154,9 @@ class WordVectors:
         self._score_buffers: queue.SimpleQueue[np.ndarray] = queue.SimpleQueue()
         #: The model directory the vectors were loaded from (set by :func:`wordvec.load`), else None.
         self.path: Path | None = None
+        #: For vectors rotated into another model's space by :func:`wordvec.align`: the orthogonal
+        #: ``dim x dim`` matrix ``R`` (aligned = unit vectors @ R), else None.
+        self.rotation: np.ndarray | None = None
 
     # -- vocabulary -------------------------------------------------------------------
 
@@ -571,6 +574,37 @@ class WordVectors:
         searched = unit if restrict_vocab is None else unit[:restrict_vocab]
         scores = np.asarray(searched @ query, dtype=np.float32)
         return self._top(scores, topn, exclude=[row for row in rows if row is not None])
+
+    def similar_by_vector(
+        self, vector: np.ndarray, topn: int = DEFAULT_TOPN, *, restrict_vocab: int | None = None
+    ) -> list[tuple[str, float]]:
+        """Words closest by cosine to ``vector`` (gensim's ``similar_by_vector``).
+
+        Parameters
+        ----------
+        vector : ndarray, shape (dim,)
+            The query, in this model's space (such as another model's word vector after
+            :func:`wordvec.align`).
+        topn : int, default 10
+            Number of results.
+        restrict_vocab : int, optional
+            Only search the most frequent ``restrict_vocab`` words.
+
+        Returns
+        -------
+        list of (word, cosine) pairs, best first
+        """
+        if topn < 1:
+            raise ParameterError(f"topn must be >= 1; got {topn}")
+        query = np.asarray(vector, dtype=np.float32)
+        if query.shape != (self.dim,):
+            raise ParameterError(f"the vector must have shape ({self.dim},); got {query.shape}")
+        norm = float(np.linalg.norm(query))
+        if not np.isfinite(norm) or norm == 0:
+            raise ParameterError("the vector is zero or not finite: no direction to rank by")
+        unit = self.unit_vectors
+        searched = unit if restrict_vocab is None else unit[:restrict_vocab]
+        return self._top(np.asarray(searched @ (query / norm), dtype=np.float32), topn, exclude=[])
 
     def nearest(
         self, words: Iterable[str], topn: int = DEFAULT_TOPN, *, batch: int = 256, threads: int | None = None

@@ -19,6 +19,20 @@ import pytest
 if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
+@pytest.fixture(scope="session", autouse=True)
+def cache_outside_home(tmp_path_factory):
+    """`wordvec compare` caches its fits under $WORDVEC_CACHE_DIR: a test never writes to the user's ~/.cache."""
+    import os
+
+    previous = os.environ.get("WORDVEC_CACHE_DIR")
+    os.environ["WORDVEC_CACHE_DIR"] = str(tmp_path_factory.mktemp("wordvec-cache"))
+    yield
+    if previous is None:
+        del os.environ["WORDVEC_CACHE_DIR"]
+    else:
+        os.environ["WORDVEC_CACHE_DIR"] = previous
+
+
 ROYALTY = [
     "king", "queen", "prince", "princess", "duke", "duchess", "emperor", "empress", "baron", "baroness", "earl",
     "countess",

@@ -455,3 +455,17 @@ def test_planted_changes_top_the_noise_adjusted_ranking(planted_models):
     raw = compare(wordvec.WordVectors(a.words, a.vectors, a.counts), wordvec.WordVectors(b.words, b.vectors, b.counts),
                   topn=20, measure="procrustes")
     assert not raw.noise_adjusted and len(targets & {change.word for change in raw}) < len(targets)
+
+
+def test_the_cache_is_where_the_environment_says(monkeypatch, tmp_path):
+    from pathlib import Path
+
+    from wordvec.comparison import default_cache_dir
+
+    monkeypatch.setenv("WORDVEC_CACHE_DIR", str(tmp_path / "mine"))
+    assert default_cache_dir() == tmp_path / "mine"
+    monkeypatch.delenv("WORDVEC_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_cache_dir() == tmp_path / "xdg" / "wordvec"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    assert default_cache_dir() == Path.home() / ".cache" / "wordvec"

@@ -430,7 +430,7 @@ def running_server(model_path: Path, *options: str) -> Iterator[tuple[subprocess
         line = process.stdout.readline() if ready else ""
         match = re.fullmatch(r"serving (.+) at (http://127\.0\.0\.1:\d+/) \(Ctrl-C to stop\)\n", line)
         assert match, (line, process.stderr.read() if process.poll() is not None else "")
-        assert match[1] == str(model_path)
+        assert match[1] == str(model_path) or match[1].startswith(f"{model_path} and ")
         yield process, match[2]
     finally:
         if process.poll() is None:
@@ -701,6 +701,101 @@ def test_the_page_in_a_browser(model_path, plain_model_path, model, tmp_path):
     assert requested and all(address.startswith(tuple(servers)) for address in requested), "the page must work offline"
     asked = [parse_qs(urlparse(address).query) for address in requested if "/api/" in address]
     assert asked and not any("k" in params for params in asked), "the page asks with topn, not k"
+
+
+# -- two models -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pair_client(model_path, plain_model_path) -> TestClient:
+    """The explorer of two models: the royal corpus built with and without n-grams."""
+    return TestClient(create_app(model_path, name=str(model_path), other=plain_model_path, other_name=str(plain_model_path)),
+                      base_url="http://localhost")
+
+
+def test_two_models_side_by_side(pair_client, model, plain_model_path):
+    plain = load_model(plain_model_path)
+    status, body = get(pair_client, "/api/info")
+    assert status == 200 and body["model"] == "model" and body["compared_with"] == "plain-model"
+    status, other = get(pair_client, "/api/info", model="b")
+    assert status == 200 and other["model"] == "plain-model" and "compared_with" not in other
+    status, sides = get(pair_client, "/api/side_by_side", word="King", topn=4)
+    assert status == 200 and sides["word"] == "king"
+    assert_ranking(sides["a"]["neighbours"], model.most_similar("king", topn=4))
+    assert_ranking(sides["b"]["neighbours"], plain.most_similar("king", topn=4))
+    words_a, words_b = ([n["word"] for n in sides[side]["neighbours"]] for side in "ab")
+    assert sides["lost"] == [w for w in words_a if w not in words_b]
+    assert sides["gained"] == [w for w in words_b if w not in words_a]
+    # A word only the model with n-grams has a vector for: the other side says why.
+    status, sides = get(pair_client, "/api/side_by_side", word="kingg", topn=3)
+    assert status == 200 and sides["a"]["in_vocabulary"] is False and "not in the vocabulary" in sides["b"]["error"]
+    status, body = get(pair_client, "/api/side_by_side", word=UNCOMPOSABLE)
+    assert status == 404 and body["word"] == UNCOMPOSABLE
+
+
+def test_two_models_list_the_words_that_differ_most(pair_client, model, plain_model_path):
+    from wordvec.comparison import compare
+
+    status, body = get(pair_client, "/api/changed", topn=5, min_count=5, skip_frequent=0)
+    assert status == 200 and (body["a"], body["b"]) == ("model", "plain-model")
+    # Neither model keeps its corpus: the raw ranking, as the library gives it.
+    expected = compare(model, load_model(plain_model_path), topn=5, min_count=5, skip_frequent=0)
+    assert body["adjustment"] == "none" and body["measure"] == "both" and body["compared"] == expected.compared
+    assert [entry["word"] for entry in body["words"]] == [change.word for change in expected]
+    assert [entry["score"] for entry in body["words"]] == pytest.approx([change.score for change in expected], abs=1e-6)
+    assert get(pair_client, "/api/changed", topn=5, min_count=5, skip_frequent=0)[1] == body  # computed once
+    status, body = get(pair_client, "/api/changed", min_count="0")
+    assert status == 400 and body["error"] == "min_count must be a whole number from 1 to 10^9; got '0'"
+    status, body = get(pair_client, "/api/changed")  # the defaults leave no word of this small model
+    assert status == 400 and "no shared word occurs 50 times" in body["error"]
+
+
+def test_one_model_has_nothing_to_compare(client):
+    for path, params in (("/api/changed", {}), ("/api/side_by_side", {"word": "king"}), ("/api/info", {"model": "b"})):
+        status, body = get(client, path, **params)
+        assert status == 400 and "serves one model: start it with two" in body["error"]
+    status, body = get(client, "/api/info", model="c")
+    assert status == 400 and body["error"] == "model must be 'a' or 'b'; got 'c'"
+    assert get(client, "/api/info")[1]["compared_with"] is None
+
+
+def test_serve_takes_at_most_two_models(runner, model_path):
+    result = invoke(runner, ["serve", "-m", model_path, "-m", model_path, "-m", model_path])
+    cli_error(result, "give one model, or two to compare; got 3", usage=True)
+
+
+def test_two_models_in_a_browser(model_path, plain_model_path, model):
+    require_browser()
+    from playwright.sync_api import expect, sync_playwright
+
+    plain = load_model(plain_model_path)
+    with running_server(model_path, "-m", str(plain_model_path)) as (process, url), sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1400})
+            page.set_default_timeout(15_000)
+            problems = []
+            page.on("pageerror", lambda error: problems.append(str(error)))
+            page.goto(f"{url}?q=queen&topn=4&min_count=5&skip_frequent=0")
+            expect(page.locator("#compare-card")).to_be_visible()
+            expect(page.locator("#other-name")).to_have_text("plain-model")
+            expect(page.locator("#side-a .word")).to_have_text([w for w, _ in model.most_similar("queen", topn=4)])
+            expect(page.locator("#side-b .word")).to_have_text([w for w, _ in plain.most_similar("queen", topn=4)])
+            only_a = [w for w, _ in model.most_similar("queen", topn=4)
+                      if w not in [v for v, _ in plain.most_similar("queen", topn=4)]]
+            expect(page.locator("#side-a li.only-here .word")).to_have_text(only_a)
+            from wordvec.comparison import compare
+
+            changed = [change.word for change in compare(model, plain, topn=20, min_count=5, skip_frequent=0)]
+            expect(page.locator("#changed .word")).to_have_text(changed)
+            page.locator("#changed .word").first.click()
+            expect(page.locator("#focus-word")).to_have_text(changed[0])
+            expect(page.locator("#side-b .word")).to_have_text([w for w, _ in plain.most_similar(changed[0], topn=4)])
+            assert parse_qs(urlparse(page.url).query) == {"q": [changed[0]], "topn": ["4"], "min_count": ["5"],
+                                                          "skip_frequent": ["0"]}
+        finally:
+            browser.close()
+    assert problems == []
 
 
 def test_the_api_answers_unseen_words_of_a_model_with_subwords_and_says_so(tmp_path):

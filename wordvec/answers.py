@@ -123,6 +123,45 @@ def nearest_in(
     ]
 
 
+def side_by_side(
+    first: WordVectors, second: WordVectors, word: str, *, topn: int = DEFAULT_TOPN
+) -> dict[str, Any]:
+    """``word``'s ``topn`` nearest neighbours in each of two models, and which neighbours each has that the other lacks.
+
+    Returns
+    -------
+    dict
+        ``{"word": word, "a": entry, "b": entry, "lost": [...], "gained": [...]}``: each
+        entry as :func:`nearest` gives it, or ``{"word": word, "error": message}`` for a
+        model without a vector for the word; ``lost`` are A's neighbours that B lacks,
+        ``gained`` B's that A lacks. ``/api/side_by_side`` answers it.
+
+    Raises
+    ------
+    UnknownWordError
+        Neither model has a vector for the word.
+    """
+    from .errors import UnknownWordError
+
+    sides: dict[str, dict[str, Any]] = {}
+    failures: list[UnknownWordError] = []
+    for side, model in (("a", first), ("b", second)):
+        try:
+            sides[side] = nearest(model, [word], topn=topn)[0]
+        except UnknownWordError as error:
+            failures.append(error)
+            sides[side] = {"word": word, "error": str(error)}
+    if len(failures) == 2:
+        raise failures[0]
+    words = {side: [n["word"] for n in entry.get("neighbours", [])] for side, entry in sides.items()}
+    return {
+        "word": sides["a"]["word"] if "neighbours" in sides["a"] else sides["b"]["word"],
+        **sides,
+        "lost": [w for w in words["a"] if w not in words["b"]] if words["b"] else [],
+        "gained": [w for w in words["b"] if w not in words["a"]] if words["a"] else [],
+    }
+
+
 def analogy(model: WordVectors, a: str, b: str, c: str, *, topn: int = DEFAULT_TOPN, method: str = "add") -> dict[str, Any]:
     """``a`` is to ``b`` as ``c`` is to ...?, as ``wordvec analogy --json`` prints it and ``/api/analogy`` answers.
 

@@ -1035,7 +1035,9 @@ def polarity(
 
 
 @main.command()
-@_model_option
+@click.option("-m", "--model", "model_paths", multiple=True, type=click.Path(path_type=Path), metavar="MODEL",
+              help=f"Model directory (default ${MODEL_ENV}, else {DEFAULT_MODEL}); give two (-m A -m B) to compare "
+                   "them: neighbours side by side, and the words that differ most.")
 @click.option("--host", default=options.DEFAULT_HOST, show_default=True,
               help="Address to listen on; the default lets only this machine in, 0.0.0.0 opens it to the network.")
 @click.option("--port", default=options.DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535),
@@ -1044,25 +1046,36 @@ def polarity(
               help="Also answer requests for this host name (repeatable; '*' answers every name). "
                    "By default only localhost, IP addresses and the --host name (the machine's names for 0.0.0.0) "
                    "are answered, against DNS rebinding.")
-def serve(model_path: Path, host: str, port: int, allowed_hosts: tuple[str, ...]) -> None:
+def serve(model_paths: tuple[Path, ...], host: str, port: int, allowed_hosts: tuple[str, ...]) -> None:
     """Explore the model in a web browser: neighbours, a 2-D map, analogies, similarity.
 
     Starts a local web server and prints its address; open it in a browser. The
     page works offline; its JSON API is described in the README. Ctrl-C stops the
-    server. The model is held in memory, and loaded again when it is rebuilt. Needs
-    starlette and uvicorn (pip install 'wordvec[serve]').
+    server. The model is held in memory, and loaded again when it is rebuilt. With
+    two models, the page also shows a word's neighbours in both side by side and the
+    words that differ most (as wordvec compare ranks them). Needs starlette and
+    uvicorn (pip install 'wordvec[serve]').
 
     \b
     Example:
       wordvec serve -m my-model --port 8000
+      wordvec serve -m novels -m news
     """
     from .serve import serve as run_server
 
-    def ready(url: str) -> None:
-        click.echo(f"serving {model_path} at {url} (Ctrl-C to stop)")
+    if len(model_paths) > 2:
+        raise click.UsageError(f"give one model, or two to compare; got {len(model_paths)}")
+    paths = list(model_paths) or [Path(os.environ.get(MODEL_ENV) or DEFAULT_MODEL)]
 
-    run_server(model_path, host=host, port=port, name=model_path.absolute().name or str(model_path),
-               allowed_hosts=allowed_hosts, on_ready=ready)
+    def ready(url: str) -> None:
+        click.echo(f"serving {' and '.join(map(str, paths))} at {url} (Ctrl-C to stop)")
+
+    def name(path: Path) -> str:
+        return path.absolute().name or str(path)
+
+    other = paths[1] if len(paths) == 2 else None
+    run_server(paths[0], host=host, port=port, name=name(paths[0]), allowed_hosts=allowed_hosts, on_ready=ready,
+               other=other, other_name=name(other) if other is not None else "")
     click.echo("stopped")
 
 

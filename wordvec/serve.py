@@ -22,7 +22,8 @@ from . import answers
 from .answers import file_name
 from .deprecation import renamed_keywords
 from .errors import ParameterError, UnknownWordError, WordvecError
-from .options import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TOPN, MAX_MAP_NEIGHBOURS
+from .options import (DEFAULT_COMPARE_MIN_COUNT, DEFAULT_COMPARE_SKIP_FREQUENT, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TOPN,
+                      MAX_MAP_NEIGHBOURS)
 from .vectors import WordVectors
 
 if TYPE_CHECKING:
@@ -80,6 +81,20 @@ def _topn(params: Mapping[str, str]) -> int:
         value = 0
     if not 1 <= value <= MAX_MAP_NEIGHBOURS or str(value) != text.strip():
         raise ParameterError(f"{name} must be a whole number from 1 to {MAX_MAP_NEIGHBOURS}; got {text!r}")
+    return value
+
+
+def _count(params: Mapping[str, str], name: str, default: int, low: int) -> int:
+    """A whole-number parameter of at least ``low`` (up to 10^9), or ``default`` when absent."""
+    text = params.get(name)
+    if text is None:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= 10**9 or str(value) != text.strip():
+        raise ParameterError(f"{name} must be a whole number from {low} to 10^9; got {text!r}")
     return value
 
 
@@ -335,6 +350,8 @@ def create_app(
     *,
     name: str = "",
     allowed_hosts: Iterable[str] = (),
+    other: WordVectors | str | os.PathLike[str] | None = None,
+    other_name: str = "",
 ) -> Starlette:
     """The explorer as an ASGI application: the page at ``/``, its files under ``/static/``, the API under ``/api/``.
 
@@ -351,6 +368,14 @@ def create_app(
     allowed_hosts : iterable of str, default ()
         Host names to answer besides ``localhost`` and IP addresses; ``"*"`` answers
         every ``Host`` header (see :class:`AllowedHosts`).
+    other : WordVectors, str or path-like, optional
+        A second model to compare the first with (``wordvec serve -m A -m B``), reloaded
+        as the first is: ``/api/side_by_side`` gives a word's neighbours in both,
+        ``/api/changed`` the words that differ most (:func:`wordvec.comparison.compare`,
+        with ``topn``, ``min_count`` and ``skip_frequent``, computed once per model pair
+        and parameters), and ``/api/info?model=b`` its metadata.
+    other_name : str, default ""
+        What to call the second model on the page.
 
     Returns
     -------
@@ -393,6 +418,48 @@ def create_app(
 
     allowed = AllowedHosts(allowed_hosts)
     served = _ServedModel(model, name)
+    served_other = _ServedModel(other, other_name) if other is not None else None
+    changed_answers: dict[tuple[int, ...], dict[str, Any]] = {}
+    changing = threading.Lock()
+
+    def pair() -> tuple[Explorer, Explorer]:
+        if served_other is None:
+            raise ParameterError("this explorer serves one model: start it with two to compare them (wordvec serve -m A -m B)")
+        return served.explorer(), served_other.explorer()
+
+    def info(request: Request) -> Response:
+        which = request.query_params.get("model", "a")
+        if which not in ("a", "b"):
+            raise ParameterError(f"model must be 'a' or 'b'; got {which!r}")
+        explorer = served.explorer() if which == "a" else pair()[1]
+        answer = explorer.info(request.query_params)
+        if which == "a":
+            answer["compared_with"] = None if served_other is None else served_other.explorer().name
+        return answer_json(request, answer)
+
+    def side_by_side(request: Request) -> Response:
+        first, second = pair()
+        params = request.query_params
+        return answer_json(request, answers.side_by_side(first.model, second.model, _word(params, "word"), topn=_topn(params)))
+
+    def changed(request: Request) -> Response:
+        from .comparison import compare
+
+        first, second = pair()
+        params = request.query_params
+        topn = _topn(params)
+        min_count = _count(params, "min_count", DEFAULT_COMPARE_MIN_COUNT, 1)
+        skip_frequent = _count(params, "skip_frequent", DEFAULT_COMPARE_SKIP_FREQUENT, 0)
+        key = (id(first.model), id(second.model), topn, min_count, skip_frequent)
+        # One comparison at a time: the first builds and caches its fits, the others then read them.
+        with changing:
+            if key not in changed_answers:
+                result = compare(first.model, second.model, topn=topn, min_count=min_count, skip_frequent=skip_frequent)
+                changed_answers[key] = {
+                    "a": first.name, "b": second.name, "measure": result.measure, "adjustment": result.adjustment,
+                    "compared": result.compared, "words": result.to_dicts(),
+                }
+        return answer_json(request, changed_answers[key])
 
     def checking_host(app: ASGIApp) -> ASGIApp:
         # Before routing, so that no page, file or answer reaches a Host the server does not answer to.
@@ -452,9 +519,11 @@ def create_app(
         Route("/", page),
         *(
             Route(f"/api/{answer.__name__}", api(answer))
-            for answer in (Explorer.nearest, Explorer.analogy, Explorer.similarity, Explorer.map, Explorer.info,
-                           Explorer.complete)
+            for answer in (Explorer.nearest, Explorer.analogy, Explorer.similarity, Explorer.map, Explorer.complete)
         ),
+        Route("/api/info", info),
+        Route("/api/side_by_side", side_by_side),
+        Route("/api/changed", changed),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     return Starlette(
@@ -537,6 +606,8 @@ def serve(
     name: str = "",
     allowed_hosts: Iterable[str] = (),
     on_ready: Callable[[str], None] | None = None,
+    other: WordVectors | str | os.PathLike[str] | None = None,
+    other_name: str = "",
 ) -> None:
     """Run the explorer on ``host:port`` until Ctrl-C (SIGINT) or SIGTERM, then return.
 
@@ -559,6 +630,8 @@ def serve(
     on_ready : callable, optional
         Called with the explorer's address (``http://127.0.0.1:8000/``) once the socket
         listens, before the first request is answered.
+    other, other_name : optional
+        A second model to compare with, and its name (see :func:`create_app`).
 
     Raises
     ------
@@ -571,7 +644,8 @@ def serve(
     A request line or header fields longer than :data:`MAX_REQUEST_HEAD` bytes in all
     get 414 or 431, and the connection is closed.
     """
-    app = create_app(model, name=name, allowed_hosts=[*served_host_names(host), *allowed_hosts])
+    app = create_app(model, name=name, allowed_hosts=[*served_host_names(host), *allowed_hosts], other=other,
+                     other_name=other_name)
     try:
         import uvicorn
     except ImportError:

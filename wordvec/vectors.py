@@ -317,7 +317,9 @@ class WordVectors:
                                stats=model.stats, subwords=table, analogy_view=analogy_view, unblended=unblended)
 
         analogy = copied(self._analogy_view, None) if self._analogy_view is not None else None
-        return copied(self, analogy)
+        result = copied(self, analogy)
+        result.path = self.path  # the files it came from, for what reads beside them (a kept corpus)
+        return result
 
     @property
     def has_analogy_view(self) -> bool:

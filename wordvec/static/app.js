@@ -1,5 +1,6 @@
 // The wordvec explorer page: asks the JSON API under api/ and draws the answers.
-// The state (focus word, neighbour count, analogy and similarity questions) lives in the URL.
+// The state (focus word, neighbour count, analogy and similarity questions, and with two models the
+// comparison's min_count and skip_frequent) lives in the URL.
 "use strict";
 
 const SVG = "http://www.w3.org/2000/svg";  // the SVG namespace name, not an address that is fetched
@@ -165,6 +166,7 @@ async function show(word) {
       : nearest.word;
     renderRanking($("neighbours"), nearest.neighbours);
     renderMap(map.words, new Map(nearest.neighbours.map((n) => [n.word, n.similarity])));
+    showSideBySide(word, request);
   } catch (error) {
     if (request !== shown) return;
     showError($("message"), error);
@@ -179,6 +181,47 @@ function explore(word) {
   // k: the count's old name, which a link made before it was topn may still carry.
   setUrl({ q: word.trim(), topn: neighbourCount() === "10" ? "" : neighbourCount(), k: "" }, { push: true });
   return show(word.trim());
+}
+
+// -- two models: side by side, and the words that differ most ---------------------------
+
+let compared = null;  // the second model's name, when the server compares two
+
+async function showSideBySide(word, request) {
+  if (!compared) return;
+  try {
+    const sides = await api("side_by_side", { word, topn: neighbourCount() });
+    if (request !== shown) return;
+    hide($("compare-message"));
+    for (const side of ["a", "b"]) {
+      const entry = sides[side];
+      const list = $(`side-${side}`);
+      if (entry.error) {
+        list.replaceChildren(element("li", { className: "absent", textContent: "not in this model's vocabulary" }));
+        continue;
+      }
+      renderRanking(list, entry.neighbours);
+      const onlyHere = new Set(side === "a" ? sides.lost : sides.gained);
+      [...list.children].forEach((item, number) => item.classList.toggle("only-here", onlyHere.has(entry.neighbours[number].word)));
+    }
+  } catch (error) {
+    if (request !== shown) return;
+    showError($("compare-message"), error);
+    $("side-a").replaceChildren();
+    $("side-b").replaceChildren();
+  }
+}
+
+async function showChanged() {
+  // The frequency floor and the most frequent words left out: the library's defaults, unless the address sets them.
+  const params = { topn: 20 };
+  for (const name of ["min_count", "skip_frequent"]) if (urlState().get(name)) params[name] = urlState().get(name);
+  const changed = await api("changed", params);
+  $("changed-note").textContent = changed.adjustment === "none"
+    ? `By the ${changed.measure} score of ${changed.compared} words, not against sampling noise (models built without --keep-corpus).`
+    : `By the ${changed.measure} score over its split-half noise (${changed.adjustment}), of ${changed.compared} words.`;
+  $("changed").replaceChildren(...changed.words.map((entry) => element("li", {}, wordButton(entry.word),
+    element("span", { className: "score", textContent: (entry.adjusted ?? entry.score).toFixed(2) }))));
 }
 
 // -- analogy and similarity ------------------------------------------------------------
@@ -229,6 +272,17 @@ async function showInfo() {
   $("info").replaceChildren(...rows.flatMap(([term, value]) => [element("dt", { textContent: term }), element("dd", { textContent: value })]));
   $("summary").textContent = [info.model, `${number(info.vocab_size)} words × ${info.dim} dims`,
     stats.tokens !== undefined ? `${number(stats.tokens)} tokens` : ""].filter(Boolean).join(" · ");
+  if (info.compared_with) {
+    compared = info.compared_with;
+    $("compare-card").hidden = false;
+    $("other-name").textContent = compared;
+    $("side-a-title").textContent = `in ${info.model}`;
+    $("side-b-title").textContent = `in ${compared}`;
+    $("summary").textContent += ` · compared with ${compared}`;
+    const word = urlState().get("q");
+    if (word) showSideBySide(word, shown);
+    showChanged().catch((error) => showError($("compare-message"), error));
+  }
 }
 
 // -- completion from the vocabulary --------------------------------------------------------

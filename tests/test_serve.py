@@ -740,7 +740,7 @@ def test_two_models_list_the_words_that_differ_most(pair_client, model, plain_mo
     assert status == 200 and (body["a"], body["b"]) == ("model", "plain-model")
     # Neither model keeps its corpus: the raw ranking, as the library gives it.
     expected = compare(model, load_model(plain_model_path), topn=5, min_count=5, skip_frequent=0)
-    assert body["adjustment"] == "none" and body["measure"] == "both" and body["compared"] == expected.compared
+    assert body["adjustment"] == "none" and body["measure"] == "combined" and body["compared"] == expected.compared
     assert [entry["word"] for entry in body["words"]] == [change.word for change in expected]
     assert [entry["score"] for entry in body["words"]] == pytest.approx([change.score for change in expected], abs=1e-6)
     assert get(pair_client, "/api/changed", topn=5, min_count=5, skip_frequent=0)[1] == body  # computed once

@@ -532,8 +532,9 @@ COMPARE_BARS = {"count": ("split halves: counting pairs", 1e6, "M tokens/s"), "c
 @click.option("-k", "--topn", default=options.DEFAULT_COMPARE_TOPN, show_default=True, type=click.IntRange(min=1),
               help="Words to list.")
 @click.option("--measure", default=options.CHANGE_MEASURES[0], show_default=True, type=click.Choice(options.CHANGE_MEASURES),
-              help="procrustes: cosine distance after aligning B to A; neighbours: change of the similarities "
-              "to the word's nearest words in both; both: their geometric mean.")
+              help="procrustes: cosine distance after aligning B to A; profile: change of the word's similarities "
+              "to every compared word; neighbours: the same over its nearest words (slow on large vocabularies); "
+              "combined: the geometric mean of procrustes and profile.")
 @click.option("--adjust", "adjustment", default=None, type=click.Choice(options.NOISE_ADJUSTMENTS),
               show_default=f"{options.NOISE_ADJUSTMENTS[0]} for models built with --keep-corpus, else none",
               help="How a change is set against the split-half noise of the kept corpora.")

@@ -269,26 +269,28 @@ def _neighbourhood_scores(
 ) -> np.ndarray:
     """1 - cosine of a word's similarities to the union of its k nearest searched words in A and in B.
 
-    ``searched`` (sorted) and ``scored`` are positions in ``shared``, ``scored`` a subset
-    of ``searched``. Neighbours are searched among the words over the frequency floor only:
-    their vectors are reliable in both models, and the search costs ``len(searched)``
-    products a word.
+    ``searched`` (sorted) and ``scored`` are positions in ``shared``. Neighbours are
+    searched among the words over the frequency floor only: their vectors are reliable in
+    both models, and the search costs ``len(searched)`` products a word.
     """
     unit_a = np.asarray(a.unit_vectors[shared.rows_a[searched]], dtype=np.float32)
     unit_b = np.asarray(b.unit_vectors[shared.rows_b[searched]], dtype=np.float32)
-    own = np.searchsorted(searched, scored)
+    own = np.minimum(np.searchsorted(searched, scored), max(len(searched) - 1, 0))
+    inside = (searched[own] == scored) if len(searched) else np.zeros(len(scored), dtype=bool)
     k = min(k, len(searched) - 1)
     scores = np.zeros(len(scored), dtype=np.float64)
     if k < 1:
         return scores
     for start in range(0, len(scored), _BLOCK):
-        words = own[start : start + _BLOCK]
-        similar_a, similar_b = unit_a[words] @ unit_a.T, unit_b[words] @ unit_b.T
-        positions = np.arange(len(words))
+        block = scored[start : start + _BLOCK]
+        similar_a = np.asarray(a.unit_vectors[shared.rows_a[block]], dtype=np.float32) @ unit_a.T
+        similar_b = np.asarray(b.unit_vectors[shared.rows_b[block]], dtype=np.float32) @ unit_b.T
+        positions = np.flatnonzero(inside[start : start + _BLOCK])
+        selves = own[start : start + _BLOCK][positions]
         union = []
         for similar in (similar_a, similar_b):
             ranked = similar.copy()
-            ranked[positions, words] = -np.inf  # a word is not its own neighbour
+            ranked[positions, selves] = -np.inf  # a word is not its own neighbour
             union.append(np.argpartition(-ranked, k - 1, axis=1)[:, :k])
         members = np.sort(np.concatenate(union, axis=1), axis=1)
         repeated = np.zeros(members.shape, dtype=bool)
@@ -297,10 +299,30 @@ def _neighbourhood_scores(
         second = np.where(repeated, 0.0, np.take_along_axis(similar_b, members, axis=1)).astype(np.float64)
         norms = np.linalg.norm(first, axis=1) * np.linalg.norm(second, axis=1)
         cosines = np.einsum("ij,ij->i", first, second) / np.where(norms > 0, norms, 1.0)
-        scores[start : start + len(words)] = np.clip(1.0 - cosines, 0.0, 2.0)
+        scores[start : start + len(block)] = np.clip(1.0 - cosines, 0.0, 2.0)
         if progress is not None:
-            progress(start + len(words), len(scored))
+            progress(start + len(block), len(scored))
     return scores
+
+
+def _profile_scores(a: WordVectors, b: WordVectors, shared: _Shared, searched: np.ndarray, scored: np.ndarray) -> np.ndarray:
+    """1 - cosine of a word's similarities to every searched word in A and in B, through ``dim x dim`` products.
+
+    With ``A_s``, ``B_s`` the searched words' unit vectors and ``a``, ``b`` the word's, the
+    profiles are ``A_s a`` and ``B_s b``, and their cosine is
+    ``aᵀ (A_sᵀ B_s) b / sqrt(aᵀ (A_sᵀ A_s) a · bᵀ (B_sᵀ B_s) b)``: no product of the
+    vocabulary with itself is needed.
+    """
+    unit_a = np.asarray(a.unit_vectors[shared.rows_a[searched]], dtype=np.float32)
+    unit_b = np.asarray(b.unit_vectors[shared.rows_b[searched]], dtype=np.float32)
+    cross, gram_a, gram_b = unit_a.T @ unit_b, unit_a.T @ unit_a, unit_b.T @ unit_b
+    same = len(scored) == len(searched) and bool(np.array_equal(scored, searched))
+    first = unit_a if same else np.asarray(a.unit_vectors[shared.rows_a[scored]], dtype=np.float32)
+    second = unit_b if same else np.asarray(b.unit_vectors[shared.rows_b[scored]], dtype=np.float32)
+    together = np.einsum("ij,ij->i", first @ cross, second).astype(np.float64)
+    norms = np.sqrt(np.einsum("ij,ij->i", first @ gram_a, first).astype(np.float64)
+                    * np.einsum("ij,ij->i", second @ gram_b, second).astype(np.float64))
+    return np.clip(1.0 - together / np.where(norms > 0, norms, 1.0), 0.0, 2.0)
 
 
 def _scores(
@@ -309,10 +331,12 @@ def _scores(
 ) -> np.ndarray:
     if measure == "procrustes":
         return _procrustes_scores(a, b, shared, scored, min_count, anchors)
-    local = _neighbourhood_scores(a, b, shared, searched, scored, neighbourhood, progress)
     if measure == "neighbours":
-        return local
-    return np.sqrt(_procrustes_scores(a, b, shared, scored, min_count, anchors) * local)
+        return _neighbourhood_scores(a, b, shared, searched, scored, neighbourhood, progress)
+    profile = _profile_scores(a, b, shared, searched, scored)
+    if measure == "profile":
+        return profile
+    return np.sqrt(_procrustes_scores(a, b, shared, scored, min_count, anchors) * profile)
 
 
 def change_scores(
@@ -340,7 +364,7 @@ def change_scores(
     else:
         position = {word: number for number, word in enumerate(shared.words)}
         scored = np.array(sorted({position[word] for word in words if word in position}), dtype=np.int64)
-    searched = np.union1d(floor, scored)
+    searched = floor if len(floor) else np.unique(scored)
     scores = _scores(a, b, shared, searched, scored, measure, neighbourhood, min_count, anchors, progress)
     return dict(zip((shared.words[i] for i in scored), scores.tolist()))
 
@@ -625,13 +649,16 @@ def compare(
         How many words to return, most changed first; None for every compared word.
     words : sequence of str, optional
         Score these words instead (each must be in both vocabularies), in this order.
-    measure : {"both", "procrustes", "neighbours"}, default "both"
+    measure : {"combined", "procrustes", "profile", "neighbours"}, default "combined"
         ``procrustes``: the cosine distance between the word's vector in A and its vector
-        in B after :func:`align` (Hamilton, Leskovec & Jurafsky 2016a). ``neighbours``:
-        the cosine distance between the word's similarities, in A and in B, to the union
-        of its ``neighbourhood`` nearest words in each (their "local neighbourhood"
-        measure, 2016b), which needs no alignment. ``both``: the geometric mean of the
-        two, which found the most planted changes.
+        in B after :func:`align` (Hamilton, Leskovec & Jurafsky 2016a). ``profile``: the
+        cosine distance between the word's similarities, in A and in B, to every word over
+        the frequency floor (a second-order measure that needs no alignment, computed
+        through ``dim x dim`` products). ``neighbours``: the same restricted to the union
+        of its ``neighbourhood`` nearest words in each model (Hamilton et al.'s "local
+        neighbourhood" measure, 2016b), which costs a product of the compared words with
+        every word over the floor. ``combined``: the geometric mean of ``procrustes`` and
+        ``profile``, which found the most planted changes (benchmarks/RESULTS.md).
     adjustment : {"ratio", "zscore", "difference", "none"}, optional
         How a score is set against the noise of resampling (:func:`adjusted_scores`).
         Default ``"ratio"`` when both models keep their corpus (built with
@@ -729,7 +756,8 @@ def compare(
     else:
         position = {word: number for number, word in enumerate(shared.words)}
         scored = np.array([position[word] for word in words], dtype=np.int64)
-    searched = np.union1d(floor, scored)
+    # The words over the floor are those a word's profile and neighbours are searched among, whatever is scored.
+    searched = floor if len(floor) else np.unique(scored)
     scores = _scores(space_a, space_b, shared, searched, scored, measure, neighbourhood, min_count, anchors,
                      None if progress is None else (lambda done, total: progress("compare", done, total)))
     scored_words = [shared.words[i] for i in scored]

@@ -76,7 +76,7 @@ VIEWS = ("similarity", "analogy")
 OOV_POLICIES = ("skip", "compose")
 
 #: Change scores of ``wordvec compare`` (:func:`wordvec.comparison.compare`), the default first.
-CHANGE_MEASURES = ("both", "procrustes", "neighbours")
+CHANGE_MEASURES = ("combined", "procrustes", "profile", "neighbours")
 #: How ``wordvec compare`` sets a change against split-half noise, the default first; "none" ranks by the raw score.
 NOISE_ADJUSTMENTS = ("ratio", "zscore", "difference", "none")
 #: ``wordvec compare``'s frequency floor: a word is ranked only if it occurs this often in each corpus.

@@ -43,7 +43,7 @@ from wordvec.comparison import (ADJUSTMENTS, COMPARISON_FIT, DEFAULT_ADJUSTMENT,
 from wordvec.incremental import refit_kept_counts
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from quality import SHARED, timed_run, tokenize_to_file  # noqa: E402
+from quality import SHARED, timed_run, tokens_in  # noqa: E402
 
 RANK_BANDS = (200, 20000)
 
@@ -113,10 +113,7 @@ def main() -> None:
     corpus = args.corpus or sorted((SHARED / "corpora").glob("*.txt.gz"))
     with tempfile.TemporaryDirectory(prefix="wordvec-compare-") as scratch:
         work = args.work or Path(scratch)
-        work.mkdir(parents=True, exist_ok=True)
-        tokens = work / "tokens.txt"
-        if not tokens.exists():
-            print(f"corpus: {len(corpus)} files, {tokenize_to_file(corpus, tokens):,} tokens", flush=True)
+        tokens = tokens_in(work, corpus)
         half_a, half_b, planted = work / "a.txt", work / "b.txt", work / "b-planted.txt"
         if not planted.exists():
             deal_halves(tokens, half_a, half_b, args.seed)

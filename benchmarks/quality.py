@@ -65,6 +65,15 @@ def tokenize_to_file(corpus: list[Path], output: Path) -> int:
     return tokens
 
 
+def tokens_in(work: Path, corpus: list[Path]) -> Path:
+    """``work/tokens.txt``: the corpus tokenized by :func:`tokenize_to_file`, unless an earlier run left it there."""
+    work.mkdir(parents=True, exist_ok=True)
+    tokens = work / "tokens.txt"
+    if not tokens.exists():
+        print(f"corpus: {len(corpus)} files, {tokenize_to_file(corpus, tokens):,} tokens", flush=True)
+    return tokens
+
+
 def timed_run(command: list[str]) -> tuple[float, float]:
     """Run ``command`` under /usr/bin/time -v; return (wall seconds, peak RSS in GB)."""
     seconds, peak, _ = timed_run_with_stderr(command)

@@ -45,7 +45,7 @@ from wordvec._cores import available_cores
 from wordvec.evaluate import evaluate_analogy_methods, evaluate_word_pairs, read_analogies, read_word_pairs
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from quality import SHARED, timed_run, tokenize_to_file  # noqa: E402
+from quality import SHARED, timed_run, tokens_in  # noqa: E402
 
 FASTTEXT_TRAIN = textwrap.dedent(
     """
@@ -175,10 +175,7 @@ def main() -> None:
     workers = available_cores()
     with tempfile.TemporaryDirectory(prefix="wordvec-unseen-") as scratch:
         work = args.work or Path(scratch)
-        work.mkdir(parents=True, exist_ok=True)
-        tokens_file = work / "tokens.txt"
-        if not tokens_file.exists():
-            print(f"corpus: {len(corpus)} files, {tokenize_to_file(corpus, tokens_file):,} tokens", flush=True)
+        tokens_file = tokens_in(work, corpus)
         model_dir = work / "wordvec-model"
         if not model_dir.exists():
             seconds, peak = timed_run(["wordvec", "build", str(tokens_file), "--max-vocab", str(args.max_vocab),

@@ -72,20 +72,15 @@ def _word(params: Mapping[str, str], name: str) -> str:
 def _topn(params: Mapping[str, str]) -> int:
     """The ``topn`` parameter (or its old name ``k``): how many neighbours, answers or completions."""
     name = "k" if "topn" not in params and "k" in params else "topn"
-    text = params.get(name)
-    if text is None:
-        return DEFAULT_TOPN
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if not 1 <= value <= MAX_MAP_NEIGHBOURS or str(value) != text.strip():
-        raise ParameterError(f"{name} must be a whole number from 1 to {MAX_MAP_NEIGHBOURS}; got {text!r}")
-    return value
+    return _count(params, name, DEFAULT_TOPN, 1, MAX_MAP_NEIGHBOURS)
 
 
-def _count(params: Mapping[str, str], name: str, default: int, low: int) -> int:
-    """A whole-number parameter of at least ``low`` (up to 10^9), or ``default`` when absent."""
+#: The largest ``min_count`` or ``skip_frequent`` a request may give.
+_LARGEST_COUNT = 10**9
+
+
+def _count(params: Mapping[str, str], name: str, default: int, low: int, high: int = _LARGEST_COUNT) -> int:
+    """A whole-number parameter from ``low`` to ``high``, or ``default`` when absent."""
     text = params.get(name)
     if text is None:
         return default
@@ -93,8 +88,9 @@ def _count(params: Mapping[str, str], name: str, default: int, low: int) -> int:
         value = int(text)
     except ValueError:
         value = low - 1
-    if not low <= value <= 10**9 or str(value) != text.strip():
-        raise ParameterError(f"{name} must be a whole number from {low} to 10^9; got {text!r}")
+    if not low <= value <= high or str(value) != text.strip():
+        shown = "10^9" if high == _LARGEST_COUNT else str(high)
+        raise ParameterError(f"{name} must be a whole number from {low} to {shown}; got {text!r}")
     return value
 
 

@@ -571,30 +571,23 @@ class WordVectors:
             raise ParameterError(
                 f"the positive and negative words {positive_words + negative_words} cancel out: no direction is left to rank by"
             )
-        query /= norm
+        return self._ranked_by(query / norm, topn, restrict_vocab, exclude=[row for row in rows if row is not None])
+
+    def _ranked_by(
+        self, query: np.ndarray, topn: int, restrict_vocab: int | None, exclude: Iterable[int]
+    ) -> list[tuple[str, float]]:
+        """The ``topn`` words (of the first ``restrict_vocab``) closest by cosine to the unit vector ``query``."""
         unit = self.unit_vectors
         searched = unit if restrict_vocab is None else unit[:restrict_vocab]
-        scores = np.asarray(searched @ query, dtype=np.float32)
-        return self._top(scores, topn, exclude=[row for row in rows if row is not None])
+        return self._top(np.asarray(searched @ query, dtype=np.float32), topn, exclude=exclude)
 
     def similar_by_vector(
         self, vector: np.ndarray, topn: int = DEFAULT_TOPN, *, restrict_vocab: int | None = None
     ) -> list[tuple[str, float]]:
-        """Words closest by cosine to ``vector`` (gensim's ``similar_by_vector``).
+        """Words closest by cosine to ``vector`` (gensim's ``similar_by_vector``), as :meth:`most_similar` ranks them.
 
-        Parameters
-        ----------
-        vector : ndarray, shape (dim,)
-            The query, in this model's space (such as another model's word vector after
-            :func:`wordvec.align`).
-        topn : int, default 10
-            Number of results.
-        restrict_vocab : int, optional
-            Only search the most frequent ``restrict_vocab`` words.
-
-        Returns
-        -------
-        list of (word, cosine) pairs, best first
+        ``vector`` (shape ``(dim,)``) is a query in this model's space, such as another
+        model's word vector after :func:`wordvec.align`.
         """
         if topn < 1:
             raise ParameterError(f"topn must be >= 1; got {topn}")
@@ -604,9 +597,7 @@ class WordVectors:
         norm = float(np.linalg.norm(query))
         if not np.isfinite(norm) or norm == 0:
             raise ParameterError("the vector is zero or not finite: no direction to rank by")
-        unit = self.unit_vectors
-        searched = unit if restrict_vocab is None else unit[:restrict_vocab]
-        return self._top(np.asarray(searched @ (query / norm), dtype=np.float32), topn, exclude=[])
+        return self._ranked_by(query / norm, topn, restrict_vocab, exclude=[])
 
     def nearest(
         self, words: Iterable[str], topn: int = DEFAULT_TOPN, *, batch: int = 256, threads: int | None = None

@@ -547,7 +547,7 @@ COMPARE_BARS = {"count": ("split halves: counting pairs", 1e6, "M tokens/s"), "c
 @click.option("--word", "words", multiple=True, metavar="WORD",
               help="Explain WORD (neighbours in each model, lost and gained) instead of ranking; repeat for more.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              show_default="$WORDVEC_CACHE_DIR, else ~/.cache/wordvec", help="Where the split-half models are kept.")
+              show_default="$WORDVEC_CACHE_DIR, else ~/.cache/wordvec", help="Where the comparison fits and split halves are cached.")
 @_json_option
 @_quiet_option
 def compare(

@@ -154,8 +154,40 @@ def _anchor_rows(
     return rows_a, rows_b, len(pairs) - len(known)
 
 
+@dataclass
+class _Gathered:
+    """Unit vectors of the words searched (over the floor) and scored, in A and in B, gathered once for every measure.
+
+    Measures score every row of ``scored_a``/``scored_b`` and answer ``pick`` of them: when
+    the scored words are among the searched ones, those rows are the searched words'
+    (copying 100,000 rows of 300 floats costs more than scoring a hundred more).
+    """
+
+    rows_a: np.ndarray
+    rows_b: np.ndarray
+    searched_a: np.ndarray
+    searched_b: np.ndarray
+    scored_a: np.ndarray
+    scored_b: np.ndarray
+    pick: np.ndarray
+
+
+def _gather(a: WordVectors, b: WordVectors, shared: _Shared, searched: np.ndarray, scored: np.ndarray) -> _Gathered:
+    def rows(model: WordVectors, positions: np.ndarray) -> np.ndarray:
+        return np.asarray(model.unit_vectors[positions], dtype=np.float32)
+
+    rows_a, rows_b = shared.rows_a[searched], shared.rows_b[searched]
+    searched_a, searched_b = rows(a, rows_a), rows(b, rows_b)
+    within = np.minimum(np.searchsorted(searched, scored), max(len(searched) - 1, 0))
+    if len(searched) and np.array_equal(searched[within], scored):
+        return _Gathered(rows_a, rows_b, searched_a, searched_b, searched_a, searched_b, within)
+    scored_a, scored_b = rows(a, shared.rows_a[scored]), rows(b, shared.rows_b[scored])
+    return _Gathered(rows_a, rows_b, searched_a, searched_b, scored_a, scored_b, np.arange(len(scored)))
+
+
 def _rotation(
-    a: WordVectors, b: WordVectors, anchors: _Anchors, min_count: int, shared: _Shared | None = None
+    a: WordVectors, b: WordVectors, anchors: _Anchors, min_count: int, shared: _Shared | None = None,
+    gathered: _Gathered | None = None,
 ) -> tuple[np.ndarray, int, int]:
     """The orthogonal map of B's unit vectors onto A's over the anchors; the anchors used and left out."""
     from scipy.linalg import orthogonal_procrustes
@@ -169,9 +201,14 @@ def _rotation(
             f"{len(rows_a)} anchor words are in both vocabularies, fewer than the {a.dim} dimensions: "
             "the rotation is not determined; give more anchors or compare models of fewer dimensions"
         )
+    if gathered is not None and np.array_equal(rows_a, gathered.rows_a) and np.array_equal(rows_b, gathered.rows_b):
+        anchors_a, anchors_b = gathered.searched_a, gathered.searched_b  # the default anchors are the searched words
+    else:
+        anchors_a = np.asarray(a.unit_vectors[rows_a], dtype=np.float32)
+        anchors_b = np.asarray(b.unit_vectors[rows_b], dtype=np.float32)
     # float32 is exact enough for a 300 x 300 SVD of a sum over anchors, and halves the time of the product.
     rotation, _ = orthogonal_procrustes(
-        np.asarray(b.unit_vectors[rows_b], dtype=np.float32), np.asarray(a.unit_vectors[rows_a], dtype=np.float32),
+        anchors_b, anchors_a,
         check_finite=False,
     )
     return rotation.astype(np.float32), len(rows_a), skipped
@@ -255,12 +292,11 @@ def align(
 
 
 def _procrustes_scores(
-    a: WordVectors, b: WordVectors, shared: _Shared, scored: np.ndarray, min_count: int, anchors: _Anchors
+    a: WordVectors, b: WordVectors, shared: _Shared, gathered: _Gathered, min_count: int, anchors: _Anchors
 ) -> np.ndarray:
-    rotation, _, _ = _rotation(a, b, anchors, min_count, shared)
-    first = np.asarray(a.unit_vectors[shared.rows_a[scored]], dtype=np.float32)
-    second = np.asarray(b.unit_vectors[shared.rows_b[scored]], dtype=np.float32) @ rotation
-    return np.clip(1.0 - np.einsum("ij,ij->i", first, second), 0.0, 2.0).astype(np.float64)
+    rotation, _, _ = _rotation(a, b, anchors, min_count, shared, gathered)
+    moved = np.einsum("ij,ij->i", gathered.scored_a, gathered.scored_b @ rotation)[gathered.pick]
+    return np.clip(1.0 - moved, 0.0, 2.0).astype(np.float64)
 
 
 def _neighbourhood_scores(
@@ -305,7 +341,7 @@ def _neighbourhood_scores(
     return scores
 
 
-def _profile_scores(a: WordVectors, b: WordVectors, shared: _Shared, searched: np.ndarray, scored: np.ndarray) -> np.ndarray:
+def _profile_scores(gathered: _Gathered) -> np.ndarray:
     """1 - cosine of a word's similarities to every searched word in A and in B, through ``dim x dim`` products.
 
     With ``A_s``, ``B_s`` the searched words' unit vectors and ``a``, ``b`` the word's, the
@@ -313,30 +349,28 @@ def _profile_scores(a: WordVectors, b: WordVectors, shared: _Shared, searched: n
     ``aᵀ (A_sᵀ B_s) b / sqrt(aᵀ (A_sᵀ A_s) a · bᵀ (B_sᵀ B_s) b)``: no product of the
     vocabulary with itself is needed.
     """
-    unit_a = np.asarray(a.unit_vectors[shared.rows_a[searched]], dtype=np.float32)
-    unit_b = np.asarray(b.unit_vectors[shared.rows_b[searched]], dtype=np.float32)
+    unit_a, unit_b = gathered.searched_a, gathered.searched_b
     cross, gram_a, gram_b = unit_a.T @ unit_b, unit_a.T @ unit_a, unit_b.T @ unit_b
-    same = len(scored) == len(searched) and bool(np.array_equal(scored, searched))
-    first = unit_a if same else np.asarray(a.unit_vectors[shared.rows_a[scored]], dtype=np.float32)
-    second = unit_b if same else np.asarray(b.unit_vectors[shared.rows_b[scored]], dtype=np.float32)
+    first, second = gathered.scored_a, gathered.scored_b
     together = np.einsum("ij,ij->i", first @ cross, second).astype(np.float64)
     norms = np.sqrt(np.einsum("ij,ij->i", first @ gram_a, first).astype(np.float64)
                     * np.einsum("ij,ij->i", second @ gram_b, second).astype(np.float64))
-    return np.clip(1.0 - together / np.where(norms > 0, norms, 1.0), 0.0, 2.0)
+    return np.clip(1.0 - together / np.where(norms > 0, norms, 1.0), 0.0, 2.0)[gathered.pick]
 
 
 def _scores(
     a: WordVectors, b: WordVectors, shared: _Shared, searched: np.ndarray, scored: np.ndarray, measure: str,
     neighbourhood: int, min_count: int, anchors: _Anchors, progress: Callable[[int, int], None] | None,
 ) -> np.ndarray:
-    if measure == "procrustes":
-        return _procrustes_scores(a, b, shared, scored, min_count, anchors)
     if measure == "neighbours":
         return _neighbourhood_scores(a, b, shared, searched, scored, neighbourhood, progress)
-    profile = _profile_scores(a, b, shared, searched, scored)
+    gathered = _gather(a, b, shared, searched, scored)
+    if measure == "procrustes":
+        return _procrustes_scores(a, b, shared, gathered, min_count, anchors)
+    profile = _profile_scores(gathered)
     if measure == "profile":
         return profile
-    return np.sqrt(_procrustes_scores(a, b, shared, scored, min_count, anchors) * profile)
+    return np.sqrt(_procrustes_scores(a, b, shared, gathered, min_count, anchors) * profile)
 
 
 def change_scores(

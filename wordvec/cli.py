@@ -522,6 +522,62 @@ def nearest(words: tuple[str, ...], model_path: Path, topn: int, other_path: Pat
         _print_neighbours(title, [(neighbour["word"], neighbour["similarity"]) for neighbour in entry["neighbours"]])
 
 
+@main.command()
+@click.argument("corpus", nargs=-1, required=True, type=click.Path(allow_dash=True), callback=_corpus_paths)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write: one phrase a line with its count and score, best first.")
+@click.option("--scoring", default=options.PHRASE_SCORINGS[0], show_default=True, type=click.Choice(options.PHRASE_SCORINGS),
+              help="default: Mikolov et al.'s (count(ab) - min_count) * words / (count(a) * count(b)); npmi: Bouma's.")
+@click.option("--threshold", default=None, type=float,
+              show_default=", ".join(f"{options.short_number(value)} for {name}" for name, value in options.DEFAULT_PHRASE_THRESHOLDS.items()),
+              help="A candidate scoring above it is a phrase (npmi: from -1 to 1).")
+@click.option("--min-count", default=options.DEFAULT_PHRASE_MIN_COUNT, show_default=True, type=click.IntRange(min=1),
+              help="gensim's min_count: subtracted from a pair's count (default), or the least count (npmi).")
+@click.option("--connectors", default=None, metavar="FILE|none",
+              help="Words that may sit inside a phrase but never start or end one: a file of one word a line, "
+                   "or 'none'. Default: gensim's English list (a, an, the, for, of, with, ...).")
+@click.option("--tokenizer", default=_BUILD.tokenizer, show_default=True, type=click.Choice(options.TOKENIZER_NAMES),
+              help="As for build, so that phrases are spelled as the model's words.")
+@click.option("--workers", default=None, show_default="available cores", type=click.IntRange(1, options.MAX_WORKERS),
+              help="Processes that read a large corpus.")
+@_quiet_option
+def phrases(
+    corpus: list[CorpusFile], output: Path, scoring: str, threshold: float | None, min_count: int,
+    connectors: str | None, tokenizer: str, workers: int | None, quiet: bool,
+) -> None:
+    """Find phrases (new_york, bank_of_america) in CORPUS from the counts of adjacent words.
+
+    The counts, scores and phrases are those of gensim's Phrases (version 4) on the same
+    tokens. CORPUS is read as build reads it.
+
+    \b
+    Example:
+      wordvec phrases corpora/ -o phrases.tsv
+      wordvec phrases corpora/ -o phrases.tsv --scoring npmi --threshold 0.5
+    """
+    from .phrases import ENGLISH_CONNECTOR_WORDS, learn_phrases, read_connector_words
+
+    _check_outputs([output], corpus)
+    if connectors is None:
+        connector_words: frozenset[str] = ENGLISH_CONNECTOR_WORDS
+    elif connectors == "none":
+        connector_words = frozenset()
+    else:
+        connector_words = read_connector_words(connectors)
+    progress = _Progress(not quiet and sys.stderr.isatty(), BUILD_BARS)
+    try:
+        found = learn_phrases(corpus, min_count=min_count, threshold=threshold, scoring=scoring,
+                              connector_words=connector_words, tokenizer=tokenizer, workers=workers, progress=progress)
+    finally:
+        progress.close()
+    found.save(output)
+    if not quiet:
+        if found.phrases:
+            click.echo(f"{len(found.phrases):,} phrases -> {output}", err=True)
+        else:
+            click.echo(f"note: no pair of words scored above the threshold: {output} lists no phrase", err=True)
+
+
 #: Progress of ``compare``: the builds of split halves count pairs; the neighbourhood measure scores words.
 COMPARE_BARS = {"count": ("split halves: counting pairs", 1e6, "M tokens/s"), "compare": ("scoring words", 1e3, "k words/s")}
 

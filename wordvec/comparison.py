@@ -61,18 +61,11 @@ def read_anchors(path: str | Path) -> list[tuple[str, str]]:
         The file cannot be read, is not UTF-8, a line has more than two fields, or no line
         has a pair.
     """
+    from .files import read_user_text, word_lines
+
     path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except OSError as error:
-        raise ParameterError(f"cannot read the anchors file {str(path)!r}: {error.strerror or error}") from None
-    except UnicodeDecodeError as error:
-        raise ParameterError(f"the anchors file {str(path)!r} is not UTF-8 text (byte {error.start})") from None
     pairs = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        fields = line.split()
-        if not fields or fields[0].startswith("#"):
-            continue
+    for number, fields in word_lines(read_user_text(path, "the anchors file")):
         if len(fields) > 2:
             raise ParameterError(
                 f"{str(path)!r} line {number}: expected 'WORD' or 'WORD_IN_A WORD_IN_B', got {len(fields)} fields"

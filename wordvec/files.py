@@ -8,7 +8,7 @@ import os
 import stat
 import uuid
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -339,3 +339,29 @@ def write_atomically(path: str | Path, write: Callable[[Any], None]) -> None:
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+
+
+def read_user_text(path: str | Path, what: str) -> str:
+    """A small text file the user names (a list of words, say), as UTF-8, or a one-line error.
+
+    ``what`` names the file in the messages (``"the anchors file"``).
+
+    Raises
+    ------
+    ParameterError
+        The file cannot be read, or is not UTF-8.
+    """
+    try:
+        return Path(path).read_bytes().decode("utf-8")
+    except OSError as error:
+        raise ParameterError(f"cannot read {what} {str(path)!r}: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise ParameterError(f"{what} {str(path)!r} is not UTF-8 text (byte {error.start})") from None
+
+
+def word_lines(text: str) -> Iterator[tuple[int, list[str]]]:
+    """The numbered lines of ``text`` split into whitespace-separated fields, blank lines and ``#`` comments skipped."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        fields = line.split()
+        if fields and not fields[0].startswith("#"):
+            yield number, fields

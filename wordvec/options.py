@@ -86,6 +86,11 @@ DEFAULT_COMPARE_MIN_COUNT = 50
 DEFAULT_COMPARE_SKIP_FREQUENT = 100
 #: Words ``wordvec compare`` lists.
 DEFAULT_COMPARE_TOPN = 20
+#: Phrase scores (:mod:`wordvec.phrases`), by gensim's names, and their default thresholds.
+PHRASE_SCORINGS = ("default", "npmi")
+DEFAULT_PHRASE_THRESHOLDS = {"default": 10.0, "npmi": 0.5}
+#: A candidate phrase seen fewer times than this is not one (gensim's ``min_count``).
+DEFAULT_PHRASE_MIN_COUNT = 5
 #: Polarity methods (:func:`wordvec.polarity.polarity_scores`).
 POLARITY_METHODS = ("sentprop", "projection")
 #: Image formats of ``wordvec plot``.

@@ -21,6 +21,8 @@ _EXPORTS = {
     "save_word2vec_format": ("format_writers", "save_word2vec_format"),
     "load_ngram_table": ("ngram_files", "load_ngram_table"),
     "save_ngram_table": ("ngram_files", "save_ngram_table"),
+    "Phrases": ("phrases", "Phrases"),
+    "learn_phrases": ("phrases", "learn_phrases"),
     "align": ("comparison", "align"),
     "compare": ("comparison", "compare"),
     "Corpus": ("corpus", "Corpus"),
@@ -36,6 +38,7 @@ __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:
     from .comparison import align, compare
+    from .phrases import Phrases, learn_phrases
     from .corpus import Corpus, CorpusURL
     from .errors import CorpusError, ModelError, ParameterError, UnknownWordError, WordvecError
     from .features import DocumentVectorizer

@@ -141,6 +141,7 @@ def side_by_side(
     UnknownWordError
         Neither model has a vector for the word.
     """
+    from .comparison import lost_and_gained
     from .errors import UnknownWordError
 
     sides: dict[str, dict[str, Any]] = {}
@@ -153,12 +154,14 @@ def side_by_side(
             sides[side] = {"word": word, "error": str(error)}
     if len(failures) == 2:
         raise failures[0]
-    words = {side: [n["word"] for n in entry.get("neighbours", [])] for side, entry in sides.items()}
+    words_a, words_b = ([n["word"] for n in sides[side].get("neighbours", [])] for side in "ab")
+    lost, gained = lost_and_gained(words_a, words_b)
     return {
         "word": sides["a"]["word"] if "neighbours" in sides["a"] else sides["b"]["word"],
         **sides,
-        "lost": [w for w in words["a"] if w not in words["b"]] if words["b"] else [],
-        "gained": [w for w in words["b"] if w not in words["a"]] if words["a"] else [],
+        # A side without neighbours (no vector for the word) has nothing to set the other's against.
+        "lost": lost if words_b else [],
+        "gained": gained if words_a else [],
     }
 
 

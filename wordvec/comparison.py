@@ -86,21 +86,14 @@ class _Shared:
     counts_a: np.ndarray | None
     counts_b: np.ndarray | None
 
-    def subset(self, keep: np.ndarray) -> _Shared:
-        return _Shared(
-            [word for word, kept in zip(self.words, keep) if kept],
-            self.rows_a[keep],
-            self.rows_b[keep],
-            None if self.counts_a is None else self.counts_a[keep],
-            None if self.counts_b is None else self.counts_b[keep],
-        )
 
-
-def _check_pair(a: WordVectors, b: WordVectors) -> None:
+def _check_pair(a: WordVectors, b: WordVectors, min_count: int) -> None:
     if a.dim != b.dim:
         raise ParameterError(
             f"the models have different dimensions ({a.dim} and {b.dim}): build them with the same --dim to compare them"
         )
+    if min_count < 1:
+        raise ParameterError(f"min_count must be >= 1; got {min_count}")
 
 
 def _shared_words(a: WordVectors, b: WordVectors) -> _Shared:
@@ -137,8 +130,9 @@ def _anchor_rows(
             raise ParameterError("the models share no word: there is nothing to align or compare")
         frequent = _floor(shared, min_count)
         # Frequent words anchor best (their vectors are the least noisy); all shared words if too few are.
-        chosen = shared.subset(frequent) if frequent.sum() >= a.dim else shared
-        return chosen.rows_a, chosen.rows_b, 0
+        if frequent.sum() < a.dim:
+            return shared.rows_a, shared.rows_b, 0
+        return shared.rows_a[frequent], shared.rows_b[frequent], 0
     pairs = read_anchors(anchors) if isinstance(anchors, (str, os.PathLike)) else list(anchors)
     rows = [(_row(a, first), _row(b, second)) for first, second in pairs]
     known = [(row_a, row_b) for row_a, row_b in rows if row_a is not None and row_b is not None]
@@ -185,9 +179,6 @@ def _rotation(
     """The orthogonal map of B's unit vectors onto A's over the anchors; the anchors used and left out."""
     from scipy.linalg import orthogonal_procrustes
 
-    _check_pair(a, b)
-    if min_count < 1:
-        raise ParameterError(f"min_count must be >= 1; got {min_count}")
     rows_a, rows_b, skipped = _anchor_rows(a, b, anchors, min_count, shared)
     if len(rows_a) < a.dim:
         raise ParameterError(
@@ -274,6 +265,7 @@ def align(
     >>> bool(np.allclose(align(a, b, min_count=1).vectors, a.vectors))
     True
     """
+    _check_pair(a, b, min_count)
     rotation, used, skipped = _rotation(a, b, anchors, min_count)
     aligned = WordVectors(b.words, np.asarray(b.unit_vectors, dtype=np.float32) @ rotation, b.counts, params=b.params, stats=b.stats)
     aligned.rotation = rotation
@@ -352,9 +344,15 @@ def _profile_scores(gathered: _Gathered) -> np.ndarray:
 
 
 def _scores(
-    a: WordVectors, b: WordVectors, shared: _Shared, searched: np.ndarray, scored: np.ndarray, measure: str,
+    a: WordVectors, b: WordVectors, shared: _Shared, floor: np.ndarray, scored: np.ndarray, measure: str,
     neighbourhood: int, min_count: int, anchors: _Anchors, progress: Callable[[int, int], None] | None,
 ) -> np.ndarray:
+    """The ``measure`` of the ``scored`` positions of ``shared``; ``floor``, the positions over the frequency floor.
+
+    A word's profile and neighbours are searched among the words over the floor (the scored
+    words themselves when none is), whatever is scored.
+    """
+    searched = floor if len(floor) else np.unique(scored)
     if measure == "neighbours":
         return _neighbourhood_scores(a, b, shared, searched, scored, neighbourhood, progress)
     gathered = _gather(a, b, shared, searched, scored)
@@ -383,7 +381,7 @@ def change_scores(
     ``min_count``; given words outside either vocabulary are left out of the answer.
     """
     _check_measure(measure, neighbourhood)
-    _check_pair(a, b)
+    _check_pair(a, b, min_count)
     shared = _shared_words(a, b)
     floor = np.flatnonzero(_floor(shared, min_count))
     if words is None:
@@ -391,8 +389,7 @@ def change_scores(
     else:
         position = {word: number for number, word in enumerate(shared.words)}
         scored = np.array(sorted({position[word] for word in words if word in position}), dtype=np.int64)
-    searched = floor if len(floor) else np.unique(scored)
-    scores = _scores(a, b, shared, searched, scored, measure, neighbourhood, min_count, anchors, progress)
+    scores = _scores(a, b, shared, floor, scored, measure, neighbourhood, min_count, anchors, progress)
     return dict(zip((shared.words[i] for i in scored), scores.tolist()))
 
 
@@ -745,9 +742,7 @@ def compare(
     representation models", EMNLP 2017.
     """
     _check_measure(measure, neighbourhood)
-    _check_pair(a, b)
-    if min_count < 1:
-        raise ParameterError(f"min_count must be >= 1; got {min_count}")
+    _check_pair(a, b, min_count)
     if topn is not None and topn < 1:
         raise ParameterError(f"topn must be >= 1; got {topn}")
     if shown_neighbours < 0:
@@ -783,9 +778,7 @@ def compare(
     else:
         position = {word: number for number, word in enumerate(shared.words)}
         scored = np.array([position[word] for word in words], dtype=np.int64)
-    # The words over the floor are those a word's profile and neighbours are searched among, whatever is scored.
-    searched = floor if len(floor) else np.unique(scored)
-    scores = _scores(space_a, space_b, shared, searched, scored, measure, neighbourhood, min_count, anchors,
+    scores = _scores(space_a, space_b, shared, floor, scored, measure, neighbourhood, min_count, anchors,
                      None if progress is None else (lambda done, total: progress("compare", done, total)))
     scored_words = [shared.words[i] for i in scored]
     noise = np.full(len(scored), np.nan)
@@ -894,8 +887,11 @@ def explain_changes(
         neighbours_a, neighbours_b = a.most_similar(change.word, topn=topn), b.most_similar(change.word, topn=topn)
         words_a, words_b = [w for w, _ in neighbours_a], [w for w, _ in neighbours_b]
         change.neighbours_a, change.neighbours_b = words_a[:DEFAULT_SHOWN_NEIGHBOURS], words_b[:DEFAULT_SHOWN_NEIGHBOURS]
-        differences.append(WordDifference(
-            change, neighbours_a, neighbours_b,
-            [w for w in words_a if w not in words_b], [w for w in words_b if w not in words_a],
-        ))
+        differences.append(WordDifference(change, neighbours_a, neighbours_b, *lost_and_gained(words_a, words_b)))
     return differences
+
+
+def lost_and_gained(neighbours_a: Sequence[str], neighbours_b: Sequence[str]) -> tuple[list[str], list[str]]:
+    """A's neighbours that B lacks, and B's that A lacks, each in its own order."""
+    in_a, in_b = set(neighbours_a), set(neighbours_b)
+    return [word for word in neighbours_a if word not in in_b], [word for word in neighbours_b if word not in in_a]

@@ -750,6 +750,25 @@ def test_two_models_list_the_words_that_differ_most(pair_client, model, plain_mo
     assert status == 400 and "no shared word occurs 50 times" in body["error"]
 
 
+def test_the_words_that_differ_most_follow_a_reloaded_model(model_path, plain_model_path, tmp_path):
+    from wordvec.model_writer import save_model
+
+    second = tmp_path / "second"
+    shutil.copytree(plain_model_path, second)
+    client = TestClient(create_app(model_path, other=second), base_url="http://localhost")
+    params = {"topn": 3, "min_count": 5, "skip_frequent": 0}
+    status, before = get(client, "/api/changed", **params)
+    assert status == 200 and before["words"][0]["score"] > 0
+    save_model(load_model(model_path), second)  # B rebuilt as A: now every word is where it is in A
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        time.sleep(0.3)
+        status, after = get(client, "/api/changed", **params)
+        if after != before:
+            break
+    assert status == 200 and all(entry["score"] == pytest.approx(0, abs=1e-5) for entry in after["words"])
+
+
 def test_one_model_has_nothing_to_compare(client):
     for path, params in (("/api/changed", {}), ("/api/side_by_side", {"word": "king"}), ("/api/info", {"model": "b"})):
         status, body = get(client, path, **params)

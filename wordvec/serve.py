@@ -415,7 +415,8 @@ def create_app(
     allowed = AllowedHosts(allowed_hosts)
     served = _ServedModel(model, name)
     served_other = _ServedModel(other, other_name) if other is not None else None
-    changed_answers: dict[tuple[int, ...], dict[str, Any]] = {}
+    # Per (topn, min_count, skip_frequent): the explorers it was computed with, and the answer.
+    changed_answers: dict[tuple[int, int, int], tuple[Explorer, Explorer, dict[str, Any]]] = {}
     changing = threading.Lock()
 
     def pair() -> tuple[Explorer, Explorer]:
@@ -446,16 +447,19 @@ def create_app(
         topn = _topn(params)
         min_count = _count(params, "min_count", DEFAULT_COMPARE_MIN_COUNT, 1)
         skip_frequent = _count(params, "skip_frequent", DEFAULT_COMPARE_SKIP_FREQUENT, 0)
-        key = (id(first.model), id(second.model), topn, min_count, skip_frequent)
-        # One comparison at a time: the first builds and caches its fits, the others then read them.
+        key = (topn, min_count, skip_frequent)
+        # One comparison at a time: the first builds and caches its fits, the others then read them. An answer
+        # is reused only for the explorers it was computed with: a model reloaded since is compared again.
         with changing:
-            if key not in changed_answers:
+            cached = changed_answers.get(key)
+            if cached is None or cached[0] is not first or cached[1] is not second:
                 result = compare(first.model, second.model, topn=topn, min_count=min_count, skip_frequent=skip_frequent)
-                changed_answers[key] = {
+                answer = {
                     "a": first.name, "b": second.name, "measure": result.measure, "adjustment": result.adjustment,
                     "compared": result.compared, "words": result.to_dicts(),
                 }
-        return answer_json(request, changed_answers[key])
+                changed_answers[key] = cached = (first, second, answer)
+        return answer_json(request, cached[2])
 
     def checking_host(app: ASGIApp) -> ASGIApp:
         # Before routing, so that no page, file or answer reaches a Host the server does not answer to.

@@ -73,6 +73,23 @@ def test_counts_do_not_depend_on_how_the_stream_is_cut(lines, cut):
         np.testing.assert_array_equal(whole.candidate_counts[inside], pieces.candidate_counts[inside])
 
 
+def test_candidates_too_wide_for_one_key_count_the_same():
+    # With 2^22 word ids, a candidate with a connector inside (three ids) no longer fits one int64 key:
+    # its rows are sorted and merged as rows, and must count as the keys do.
+    ids = np.array([0, 2, 1, -1, 3, 2, 2, 1, -1, 0, 2, 1, -1, 0, 1, -1] * 3, dtype=np.int64)
+    small = np.array([False, False, True, False])
+    wide = np.zeros(1 << 22, dtype=bool)
+    wide[2] = True
+    by_keys = count_candidates([ids[:7], ids[7:]], small, 4)
+    by_rows = count_candidates([ids[:7], ids[7:]], wide, 1 << 22)
+    assert by_keys.candidates.keys() == by_rows.candidates.keys() == {0, 1, 2}
+    for inside in by_keys.candidates:
+        np.testing.assert_array_equal(by_keys.candidates[inside], by_rows.candidates[inside])
+        np.testing.assert_array_equal(by_keys.candidate_counts[inside], by_rows.candidate_counts[inside])
+    np.testing.assert_array_equal(by_rows.candidates[1], [[0, 2, 1]])
+    np.testing.assert_array_equal(by_rows.candidate_counts[1], [6])
+
+
 def test_save_and_load_round_trip(tmp_path):
     found = Phrases(min_count=1, threshold=0.0).learn(LINES)
     path = tmp_path / "phrases.tsv"

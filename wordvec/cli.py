@@ -10,7 +10,7 @@ import os
 import sys
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -668,12 +668,8 @@ def _print_comparison(result: Any, min_count: int, skip_frequent: int) -> None:
          *((f"{change.adjusted:.2f}",) if adjusted else ()), ", ".join(change.neighbours_a), ", ".join(change.neighbours_b))
         for change in result
     ]
-    widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
-    words_last = len(header) - 2  # the word and the neighbour lists read left-aligned, the numbers right-aligned
-    for row in rows:
-        cells = [cell.ljust(width) if column == 0 or column >= words_last else cell.rjust(width)
-                 for column, (cell, width) in enumerate(zip(row, widths))]
-        click.echo("  ".join(cells).rstrip())
+    # The word and the neighbour lists read left-aligned, the numbers right-aligned.
+    _print_rows(rows, left=(0, len(header) - 2, len(header) - 1))
 
 
 def _count(count: int | None) -> str:
@@ -749,11 +745,12 @@ def _score(value: float) -> str:
     return "n/a" if math.isnan(value) else f"{value:.3f}"
 
 
-def _print_rows(rows: list[tuple[str, ...]]) -> None:
-    """Print a table: the first column left-aligned, the others right-aligned."""
+def _print_rows(rows: list[tuple[str, ...]], left: Sequence[int] = (0,)) -> None:
+    """Print a table: the columns ``left`` (by default the first) left-aligned, the others right-aligned."""
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     for row in rows:
-        cells = [row[0].ljust(widths[0])] + [cell.rjust(width) for cell, width in zip(row[1:], widths[1:])]
+        cells = [cell.ljust(width) if column in left else cell.rjust(width)
+                 for column, (cell, width) in enumerate(zip(row, widths))]
         click.echo("  ".join(cells).rstrip())
 
 

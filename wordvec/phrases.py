@@ -106,14 +106,10 @@ def _rows_of_keys(keys: np.ndarray, width: int, size: int) -> np.ndarray:
     return np.stack(decoded[::-1], axis=1)
 
 
-def _merge_rows(rows: np.ndarray, counts: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct rows of ``rows``, sorted, with the summed ``counts`` of each."""
+def _merge_rows(rows: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ``rows`` (too wide for one int64 key each), sorted, with the summed ``counts`` of each."""
     if not len(rows):
         return rows, counts
-    keys = _row_keys(list(rows.T), size)
-    if keys is not None:
-        keys, counts = _merge_keys(keys, counts)
-        return _rows_of_keys(keys, rows.shape[1], size), counts
     order = np.lexsort(rows.T[::-1])
     rows, counts = rows[order], counts[order]
     starts = np.concatenate([[0], np.flatnonzero(np.any(rows[1:] != rows[:-1], axis=1)) + 1])
@@ -193,7 +189,7 @@ def count_candidates(
             keys, numbers = _merge_keys(keys, numbers)
             rows = _rows_of_keys(keys, inside + 2, vocabulary_size)
         else:
-            rows, numbers = _merge_rows(keys, numbers, vocabulary_size)
+            rows, numbers = _merge_rows(keys, numbers)
         counts.candidates[inside], counts.candidate_counts[inside] = rows, numbers
     return counts
 

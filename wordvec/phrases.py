@@ -49,15 +49,18 @@ ENGLISH_CONNECTOR_WORDS = frozenset(
 FILE_HEADER = "phrase\tcount\tscore"
 
 
-def _check(scoring: str, threshold: float, min_count: int) -> None:
+def _check_scoring(scoring: str, min_count: int) -> None:
     if scoring not in SCORINGS:
         raise ParameterError(f"scoring must be one of {', '.join(SCORINGS)}; got {scoring!r}")
+    if min_count < 1:
+        raise ParameterError(f"min_count must be >= 1; got {min_count}")
+
+
+def _check_threshold(scoring: str, threshold: float) -> None:
     if not math.isfinite(threshold):
         raise ParameterError(f"threshold must be a finite number; got {threshold}")
     if scoring == "npmi" and not -1 <= threshold <= 1:
         raise ParameterError(f"the npmi threshold must be between -1 and 1; got {threshold}")
-    if min_count < 1:
-        raise ParameterError(f"min_count must be >= 1; got {min_count}")
 
 
 @dataclass
@@ -242,7 +245,7 @@ def score_candidates(
     counts: CandidateCounts, *, scoring: str = "default", min_count: int = DEFAULT_PHRASE_MIN_COUNT
 ) -> dict[int, np.ndarray]:
     """Each candidate's score (see the module docstring), by number of connectors inside, row for row."""
-    _check(scoring, DEFAULT_THRESHOLDS[scoring] if scoring in SCORINGS else 0.0, min_count)
+    _check_scoring(scoring, min_count)
     size, total = counts.vocabulary_size, float(counts.tokens)
     scores = {}
     for inside, rows in counts.candidates.items():
@@ -301,8 +304,9 @@ class Phrases:
         connector_words: Iterable[str] = ENGLISH_CONNECTOR_WORDS,
         delimiter: str = "_",
     ) -> None:
-        threshold = DEFAULT_THRESHOLDS.get(scoring, 0.0) if threshold is None else float(threshold)
-        _check(scoring, threshold, min_count)
+        _check_scoring(scoring, min_count)
+        threshold = DEFAULT_THRESHOLDS[scoring] if threshold is None else float(threshold)
+        _check_threshold(scoring, threshold)
         if not delimiter:
             raise ParameterError("the delimiter must be a non-empty string")
         self.min_count = min_count

@@ -344,6 +344,10 @@ def test_cli_compare_bad_input(runner, kept_model_path, changed_model_path, mode
     wide = tmp_path / "wide"
     assert runner.invoke(main, ["build", str(royal_corpus_file), "-o", str(wide), "-q", *BUILD_OPTIONS, "--dim", "12"]).exit_code == 0
     assert "different dimensions (8 and 12)" in error_of(str(model_path), str(wide))
+    nearest_in = runner.invoke(main, ["nearest", "king", "-m", str(model_path), "--in", str(wide)])
+    assert nearest_in.exit_code == 1 and "Traceback" not in nearest_in.output
+    assert nearest_in.output.strip().splitlines()[-1] == (
+        "Error: the models have different dimensions (8 and 12): build them with the same --dim to compare them")
     anchors = tmp_path / "anchors.txt"
     anchors.write_text("king queen\na b c\n", encoding="utf-8")
     assert "line 2: expected 'WORD' or 'WORD_IN_A WORD_IN_B', got 3 fields" in error_of(str(model_path), str(model_path), "--anchors", str(anchors))

@@ -48,11 +48,11 @@ def test_npmi_by_hand():
 
 def test_apply_is_greedy_left_to_right():
     found = Phrases(min_count=1, threshold=0.0, connector_words=())
-    found.phrases = {"a_b": (1, 1.0), "b_c": (1, 1.0)}
+    found.layers = [{"a_b": (1, 1.0), "b_c": (1, 1.0)}]
     assert found.apply(list("abc")) == ["a_b", "c"]
     assert found.apply(list("xbc")) == ["x", "b_c"]
     connected = Phrases(min_count=1, threshold=0.0)
-    connected.phrases = {"bank_of_america": (2, 5.0)}
+    connected.layers = [{"bank_of_america": (2, 5.0)}]
     assert connected.apply("the bank of america and the bank of spain".split()) == [
         "the", "bank_of_america", "and", "the", "bank", "of", "spain"]
     assert connected.apply(["of", "the"]) == ["of", "the"]

@@ -51,6 +51,8 @@ MATRIX_FILES = {"data": "counts-data.npy", "indices": "counts-indices.npy", "ind
 WORDS_FILE = "corpus-words.txt"
 WORD_COUNTS_FILE = "corpus-word-counts.npy"
 IDS_FILE = "corpus-ids.npy"
+#: The phrases of a model built with phrases (:meth:`wordvec.phrases.Phrases.save`'s text).
+PHRASES_FILE = "phrases.tsv"
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -244,6 +246,10 @@ def save_model(
         duplicate = next(word for row, word in enumerate(model.words) if model.key_to_index[word] != row)
         raise ModelError(f"cannot save the word {duplicate!r} twice: the words of a model must be distinct")
     view_files = _view_files(model)
+    phrases = getattr(model, "phrases", None)  # read before the swap: a loaded model reads them from the old directory
+    if phrases is not None:
+        phrases_text = phrases.to_text().encode("utf-8")
+        view_files[PHRASES_FILE] = lambda out: out.write(phrases_text)
     _remove_stale_temporaries(target)
     temp = temporary_sibling(target, "tmp")
     try:

@@ -8,6 +8,7 @@ scipy, so that the command line can state its options without slowing every comm
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from numbers import Integral, Real
 
@@ -91,6 +92,10 @@ PHRASE_SCORINGS = ("default", "npmi")
 DEFAULT_PHRASE_THRESHOLDS = {"default": 10.0, "npmi": 0.5}
 #: A candidate phrase seen fewer times than this is not one (gensim's ``min_count``).
 DEFAULT_PHRASE_MIN_COUNT = 5
+#: What joins the words of a phrase in a model's vocabulary (``new_york``), as in gensim.
+PHRASE_DELIMITER = "_"
+#: Most passes of phrase learning (each joins longer phrases: 2 finds trigrams such as new_york_times).
+MAX_PHRASE_PASSES = 10
 #: Polarity methods (:func:`wordvec.polarity.polarity_scores`).
 POLARITY_METHODS = ("sentprop", "projection")
 #: Image formats of ``wordvec plot``.
@@ -164,6 +169,23 @@ class BuildParams:
         Processes that read and count the corpus; None uses every available core. The result
         does not depend on it. A corpus of less than about 16 MB, standard input or Python lines
         is counted in one process, where starting workers would cost more than they save.
+    phrases : str or None, default None
+        Join phrases (``new york`` becomes the word ``new_york``) before counting: ``"auto"``
+        learns them from the corpus in the same run (with the ``phrase_*`` settings below), a
+        path takes a list written by ``wordvec phrases`` (or :meth:`wordvec.Phrases.save`).
+        The list is kept in the model (see :mod:`wordvec.phrases`). None joins nothing.
+    phrase_scoring : {"default", "npmi"}, default "default"
+        With ``phrases="auto"``: gensim's score of a candidate phrase.
+    phrase_threshold : float or None, default None
+        With ``phrases="auto"``: a candidate scoring above it is a phrase (None: 10 for
+        ``default``, 0.5 for ``npmi``).
+    phrase_min_count : int, default 5
+        With ``phrases="auto"``: gensim's ``min_count`` of a phrase.
+    phrase_passes : int, default 1
+        With ``phrases="auto"``: passes of learning; 2 also finds trigrams (``new_york_times``).
+    phrase_connectors : str, default "english"
+        Words that may sit inside a phrase but never start or end one (``bank_of_america``):
+        ``"english"`` (gensim's list), ``"none"``, or the path of a file of one word a line.
     """
 
     dim: int = 300
@@ -187,12 +209,18 @@ class BuildParams:
     power_iterations: int = 3
     oversamples: int = 20
     workers: int | None = None
+    phrases: str | None = None
+    phrase_scoring: str = PHRASE_SCORINGS[0]
+    phrase_threshold: float | None = None
+    phrase_min_count: int = DEFAULT_PHRASE_MIN_COUNT
+    phrase_passes: int = 1
+    phrase_connectors: str = "english"
 
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
             value = getattr(self, field.name)
             expected = _TYPES[field.name]
-            if value is None and field.name in ("max_vocab", "workers"):
+            if value is None and field.name in ("max_vocab", "workers", "phrases", "phrase_threshold"):
                 continue
             if isinstance(value, bool) != (expected is bool) or not isinstance(value, expected):
                 raise ParameterError(f"{field.name} must be {_TYPE_NAMES[expected]}; got {value!r}")
@@ -220,6 +248,25 @@ class BuildParams:
                 self.workers is None or 1 <= self.workers <= MAX_WORKERS,
                 f"workers must be between 1 and {MAX_WORKERS}; got {self.workers}",
             ),
+            (self.phrases is None or self.phrases.strip() != "", "phrases must be 'auto' or the path of a phrases file; got ''"),
+            (
+                self.phrase_scoring in PHRASE_SCORINGS,
+                f"phrase_scoring must be one of {', '.join(PHRASE_SCORINGS)}; got {self.phrase_scoring!r}",
+            ),
+            (
+                self.phrase_threshold is None or math.isfinite(self.phrase_threshold),
+                f"phrase_threshold must be a finite number; got {self.phrase_threshold}",
+            ),
+            (
+                self.phrase_threshold is None or self.phrase_scoring != "npmi" or -1 <= self.phrase_threshold <= 1,
+                f"the npmi phrase_threshold must be between -1 and 1; got {self.phrase_threshold}",
+            ),
+            (self.phrase_min_count >= 1, f"phrase_min_count must be >= 1; got {self.phrase_min_count}"),
+            (
+                1 <= self.phrase_passes <= MAX_PHRASE_PASSES,
+                f"phrase_passes must be between 1 and {MAX_PHRASE_PASSES}; got {self.phrase_passes}",
+            ),
+            (self.phrase_connectors.strip() != "", "phrase_connectors must be 'english', 'none' or a file's path; got ''"),
         ]
         for ok, message in checks:
             if not ok:
@@ -236,6 +283,8 @@ _TYPES: dict[str, type] = {
     "subsample": Real, "cds": Real, "neg": Real, "eig": Real, "add_context": bool, "normalize": bool,
     "seed": Integral, "tokenizer": str, "analogy_view": bool, "subwords": bool, "buckets": Integral,
     "min_n": Integral, "max_n": Integral, "power_iterations": Integral, "oversamples": Integral, "workers": Integral,
+    "phrases": str, "phrase_scoring": str, "phrase_threshold": Real, "phrase_min_count": Integral,
+    "phrase_passes": Integral, "phrase_connectors": str,
 }
 _TYPE_NAMES = {Integral: "an integer", str: "a string", bool: "True or False", Real: "a number"}
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from .cooccur import CooccurrenceCounter, ForwardCounts
+    from .phrases import PhraseTable
     from .vocab import ScanResult, TokenSpool
 
 #: A shard holds at least this many bytes of text, so that starting a worker (a new
@@ -180,6 +181,21 @@ class InProcessPasses:
         for _, block in self._spool.iter_blocks():
             yield block
 
+    def join_phrases(self, table: PhraseTable, size: int) -> np.ndarray:
+        """Join ``table``'s phrases in the spooled ids (a new spool replaces the old); the count of each of ``size`` ids."""
+        from .phrases import join_stream
+        from .vocab import TokenSpool
+
+        joined = tempfile.TemporaryFile(prefix="wordvec-spool-")
+        try:
+            counts, length = join_stream(self.iter_ids(), table, size, joined)
+        except BaseException:
+            joined.close()
+            raise
+        self._spool.close()
+        self._spool = TokenSpool(joined, length)
+        return counts
+
     def count_windows(
         self, counter: CooccurrenceCounter, new_id_of: np.ndarray, progress: ProgressCallback
     ) -> list[ForwardCounts]:
@@ -295,6 +311,32 @@ class ShardedPasses:
                 for _, block in TokenSpool(file, length).iter_blocks():
                     yield id_map[block]
 
+    def join_phrases(self, table: PhraseTable, size: int) -> np.ndarray:
+        """Join ``table``'s phrases in each shard's spool, in the workers; the count of each of ``size`` ids after.
+
+        Each worker rewrites its shard's spool in the merged numbering, so every shard's id map
+        becomes the identity; the shards' offsets in the id stream follow their new lengths.
+        """
+        import numpy as np
+
+        counts = np.zeros(size, dtype=np.int64)
+        lengths = [0] * len(self._spools)
+
+        def finished(number: int, result: tuple[np.ndarray, int]) -> None:
+            nonlocal counts
+            counts += result[0]
+            lengths[number] = result[1]
+
+        jobs = [(path, length, merged, table, size) for (path, length, _), merged in zip(self._spools, self._merged_ids)]
+        self._run(_join_shard, jobs, [length for _, length, _ in self._spools], finished)
+        identity = np.arange(size, dtype=np.int64)
+        offset = 0
+        for number, ((path, _, _), length) in enumerate(zip(self._spools, lengths)):
+            self._spools[number] = (path, length, offset)
+            self._merged_ids[number] = identity
+            offset += length
+        return counts
+
     def count_windows(
         self, counter: CooccurrenceCounter, new_id_of: np.ndarray, progress: ProgressCallback
     ) -> list[ForwardCounts]:
@@ -408,6 +450,25 @@ def _scan_shard(shard: Shard, tokenizer: str, spool_path: str) -> _ShardScan:
             iter_parts_text(shard.parts, stats), get_tokenizer(tokenizer), progress=lambda _: _stop_if_cancelled(), spool=spool
         )
     return _ShardScan(scan.words, scan.counts, scan.tokens, scan.lines, scan.spool.length, stats)
+
+
+def _join_shard(path: str, length: int, merged: np.ndarray, table: PhraseTable, size: int) -> tuple[np.ndarray, int]:
+    """Rewrite a shard's spool in the merged numbering with ``table``'s phrases joined; its ids' counts and new length."""
+    from .phrases import join_stream
+    from .vocab import TokenSpool, id_map_keeping_line_ends
+
+    id_map = id_map_keeping_line_ends(merged)
+
+    def blocks() -> Iterator[np.ndarray]:
+        with open(path, "rb") as file:
+            for _, block in TokenSpool(file, length).iter_blocks():
+                _stop_if_cancelled()
+                yield id_map[block]
+
+    with open(path + ".joined", "wb") as joined:
+        result = join_stream(blocks(), table, size, joined)
+    os.replace(path + ".joined", path)
+    return result
 
 
 def _count_shards(

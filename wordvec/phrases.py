@@ -32,14 +32,20 @@ import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 import numpy as np
 
 from .errors import ParameterError
-from .options import DEFAULT_PHRASE_MIN_COUNT
+from .options import DEFAULT_PHRASE_MIN_COUNT, PHRASE_DELIMITER
+from .options import MAX_PHRASE_PASSES as MAX_PASSES
 from .options import DEFAULT_PHRASE_THRESHOLDS as DEFAULT_THRESHOLDS
 from .options import PHRASE_SCORINGS as SCORINGS
-from .vocab import LINE_ID
+from .vocab import LINE_ID, SPOOL_BLOCK
+
+if TYPE_CHECKING:
+    from .options import BuildParams
+    from .vocab import ScanResult
 
 #: gensim 4's English connector words: they may sit inside a phrase (``bank_of_america``), never at its ends.
 ENGLISH_CONNECTOR_WORDS = frozenset(
@@ -47,6 +53,8 @@ ENGLISH_CONNECTOR_WORDS = frozenset(
 )
 #: The first line of a phrases file.
 FILE_HEADER = "phrase\tcount\tscore"
+#: The first line of a file of phrases learnt in several passes: the pass that found each is the fourth column.
+PASSES_FILE_HEADER = "phrase\tcount\tscore\tpass"
 
 
 def _check_scoring(scoring: str, min_count: int) -> None:
@@ -84,6 +92,8 @@ class CandidateCounts:
     candidates: dict[int, np.ndarray] = field(default_factory=dict)
     candidate_counts: dict[int, np.ndarray] = field(default_factory=dict)
     tokens: int = 0
+    #: Candidates counted fewer times than this were dropped to keep the table within its bound (1: none).
+    pruned_below: int = 1
 
     @property
     def vocabulary_size(self) -> int:
@@ -123,8 +133,33 @@ def _merge_rows(rows: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.nd
 _PIECE = 1 << 20
 
 
+def whole_line_pieces(blocks: Iterable[np.ndarray], piece: int = _PIECE) -> Iterator[np.ndarray]:
+    """The id stream ``blocks`` (``-1`` ending each line, a block may end inside one) as pieces of whole lines.
+
+    Each piece holds about ``piece`` ids (more for a longer line), as int64, and ends with a
+    line end; an unfinished last line is ended. Temporaries of work on a piece stay small.
+    """
+    carried = np.zeros(0, dtype=np.int64)  # the unfinished line at the end of the previous block
+    for block in blocks:
+        ids = np.concatenate([carried, np.asarray(block, dtype=np.int64)])
+        ends = np.flatnonzero(ids == LINE_ID) + 1
+        start = 0
+        while len(ends) and ends[-1] - start > 0:
+            stop = ends[min(np.searchsorted(ends, start + piece), len(ends) - 1)]
+            yield ids[start:stop]
+            start = stop
+        carried = ids[start:]
+    if len(carried):
+        yield np.concatenate([carried, [LINE_ID]])
+
+
 def count_candidates(
-    blocks: Iterable[np.ndarray], connectors: np.ndarray, vocabulary_size: int, *, threads: int | None = None
+    blocks: Iterable[np.ndarray],
+    connectors: np.ndarray,
+    vocabulary_size: int,
+    *,
+    threads: int | None = None,
+    max_candidates: int | None = None,
 ) -> CandidateCounts:
     """Count words and candidates over a stream of token-id blocks with ``-1`` at line ends.
 
@@ -141,6 +176,13 @@ def count_candidates(
         Blocks counted at once (numpy's sorts run outside the GIL); default: the available cores.
         No more blocks are held at a time, so memory does not grow with the corpus beyond the
         table of distinct candidates.
+    max_candidates : int, optional
+        Bound on the distinct candidates held (gensim's ``max_vocab_size``): when the table
+        outgrows it, the candidates counted fewer than ``n`` times are dropped, ``n`` starting
+        at 2 and growing by one each time until the table is within the bound, as gensim
+        prunes. Counts are then those of the candidates kept (a dropped candidate starts again
+        from 0), so results are exact only while it never prunes (``pruned_below`` stays 1).
+        Default: no bound.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -150,24 +192,10 @@ def count_candidates(
     word_counts = np.zeros(vocabulary_size, dtype=np.int64)
     parts: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
     tokens = 0
-
-    def whole_lines() -> Iterator[np.ndarray]:
-        """Pieces of about ``_PIECE`` ids cut at line ends: a counting thread's temporaries stay small."""
-        carried = np.zeros(0, dtype=np.int64)  # the unfinished line at the end of the previous block
-        for block in blocks:
-            ids = np.concatenate([carried, np.asarray(block, dtype=np.int64)])
-            ends = np.flatnonzero(ids == LINE_ID) + 1
-            start = 0
-            while len(ends) and ends[-1] - start > 0:
-                stop = ends[min(np.searchsorted(ends, start + _PIECE), len(ends) - 1)]
-                yield ids[start:stop]
-                start = stop
-            carried = ids[start:]
-        if len(carried):
-            yield np.concatenate([carried, [LINE_ID]])
+    pruned_below = 1
 
     def collect(result: _BlockCounts) -> None:
-        nonlocal word_counts, tokens
+        nonlocal word_counts, tokens, pruned_below
         word_counts += result.word_counts
         tokens += result.tokens
         for inside, piece in result.parts.items():
@@ -175,26 +203,37 @@ def count_candidates(
             pieces.append(piece)
             # Fold the blocks' tables into one once they outgrow it: memory stays a few times the final table.
             if piece[0].ndim == 1 and len(pieces) > 2 and sum(len(p[0]) for p in pieces[1:]) > len(pieces[0][0]):
-                parts[inside] = [_merge_keys(np.concatenate([p[0] for p in pieces]), np.concatenate([p[1] for p in pieces]))]
+                parts[inside] = [_fold(pieces)]
+        if max_candidates is not None and sum(len(p[0]) for pieces in parts.values() for p in pieces) > max_candidates:
+            for inside, pieces in parts.items():
+                parts[inside] = [_fold(pieces)]
+            while sum(len(pieces[0][0]) for pieces in parts.values()) > max_candidates:
+                pruned_below += 1
+                for inside, [(keys, numbers)] in parts.items():
+                    kept = numbers >= pruned_below
+                    parts[inside] = [(keys[kept], numbers[kept])]
 
     with ThreadPoolExecutor(max_workers=threads) as pool:
         pending = []
-        for ids in whole_lines():
+        for ids in whole_line_pieces(blocks):
             pending.append(pool.submit(_count_lines, ids, connectors))
             if len(pending) >= threads:
                 collect(pending.pop(0).result())
         for future in pending:
             collect(future.result())
-    counts = CandidateCounts(word_counts, tokens=tokens)
+    counts = CandidateCounts(word_counts, tokens=tokens, pruned_below=pruned_below)
     for inside, pieces in sorted(parts.items()):
-        keys, numbers = np.concatenate([piece[0] for piece in pieces]), np.concatenate([piece[1] for piece in pieces])
-        if keys.ndim == 1:  # int64 keys of rows, merged as numbers and decoded once
-            keys, numbers = _merge_keys(keys, numbers)
-            rows = _rows_of_keys(keys, inside + 2, vocabulary_size)
-        else:
-            rows, numbers = _merge_rows(keys, numbers)
+        keys, numbers = _fold(pieces)
+        # int64 keys of rows are merged as numbers and decoded once
+        rows = _rows_of_keys(keys, inside + 2, vocabulary_size) if keys.ndim == 1 else keys
         counts.candidates[inside], counts.candidate_counts[inside] = rows, numbers
     return counts
+
+
+def _fold(pieces: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Tables of candidates (int64 keys, or rows of ids) and their counts, as one table of distinct candidates."""
+    keys, numbers = np.concatenate([piece[0] for piece in pieces]), np.concatenate([piece[1] for piece in pieces])
+    return _merge_keys(keys, numbers) if keys.ndim == 1 else _merge_rows(keys, numbers)
 
 
 def _merge_keys(keys: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -279,11 +318,20 @@ class Phrases:
         Words that may sit inside a phrase but never start or end one; ``()`` for none.
     delimiter : str, default "_"
         What joins the words of a phrase.
+    passes : int, default 1
+        Passes of learning: pass ``k + 1`` learns from the corpus with the phrases of pass ``k``
+        joined, as gensim's ``Phrases(bigram[sentences])`` does, so 2 finds trigrams such as
+        ``new_york_times`` (``new_york`` + ``times``).
+    max_candidates : int, optional
+        Bound on the distinct candidates counted at once (gensim's ``max_vocab_size``; see
+        :func:`count_candidates`); default: none.
 
     Attributes
     ----------
+    layers : list of dict of str to tuple of (int, float)
+        For each pass, its phrases (words joined by ``delimiter``) with their count and score, best first.
     phrases : dict of str to tuple of (int, float)
-        Each phrase (its words joined by ``delimiter``) with its count and score.
+        Every pass's phrases with their count and score, best first.
 
     Examples
     --------
@@ -302,22 +350,35 @@ class Phrases:
         threshold: float | None = None,
         scoring: str = "default",
         connector_words: Iterable[str] = ENGLISH_CONNECTOR_WORDS,
-        delimiter: str = "_",
+        delimiter: str = PHRASE_DELIMITER,
+        passes: int = 1,
+        max_candidates: int | None = None,
     ) -> None:
         _check_scoring(scoring, min_count)
         threshold = DEFAULT_THRESHOLDS[scoring] if threshold is None else float(threshold)
         _check_threshold(scoring, threshold)
         if not delimiter:
             raise ParameterError("the delimiter must be a non-empty string")
+        _check_passes(passes)
+        if max_candidates is not None and max_candidates < 1:
+            raise ParameterError(f"max_candidates must be >= 1; got {max_candidates}")
         self.min_count = min_count
         self.threshold = threshold
         self.scoring = scoring
         self.connector_words = frozenset(connector_words)
         self.delimiter = delimiter
-        self.phrases: dict[str, tuple[int, float]] = {}
+        self.passes = passes
+        self.max_candidates = max_candidates
+        self.layers: list[dict[str, tuple[int, float]]] = []
+
+    @property
+    def phrases(self) -> dict[str, tuple[int, float]]:
+        """Every pass's phrases with their count and score, best first (ties alphabetical)."""
+        merged = {phrase: found for layer in self.layers for phrase, found in layer.items()}
+        return dict(sorted(merged.items(), key=lambda item: (-item[1][1], item[0])))
 
     def learn(self, sentences: Iterable[Sequence[str]]) -> Phrases:
-        """Count ``sentences`` (lists of tokens) and keep the candidates that score above the threshold."""
+        """Count ``sentences`` (lists of tokens) and keep the candidates that score above the threshold, ``passes`` times."""
         words: dict[str, int] = {}
 
         def blocks() -> Iterator[np.ndarray]:
@@ -332,12 +393,18 @@ class Phrases:
 
         collected = list(blocks())  # the ids must all be assigned before the connector mask is made
         vocabulary = list(words)
-        connectors = np.array([word in self.connector_words for word in vocabulary] + [False], dtype=bool)
-        return self.learn_ids(collected, vocabulary, connectors[: len(vocabulary)])
+        self.layers = []
+        for number in range(self.passes):
+            connectors = np.array([word in self.connector_words for word in vocabulary], dtype=bool)
+            if not self._learn_layer(collected, vocabulary, connectors) or number == self.passes - 1:
+                break
+            table = self.table(len(self.layers) - 1, vocabulary)
+            collected = [join_phrases(block, table) for block in collected]  # each block holds whole lines
+        return self
 
-    def learn_ids(self, blocks: Iterable[np.ndarray], words: Sequence[str], connectors: np.ndarray) -> Phrases:
-        """As :meth:`learn`, from blocks of ids of ``words`` with ``-1`` at line ends (a corpus's scan)."""
-        counts = count_candidates(blocks, np.asarray(connectors, dtype=bool), len(words))
+    def _learn_layer(self, blocks: Iterable[np.ndarray], words: Sequence[str], connectors: np.ndarray) -> bool:
+        """Learn one pass's phrases from blocks of ids of ``words`` (``-1`` at line ends); True if it found any."""
+        counts = count_candidates(blocks, np.asarray(connectors, dtype=bool), len(words), max_candidates=self.max_candidates)
         scores = score_candidates(counts, scoring=self.scoring, min_count=self.min_count)
         found: list[tuple[float, str, int]] = []
         for inside, rows in counts.candidates.items():
@@ -346,15 +413,21 @@ class Phrases:
                 phrase = self.delimiter.join(words[i] for i in rows[row].tolist())
                 found.append((float(scores[inside][row]), phrase, int(counts.candidate_counts[inside][row])))
         found.sort(key=lambda item: (-item[0], item[1]))
-        self.phrases = {phrase: (count, score) for score, phrase, count in found}
-        return self
+        self.layers.append({phrase: (count, score) for score, phrase, count in found})
+        return bool(found)
 
     def export_phrases(self) -> dict[str, float]:
         """Each phrase with its score, best first (gensim's ``export_phrases``)."""
         return {phrase: score for phrase, (_, score) in self.phrases.items()}
 
     def apply(self, sentence: Sequence[str]) -> list[str]:
-        """``sentence`` with its phrases joined, by gensim's greedy rule (see the module docstring)."""
+        """``sentence`` with its phrases joined, pass after pass, by gensim's greedy rule (see the module docstring)."""
+        joined = list(sentence)
+        for layer in self.layers:
+            joined = self._apply_layer(joined, layer)
+        return joined
+
+    def _apply_layer(self, sentence: Sequence[str], layer: dict[str, tuple[int, float]]) -> list[str]:
         out: list[str] = []
         start: str | None = None
         inside: list[str] = []
@@ -367,7 +440,7 @@ class Phrases:
                 continue
             if start is not None:
                 joined = self.delimiter.join([start, *inside, word])
-                if joined in self.phrases:
+                if joined in layer:
                     out.append(joined)
                     start, inside = None, []
                     continue
@@ -379,16 +452,70 @@ class Phrases:
             out.extend(inside)
         return out
 
+    def table(self, layer: int, words: list[str]) -> PhraseTable:
+        """Pass ``layer``'s phrases over ids of ``words``, for :func:`join_phrases`; new phrases are appended to ``words``.
+
+        A phrase is matched by every way of cutting it into a start and an end token of
+        ``words`` with connector words between, as gensim matches the joined string; a phrase
+        none of whose cuts is made of ``words`` cannot occur, and is left out.
+        """
+        index = {word: number for number, word in enumerate(words)}
+        size = len(words)
+        connectors = sorted(word for word in self.connector_words if word in index)
+        code = np.full(size, -1, dtype=np.int32)
+        code[[index[word] for word in connectors]] = np.arange(len(connectors), dtype=np.int32)
+        rows: dict[int, list[tuple[list[int], int]]] = {}
+        for phrase in self.layers[layer]:
+            cuts = self._cuts(phrase, index)
+            if not cuts:
+                continue
+            target = index.get(phrase)
+            if target is None:
+                target = index[phrase] = len(words)
+                words.append(phrase)
+            for cut in cuts:
+                rows.setdefault(len(cut) - 2, []).append((cut, target))
+        return PhraseTable.of(rows, code, len(connectors), size)
+
+    def _cuts(self, phrase: str, index: dict[str, int]) -> list[list[int]]:
+        """Each way of reading ``phrase`` as ids ``start, connector..., end`` of ``index``'s words."""
+        pieces = phrase.split(self.delimiter)
+        cuts = []
+        for start_end in range(1, len(pieces)):
+            start = index.get(self.delimiter.join(pieces[:start_end]))
+            if start is None or self.delimiter.join(pieces[:start_end]) in self.connector_words:
+                continue
+            for end_start in range(start_end, len(pieces)):
+                middle, last = pieces[start_end:end_start], self.delimiter.join(pieces[end_start:])
+                end = index.get(last)
+                if end is None or last in self.connector_words:
+                    continue
+                if all(word in self.connector_words and word in index for word in middle):
+                    cuts.append([start, *(index[word] for word in middle), end])
+        return cuts
+
     def save(self, path: str | Path) -> None:
-        """Write the phrases as UTF-8 text, atomically: a header line, then ``phrase<TAB>count<TAB>score`` a line, best first."""
+        """Write the phrases as UTF-8 text, atomically: a header line, then ``phrase<TAB>count<TAB>score`` a line, best first.
+
+        Phrases learnt in several passes have a fourth column, the pass that found each.
+        """
         from .files import write_atomically
 
-        lines = [FILE_HEADER] + [f"{phrase}\t{count}\t{score!r}" for phrase, (count, score) in self.phrases.items()]
-        write_atomically(path, lambda out: out.write(("\n".join(lines) + "\n").encode("utf-8")))
+        text = self.to_text().encode("utf-8")
+        write_atomically(path, lambda out: out.write(text))
+
+    def to_text(self) -> str:
+        """The file :meth:`save` writes, as a string."""
+        layered = len(self.layers) > 1
+        pass_of = {phrase: number for number, layer in enumerate(self.layers, start=1) for phrase in layer}
+        lines = [PASSES_FILE_HEADER if layered else FILE_HEADER]
+        for phrase, (count, score) in self.phrases.items():
+            lines.append(f"{phrase}\t{count}\t{score!r}" + (f"\t{pass_of[phrase]}" if layered else ""))
+        return "\n".join(lines) + "\n"
 
     @classmethod
     def load(
-        cls, path: str | Path, *, connector_words: Iterable[str] = ENGLISH_CONNECTOR_WORDS, delimiter: str = "_"
+        cls, path: str | Path, *, connector_words: Iterable[str] = ENGLISH_CONNECTOR_WORDS, delimiter: str = PHRASE_DELIMITER
     ) -> Phrases:
         """Phrases written by :meth:`save` (the file holds the phrases; the connector words and delimiter are given).
 
@@ -396,34 +523,149 @@ class Phrases:
         ------
         ParameterError
             The file cannot be read, is not UTF-8, lacks the header, or has a line that is
-            not ``phrase<TAB>count<TAB>score`` with a phrase of two words or more, a count of at
-            least 1 and a finite score.
+            not ``phrase<TAB>count<TAB>score`` (and ``<TAB>pass`` after the header that names
+            it) with a phrase of two words or more, a count of at least 1, a finite score and
+            a pass from 1 up, one phrase once.
         """
         from .files import read_user_text
 
         path = Path(path)
         lines = read_user_text(path, "the phrases file").splitlines()
-        if not lines or lines[0] != FILE_HEADER:
+        if not lines or lines[0] not in (FILE_HEADER, PASSES_FILE_HEADER):
             raise ParameterError(f"{str(path)!r} is not a phrases file: its first line must be {FILE_HEADER!r}")
+        names = lines[0].split("\t")
+        columns = len(names)
         loaded = cls(connector_words=connector_words, delimiter=delimiter)
+        layers: dict[int, dict[str, tuple[int, float]]] = {}
+        seen: set[str] = set()
         for number, line in enumerate(lines[1:], start=2):
             fields = line.split("\t")
-            problem = None
-            if len(fields) != 3:
-                problem = f"expected phrase, count and score separated by tabs, got {len(fields)} fields"
+            problem, layer = None, 1
+            if len(fields) != columns:
+                problem = f"expected {', '.join(names[:-1])} and {names[-1]} separated by tabs, got {len(fields)} fields"
             elif len([word for word in fields[0].split(delimiter) if word]) < 2:
                 problem = f"{fields[0]!r} is not a phrase of two words or more joined by {delimiter!r}"
+            elif fields[0] in seen:
+                problem = f"{fields[0]!r} is listed twice"
             else:
                 try:
                     count, score = int(fields[1]), float(fields[2])
+                    layer = int(fields[3]) if columns == 4 else 1
                 except ValueError:
                     count, score = 0, math.nan
                 if count < 1 or not math.isfinite(score):
                     problem = "the count must be a whole number >= 1 and the score a finite number"
+                elif not 1 <= layer <= MAX_PASSES:
+                    problem = f"the pass must be a whole number from 1 to {MAX_PASSES}; got {fields[3]!r}"
             if problem:
                 raise ParameterError(f"{str(path)!r} line {number}: {problem}")
-            loaded.phrases[fields[0]] = (count, score)
+            seen.add(fields[0])
+            layers.setdefault(layer, {})[fields[0]] = (count, score)
+        if layers and sorted(layers) != list(range(1, max(layers) + 1)):
+            missing = min(set(range(1, max(layers) + 1)) - set(layers))
+            raise ParameterError(f"{str(path)!r} lists phrases of pass {max(layers)} but none of pass {missing}")
+        loaded.layers = [layers[number] for number in sorted(layers)]
+        loaded.passes = max(len(loaded.layers), 1)
         return loaded
+
+
+@dataclass
+class PhraseTable:
+    """One pass's phrases over token ids: what :func:`join_phrases` looks candidates up in.
+
+    A candidate ``a c1 ... ck b`` (ids) is the int64 key ``((a * size + b) * C + code(c1)) * C ...``
+    with ``code`` the connector's rank among the ``C`` connector words, looked up in ``keys[k]``
+    (sorted); ``targets[k]`` holds the id each key becomes. Rows too wide for one key are in ``wide``.
+    """
+
+    code: np.ndarray
+    radix: int
+    size: int
+    keys: dict[int, np.ndarray] = field(default_factory=dict)
+    targets: dict[int, np.ndarray] = field(default_factory=dict)
+    wide: dict[tuple[int, ...], int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, rows: dict[int, list[tuple[list[int], int]]], code: np.ndarray, radix: int, size: int) -> PhraseTable:
+        """The table of ``rows`` (by connectors inside, each row of ids with its target id)."""
+        table = cls(code, max(radix, 1), size)
+        for inside, entries in rows.items():
+            if not table.fits(inside):
+                table.wide.update((tuple(row), target) for row, target in entries)
+                continue
+            columns = np.array([row for row, _ in entries], dtype=np.int64)
+            keys = table.key(columns[:, 0], columns[:, -1], columns[:, 1:-1].T)
+            order = np.argsort(keys, kind="stable")
+            table.keys[inside] = keys[order]
+            table.targets[inside] = np.array([target for _, target in entries], dtype=np.int64)[order]
+        return table
+
+    def __bool__(self) -> bool:
+        return bool(self.keys or self.wide)
+
+    def fits(self, inside: int) -> bool:
+        """Whether a candidate with ``inside`` connectors fits one int64 key."""
+        return self.size * self.size * self.radix**inside < 2**63
+
+    def key(self, first: np.ndarray, last: np.ndarray, middle: Iterable[np.ndarray]) -> np.ndarray:
+        """The keys of candidates given as their first ids, last ids and connector ids, column by column."""
+        keys = first * self.size + last
+        for column in middle:
+            keys = keys * self.radix + self.code[column]
+        return keys
+
+
+def join_phrases(ids: np.ndarray, table: PhraseTable) -> np.ndarray:
+    """Whole lines of ids (ending with ``-1``) with the phrases of ``table`` joined, greedily left to right.
+
+    The vectorised form of :meth:`Phrases.apply`: consecutive non-connector words of a line,
+    with only connectors between, form a candidate; candidates that are phrases and share a
+    word form runs, and the first, third... of each run is joined (the one before took the
+    word the next would start with). A joined candidate becomes the phrase's id at its first
+    position; its other positions are removed.
+    """
+    ids = np.asarray(ids, dtype=np.int64)
+    is_token = ids != LINE_ID
+    known = is_token & (ids < table.size)  # a later pass's ids are no connector
+    content = np.flatnonzero(is_token & ~known | (table.code[np.where(known, ids, 0)] < 0) & known)
+    if len(content) < 2:
+        return ids
+    first, second = content[:-1], content[1:]
+    line = np.cumsum(~is_token)
+    same_line = line[first] == line[second]
+    gaps = second - first - 1
+    target = np.full(len(first), -1, dtype=np.int64)
+    for inside, keys in table.keys.items():
+        chosen = np.flatnonzero(same_line & (gaps == inside))
+        if not len(chosen):
+            continue
+        starts = first[chosen]
+        found = table.key(ids[starts], ids[second[chosen]], (ids[starts + offset] for offset in range(1, inside + 1)))
+        where = np.minimum(np.searchsorted(keys, found), len(keys) - 1)
+        hit = keys[where] == found
+        target[chosen[hit]] = table.targets[inside][where[hit]]
+    if table.wide:
+        for inside in {len(row) - 2 for row in table.wide}:
+            for pair in np.flatnonzero(same_line & (gaps == inside)).tolist():
+                target[pair] = table.wide.get(tuple(ids[first[pair] : second[pair] + 1].tolist()), -1)
+    is_phrase = target >= 0
+    if not is_phrase.any():
+        return ids
+    # Position of each candidate in its run of phrases sharing words: the even ones are joined.
+    numbers = np.arange(len(target))
+    run_start = is_phrase & ~np.concatenate([[False], is_phrase[:-1]])
+    joined = is_phrase & ((numbers - np.maximum.accumulate(np.where(run_start, numbers, 0))) % 2 == 0)
+    out = ids.copy()
+    out[first[joined]] = target[joined]
+    removed = np.cumsum(
+        np.bincount(first[joined] + 1, minlength=len(ids) + 1) - np.bincount(second[joined] + 1, minlength=len(ids) + 1)
+    )[: len(ids)] > 0
+    return out[~removed]
+
+
+def _check_passes(passes: int) -> None:
+    if not 1 <= passes <= MAX_PASSES:
+        raise ParameterError(f"passes must be between 1 and {MAX_PASSES}; got {passes}")
 
 
 def read_connector_words(path: str | Path) -> frozenset[str]:
@@ -451,6 +693,8 @@ def learn_phrases(
     threshold: float | None = None,
     scoring: str = "default",
     connector_words: Iterable[str] = ENGLISH_CONNECTOR_WORDS,
+    passes: int = 1,
+    max_candidates: int | None = None,
     tokenizer: str = "regex",
     workers: int | None = None,
     progress: object = None,
@@ -462,7 +706,7 @@ def learn_phrases(
     corpus : str, path-like, iterable of path-like, or iterable of str
         As for :func:`wordvec.build`: files, folders, compressed files, URLs, ``"-"`` for
         standard input, or lines of text.
-    min_count, threshold, scoring, connector_words
+    min_count, threshold, scoring, connector_words, passes, max_candidates
         As for :class:`Phrases`.
     tokenizer : {"regex", "nltk"}, default "regex"
         The build's tokenizer, so that the phrases are spelled as the build's words.
@@ -490,9 +734,102 @@ def learn_phrases(
 
     if tokenizer not in TOKENIZER_NAMES:
         raise ParameterError(f"tokenizer must be one of {', '.join(TOKENIZER_NAMES)}; got {tokenizer!r}")
-    found = Phrases(min_count=min_count, threshold=threshold, scoring=scoring, connector_words=connector_words)
+    found = Phrases(min_count=min_count, threshold=threshold, scoring=scoring, connector_words=connector_words,
+                    passes=passes, max_candidates=max_candidates)
     source = Corpus(corpus)
-    with counting_passes(source, workers or available_cores()) as passes:
-        scan = passes.scan(tokenizer, progress or no_progress)
-        connectors = np.fromiter((word in found.connector_words for word in scan.words), dtype=bool, count=len(scan.words))
-        return found.learn_ids(passes.iter_ids(), scan.words, connectors)
+    with counting_passes(source, workers or available_cores()) as counting:
+        scan = counting.scan(tokenizer, progress or no_progress)
+        join_corpus_phrases(counting, scan, found, learn=True, join_last=False)
+    return found
+
+
+class JoiningPasses(Protocol):
+    """Passes over a scanned corpus's ids that can rewrite them (:class:`wordvec.parallel.InProcessPasses`, ...)."""
+
+    def iter_ids(self) -> Iterator[np.ndarray]:
+        """The corpus as blocks of ids of the scan's words (``-1`` at line ends)."""
+
+    def join_phrases(self, table: PhraseTable, size: int) -> np.ndarray:
+        """Join ``table``'s phrases in the corpus's ids (:func:`join_phrases`); the count of each of ``size`` ids after."""
+
+
+def join_corpus_phrases(
+    passes: JoiningPasses, scan: ScanResult, found: Phrases, *, learn: bool, join_last: bool = True
+) -> ScanResult:
+    """Learn phrases from a scanned corpus, or take ``found``'s, and join them in the corpus's ids, pass after pass.
+
+    Parameters
+    ----------
+    passes : JoiningPasses
+        The scanned corpus's passes (see :mod:`wordvec.parallel`).
+    scan : ScanResult
+        What the scan found.
+    found : Phrases
+        With ``learn``, its settings learn ``found.passes`` layers (replacing any it had);
+        without, its layers are joined.
+    join_last : bool, default True
+        Also join the last layer (a build counts the joined corpus; learning alone need not).
+
+    Returns
+    -------
+    ScanResult
+        The words (the scan's, then each joined phrase that was not a word already), and
+        every word's count in the joined corpus; tokens and lines as read.
+    """
+    from .vocab import ScanResult
+
+    words = list(scan.words)
+    counts = scan.counts
+    layers = found.passes if learn else len(found.layers)
+    if learn:
+        found.layers = []
+    for number in range(layers):
+        if learn:
+            connectors = np.fromiter((word in found.connector_words for word in words), dtype=bool, count=len(words))
+            if not found._learn_layer(passes.iter_ids(), words, connectors):
+                break  # nothing joined: a next pass would count the same
+        if number == layers - 1 and not join_last:
+            break
+        table = found.table(number, words)
+        if table:
+            counts = passes.join_phrases(table, len(words))
+    return ScanResult(words, counts, scan.tokens, scan.lines, None)
+
+
+def join_stream(blocks: Iterable[np.ndarray], table: PhraseTable, size: int, out: BinaryIO) -> tuple[np.ndarray, int]:
+    """Join ``table``'s phrases in an id stream and write it to ``out`` as int32; each of ``size`` ids' count, and the ids written."""
+    counts = np.zeros(size, dtype=np.int64)
+    length = 0
+    for piece in whole_line_pieces(blocks, SPOOL_BLOCK):
+        joined = join_phrases(piece, table)
+        joined.astype(np.int32).tofile(out)
+        counts += np.bincount(joined[joined >= 0], minlength=size)
+        length += len(joined)
+    out.flush()
+    return counts, length
+
+
+def connector_words_of(setting: str) -> frozenset[str]:
+    """The connector words a setting names: ``"english"`` (gensim's list), ``"none"``, or a file's path."""
+    if setting == "english":
+        return ENGLISH_CONNECTOR_WORDS
+    if setting == "none":
+        return frozenset()
+    return read_connector_words(setting)
+
+
+def phrases_of_settings(settings: BuildParams, given: Phrases | None = None) -> tuple[Phrases, bool]:
+    """The phrases a build's settings ask for, and whether they are still to be learnt (``phrases="auto"``).
+
+    ``given`` is a :class:`Phrases` handed to :func:`wordvec.build` itself; otherwise
+    ``settings.phrases`` is ``"auto"`` or a phrases file's path, read here (a one-line
+    :class:`ParameterError` if it is not a phrases file).
+    """
+    if given is not None:
+        return given, False
+    connector_words = connector_words_of(settings.phrase_connectors)
+    if settings.phrases == "auto":
+        found = Phrases(min_count=settings.phrase_min_count, threshold=settings.phrase_threshold,
+                        scoring=settings.phrase_scoring, connector_words=connector_words, passes=settings.phrase_passes)
+        return found, True
+    return Phrases.load(str(settings.phrases), connector_words=connector_words), False

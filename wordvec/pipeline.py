@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -26,9 +27,12 @@ from .vocab import CorpusIds, Vocabulary
 if TYPE_CHECKING:
     from .cooccur import CooccurrenceCounter, ForwardCounts
     from .corpus import CorpusStats
+    from .phrases import Phrases
     from .subwords import NgramTable
     from .vocab import ScanResult
 
+#: What a build's settings record as ``phrases`` when a :class:`~wordvec.phrases.Phrases` was handed to it.
+GIVEN_PHRASES = "<given>"
 #: Largest share of zero vectors a build may give: beyond it most queries would answer nothing, so it fails.
 MAX_ZERO_VECTOR_SHARE = 0.5
 #: Rows of the vectors checked at a time (bounds the temporaries).
@@ -61,6 +65,8 @@ class CountedCorpus:
     stats: dict[str, Any]
     #: The corpus as ids of every word seen, kept for :func:`wordvec.incremental.update` (``keep_corpus=True``).
     corpus_ids: CorpusIds | None = None
+    #: The phrases joined before counting (``phrases=...``), else None.
+    phrases: Phrases | None = None
 
 
 class CountingPasses(Protocol):
@@ -116,13 +122,28 @@ def count_corpus(
     ids (:attr:`CountedCorpus.corpus_ids`), which :func:`wordvec.incremental.update` needs
     to add text exactly.
     """
+    params, given = _given_phrases(params)
     settings = to_build_params(params)
     from .parallel import counting_passes
     from ._cores import available_cores
 
     source = Corpus(corpus)
     with _temporary_files(), counting_passes(source, settings.workers or available_cores()) as passes:
-        return count_passes(passes, source.stats, settings, progress or no_progress, keep_corpus=keep_corpus)
+        return count_passes(passes, source.stats, settings, progress or no_progress, keep_corpus=keep_corpus, phrases=given)
+
+
+def _given_phrases(params: dict[str, Any]) -> tuple[dict[str, Any], Phrases | None]:
+    """``params`` with a :class:`~wordvec.phrases.Phrases` or a path given as ``phrases`` as the settings record it, and that object."""
+    value = params.get("phrases")
+    if value is None or isinstance(value, str):
+        return params, None
+    if isinstance(value, os.PathLike):
+        return {**params, "phrases": os.fspath(value)}, None
+    from .phrases import Phrases
+
+    if isinstance(value, Phrases):
+        return {**params, "phrases": GIVEN_PHRASES}, value
+    raise ParameterError(f"phrases must be 'auto', a phrases file's path or a Phrases; got {type(value).__name__}")
 
 
 def count_passes(
@@ -132,6 +153,7 @@ def count_passes(
     notify: ProgressCallback,
     *,
     keep_corpus: bool = False,
+    phrases: Phrases | None = None,
 ) -> CountedCorpus:
     """Count a corpus with ``passes``: the vocabulary, then the co-occurrence counts.
 
@@ -139,6 +161,8 @@ def count_passes(
     plus new text (:mod:`wordvec.incremental`) all count through here, so they prune the
     vocabulary and merge the counts the same way. ``corpus_stats`` is updated by the scan.
     ``keep_corpus`` also needs ``passes.iter_ids()``, the corpus as blocks of provisional ids.
+    With ``settings.phrases``, phrases (``phrases`` if given, else as the settings say) are
+    joined in the corpus's ids before the vocabulary is pruned, which needs ``passes.join_phrases``.
     """
     from .cooccur import CooccurrenceCounter, subsample_keep_probability, symmetric_weights
     from .vocab import prune_vocabulary
@@ -148,6 +172,10 @@ def count_passes(
         scan = passes.scan(settings.tokenizer, notify)
     if scan.tokens == 0:
         raise CorpusError(f"the corpus has no words ({', '.join(corpus_stats.names[:3])}); give it some text")
+    phrase_stats = None
+    if settings.phrases is not None:
+        with _timed(timings, "phrases"):
+            scan, phrases, phrase_stats = _join_phrases(passes, scan, settings, phrases, keep_corpus)
     corpus_ids = None
     if keep_corpus:
         corpus_ids = CorpusIds(scan.words, scan.counts, np.concatenate(list(passes.iter_ids())))
@@ -178,7 +206,31 @@ def count_passes(
         "cooccurrence_pairs": int(matrix.nnz),
         "seconds": timings,
     }
-    return CountedCorpus(vocabulary, matrix, stats, corpus_ids)
+    if phrase_stats is not None:
+        stats["phrases"] = phrase_stats
+    return CountedCorpus(vocabulary, matrix, stats, corpus_ids, phrases if settings.phrases is not None else None)
+
+
+def _join_phrases(
+    passes: CountingPasses, scan: ScanResult, settings: BuildParams, given: Phrases | None, keep_corpus: bool
+) -> tuple[ScanResult, Phrases, dict[str, Any]]:
+    """Learn or read the phrases ``settings`` ask for and join them in the scanned corpus; the new scan, the phrases, their statistics."""
+    from .phrases import join_corpus_phrases, phrases_of_settings
+
+    if keep_corpus:
+        raise ParameterError("a model with phrases cannot keep its corpus yet: build without --keep-corpus or without --phrases")
+    if not hasattr(passes, "join_phrases"):
+        raise ParameterError("phrases are joined on this machine only: build without --dask to use --phrases")
+    phrases, learn = phrases_of_settings(settings, given)
+    joined = join_corpus_phrases(passes, scan, phrases, learn=learn)  # type: ignore[arg-type]
+    stats = {
+        "phrases": len(phrases.phrases),
+        "passes": len(phrases.layers),
+        "joined_tokens": int(joined.counts[len(scan.words):].sum()),
+        "connector_words": sorted(phrases.connector_words),
+        "delimiter": phrases.delimiter,
+    }
+    return joined, phrases, stats
 
 
 @contextmanager
@@ -317,9 +369,11 @@ def _factorize(
             unblended_model = WordVectors(words, unblended, counts, params=analogy_params, stats=stats, subwords=tables.get("analogy"))
         analogy_model = WordVectors(words, analogy, counts, params=analogy_params, stats=stats, subwords=tables.get("analogy"),
                                     unblended=unblended_model)
-    return WordVectors(
+    model = WordVectors(
         words, vectors, counts, params=params, stats=stats, subwords=tables.get("similarity"), analogy_view=analogy_model
     )
+    model.phrases = counted.phrases
+    return model
 
 
 def _subword_tables(
@@ -538,8 +592,9 @@ def build(
     """
     if params is not None and not isinstance(params, BuildParams):
         raise ParameterError(f"params must be a BuildParams; got {type(params).__name__}")
-    settings = to_build_params({**dataclasses.asdict(params or BuildParams()), **overrides})
-    counted = count_corpus(corpus, progress=progress, **dataclasses.asdict(settings))
+    merged, given = _given_phrases({**dataclasses.asdict(params or BuildParams()), **overrides})
+    settings = to_build_params(merged)
+    counted = count_corpus(corpus, progress=progress, **{**dataclasses.asdict(settings), "phrases": given or settings.phrases})
     return _factorize(counted, settings, progress or no_progress, keep_matrix=False)
 
 

@@ -16,10 +16,11 @@ from .arrays import COSMUL_EPSILON, top_of_rows, unit_rows
 from .arrays import first_non_finite_row, require_finite  # noqa: F401 - their home until arrays held them: still importable here
 from .deprecation import renamed_keywords
 from .errors import ParameterError, UnknownWordError
-from .options import DEFAULT_RESTRICT_VOCAB, DEFAULT_TOPN
+from .options import DEFAULT_RESTRICT_VOCAB, DEFAULT_TOPN, PHRASE_DELIMITER
 
 if TYPE_CHECKING:
     from .evaluate import AnalogyResult, PairsResult
+    from .phrases import Phrases
     from .subwords import ComposedVectors, NgramTable
 
 
@@ -154,6 +155,7 @@ class WordVectors:
         self._score_buffers: queue.SimpleQueue[np.ndarray] = queue.SimpleQueue()
         #: The model directory the vectors were loaded from (set by :func:`wordvec.load`), else None.
         self.path: Path | None = None
+        self._phrases: Phrases | None = None
         #: For vectors rotated into another model's space by :func:`wordvec.align`: the orthogonal
         #: ``dim x dim`` matrix ``R`` (aligned = unit vectors @ R), else None.
         self.rotation: np.ndarray | None = None
@@ -183,6 +185,28 @@ class WordVectors:
         if self._index is None:
             self._index = {word: i for i, word in enumerate(self.words)}
         return self._index
+
+    @property
+    def phrases(self) -> Phrases | None:
+        """The phrases joined in the corpus before counting (a model built with ``phrases=``), else None.
+
+        Apply them to text before looking its words up: ``model.phrases.apply(tokens)``. A
+        loaded model reads them from its directory on first use.
+
+        Raises
+        ------
+        ModelError
+            The model's phrases file is missing or corrupt.
+        """
+        if self._phrases is None and self.path is not None and self.params.get("phrases") is not None:
+            from .storage import load_phrases
+
+            self._phrases = load_phrases(self.path, self.stats.get("phrases"))
+        return self._phrases
+
+    @phrases.setter
+    def phrases(self, phrases: Phrases | None) -> None:
+        self._phrases = phrases
 
     @property
     def dim(self) -> int:
@@ -228,6 +252,9 @@ class WordVectors:
             normalized = normalize_text(word).strip()
             if normalized != word:
                 index = self._position(normalized)
+            if index is None and len(normalized.split()) > 1:
+                # "new york" is the phrase new_york of a model built with phrases.
+                index = self._position(PHRASE_DELIMITER.join(normalized.split()))
         return index
 
     def index(self, word: str) -> int:
@@ -319,6 +346,7 @@ class WordVectors:
         analogy = copied(self._analogy_view, None) if self._analogy_view is not None else None
         result = copied(self, analogy)
         result.path = self.path  # the files it came from, for what reads beside them (a kept corpus)
+        result._phrases = self._phrases
         return result
 
     @property

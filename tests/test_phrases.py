@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wordvec.errors import ParameterError
-from wordvec.phrases import FILE_HEADER, Phrases, count_candidates
+from wordvec.phrases import ENGLISH_CONNECTOR_WORDS, FILE_HEADER, Phrases, count_candidates
 
 LINES = [
     "new york is a big city".split(),
@@ -203,3 +203,248 @@ def test_cli_phrases_bad_input_is_one_line(runner, tmp_path, arguments, message)
     same = runner.invoke(main, ["phrases", str(corpus), "-o", str(corpus)])
     assert same.exit_code == 1 and "would destroy what this command reads" in same.output
     assert corpus.read_text(encoding="utf-8") == "new york\n"
+
+
+# -- passes, the join over ids, the bound on the table ---------------------------------------------
+
+WORDS = ["a", "b", "c", "d", "of", "the"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(WORDS), max_size=10), max_size=12),
+    st.lists(st.tuples(st.sampled_from("abcd"), st.sampled_from([(), ("of",), ("of", "the")]), st.sampled_from("abcd")),
+             max_size=6),
+)
+def test_joining_ids_is_applying_to_tokens(lines, rows):
+    from wordvec.phrases import join_phrases
+
+    found = Phrases(connector_words={"of", "the"})
+    found.layers = [{"_".join([first, *inside, last]): (1, 1.0) for first, inside, last in rows}]
+    words = list(WORDS)
+    table = found.table(0, words)
+    ids = np.array([index for line in lines for index in [*map(words.index, line), -1]], dtype=np.int64)
+    expected = [index for line in lines for index in [*map(words.index, found.apply(line)), -1]]
+    assert join_phrases(ids, table).tolist() == expected
+
+
+def reference_scores(sentences, connectors, min_count):
+    """Candidates with their count and default score, counted as gensim's Phrases counts them, word by word."""
+    from collections import Counter
+
+    words, candidates = Counter(), Counter()
+    for sentence in sentences:
+        start, inside = None, []
+        for word in sentence:
+            if word in connectors:
+                if start is not None:
+                    inside.append(word)
+                continue
+            words[word] += 1
+            if start is not None:
+                candidates[(start, *inside, word)] += 1
+            start, inside = word, []
+    size = len(words) + len(candidates)
+    return {"_".join(row): (count, (count - min_count) * size / (words[row[0]] * words[row[-1]]))
+            for row, count in candidates.items()}
+
+
+def test_a_second_pass_finds_trigrams_from_the_corpus_with_the_first_joined():
+    lines = [["the", "new", "york", "times", "said", "so"], ["i", "read", "new", "york", "times"],
+             ["new", "york", "is", "big"], ["times", "change", "fast"], ["said", "the", "times"]] * 4
+    double = Phrases(min_count=2, threshold=0.5, passes=2).learn(lines)
+    connectors = ENGLISH_CONNECTOR_WORDS
+    first = {phrase: found for phrase, found in reference_scores(lines, connectors, 2).items() if found[1] > 0.5}
+    assert double.layers[0].keys() == first.keys() and "new_york" in first
+    for phrase, (count, score) in first.items():
+        assert double.layers[0][phrase] == (count, pytest.approx(score))
+    joined = [Phrases._apply_layer(double, line, first) for line in lines]
+    second = {phrase: found for phrase, found in reference_scores(joined, connectors, 2).items() if found[1] > 0.5}
+    assert double.layers[1].keys() == second.keys() and "new_york_times" in second
+    for phrase, (count, score) in second.items():
+        assert double.layers[1][phrase] == (count, pytest.approx(score))
+    assert double.apply(["the", "new", "york", "times"]) == ["the", "new_york_times"]
+    assert Phrases(passes=2, min_count=1, threshold=1e9).learn(lines).layers == [{}]  # nothing found: no second pass
+
+
+def test_the_bound_on_candidates_drops_the_rarest_as_gensim_prunes():
+    ids = np.array([0, 1, -1] * 5 + [2, 3, -1] * 2 + [1, 2, -1], dtype=np.int64)
+    connectors = np.zeros(4, dtype=bool)
+    exact = count_candidates([ids], connectors, 4)
+    assert exact.pruned_below == 1 and exact.candidate_counts[0].tolist() == [5, 1, 2]  # 0_1, 1_2, 2_3
+    bounded = count_candidates([ids[:9], ids[9:]], connectors, 4, max_candidates=2, threads=1)
+    assert bounded.pruned_below == 2
+    np.testing.assert_array_equal(bounded.candidates[0], [[0, 1], [2, 3]])
+    assert bounded.candidate_counts[0].tolist() == [5, 2]
+    with pytest.raises(ParameterError, match="max_candidates must be >= 1"):
+        Phrases(max_candidates=0)
+
+
+def test_phrases_of_several_passes_round_trip_with_their_pass(tmp_path):
+    lines = [["the", "new", "york", "times", "said", "so"], ["i", "read", "new", "york", "times"],
+             ["new", "york", "is", "big"], ["times", "change", "fast"], ["said", "the", "times"]] * 4
+    found = Phrases(min_count=2, threshold=0.5, passes=2).learn(lines)
+    assert len(found.layers) == 2 and found.layers[1]
+    path = tmp_path / "phrases.tsv"
+    found.save(path)
+    text = path.read_text(encoding="utf-8").splitlines()
+    assert text[0] == "phrase\tcount\tscore\tpass"
+    loaded = Phrases.load(path)
+    assert loaded.layers == found.layers and loaded.passes == 2
+    assert loaded.apply(lines[0]) == found.apply(lines[0])
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"phrase\tcount\tscore\tpass\nnew_york\t3\t1.5\n", "line 2: expected phrase, count, score and pass separated by tabs"),
+    (b"phrase\tcount\tscore\tpass\nnew_york\t3\t1.5\t0\n", "line 2: the pass must be a whole number from 1 to 10; got '0'"),
+    (b"phrase\tcount\tscore\tpass\nnew_york\t3\t1.5\t2\n", "lists phrases of pass 2 but none of pass 1"),
+    (b"phrase\tcount\tscore\nnew_york\t3\t1.5\nnew_york\t4\t1.5\n", "line 3: 'new_york' is listed twice"),
+])
+def test_a_bad_file_of_passes_is_one_line(tmp_path, content, message):
+    path = tmp_path / "phrases.tsv"
+    path.write_bytes(content)
+    with pytest.raises(ParameterError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        Phrases.load(path)
+
+
+# -- builds with phrases ----------------------------------------------------------------------------------
+
+
+def city_lines(count: int = 1500, seed: int = 3) -> list[str]:
+    """Sentences about places: "new york", "los angeles" and "bank of america" always together, other words mixed."""
+    import random
+
+    rng = random.Random(seed)
+    places = ["new york", "los angeles", "bank of america", "paris", "london", "berlin"]
+    verbs = ["visits", "likes", "leaves", "reaches", "sees", "finds"]
+    people = [f"{name}{number}" for name in ("anna", "ben", "carl", "dora", "emil") for number in range(40)]
+    return [f"{rng.choice(people)} {rng.choice(verbs)} {rng.choice(places)} and {rng.choice(people)} {rng.choice(verbs)} "
+            f"the {rng.choice(places)}" for _ in range(count)]
+
+
+SMALL = dict(dim=8, min_count=2, window=2, subsample=0, subwords=False, analogy_view=False, workers=1)
+
+
+def test_a_build_joins_the_phrases_it_learns(tmp_path):
+    import wordvec
+
+    lines = city_lines()
+    model = wordvec.build(lines, phrases="auto", phrase_threshold=2.0, **SMALL)
+    assert {"new_york", "los_angeles", "bank_of_america"} <= set(model.words)
+    assert "york" not in model.words and "angeles" not in model.words  # always joined: no count left
+    found = Phrases(threshold=2.0).learn([line.split() for line in lines])
+    assert model.phrases.phrases == found.phrases
+    assert model.stats["phrases"]["phrases"] == len(found.phrases)
+    joined = [found.apply(line.split()) for line in lines]
+    assert model.stats["phrases"]["joined_tokens"] == sum(token in found.phrases for line in joined for token in line)
+    # The counts are those of the corpus with the phrases joined (spelled newqqyork: the tokenizer splits at "_").
+    from wordvec.pipeline import count_corpus
+
+    counting = dict(dim=8, min_count=2, window=2, subsample=0, workers=1)
+    counted = count_corpus(lines, phrases="auto", phrase_threshold=2.0, **counting)
+    plain = count_corpus([" ".join(line).replace("_", "qq") for line in joined], **counting)
+    assert [word.replace("_", "qq") for word in counted.vocabulary.words] == plain.vocabulary.words
+    np.testing.assert_array_equal(counted.vocabulary.counts, plain.vocabulary.counts)
+    assert (counted.matrix != plain.matrix).nnz == 0
+    # Either spelling of a phrase asks for the same word.
+    assert model.most_similar("new york", topn=3) == model.most_similar("new_york", topn=3)
+    assert model.index("Los  Angeles") == model.index("los_angeles")
+
+    model.save(tmp_path / "model")
+    loaded = wordvec.load(tmp_path / "model")
+    assert loaded.params["phrases"] == "auto" and loaded.phrases.layers == model.phrases.layers
+    assert loaded.phrases.connector_words == model.phrases.connector_words
+    assert loaded.most_similar("bank of america", topn=2) == model.most_similar("bank_of_america", topn=2)
+
+
+def test_a_build_takes_a_phrases_file_or_object(tmp_path):
+    import wordvec
+
+    lines = city_lines()
+    given = Phrases(min_count=1, threshold=1e9)
+    given.layers = [{"new_york": (1, 1.0)}]
+    given.save(tmp_path / "phrases.tsv")
+    from_file = wordvec.build(lines, phrases=tmp_path / "phrases.tsv", **SMALL)
+    from_object = wordvec.build(lines, phrases=given, **SMALL)
+    assert "new_york" in from_file.words and "los_angeles" not in from_file.words
+    assert from_file.words == from_object.words
+    np.testing.assert_array_equal(from_file.vectors, from_object.vectors)
+    assert from_file.params["phrases"] == str(tmp_path / "phrases.tsv") and from_object.params["phrases"] == "<given>"
+
+
+@pytest.mark.parametrize("params, message", [
+    (dict(phrases="auto", phrase_passes=0), "phrase_passes must be between 1 and 10; got 0"),
+    (dict(phrases="auto", phrase_scoring="npmi", phrase_threshold=1.5), "the npmi phrase_threshold must be between -1 and 1"),
+    (dict(phrases="auto", phrase_min_count=0), "phrase_min_count must be >= 1"),
+    (dict(phrases="missing.tsv"), "missing.tsv"),
+    (dict(phrases=3), "phrases must be 'auto', a phrases file's path or a Phrases; got int"),
+])
+def test_bad_phrase_settings_of_a_build(params, message):
+    import wordvec
+
+    with pytest.raises(ParameterError, match=message):
+        wordvec.build(city_lines(50), **{**SMALL, **params})
+
+
+def test_a_build_keeping_its_corpus_refuses_phrases():
+    from wordvec.incremental import build_keeping_corpus
+
+    with pytest.raises(ParameterError, match="a model with phrases cannot keep its corpus yet"):
+        build_keeping_corpus(city_lines(50), phrases="auto", **SMALL)
+
+
+def test_a_damaged_phrases_file_of_a_model_is_one_line(tmp_path):
+    import wordvec
+    from wordvec.errors import ModelError
+
+    wordvec.build(city_lines(), phrases="auto", phrase_threshold=2.0, **SMALL).save(tmp_path / "model")
+    (tmp_path / "model" / "phrases.tsv").write_text("phrase\tcount\tscore\nnew york\t3\t1\n", encoding="utf-8")
+    loaded = wordvec.load(tmp_path / "model")
+    assert loaded.most_similar("new york", topn=1)  # queries need no list
+    with pytest.raises(ModelError, match=r"has a damaged phrases.tsv \(.*line 2: 'new york' is not a phrase"):
+        loaded.phrases
+
+
+def test_cli_build_with_phrases_and_queries_in_either_spelling(runner, tmp_path):
+    from wordvec.cli import main
+
+    corpus = tmp_path / "cities.txt"
+    corpus.write_text("\n".join(city_lines()) + "\n", encoding="utf-8")
+    model = tmp_path / "model"
+    options = ["--dim", "8", "--window", "2", "--subsample", "0", "--no-subwords", "--no-analogy-view", "--min-count", "2"]
+    result = runner.invoke(main, ["build", str(corpus), "-o", str(model), "--phrases", "auto", "--phrase-passes", "2",
+                                  "--phrase-threshold", "2", *options])
+    assert result.exit_code == 0, result.output
+    spaced = runner.invoke(main, ["nearest", "new york", "-m", str(model), "-k", "3"])
+    joined = runner.invoke(main, ["nearest", "new_york", "-m", str(model), "-k", "3"])
+    assert spaced.exit_code == joined.exit_code == 0
+    assert spaced.stdout.splitlines()[1:] == joined.stdout.splitlines()[1:] and len(joined.stdout.splitlines()) == 4
+    assert (model / "phrases.tsv").read_text(encoding="utf-8").startswith("phrase\tcount\tscore")
+
+    # A phrases file as input is never the output; a bad one is one line.
+    phrases = tmp_path / "phrases.tsv"
+    result = runner.invoke(main, ["phrases", str(corpus), "-o", str(phrases), "--passes", "2", "--threshold", "2"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["build", str(corpus), "-o", str(model), "--phrases", str(phrases), *options])
+    assert result.exit_code == 0, result.output
+    phrases.write_bytes(b"phrase\tcount\tscore\nnew_york\t3\n")
+    result = runner.invoke(main, ["build", str(corpus), "-o", str(model), "--phrases", str(phrases), *options])
+    assert result.exit_code == 1 and result.stderr.startswith("Error: ") and len(result.stderr.splitlines()) == 1
+    assert "line 2: expected phrase, count and score separated by tabs" in result.stderr
+    for arguments, message in ((["--phrase-passes", "0"], "Invalid value for '--phrase-passes'"),
+                               (["--phrases", "auto", "--keep-corpus"], "cannot keep its corpus yet")):
+        result = runner.invoke(main, ["build", str(corpus), "-o", str(model), *arguments, *options])
+        assert result.exit_code != 0 and message in result.stderr
+    result = runner.invoke(main, ["phrases", str(corpus), "-o", str(tmp_path / "out.tsv"), "--passes", "0"])
+    assert result.exit_code == 2 and "Invalid value for '--passes'" in result.stderr
+
+
+def test_cli_build_refuses_to_overwrite_its_phrases_file(runner, tmp_path):
+    from wordvec.cli import main
+
+    corpus = tmp_path / "cities.txt"
+    corpus.write_text("\n".join(city_lines(100)) + "\n", encoding="utf-8")
+    phrases = tmp_path / "phrases"
+    phrases.mkdir()
+    result = runner.invoke(main, ["build", str(corpus), "-o", str(phrases), "--phrases", str(phrases)])
+    assert result.exit_code != 0 and len(result.stderr.splitlines()) == 1

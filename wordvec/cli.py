@@ -404,6 +404,21 @@ def _corpus_paths(context: click.Context, parameter: click.Parameter, values: tu
               help="Longest character n-gram; at least --min-n.")
 @click.option("--workers", default=None, show_default="available cores", type=click.IntRange(1, options.MAX_WORKERS),
               help="Processes that read and count a large corpus; the vectors do not depend on it.")
+@click.option("--phrases", default=None, metavar="FILE|auto",
+              help="Join phrases (new york -> new_york) before counting: a list written by `wordvec phrases`, "
+              "or 'auto' to learn one in this run (with the --phrase-* options). The list is kept in the model.")
+@click.option("--phrase-scoring", default=_BUILD.phrase_scoring, show_default=True, type=click.Choice(options.PHRASE_SCORINGS),
+              help="With --phrases auto: as `wordvec phrases --scoring`.")
+@click.option("--phrase-threshold", default=None, type=float,
+              show_default=", ".join(f"{options.short_number(value)} for {name}" for name, value in options.DEFAULT_PHRASE_THRESHOLDS.items()),
+              help="With --phrases auto: as `wordvec phrases --threshold`.")
+@click.option("--phrase-min-count", default=_BUILD.phrase_min_count, show_default=True, type=click.IntRange(min=1),
+              help="With --phrases auto: as `wordvec phrases --min-count`.")
+@click.option("--phrase-passes", default=_BUILD.phrase_passes, show_default=True, type=click.IntRange(1, options.MAX_PHRASE_PASSES),
+              help="With --phrases auto: as `wordvec phrases --passes`.")
+@click.option("--phrase-connectors", default=_BUILD.phrase_connectors, show_default=True, metavar="english|none|FILE",
+              help="Words that may sit inside a phrase, never at its ends (bank_of_america): gensim's English list, "
+              "none, or a file of one word a line.")
 @click.option("--dask", "dask_address", default=None, metavar="ADDRESS",
               help="Count on a Dask cluster: tcp://HOST:PORT of a scheduler, or local[:N] for N local workers.")
 @click.option("--dask-svd", is_flag=True, help="With --dask: also run the SVD on the cluster (large models).")
@@ -441,7 +456,8 @@ def build(
         raise click.UsageError("--dask-svd needs --dask ADDRESS")
     if keep_corpus and dask_address is not None:
         raise click.UsageError("--keep-corpus works without --dask only: build on this machine to keep the corpus")
-    _check_outputs([output], corpus)
+    phrase_files = [Path(params[name]) for name in ("phrases", "phrase_connectors") if params[name] not in (None, "auto", "english", "none")]
+    _check_outputs([output], [*corpus, *phrase_files])
     started = time.perf_counter()
     progress = _Progress(not quiet and sys.stderr.isatty(), BUILD_BARS)
     counted = None
@@ -497,11 +513,14 @@ def _save_and_report(model: Any, counted: Any, output: Path, started: float, qui
 def nearest(words: tuple[str, ...], model_path: Path, topn: int, other_path: Path | None, as_json: bool) -> None:
     """Show the nearest neighbours of each WORD by cosine similarity.
 
-    With no WORD, reads one query word per line from standard input.
+    With no WORD, reads one query word per line from standard input. A WORD of several
+    words, such as "new york" (quoted), is read as the phrase new_york of a model built
+    with --phrases: both spellings give the same answer.
 
     \b
     Example:
       wordvec nearest king queen -k 5
+      wordvec nearest "new york" -m model-with-phrases
       wordvec nearest gay -m model-1900 --in model-2000
     """
     model = _load(model_path)
@@ -533,6 +552,12 @@ def nearest(words: tuple[str, ...], model_path: Path, topn: int, other_path: Pat
               help="A candidate scoring above it is a phrase (npmi: from -1 to 1).")
 @click.option("--min-count", default=options.DEFAULT_PHRASE_MIN_COUNT, show_default=True, type=click.IntRange(min=1),
               help="gensim's min_count: subtracted from a pair's count (default), or the least count (npmi).")
+@click.option("--passes", default=1, show_default=True, type=click.IntRange(1, options.MAX_PHRASE_PASSES),
+              help="Passes of learning, each over the corpus with the last pass's phrases joined: "
+              "2 also finds trigrams such as new_york_times.")
+@click.option("--max-candidates", default=None, type=click.IntRange(min=1),
+              help="Bound on the distinct candidate pairs held, as gensim's max_vocab_size: the rarest are "
+              "dropped when it is reached (counts are then approximate). Default: no bound.")
 @click.option("--connectors", default=None, metavar="FILE|none",
               help="Words that may sit inside a phrase but never start or end one: a file of one word a line, "
                    "or 'none'. Default: gensim's English list (a, an, the, for, of, with, ...).")
@@ -542,32 +567,29 @@ def nearest(words: tuple[str, ...], model_path: Path, topn: int, other_path: Pat
               help="Processes that read a large corpus.")
 @_quiet_option
 def phrases(
-    corpus: list[CorpusFile], output: Path, scoring: str, threshold: float | None, min_count: int,
-    connectors: str | None, tokenizer: str, workers: int | None, quiet: bool,
+    corpus: list[CorpusFile], output: Path, scoring: str, threshold: float | None, min_count: int, passes: int,
+    max_candidates: int | None, connectors: str | None, tokenizer: str, workers: int | None, quiet: bool,
 ) -> None:
     """Find phrases (new_york, bank_of_america) in CORPUS from the counts of adjacent words.
 
     The counts, scores and phrases are those of gensim's Phrases (version 4) on the same
-    tokens. CORPUS is read as build reads it.
+    tokens. CORPUS is read as build reads it. `wordvec build --phrases FILE` joins them.
 
     \b
     Example:
       wordvec phrases corpora/ -o phrases.tsv
       wordvec phrases corpora/ -o phrases.tsv --scoring npmi --threshold 0.5
+      wordvec phrases corpora/ -o phrases.tsv --passes 2
     """
-    from .phrases import ENGLISH_CONNECTOR_WORDS, learn_phrases, read_connector_words
+    from .phrases import connector_words_of, learn_phrases
 
-    _check_outputs([output], corpus)
-    if connectors is None:
-        connector_words: frozenset[str] = ENGLISH_CONNECTOR_WORDS
-    elif connectors == "none":
-        connector_words = frozenset()
-    else:
-        connector_words = read_connector_words(connectors)
+    _check_outputs([output], [*corpus, *([Path(connectors)] if connectors not in (None, "none") else [])])
+    connector_words = connector_words_of(connectors or "english")
     progress = _Progress(not quiet and sys.stderr.isatty(), BUILD_BARS)
     try:
         found = learn_phrases(corpus, min_count=min_count, threshold=threshold, scoring=scoring,
-                              connector_words=connector_words, tokenizer=tokenizer, workers=workers, progress=progress)
+                              connector_words=connector_words, passes=passes, max_candidates=max_candidates,
+                              tokenizer=tokenizer, workers=workers, progress=progress)
     finally:
         progress.close()
     found.save(output)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from .cooccur import CooccurrenceCounter, ForwardCounts
-    from .phrases import PhraseTable
+    from .phrase_join import PhraseTable
     from .vocab import ScanResult, TokenSpool
 
 #: A shard holds at least this many bytes of text, so that starting a worker (a new
@@ -183,7 +183,7 @@ class InProcessPasses:
 
     def join_phrases(self, table: PhraseTable, size: int) -> np.ndarray:
         """Join ``table``'s phrases in the spooled ids (a new spool replaces the old); the count of each of ``size`` ids."""
-        from .phrases import join_stream
+        from .phrase_join import join_stream
         from .vocab import TokenSpool
 
         joined = tempfile.TemporaryFile(prefix="wordvec-spool-")
@@ -454,7 +454,7 @@ def _scan_shard(shard: Shard, tokenizer: str, spool_path: str) -> _ShardScan:
 
 def _join_shard(path: str, length: int, merged: np.ndarray, table: PhraseTable, size: int) -> tuple[np.ndarray, int]:
     """Rewrite a shard's spool in the merged numbering with ``table``'s phrases joined; its ids' counts and new length."""
-    from .phrases import join_stream
+    from .phrase_join import join_stream
     from .vocab import TokenSpool, id_map_keeping_line_ends
 
     id_map = id_map_keeping_line_ends(merged)

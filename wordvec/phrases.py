@@ -20,10 +20,15 @@ Scores (gensim's ``scoring``):
 Applying phrases to a sentence is gensim's greedy rule, left to right: a word that starts a
 candidate with the next non-connector word is joined to it (with the connectors between) if
 that candidate is a phrase; the joined words then start nothing, so in ``a b c`` with both
-``a_b`` and ``b_c`` phrases, the answer is ``a_b c``.
+``a_b`` and ``b_c`` phrases, the answer is ``a_b c``. :mod:`wordvec.phrase_join` does the same
+over token ids, which is how ``wordvec build --phrases`` joins them before counting.
 
-This module is the first stage of issue 20: learning from token lists and token ids, scoring,
-applying and the plain-text file. ``wordvec phrases`` and ``build --phrases`` come next.
+Passes (``passes=2``): the second pass learns from the corpus with the first pass's phrases
+joined, as ``Phrases(bigram[sentences])`` does in gensim, and so finds ``new_york_times``; each
+pass's phrases are applied in turn. gensim's ``export_phrases`` of such a second model lists
+something else: it rescores each phrase by its first and last *word* (``new`` and ``times``), and
+its counts merge a token joined by the first pass with the candidate spelled alike; wordvec lists
+the phrases each pass applies (benchmarks/RESULTS.md measures the difference).
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -41,7 +46,8 @@ from .options import DEFAULT_PHRASE_MIN_COUNT, PHRASE_DELIMITER
 from .options import MAX_PHRASE_PASSES as MAX_PASSES
 from .options import DEFAULT_PHRASE_THRESHOLDS as DEFAULT_THRESHOLDS
 from .options import PHRASE_SCORINGS as SCORINGS
-from .vocab import LINE_ID, SPOOL_BLOCK
+from .phrase_join import PhraseTable, join_phrases, whole_line_pieces
+from .vocab import LINE_ID
 
 if TYPE_CHECKING:
     from .options import BuildParams
@@ -127,30 +133,6 @@ def _merge_rows(rows: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.nd
     rows, counts = rows[order], counts[order]
     starts = np.concatenate([[0], np.flatnonzero(np.any(rows[1:] != rows[:-1], axis=1)) + 1])
     return rows[starts], np.add.reduceat(counts, starts)
-
-
-#: Ids a counting thread takes at a time (about 8 MB of int64 per temporary array).
-_PIECE = 1 << 20
-
-
-def whole_line_pieces(blocks: Iterable[np.ndarray], piece: int = _PIECE) -> Iterator[np.ndarray]:
-    """The id stream ``blocks`` (``-1`` ending each line, a block may end inside one) as pieces of whole lines.
-
-    Each piece holds about ``piece`` ids (more for a longer line), as int64, and ends with a
-    line end; an unfinished last line is ended. Temporaries of work on a piece stay small.
-    """
-    carried = np.zeros(0, dtype=np.int64)  # the unfinished line at the end of the previous block
-    for block in blocks:
-        ids = np.concatenate([carried, np.asarray(block, dtype=np.int64)])
-        ends = np.flatnonzero(ids == LINE_ID) + 1
-        start = 0
-        while len(ends) and ends[-1] - start > 0:
-            stop = ends[min(np.searchsorted(ends, start + piece), len(ends) - 1)]
-            yield ids[start:stop]
-            start = stop
-        carried = ids[start:]
-    if len(carried):
-        yield np.concatenate([carried, [LINE_ID]])
 
 
 def count_candidates(
@@ -569,100 +551,6 @@ class Phrases:
         return loaded
 
 
-@dataclass
-class PhraseTable:
-    """One pass's phrases over token ids: what :func:`join_phrases` looks candidates up in.
-
-    A candidate ``a c1 ... ck b`` (ids) is the int64 key ``((a * size + b) * C + code(c1)) * C ...``
-    with ``code`` the connector's rank among the ``C`` connector words, looked up in ``keys[k]``
-    (sorted); ``targets[k]`` holds the id each key becomes. Rows too wide for one key are in ``wide``.
-    """
-
-    code: np.ndarray
-    radix: int
-    size: int
-    keys: dict[int, np.ndarray] = field(default_factory=dict)
-    targets: dict[int, np.ndarray] = field(default_factory=dict)
-    wide: dict[tuple[int, ...], int] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, rows: dict[int, list[tuple[list[int], int]]], code: np.ndarray, radix: int, size: int) -> PhraseTable:
-        """The table of ``rows`` (by connectors inside, each row of ids with its target id)."""
-        table = cls(code, max(radix, 1), size)
-        for inside, entries in rows.items():
-            if not table.fits(inside):
-                table.wide.update((tuple(row), target) for row, target in entries)
-                continue
-            columns = np.array([row for row, _ in entries], dtype=np.int64)
-            keys = table.key(columns[:, 0], columns[:, -1], columns[:, 1:-1].T)
-            order = np.argsort(keys, kind="stable")
-            table.keys[inside] = keys[order]
-            table.targets[inside] = np.array([target for _, target in entries], dtype=np.int64)[order]
-        return table
-
-    def __bool__(self) -> bool:
-        return bool(self.keys or self.wide)
-
-    def fits(self, inside: int) -> bool:
-        """Whether a candidate with ``inside`` connectors fits one int64 key."""
-        return self.size * self.size * self.radix**inside < 2**63
-
-    def key(self, first: np.ndarray, last: np.ndarray, middle: Iterable[np.ndarray]) -> np.ndarray:
-        """The keys of candidates given as their first ids, last ids and connector ids, column by column."""
-        keys = first * self.size + last
-        for column in middle:
-            keys = keys * self.radix + self.code[column]
-        return keys
-
-
-def join_phrases(ids: np.ndarray, table: PhraseTable) -> np.ndarray:
-    """Whole lines of ids (ending with ``-1``) with the phrases of ``table`` joined, greedily left to right.
-
-    The vectorised form of :meth:`Phrases.apply`: consecutive non-connector words of a line,
-    with only connectors between, form a candidate; candidates that are phrases and share a
-    word form runs, and the first, third... of each run is joined (the one before took the
-    word the next would start with). A joined candidate becomes the phrase's id at its first
-    position; its other positions are removed.
-    """
-    ids = np.asarray(ids, dtype=np.int64)
-    is_token = ids != LINE_ID
-    known = is_token & (ids < table.size)  # a later pass's ids are no connector
-    content = np.flatnonzero(is_token & ~known | (table.code[np.where(known, ids, 0)] < 0) & known)
-    if len(content) < 2:
-        return ids
-    first, second = content[:-1], content[1:]
-    line = np.cumsum(~is_token)
-    same_line = line[first] == line[second]
-    gaps = second - first - 1
-    target = np.full(len(first), -1, dtype=np.int64)
-    for inside, keys in table.keys.items():
-        chosen = np.flatnonzero(same_line & (gaps == inside))
-        if not len(chosen):
-            continue
-        starts = first[chosen]
-        found = table.key(ids[starts], ids[second[chosen]], (ids[starts + offset] for offset in range(1, inside + 1)))
-        where = np.minimum(np.searchsorted(keys, found), len(keys) - 1)
-        hit = keys[where] == found
-        target[chosen[hit]] = table.targets[inside][where[hit]]
-    if table.wide:
-        for inside in {len(row) - 2 for row in table.wide}:
-            for pair in np.flatnonzero(same_line & (gaps == inside)).tolist():
-                target[pair] = table.wide.get(tuple(ids[first[pair] : second[pair] + 1].tolist()), -1)
-    is_phrase = target >= 0
-    if not is_phrase.any():
-        return ids
-    # Position of each candidate in its run of phrases sharing words: the even ones are joined.
-    numbers = np.arange(len(target))
-    run_start = is_phrase & ~np.concatenate([[False], is_phrase[:-1]])
-    joined = is_phrase & ((numbers - np.maximum.accumulate(np.where(run_start, numbers, 0))) % 2 == 0)
-    out = ids.copy()
-    out[first[joined]] = target[joined]
-    removed = np.cumsum(
-        np.bincount(first[joined] + 1, minlength=len(ids) + 1) - np.bincount(second[joined] + 1, minlength=len(ids) + 1)
-    )[: len(ids)] > 0
-    return out[~removed]
-
-
 def _check_passes(passes: int) -> None:
     if not 1 <= passes <= MAX_PASSES:
         raise ParameterError(f"passes must be between 1 and {MAX_PASSES}; got {passes}")
@@ -796,17 +684,6 @@ def join_corpus_phrases(
     return ScanResult(words, counts, scan.tokens, scan.lines, None)
 
 
-def join_stream(blocks: Iterable[np.ndarray], table: PhraseTable, size: int, out: BinaryIO) -> tuple[np.ndarray, int]:
-    """Join ``table``'s phrases in an id stream and write it to ``out`` as int32; each of ``size`` ids' count, and the ids written."""
-    counts = np.zeros(size, dtype=np.int64)
-    length = 0
-    for piece in whole_line_pieces(blocks, SPOOL_BLOCK):
-        joined = join_phrases(piece, table)
-        joined.astype(np.int32).tofile(out)
-        counts += np.bincount(joined[joined >= 0], minlength=size)
-        length += len(joined)
-    out.flush()
-    return counts, length
 
 
 def connector_words_of(setting: str) -> frozenset[str]:
@@ -833,3 +710,26 @@ def phrases_of_settings(settings: BuildParams, given: Phrases | None = None) -> 
                         scoring=settings.phrase_scoring, connector_words=connector_words, passes=settings.phrase_passes)
         return found, True
     return Phrases.load(str(settings.phrases), connector_words=connector_words), False
+
+
+def load_model_phrases(path: str | Path, phrase_stats: object) -> Phrases:
+    """The phrases of the model directory ``path``, with the connector words and delimiter its ``meta.json`` records.
+
+    Raises
+    ------
+    ModelError
+        The record is malformed, or the model's ``phrases.tsv`` is missing or not a phrases file.
+    """
+    from .errors import ModelError
+    from .model_writer import META_FILE, PHRASES_FILE
+
+    where = repr(str(path))
+    connectors = phrase_stats.get("connector_words") if isinstance(phrase_stats, dict) else None
+    delimiter = phrase_stats.get("delimiter") if isinstance(phrase_stats, dict) else None
+    if not (isinstance(connectors, list) and all(isinstance(word, str) for word in connectors)
+            and isinstance(delimiter, str) and delimiter):
+        raise ModelError(f"{where} has a malformed {META_FILE} (its phrases record); rebuild the model")
+    try:
+        return Phrases.load(Path(path) / PHRASES_FILE, connector_words=connectors, delimiter=delimiter)
+    except ParameterError as error:
+        raise ModelError(f"{where} has a damaged {PHRASES_FILE} ({error}); rebuild the model") from None

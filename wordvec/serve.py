@@ -23,7 +23,7 @@ from .answers import file_name
 from .deprecation import renamed_keywords
 from .errors import ParameterError, UnknownWordError, WordvecError
 from .options import (DEFAULT_COMPARE_MIN_COUNT, DEFAULT_COMPARE_SKIP_FREQUENT, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TOPN,
-                      MAX_MAP_NEIGHBOURS)
+                      MAX_MAP_NEIGHBOURS, PHRASE_DELIMITER)
 from .vectors import WordVectors
 
 if TYPE_CHECKING:
@@ -172,12 +172,15 @@ class Explorer:
     def complete(self, params: Mapping[str, str]) -> dict[str, Any]:
         """Up to ``topn`` vocabulary words that start with ``prefix``, most frequent first.
 
-        The prefix is normalised as query words are (lowercase, NFC); an empty prefix
-        gives the most frequent words.
+        The prefix is normalised as query words are (lowercase, NFC), and for a model built
+        with phrases its words are joined as a phrase's are; an empty prefix gives the most
+        frequent words.
         """
         from .tokenize import normalize_text
 
         prefix = normalize_text(params.get("prefix", "")).strip()
+        if self.model.params.get("phrases") is not None:  # "new y" completes to new_york
+            prefix = PHRASE_DELIMITER.join(prefix.split())
         start = bisect_left(self._spellings, prefix)
         stop = bisect_left(self._spellings, prefix + "\U0010ffff", lo=start)
         # Rows are in frequency order, so the smallest rows are the most frequent words.

@@ -39,7 +39,6 @@ from .model_writer import (  # noqa: F401 - the writers, importable here as befo
     NGRAM_FILES,
     NGRAM_MAP_FILES,
     NGRAM_HASH,
-    PHRASES_FILE,
     VECTORS_FILE,
     VOCAB_FILE,
     WORD_COUNTS_FILE,
@@ -58,7 +57,6 @@ if TYPE_CHECKING:
     import scipy.sparse as sp
 
     from .options import BuildParams
-    from .phrases import Phrases
     from .subwords import NgramTable
 
 
@@ -343,28 +341,6 @@ def _finite_float(text: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"{text} is too large a number")
     return value
-
-
-def load_phrases(path: str | Path, phrase_stats: object) -> Phrases:
-    """The phrases of the model directory ``path``, with the connector words and delimiter its ``meta.json`` records.
-
-    Raises
-    ------
-    ModelError
-        The record is malformed, or ``phrases.tsv`` is missing or not a phrases file.
-    """
-    from .phrases import Phrases
-
-    where = repr(str(path))
-    connectors = phrase_stats.get("connector_words") if isinstance(phrase_stats, dict) else None
-    delimiter = phrase_stats.get("delimiter") if isinstance(phrase_stats, dict) else None
-    if not (isinstance(connectors, list) and all(isinstance(word, str) for word in connectors)
-            and isinstance(delimiter, str) and delimiter):
-        raise ModelError(f"{where} has a malformed {META_FILE} (its phrases record); rebuild the model")
-    try:
-        return Phrases.load(Path(path) / PHRASES_FILE, connector_words=connectors, delimiter=delimiter)
-    except ParameterError as error:
-        raise ModelError(f"{where} has a damaged {PHRASES_FILE} ({error}); rebuild the model") from None
 
 
 def build_params(model: WordVectors, path: str | Path) -> BuildParams:

@@ -199,9 +199,9 @@ class WordVectors:
             The model's phrases file is missing or corrupt.
         """
         if self._phrases is None and self.path is not None and self.params.get("phrases") is not None:
-            from .storage import load_phrases
+            from .phrases import load_model_phrases
 
-            self._phrases = load_phrases(self.path, self.stats.get("phrases"))
+            self._phrases = load_model_phrases(self.path, self.stats.get("phrases"))
         return self._phrases
 
     @phrases.setter

@@ -23,8 +23,16 @@ function element(tag, properties = {}, ...children) {
   return node;
 }
 
+/** What joins the words of a phrase in the model's vocabulary (new_york), if it was built with phrases. */
+let phraseDelimiter = null;
+
+/** A word as the page shows it: a phrase's words apart ("new york"); queries take either spelling. */
+function labelOf(word) {
+  return phraseDelimiter && word.includes(phraseDelimiter) ? word.split(phraseDelimiter).join(" ") : word;
+}
+
 function wordButton(word, className = "word") {
-  const button = element("button", { type: "button", className, textContent: word });
+  const button = element("button", { type: "button", className, textContent: labelOf(word) });
   button.addEventListener("click", () => explore(word));
   return button;
 }
@@ -102,10 +110,10 @@ function renderMap(words, similarities) {
       "data-word": entry.word });
     const rightSide = x > width - 140;
     const label = svgNode("text", { x: rightSide ? x - 10 : x + 10, y: y + 4, "text-anchor": rightSide ? "end" : "start" });
-    label.textContent = entry.word;
+    label.textContent = labelOf(entry.word);
     point.append(svgNode("circle", { cx: x, cy: y, r: entry.query ? 7 : 5 }), label);
     if (!entry.query) {
-      point.append(Object.assign(svgNode("title"), { textContent: `${entry.word}: ${(similarities.get(entry.word) ?? 0).toFixed(3)}` }));
+      point.append(Object.assign(svgNode("title"), { textContent: `${labelOf(entry.word)}: ${(similarities.get(entry.word) ?? 0).toFixed(3)}` }));
       point.addEventListener("click", () => explore(entry.word));
       point.addEventListener("keydown", (event) => { if (event.key === "Enter") explore(entry.word); });
     }
@@ -160,10 +168,10 @@ async function show(word) {
     const [nearest, map] = await Promise.all([api("nearest", { word, topn }), api("map", { word, topn })]);
     if (request !== shown) return;
     hide($("message"));
-    document.title = `${nearest.word} · wordvec explorer`;
+    document.title = `${labelOf(nearest.word)} · wordvec explorer`;
     $("focus-word").textContent = nearest.in_vocabulary === false
       ? `${nearest.word} (not in the vocabulary: composed from ${nearest.ngrams} character n-grams)`
-      : nearest.word;
+      : labelOf(nearest.word);
     renderRanking($("neighbours"), nearest.neighbours);
     renderMap(map.words, new Map(nearest.neighbours.map((n) => [n.word, n.similarity])));
     showSideBySide(word, request);
@@ -262,6 +270,7 @@ async function showInfo() {
   const info = await api("info", {});
   const number = (value) => Number(value).toLocaleString("en-US");
   const stats = info.stats || {};
+  phraseDelimiter = info.params && info.params.phrases && stats.phrases ? stats.phrases.delimiter : null;
   const rows = [
     ["model", info.model || "(unnamed)"],
     ["vocabulary", `${number(info.vocab_size)} words × ${info.dim} dims`],
@@ -295,7 +304,7 @@ function complete(event) {
   completing = setTimeout(async () => {
     if (!prefix) return;
     const { words } = await api("complete", { prefix, topn: 10 });
-    $("completions").replaceChildren(...words.map((word) => element("option", { value: word })));
+    $("completions").replaceChildren(...words.map((word) => element("option", { value: labelOf(word) })));
   }, 120);
 }
 
@@ -325,5 +334,5 @@ onSubmit("analogy", solveAnalogy);
 onSubmit("similarity", compare);
 for (const id of ["q", "a", "b", "c", "word1", "word2"]) $(id).addEventListener("input", complete);
 window.addEventListener("popstate", restore);
-showInfo().catch((error) => showError($("message"), error));
-restore();
+// The words are shown once the page knows how the model spells phrases.
+showInfo().catch((error) => showError($("message"), error)).then(restore);

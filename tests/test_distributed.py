@@ -157,6 +157,9 @@ def test_dask_options_without_a_cluster_are_refused(runner, corpus_files, tmp_pa
     result = runner.invoke(main, ["build", str(corpus_files[0]), "-o", str(tmp_path / "m"), "--dask", "local:0"])
     assert result.exit_code == 1
     assert "needs N >= 1 workers" in result.output
+    result = runner.invoke(main, ["build", str(corpus_files[0]), "-o", str(tmp_path / "m"), "--dask", "local:2", "--phrases", "auto"])
+    assert result.exit_code == 1
+    assert result.stderr == "Error: phrases are joined on this machine only: build without --dask to use --phrases\n"
     assert not (tmp_path / "m").exists()
 
 

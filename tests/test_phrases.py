@@ -386,13 +386,6 @@ def test_bad_phrase_settings_of_a_build(params, message):
         wordvec.build(city_lines(50), **{**SMALL, **params})
 
 
-def test_a_build_keeping_its_corpus_refuses_phrases():
-    from wordvec.incremental import build_keeping_corpus
-
-    with pytest.raises(ParameterError, match="a model with phrases cannot keep its corpus yet"):
-        build_keeping_corpus(city_lines(50), phrases="auto", **SMALL)
-
-
 def test_a_damaged_phrases_file_of_a_model_is_one_line(tmp_path):
     import wordvec
     from wordvec.errors import ModelError
@@ -431,10 +424,8 @@ def test_cli_build_with_phrases_and_queries_in_either_spelling(runner, tmp_path)
     result = runner.invoke(main, ["build", str(corpus), "-o", str(model), "--phrases", str(phrases), *options])
     assert result.exit_code == 1 and result.stderr.startswith("Error: ") and len(result.stderr.splitlines()) == 1
     assert "line 2: expected phrase, count and score separated by tabs" in result.stderr
-    for arguments, message in ((["--phrase-passes", "0"], "Invalid value for '--phrase-passes'"),
-                               (["--phrases", "auto", "--keep-corpus"], "cannot keep its corpus yet")):
-        result = runner.invoke(main, ["build", str(corpus), "-o", str(model), *arguments, *options])
-        assert result.exit_code != 0 and message in result.stderr
+    result = runner.invoke(main, ["build", str(corpus), "-o", str(model), "--phrase-passes", "0", *options])
+    assert result.exit_code == 2 and "Invalid value for '--phrase-passes'" in result.stderr
     result = runner.invoke(main, ["phrases", str(corpus), "-o", str(tmp_path / "out.tsv"), "--passes", "0"])
     assert result.exit_code == 2 and "Invalid value for '--passes'" in result.stderr
 
@@ -448,3 +439,31 @@ def test_cli_build_refuses_to_overwrite_its_phrases_file(runner, tmp_path):
     phrases.mkdir()
     result = runner.invoke(main, ["build", str(corpus), "-o", str(phrases), "--phrases", str(phrases)])
     assert result.exit_code != 0 and len(result.stderr.splitlines()) == 1
+
+
+def test_a_model_keeping_its_corpus_joins_new_text_with_its_phrases(tmp_path):
+    import wordvec
+    from wordvec.incremental import build_keeping_corpus, save_with_corpus, update
+
+    lines = city_lines(1500, seed=3)
+    old, new = lines[:1000], lines[1000:]
+    model, counted = build_keeping_corpus(old, phrases="auto", phrase_threshold=2.0, **SMALL)
+    assert "new_york" in counted.corpus_ids.words
+    save_with_corpus(model, counted, tmp_path / "model")
+    updated, _ = update(tmp_path / "model", new, workers=1)
+    # As a build of the old and new text with the model's phrases (learnt from the old text).
+    whole = wordvec.build(lines, phrases=model.phrases, **SMALL)
+    assert updated.words == whole.words
+    np.testing.assert_array_equal(updated.counts, whole.counts)
+    np.testing.assert_allclose(updated.vectors, whole.vectors, atol=1e-5)
+    assert updated.phrases.layers == model.phrases.layers
+
+
+def test_documents_are_joined_as_the_corpus_was():
+    import wordvec
+    from wordvec.features import document_vector
+
+    model = wordvec.build(city_lines(), phrases="auto", phrase_threshold=2.0, **SMALL)
+    np.testing.assert_allclose(document_vector(model, "New York"), model["new_york"], atol=1e-6)
+    both = document_vector(model, "paris and the bank of america", normalize=False)
+    np.testing.assert_allclose(both, (model["paris"] + model["and"] + model["the"] + model["bank_of_america"]) / 4, atol=1e-6)

@@ -338,10 +338,12 @@ def build_on_cluster(
         Dask is missing or the scheduler cannot be reached.
     """
     from .corpus import Corpus
-    from .pipeline import count_passes, factorize, to_build_params
+    from .pipeline import PHRASES_ON_A_CLUSTER, count_passes, factorize, to_build_params
     from .progress import no_progress
 
     settings = to_build_params(params)
+    if settings.phrases is not None:  # joining needs the corpus's ids, which the workers do not keep between passes
+        raise ParameterError(PHRASES_ON_A_CLUSTER)
     notify = progress or no_progress
     source = Corpus(corpus)
     corpus_files(source)  # before starting a cluster for nothing

@@ -34,7 +34,8 @@ _GRAM_BLOCK = 65536
 class DocumentVectorizer:
     """Turn documents into the weighted average of their word vectors, a scikit-learn transformer.
 
-    Each document is tokenized as the model's corpus was, its words outside the
+    Each document is tokenized as the model's corpus was (with its phrases joined, for a
+    model built with phrases), its words outside the
     vocabulary are dropped (a model with character n-grams composes their vectors
     instead, weighted as words never seen in ``fit``: 1 for the mean and SIF, the largest
     idf for tf-idf), and the vectors of the rest are averaged with a weight per word; then the projection on the first principal components of the training
@@ -277,6 +278,12 @@ class DocumentVectorizer:
                 "expected an iterable of documents (strings), got a single string; wrap one document in a list"
             )
         tokenize = get_tokenizer(self.model.params.get("tokenizer", "regex")).tokenize
+        phrases = getattr(self.model, "phrases", None)
+        if phrases is not None and phrases.layers:  # joined as the model's corpus was: "new york" is new_york
+            plain_tokenize = tokenize
+
+            def tokenize(text: str) -> list[str]:
+                return phrases.apply(plain_tokenize(text))
         row_of_word = self.model.key_to_index.get
         vocabulary = len(self.model)
         composes = self.model.subwords is not None

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .cooccur import CooccurrenceCounter, ForwardCounts
     from .corpus import CorpusSource
     from .parallel import InProcessPasses, ShardedPasses
+    from .phrase_join import PhraseTable
     from .pipeline import CountedCorpus
     from .progress import ProgressCallback
     from .vectors import WordVectors
@@ -157,6 +158,21 @@ class _ExtendedPasses:
         for block in self.new.iter_ids() if self.new is not None else ():
             yield self._id_map[block]
 
+    def join_phrases(self, table: PhraseTable, size: int) -> np.ndarray:
+        """Join ``table``'s phrases in the whole id stream, which is then held as the kept ids; the count of each of ``size`` ids.
+
+        A kept corpus was joined when it was built, so only the new text changes (joining
+        the phrases a stream was joined with again leaves it as it is).
+        """
+        from .phrase_join import join_phrases, whole_line_pieces
+        from .vocab import LINE_ID, SPOOL_BLOCK, CorpusIds
+
+        pieces = [join_phrases(piece, table).astype(np.int32) for piece in whole_line_pieces(self.iter_ids(), SPOOL_BLOCK)]
+        ids = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int32)
+        counts = np.bincount(ids[ids != LINE_ID], minlength=size).astype(np.int64)
+        self.kept, self.new, self._new_length = CorpusIds(self.kept.words, counts, ids), None, 0
+        return counts
+
     def count_windows(
         self, counter: CooccurrenceCounter, new_id_of: np.ndarray, progress: ProgressCallback
     ) -> list[ForwardCounts]:
@@ -245,7 +261,8 @@ def update(
     with counting_passes(source, workers or available_cores()) as new_passes, _ExtendedPasses(
         kept, model.stats, new_passes
     ) as passes:
-        counted = count_passes(passes, passes.stats, settings, notify, keep_corpus=True)
+        # The model's phrases join the new text (learning them again would change the kept text's).
+        counted = count_passes(passes, passes.stats, settings, notify, keep_corpus=True, phrases=model.phrases)
     return factorize(counted, progress=notify, **params), counted
 
 
@@ -337,7 +354,8 @@ def build_split_halves(
     from .progress import no_progress
 
     model, model_path = model_with_directory(model, "the noise baseline")
-    settings = dataclasses.replace(build_params(model, model_path), **overrides)
+    # A kept corpus holds its phrases joined already.
+    settings = dataclasses.replace(build_params(model, model_path), **overrides, phrases=None)
     kept = load_corpus_ids(model_path)
     check_kept_vocabulary(model, kept, model_path)
     notify = progress or no_progress

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 
 #: What a build's settings record as ``phrases`` when a :class:`~wordvec.phrases.Phrases` was handed to it.
 GIVEN_PHRASES = "<given>"
+#: Why a build on a Dask cluster refuses phrases: the workers keep no ids between the passes to join them in.
+PHRASES_ON_A_CLUSTER = "phrases are joined on this machine only: build without --dask to use --phrases"
 #: Largest share of zero vectors a build may give: beyond it most queries would answer nothing, so it fails.
 MAX_ZERO_VECTOR_SHARE = 0.5
 #: Rows of the vectors checked at a time (bounds the temporaries).
@@ -175,7 +177,7 @@ def count_passes(
     phrase_stats = None
     if settings.phrases is not None:
         with _timed(timings, "phrases"):
-            scan, phrases, phrase_stats = _join_phrases(passes, scan, settings, phrases, keep_corpus)
+            scan, phrases, phrase_stats = _join_phrases(passes, scan, settings, phrases)
     corpus_ids = None
     if keep_corpus:
         corpus_ids = CorpusIds(scan.words, scan.counts, np.concatenate(list(passes.iter_ids())))
@@ -212,15 +214,13 @@ def count_passes(
 
 
 def _join_phrases(
-    passes: CountingPasses, scan: ScanResult, settings: BuildParams, given: Phrases | None, keep_corpus: bool
+    passes: CountingPasses, scan: ScanResult, settings: BuildParams, given: Phrases | None
 ) -> tuple[ScanResult, Phrases, dict[str, Any]]:
     """Learn or read the phrases ``settings`` ask for and join them in the scanned corpus; the new scan, the phrases, their statistics."""
     from .phrases import join_corpus_phrases, phrases_of_settings
 
-    if keep_corpus:
-        raise ParameterError("a model with phrases cannot keep its corpus yet: build without --keep-corpus or without --phrases")
     if not hasattr(passes, "join_phrases"):
-        raise ParameterError("phrases are joined on this machine only: build without --dask to use --phrases")
+        raise ParameterError(PHRASES_ON_A_CLUSTER)
     phrases, learn = phrases_of_settings(settings, given)
     joined = join_corpus_phrases(passes, scan, phrases, learn=learn)  # type: ignore[arg-type]
     stats = {
@@ -276,6 +276,7 @@ def factorize(
     be factorised again with other settings. ``svd`` replaces :func:`wordvec.svd.randomized_svd` (same
     arguments and results), e.g. by the one of :mod:`wordvec.distributed` that runs on a cluster.
     """
+    params, _ = _given_phrases(params)  # the phrases, if any, are those ``counted`` was joined with
     return _factorize(counted, to_build_params(params), progress or no_progress, keep_matrix=True, svd=svd)
 
 

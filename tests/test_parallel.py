@@ -411,16 +411,22 @@ def test_counts_saved_to_files_as_they_grow_add_up_to_the_same_matrix(mixed_corp
         assert len(saved) > 3
 
 
-@pytest.mark.parametrize("phrase_passes", [1, 2])
-def test_phrases_joined_on_workers_equal_those_joined_in_one_process(mixed_corpus, small_shards, spawned, phrase_passes):
+@pytest.mark.parametrize("phrase_passes, phrase_mode", [(1, "add"), (2, "add"), (2, "replace")])
+def test_phrases_joined_on_workers_equal_those_joined_in_one_process(mixed_corpus, small_shards, spawned, phrase_passes,
+                                                                    phrase_mode):
     params = dict(PARAMS, subsample=0.01, seed=5, phrases="auto", phrase_passes=phrase_passes, phrase_threshold=0.5,
-                  phrase_min_count=2)
+                  phrase_min_count=2, phrase_mode=phrase_mode)
     single = count_corpus(mixed_corpus, workers=1, **params)
     sharded = count_corpus(mixed_corpus, workers=2, **params)
     assert spawned == ["InProcessPasses", "ShardedPasses"]
     assert single.phrases.layers == sharded.phrases.layers and len(single.phrases.layers) == phrase_passes
     assert all(single.phrases.layers)  # each pass found some
-    assert any("_" in word for word in single.vocabulary.words)
+    if phrase_mode == "add":
+        assert single.phrase_rows.words and single.phrase_rows.words == sharded.phrase_rows.words
+        np.testing.assert_array_equal(single.phrase_rows.counts, sharded.phrase_rows.counts)
+        assert (single.phrase_rows.contexts != sharded.phrase_rows.contexts).nnz == 0
+    else:
+        assert any("_" in word for word in single.vocabulary.words)
     assert sharded.vocabulary.words == single.vocabulary.words
     np.testing.assert_array_equal(sharded.vocabulary.counts, single.vocabulary.counts)
     assert (sharded.matrix != single.matrix).nnz == 0

@@ -325,27 +325,25 @@ def city_lines(count: int = 1500, seed: int = 3) -> list[str]:
 SMALL = dict(dim=8, min_count=2, window=2, subsample=0, subwords=False, analogy_view=False, workers=1)
 
 
-def test_a_build_joins_the_phrases_it_learns(tmp_path):
+def test_a_build_adds_phrase_rows_and_leaves_the_words_as_they_were(tmp_path):
     import wordvec
 
     lines = city_lines()
     model = wordvec.build(lines, phrases="auto", phrase_threshold=2.0, **SMALL)
-    assert {"new_york", "los_angeles", "bank_of_america"} <= set(model.words)
-    assert "york" not in model.words and "angeles" not in model.words  # always joined: no count left
+    plain = wordvec.build(lines, **SMALL)
     found = Phrases(threshold=2.0).learn([line.split() for line in lines])
-    assert model.phrases.phrases == found.phrases
-    assert model.stats["phrases"]["phrases"] == len(found.phrases)
+    assert model.phrases.phrases == found.phrases and set(found.phrases) == {"new_york", "los_angeles", "bank_of_america"}
+    # The words, their counts and vectors are the plain build's; the phrases follow, most frequent first.
+    assert model.words[: len(plain)] == plain.words
+    np.testing.assert_array_equal(model.vectors[: len(plain)], plain.vectors)
+    np.testing.assert_array_equal(model.counts[: len(plain)], plain.counts)
     joined = [found.apply(line.split()) for line in lines]
-    assert model.stats["phrases"]["joined_tokens"] == sum(token in found.phrases for line in joined for token in line)
-    # The counts are those of the corpus with the phrases joined (spelled newqqyork: the tokenizer splits at "_").
-    from wordvec.pipeline import count_corpus
-
-    counting = dict(dim=8, min_count=2, window=2, subsample=0, workers=1)
-    counted = count_corpus(lines, phrases="auto", phrase_threshold=2.0, **counting)
-    plain = count_corpus([" ".join(line).replace("_", "qq") for line in joined], **counting)
-    assert [word.replace("_", "qq") for word in counted.vocabulary.words] == plain.vocabulary.words
-    np.testing.assert_array_equal(counted.vocabulary.counts, plain.vocabulary.counts)
-    assert (counted.matrix != plain.matrix).nnz == 0
+    occurrences = {phrase: sum(line.count(phrase) for line in joined) for phrase in found.phrases}
+    assert model.words[len(plain):] == sorted(occurrences, key=lambda phrase: (-occurrences[phrase], phrase))
+    assert model.counts[len(plain):].tolist() == sorted(occurrences.values(), reverse=True)
+    assert model.stats["phrases"]["rows"] == 3 and model.stats["phrases"]["joined_tokens"] == sum(occurrences.values())
+    # A phrase is near the places it stands among, which share its contexts.
+    assert {word for word, _ in model.most_similar("new_york", topn=4)} & {"paris", "london", "berlin", "los_angeles"}
     # Either spelling of a phrase asks for the same word.
     assert model.most_similar("new york", topn=3) == model.most_similar("new_york", topn=3)
     assert model.index("Los  Angeles") == model.index("los_angeles")
@@ -355,6 +353,48 @@ def test_a_build_joins_the_phrases_it_learns(tmp_path):
     assert loaded.params["phrases"] == "auto" and loaded.phrases.layers == model.phrases.layers
     assert loaded.phrases.connector_words == model.phrases.connector_words
     assert loaded.most_similar("bank of america", topn=2) == model.most_similar("bank_of_america", topn=2)
+
+
+def test_phrase_contexts_are_the_words_around_each_occurrence():
+    from wordvec.phrase_join import phrase_contexts
+
+    # Words 0-5; phrase 6 = "1 2" (ids 1 and 2). Line: 0 1 2 3 4 | line: 1 2 5 | line: 5 0
+    found = Phrases(connector_words=())
+    found.layers = [{"b_c": (2, 1.0)}]
+    words = ["a", "b", "c", "d", "e", "f"]
+    table = found.table(0, words)
+    ids = np.array([0, 1, 2, 3, 4, -1, 1, 2, 5, -1, 5, 0, -1])
+    phrase_row = np.array([-1] * 6 + [0])
+    vocabulary_id = np.arange(6)
+    contexts, occurrences = phrase_contexts([ids[:4], ids[4:]], [table], phrase_row, vocabulary_id, np.array([6, 3]))
+    assert occurrences.tolist() == [2]
+    # First: a at distance 1 (6), d at 1 (6), e at 2 (3); second: f at 1 (6); lines end the windows.
+    assert contexts.toarray().tolist() == [[6, 0, 0, 6, 3, 6]]
+    # Words out of the vocabulary are removed before the window, as the build removes them: without d,
+    # e (now id 3) is at distance 1.
+    contexts, _ = phrase_contexts([ids], [table], phrase_row, np.array([0, 1, 2, -2, 3, 4]), np.array([6, 3]))
+    assert contexts.toarray().tolist() == [[6, 0, 0, 6, 6]]
+
+
+def test_replacing_counts_the_corpus_with_its_phrases_joined():
+    import wordvec
+    from wordvec.pipeline import count_corpus
+
+    lines = city_lines()
+    model = wordvec.build(lines, phrases="auto", phrase_threshold=2.0, phrase_mode="replace", **SMALL)
+    assert {"new_york", "los_angeles", "bank_of_america"} <= set(model.words)
+    assert "york" not in model.words and "angeles" not in model.words  # always joined: no count left
+    found = Phrases(threshold=2.0).learn([line.split() for line in lines])
+    joined = [found.apply(line.split()) for line in lines]
+    assert model.stats["phrases"]["joined_tokens"] == sum(token in found.phrases for line in joined for token in line)
+    # The counts are those of the corpus with the phrases joined (spelled newqqyork: the tokenizer splits at "_").
+    counting = dict(dim=8, min_count=2, window=2, subsample=0, workers=1)
+    counted = count_corpus(lines, phrases="auto", phrase_threshold=2.0, phrase_mode="replace", **counting)
+    plain = count_corpus([" ".join(line).replace("_", "qq") for line in joined], **counting)
+    assert [word.replace("_", "qq") for word in counted.vocabulary.words] == plain.vocabulary.words
+    np.testing.assert_array_equal(counted.vocabulary.counts, plain.vocabulary.counts)
+    assert (counted.matrix != plain.matrix).nnz == 0
+    assert model.most_similar("new york", topn=3) == model.most_similar("new_york", topn=3)
 
 
 def test_a_build_takes_a_phrases_file_or_object(tmp_path):
@@ -378,6 +418,7 @@ def test_a_build_takes_a_phrases_file_or_object(tmp_path):
     (dict(phrases="auto", phrase_min_count=0), "phrase_min_count must be >= 1"),
     (dict(phrases="missing.tsv"), "missing.tsv"),
     (dict(phrases=3), "phrases must be 'auto', a phrases file's path or a Phrases; got int"),
+    (dict(phrases="auto", phrase_mode="join"), "phrase_mode must be one of add, replace; got 'join'"),
 ])
 def test_bad_phrase_settings_of_a_build(params, message):
     import wordvec
@@ -441,18 +482,20 @@ def test_cli_build_refuses_to_overwrite_its_phrases_file(runner, tmp_path):
     assert result.exit_code != 0 and len(result.stderr.splitlines()) == 1
 
 
-def test_a_model_keeping_its_corpus_joins_new_text_with_its_phrases(tmp_path):
+@pytest.mark.parametrize("mode", ["add", "replace"])
+def test_a_model_keeping_its_corpus_joins_new_text_with_its_phrases(tmp_path, mode):
     import wordvec
     from wordvec.incremental import build_keeping_corpus, save_with_corpus, update
 
     lines = city_lines(1500, seed=3)
     old, new = lines[:1000], lines[1000:]
-    model, counted = build_keeping_corpus(old, phrases="auto", phrase_threshold=2.0, **SMALL)
-    assert "new_york" in counted.corpus_ids.words
+    model, counted = build_keeping_corpus(old, phrases="auto", phrase_threshold=2.0, phrase_mode=mode, **SMALL)
+    # The kept corpus is the text as read (add), or as joined (replace).
+    assert ("new_york" in counted.corpus_ids.words) == (mode == "replace")
     save_with_corpus(model, counted, tmp_path / "model")
     updated, _ = update(tmp_path / "model", new, workers=1)
     # As a build of the old and new text with the model's phrases (learnt from the old text).
-    whole = wordvec.build(lines, phrases=model.phrases, **SMALL)
+    whole = wordvec.build(lines, phrases=model.phrases, phrase_mode=mode, **SMALL)
     assert updated.words == whole.words
     np.testing.assert_array_equal(updated.counts, whole.counts)
     np.testing.assert_allclose(updated.vectors, whole.vectors, atol=1e-5)

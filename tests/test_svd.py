@@ -304,3 +304,21 @@ def test_orthonormalize_falls_back_to_householder_for_rank_deficient_input():
     assert basis.shape == (100, 8)
     assert np.isfinite(basis).all()
     np.testing.assert_allclose(basis @ (basis.T @ sample), sample, atol=1e-8)
+
+
+@pytest.mark.parametrize("eig, add_context", [(0.0, True), (0.5, False), (1.0, False)])
+def test_a_row_folded_in_gets_the_vector_it_has_in_the_svd(eig, add_context):
+    # A symmetric matrix of rank 6 with distinct singular values: the SVD recovers it, and a row
+    # folded in (left out of the SVD) gets its SVD row's vector, without context vectors.
+    rng = np.random.default_rng(3)
+    basis, _ = np.linalg.qr(rng.normal(size=(60, 6)))
+    matrix = basis @ np.diag([9.0, 7.0, 5.0, 4.0, 3.0, 2.0]) @ basis.T
+    folded: dict = {}
+    vectors, s, analogy = svd_embedding(sp.csr_matrix(matrix), 6, eig=eig, add_context=add_context, seed=1,
+                                        analogy_eig=0.5, fold_in=sp.csr_matrix(matrix[:10]), folded=folded, dtype=np.float64)
+    u, s_exact, vt = randomized_svd(sp.csr_matrix(matrix), 6, seed=1, dtype=np.float64)
+    expected = embed(u, s_exact, vt, eig=eig, add_context=False, normalize=True)[:10]
+    np.testing.assert_allclose(folded["similarity"], expected, atol=1e-6)
+    np.testing.assert_allclose(folded["analogy"], analogy[:10], atol=1e-6)
+    if not add_context:
+        np.testing.assert_allclose(folded["similarity"], vectors[:10], atol=1e-6)

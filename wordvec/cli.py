@@ -405,7 +405,7 @@ def _corpus_paths(context: click.Context, parameter: click.Parameter, values: tu
 @click.option("--workers", default=None, show_default="available cores", type=click.IntRange(1, options.MAX_WORKERS),
               help="Processes that read and count a large corpus; the vectors do not depend on it.")
 @click.option("--phrases", default=None, metavar="FILE|auto",
-              help="Join phrases (new york -> new_york) before counting: a list written by `wordvec phrases`, "
+              help="Give phrases (new york -> new_york) vectors: a list written by `wordvec phrases`, "
               "or 'auto' to learn one in this run (with the --phrase-* options). The list is kept in the model.")
 @click.option("--phrase-scoring", default=_BUILD.phrase_scoring, show_default=True, type=click.Choice(options.PHRASE_SCORINGS),
               help="With --phrases auto: as `wordvec phrases --scoring`.")
@@ -416,6 +416,9 @@ def _corpus_paths(context: click.Context, parameter: click.Parameter, values: tu
               help="With --phrases auto: as `wordvec phrases --min-count`.")
 @click.option("--phrase-passes", default=_BUILD.phrase_passes, show_default=True, type=click.IntRange(1, options.MAX_PHRASE_PASSES),
               help="With --phrases auto: as `wordvec phrases --passes`.")
+@click.option("--phrase-mode", default=_BUILD.phrase_mode, show_default=True, type=click.Choice(options.PHRASE_MODES),
+              help="add: each phrase gets a vector from the words around it, and the words keep theirs as without "
+              "phrases; replace: the corpus is rewritten with phrases joined before counting (gensim's practice).")
 @click.option("--phrase-connectors", default=_BUILD.phrase_connectors, show_default=True, metavar="english|none|FILE",
               help="Words that may sit inside a phrase, never at its ends (bank_of_america): gensim's English list, "
               "none, or a file of one word a line.")

@@ -92,6 +92,8 @@ PHRASE_SCORINGS = ("default", "npmi")
 DEFAULT_PHRASE_THRESHOLDS = {"default": 10.0, "npmi": 0.5}
 #: A candidate phrase seen fewer times than this is not one (gensim's ``min_count``).
 DEFAULT_PHRASE_MIN_COUNT = 5
+#: How a build gives phrases vectors (:class:`BuildParams`, ``phrase_mode``), the default first.
+PHRASE_MODES = ("add", "replace")
 #: What joins the words of a phrase in a model's vocabulary (``new_york``), as in gensim.
 PHRASE_DELIMITER = "_"
 #: Most passes of phrase learning (each joins longer phrases: 2 finds trigrams such as new_york_times).
@@ -170,10 +172,11 @@ class BuildParams:
         does not depend on it. A corpus of less than about 16 MB, standard input or Python lines
         is counted in one process, where starting workers would cost more than they save.
     phrases : str or None, default None
-        Join phrases (``new york`` becomes the word ``new_york``) before counting: ``"auto"``
-        learns them from the corpus in the same run (with the ``phrase_*`` settings below), a
-        path takes a list written by ``wordvec phrases`` (or :meth:`wordvec.Phrases.save`).
-        The list is kept in the model (see :mod:`wordvec.phrases`). None joins nothing.
+        Give phrases vectors (``new york`` is the word ``new_york``, see ``phrase_mode``):
+        ``"auto"`` learns them from the corpus in the same run (with the ``phrase_*`` settings
+        below), a path takes a list written by ``wordvec phrases`` (or
+        :meth:`wordvec.Phrases.save`); :func:`wordvec.build` also takes a :class:`wordvec.Phrases`.
+        The list is kept in the model (see :mod:`wordvec.phrases`). None: no phrases.
     phrase_scoring : {"default", "npmi"}, default "default"
         With ``phrases="auto"``: gensim's score of a candidate phrase.
     phrase_threshold : float or None, default None
@@ -186,6 +189,13 @@ class BuildParams:
     phrase_connectors : str, default "english"
         Words that may sit inside a phrase but never start or end one (``bank_of_america``):
         ``"english"`` (gensim's list), ``"none"``, or the path of a file of one word a line.
+    phrase_mode : {"add", "replace"}, default "add"
+        How phrases get their vectors. ``"add"``: each phrase occurrence is counted with the
+        words around it, and its row is folded into the words' SVD space; the words keep
+        every occurrence, so their vectors are exactly those of the build without phrases.
+        ``"replace"``: the corpus is rewritten with the phrases joined before counting, as
+        gensim and word2vec users do; the words lose the occurrences their phrases take
+        (on the bench corpus, SimLex-999 fell by 0.02: benchmarks/RESULTS.md).
     """
 
     dim: int = 300
@@ -215,6 +225,7 @@ class BuildParams:
     phrase_min_count: int = DEFAULT_PHRASE_MIN_COUNT
     phrase_passes: int = 1
     phrase_connectors: str = "english"
+    phrase_mode: str = PHRASE_MODES[0]
 
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
@@ -267,6 +278,7 @@ class BuildParams:
                 f"phrase_passes must be between 1 and {MAX_PHRASE_PASSES}; got {self.phrase_passes}",
             ),
             (self.phrase_connectors.strip() != "", "phrase_connectors must be 'english', 'none' or a file's path; got ''"),
+            (self.phrase_mode in PHRASE_MODES, f"phrase_mode must be one of {', '.join(PHRASE_MODES)}; got {self.phrase_mode!r}"),
         ]
         for ok, message in checks:
             if not ok:
@@ -284,7 +296,7 @@ _TYPES: dict[str, type] = {
     "seed": Integral, "tokenizer": str, "analogy_view": bool, "subwords": bool, "buckets": Integral,
     "min_n": Integral, "max_n": Integral, "power_iterations": Integral, "oversamples": Integral, "workers": Integral,
     "phrases": str, "phrase_scoring": str, "phrase_threshold": Real, "phrase_min_count": Integral,
-    "phrase_passes": Integral, "phrase_connectors": str,
+    "phrase_passes": Integral, "phrase_connectors": str, "phrase_mode": str,
 }
 _TYPE_NAMES = {Integral: "an integer", str: "a string", bool: "True or False", Real: "a number"}
 

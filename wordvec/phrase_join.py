@@ -1,18 +1,21 @@
-"""Joining phrases in a corpus's token ids: the vectorised form of :meth:`wordvec.phrases.Phrases.apply`.
+"""Phrases in a corpus's token ids: joined (the vectorised form of :meth:`wordvec.phrases.Phrases.apply`), and their contexts counted.
 
 Kept apart from :mod:`wordvec.phrases` (which learns them) so that the worker processes of
 :mod:`wordvec.parallel` can join a shard's ids without importing what imports them.
+:func:`phrase_contexts` counts the words around each phrase occurrence: the rows that
+``wordvec build --phrases`` folds into the words' space (see :mod:`wordvec.pipeline`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
 import numpy as np
+import scipy.sparse as sp
 
-from .vocab import LINE_ID, SPOOL_BLOCK
+from .vocab import LINE_ID, OOV_ID, SPOOL_BLOCK
 
 #: Ids a thread takes at a time (about 8 MB of int64 per temporary array).
 PIECE = 1 << 20
@@ -93,12 +96,27 @@ def join_phrases(ids: np.ndarray, table: PhraseTable) -> np.ndarray:
     word the next would start with). A joined candidate becomes the phrase's id at its first
     position; its other positions are removed.
     """
+    return join_with_spans(ids, table)[0]
+
+
+def join_with_spans(
+    ids: np.ndarray, table: PhraseTable, ends: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`join_phrases`, and which tokens of ``ids`` the result keeps and where each ends.
+
+    ``ends`` is the last position, in an earlier stream, that each token of ``ids`` covers
+    (default: its own position in ``ids``), so that spans follow a token through several
+    passes (:func:`join_layers`). Returns the joined ids, the index in ``ids`` of each token
+    kept, and the end each covers (a joined phrase: that of its last word).
+    """
     ids = np.asarray(ids, dtype=np.int64)
+    positions = np.arange(len(ids))
+    ends = positions if ends is None else ends
     is_token = ids != LINE_ID
     known = is_token & (ids < table.size)  # a later pass's ids are no connector
     content = np.flatnonzero(is_token & ~known | (table.code[np.where(known, ids, 0)] < 0) & known)
     if len(content) < 2:
-        return ids
+        return ids, positions, ends
     first, second = content[:-1], content[1:]
     line = np.cumsum(~is_token)
     same_line = line[first] == line[second]
@@ -119,17 +137,128 @@ def join_phrases(ids: np.ndarray, table: PhraseTable) -> np.ndarray:
                 target[pair] = table.wide.get(tuple(ids[first[pair] : second[pair] + 1].tolist()), -1)
     is_phrase = target >= 0
     if not is_phrase.any():
-        return ids
+        return ids, positions, ends
     # Position of each candidate in its run of phrases sharing words: the even ones are joined.
     numbers = np.arange(len(target))
     run_start = is_phrase & ~np.concatenate([[False], is_phrase[:-1]])
     joined = is_phrase & ((numbers - np.maximum.accumulate(np.where(run_start, numbers, 0))) % 2 == 0)
     out = ids.copy()
     out[first[joined]] = target[joined]
+    covered = ends.copy()
+    covered[first[joined]] = ends[second[joined]]
     removed = np.cumsum(
         np.bincount(first[joined] + 1, minlength=len(ids) + 1) - np.bincount(second[joined] + 1, minlength=len(ids) + 1)
     )[: len(ids)] > 0
-    return out[~removed]
+    return out[~removed], positions[~removed], covered[~removed]
+
+
+def join_layers(ids: np.ndarray, tables: Sequence[PhraseTable]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Whole lines of ids joined by each pass's table in turn; the joined ids, and the first and last position in ``ids`` each covers."""
+    ids = np.asarray(ids, dtype=np.int64)
+    starts = np.arange(len(ids))
+    ends = starts
+    for table in tables:
+        ids, kept, ends = join_with_spans(ids, table, ends)
+        starts = starts[kept]
+    return ids, starts, ends
+
+
+def phrase_contexts(
+    blocks: Iterable[np.ndarray],
+    tables: Sequence[PhraseTable],
+    phrase_row: np.ndarray,
+    vocabulary_id: np.ndarray,
+    weights: np.ndarray,
+    *,
+    keep_probability: np.ndarray | None = None,
+    seed: int = 0,
+) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Count the words around each phrase occurrence, as a word's contexts are counted: the rows a build adds for phrases.
+
+    The corpus is joined by ``tables``, pass after pass; each joined token that is a phrase
+    (``phrase_row[id] >= 0``) is an occurrence of that row, and its contexts are the words of
+    the corpus as the build counts them (out-of-vocabulary words removed, frequent words
+    subsampled with the same draws, keyed on position) up to ``len(weights)`` tokens before
+    its first word and after its last, within its line, weighted by distance.
+
+    Parameters
+    ----------
+    blocks : iterable of ndarray
+        The corpus as provisional ids (``-1`` at line ends).
+    tables : sequence of PhraseTable
+        Each pass's phrases over provisional ids.
+    phrase_row : ndarray of int
+        For each provisional id, its phrase row, or -1.
+    vocabulary_id : ndarray of int
+        For each provisional id, its vocabulary id or ``OOV_ID`` (:func:`wordvec.vocab.prune_vocabulary`'s map).
+    weights : ndarray of int64
+        The integer weight of a context at distance 1, 2, ... (:func:`wordvec.cooccur.distance_weights`).
+    keep_probability : ndarray, optional
+        The subsampling's probability of keeping each vocabulary word.
+    seed : int, default 0
+        The subsampling's seed.
+
+    Returns
+    -------
+    contexts : scipy.sparse.csr_matrix of int64, shape (phrase rows, vocabulary)
+        The weighted counts.
+    occurrences : ndarray of int64
+        How often each phrase row was joined in the corpus.
+    """
+    from .cooccur import position_uniforms
+
+    rows = int(phrase_row.max()) + 1 if len(phrase_row) and phrase_row.max() >= 0 else 0
+    columns = int(vocabulary_id.max()) + 1 if len(vocabulary_id) else 0
+    occurrences = np.zeros(rows, dtype=np.int64)
+    contexts = sp.csr_matrix((rows, columns), dtype=np.int64)
+    window = len(weights)
+    offset = 0
+    pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for ids in whole_line_pieces(blocks, SPOOL_BLOCK):
+        joined, starts, ends = join_layers(ids, tables)
+        is_phrase = (joined >= 0) & (joined < len(phrase_row))
+        is_phrase[is_phrase] = phrase_row[joined[is_phrase]] >= 0
+        found = phrase_row[joined[is_phrase]]
+        occurrences += np.bincount(found, minlength=rows)
+        # The corpus as the build counts it: OOV words out, frequent words subsampled by position.
+        mapped = np.where(ids == LINE_ID, LINE_ID, vocabulary_id[np.where(ids == LINE_ID, 0, ids)])
+        keep = mapped != OOV_ID
+        if keep_probability is not None:
+            words = np.flatnonzero(mapped >= 0)
+            draws = position_uniforms(offset, len(ids), seed)[words]
+            keep[words[draws >= keep_probability[mapped[words]]]] = False
+        offset += len(ids)
+        counted = mapped[keep]
+        if not len(found) or not len(counted):
+            continue
+        kept_before = np.concatenate([[0], np.cumsum(keep)])  # kept tokens before each position
+        line_ends = np.concatenate([[0], np.cumsum(counted == LINE_ID)])  # line ends before each kept token
+        left_edge = kept_before[starts[is_phrase]]  # the first kept token after the phrase's start is at this index
+        right_edge = kept_before[ends[is_phrase] + 1]
+        for distance in range(1, window + 1):
+            before = left_edge - distance
+            after = right_edge + distance - 1
+            for at, valid, line_of in (
+                # No line end between the phrase and the context, the context included.
+                (before, before >= 0, lambda at: line_ends[at] == line_ends[left_edge]),
+                (after, after < len(counted), lambda at: line_ends[at + 1] == line_ends[right_edge]),
+            ):
+                at = np.where(valid, at, 0)
+                valid &= line_of(at)
+                pending.append((found[valid], counted[at[valid]], np.full(int(valid.sum()), weights[distance - 1])))
+        if sum(len(part[0]) for part in pending) > 1 << 24:
+            contexts = contexts + _matrix(pending, rows, columns)
+            pending = []
+    if pending:
+        contexts = contexts + _matrix(pending, rows, columns)
+    return contexts.tocsr(), occurrences
+
+
+def _matrix(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]], rows: int, columns: int) -> sp.csr_matrix:
+    return sp.coo_matrix(
+        (np.concatenate([p[2] for p in parts]), (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))),
+        shape=(rows, columns),
+    ).tocsr()
 
 
 def join_stream(blocks: Iterable[np.ndarray], table: PhraseTable, size: int, out: BinaryIO) -> tuple[np.ndarray, int]:

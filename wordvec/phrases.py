@@ -47,7 +47,7 @@ from .options import MAX_PHRASE_PASSES as MAX_PASSES
 from .options import DEFAULT_PHRASE_THRESHOLDS as DEFAULT_THRESHOLDS
 from .options import PHRASE_SCORINGS as SCORINGS
 from .phrase_join import PhraseTable, join_phrases, whole_line_pieces
-from .vocab import LINE_ID
+from .vocab import LINE_ID, SPOOL_BLOCK
 
 if TYPE_CHECKING:
     from .options import BuildParams
@@ -627,7 +627,7 @@ def learn_phrases(
     source = Corpus(corpus)
     with counting_passes(source, workers or available_cores()) as counting:
         scan = counting.scan(tokenizer, progress or no_progress)
-        join_corpus_phrases(counting, scan, found, learn=True, join_last=False)
+        join_corpus_phrases(counting, scan, found, learn=True)
     return found
 
 
@@ -642,9 +642,9 @@ class JoiningPasses(Protocol):
 
 
 def join_corpus_phrases(
-    passes: JoiningPasses, scan: ScanResult, found: Phrases, *, learn: bool, join_last: bool = True
-) -> ScanResult:
-    """Learn phrases from a scanned corpus, or take ``found``'s, and join them in the corpus's ids, pass after pass.
+    passes: JoiningPasses, scan: ScanResult, found: Phrases, *, learn: bool, rewrite: bool = False
+) -> tuple[list[str], list[PhraseTable], np.ndarray | None]:
+    """Learn phrases from a scanned corpus, or take ``found``'s, pass after pass; each pass's table over the corpus's ids.
 
     Parameters
     ----------
@@ -654,37 +654,41 @@ def join_corpus_phrases(
         What the scan found.
     found : Phrases
         With ``learn``, its settings learn ``found.passes`` layers (replacing any it had);
-        without, its layers are joined.
-    join_last : bool, default True
-        Also join the last layer (a build counts the joined corpus; learning alone need not).
+        without, its layers are taken.
+    rewrite : bool, default False
+        Join each pass's phrases in the corpus's ids for good (``passes.join_phrases``);
+        otherwise a later pass learns from the ids joined as they are read.
 
     Returns
     -------
-    ScanResult
-        The words (the scan's, then each joined phrase that was not a word already), and
-        every word's count in the joined corpus; tokens and lines as read.
+    words : list of str
+        The scan's words, then each phrase that was not a word already (the ids of the tables).
+    tables : list of PhraseTable
+        Each pass's phrases over those ids (:func:`wordvec.phrase_join.join_layers` joins them).
+    counts : ndarray or None
+        With ``rewrite``, every word's count in the joined corpus.
     """
-    from .vocab import ScanResult
+    from .phrase_join import join_layers
 
     words = list(scan.words)
-    counts = scan.counts
+    counts = None
+    tables: list[PhraseTable] = []
     layers = found.passes if learn else len(found.layers)
     if learn:
         found.layers = []
     for number in range(layers):
         if learn:
             connectors = np.fromiter((word in found.connector_words for word in words), dtype=bool, count=len(words))
-            if not found._learn_layer(passes.iter_ids(), words, connectors):
-                break  # nothing joined: a next pass would count the same
-        if number == layers - 1 and not join_last:
-            break
+            blocks = passes.iter_ids()
+            if tables and not rewrite:
+                blocks = (join_layers(piece, tables)[0] for piece in whole_line_pieces(blocks, SPOOL_BLOCK))
+            if not found._learn_layer(blocks, words, connectors):
+                break  # nothing found: a next pass would count the same
         table = found.table(number, words)
-        if table:
+        tables.append(table)
+        if rewrite and table:
             counts = passes.join_phrases(table, len(words))
-    return ScanResult(words, counts, scan.tokens, scan.lines, None)
-
-
-
+    return words, tables, counts
 
 def connector_words_of(setting: str) -> frozenset[str]:
     """The connector words a setting names: ``"english"`` (gensim's list), ``"none"``, or a file's path."""

@@ -27,6 +27,7 @@ from .vocab import CorpusIds, Vocabulary
 if TYPE_CHECKING:
     from .cooccur import CooccurrenceCounter, ForwardCounts
     from .corpus import CorpusStats
+    from .phrase_join import PhraseTable
     from .phrases import Phrases
     from .subwords import NgramTable
     from .vocab import ScanResult
@@ -67,8 +68,10 @@ class CountedCorpus:
     stats: dict[str, Any]
     #: The corpus as ids of every word seen, kept for :func:`wordvec.incremental.update` (``keep_corpus=True``).
     corpus_ids: CorpusIds | None = None
-    #: The phrases joined before counting (``phrases=...``), else None.
+    #: The phrases of the build (``phrases=...``), else None.
     phrases: Phrases | None = None
+    #: The rows the phrases add (``phrase_mode="add"``), folded into the words' space after the SVD.
+    phrase_rows: PhraseRows | None = None
 
 
 class CountingPasses(Protocol):
@@ -174,10 +177,10 @@ def count_passes(
         scan = passes.scan(settings.tokenizer, notify)
     if scan.tokens == 0:
         raise CorpusError(f"the corpus has no words ({', '.join(corpus_stats.names[:3])}); give it some text")
-    phrase_stats = None
+    phrase_stats = learned = None
     if settings.phrases is not None:
         with _timed(timings, "phrases"):
-            scan, phrases, phrase_stats = _join_phrases(passes, scan, settings, phrases)
+            phrases, learned, scan, phrase_stats = _learn_phrases(passes, scan, settings, phrases)
     corpus_ids = None
     if keep_corpus:
         corpus_ids = CorpusIds(scan.words, scan.counts, np.concatenate(list(passes.iter_ids())))
@@ -186,8 +189,13 @@ def count_passes(
             scan.words, scan.counts, min_count=settings.min_count, max_vocab=settings.max_vocab
         )
     _check_dim(settings, len(vocabulary), f" (of {len(scan.words)} distinct, min_count={settings.min_count})")
+    keep = subsample_keep_probability(vocabulary.counts, settings.subsample) if settings.subsample > 0 else None
+    phrase_rows = None
+    if learned is not None:  # before the count, which may remove the spooled ids as it goes
+        with _timed(timings, "phrase_contexts"):
+            phrase_rows = _phrase_rows(passes, *learned, len(scan.words), new_id_of, keep, settings)
+        phrase_stats.update(rows=len(phrase_rows.words), joined_tokens=phrase_rows.joined)
     with _timed(timings, "count"):
-        keep = subsample_keep_probability(vocabulary.counts, settings.subsample) if settings.subsample > 0 else None
         counter = CooccurrenceCounter(
             len(vocabulary), window=settings.window, distance_weighting=settings.distance_weighting, keep_probability=keep, seed=settings.seed
         )
@@ -210,27 +218,90 @@ def count_passes(
     }
     if phrase_stats is not None:
         stats["phrases"] = phrase_stats
-    return CountedCorpus(vocabulary, matrix, stats, corpus_ids, phrases if settings.phrases is not None else None)
+    return CountedCorpus(vocabulary, matrix, stats, corpus_ids, phrases if settings.phrases is not None else None, phrase_rows)
 
 
-def _join_phrases(
+def _learn_phrases(
     passes: CountingPasses, scan: ScanResult, settings: BuildParams, given: Phrases | None
-) -> tuple[ScanResult, Phrases, dict[str, Any]]:
-    """Learn or read the phrases ``settings`` ask for and join them in the scanned corpus; the new scan, the phrases, their statistics."""
+) -> tuple[Phrases, tuple[list[str], list[PhraseTable]] | None, ScanResult, dict[str, Any]]:
+    """Learn or read the phrases ``settings`` ask for.
+
+    Returns the phrases; with ``phrase_mode="add"``, the words and tables to count their
+    contexts with (:func:`_phrase_rows`), else None; the scan (with ``"replace"``, of the
+    corpus with the phrases joined for good); and the statistics of the phrases.
+    """
     from .phrases import join_corpus_phrases, phrases_of_settings
+    from .vocab import ScanResult
 
     if not hasattr(passes, "join_phrases"):
         raise ParameterError(PHRASES_ON_A_CLUSTER)
     phrases, learn = phrases_of_settings(settings, given)
-    joined = join_corpus_phrases(passes, scan, phrases, learn=learn)  # type: ignore[arg-type]
-    stats = {
+    replace = settings.phrase_mode == "replace"
+    words, tables, counts = join_corpus_phrases(passes, scan, phrases, learn=learn, rewrite=replace)  # type: ignore[arg-type]
+    stats: dict[str, Any] = {
         "phrases": len(phrases.phrases),
         "passes": len(phrases.layers),
-        "joined_tokens": int(joined.counts[len(scan.words):].sum()),
+        "mode": settings.phrase_mode,
         "connector_words": sorted(phrases.connector_words),
         "delimiter": phrases.delimiter,
     }
-    return joined, phrases, stats
+    if not replace:
+        return phrases, (words, tables), scan, stats
+    if counts is not None:
+        stats["joined_tokens"] = int(counts[len(scan.words):].sum())
+        scan = ScanResult(words, counts, scan.tokens, scan.lines, None)
+    else:
+        stats["joined_tokens"] = 0
+    return phrases, None, scan, stats
+
+
+@dataclass
+class PhraseRows:
+    """The phrases a build adds to the words' space (``phrase_mode="add"``): their words, counts and contexts.
+
+    Attributes
+    ----------
+    words : list of str
+        The phrases joined at least ``min_count`` times, most frequent first.
+    counts : ndarray of int64
+        How often each was joined.
+    contexts : scipy.sparse.csr_matrix
+        The distance-weighted counts of the words around them, as the co-occurrence matrix's
+        rows count a word's, with the vocabulary's words as columns.
+    joined : int
+        Phrase occurrences joined in the corpus, those of rarer phrases too.
+    """
+
+    words: list[str]
+    counts: np.ndarray
+    contexts: sp.csr_matrix
+    joined: int
+
+
+def _phrase_rows(
+    passes: CountingPasses,
+    words: list[str],
+    tables: list[PhraseTable],
+    scanned: int,
+    new_id_of: np.ndarray,
+    keep_probability: np.ndarray | None,
+    settings: BuildParams,
+) -> PhraseRows:
+    """Count the contexts of each phrase of ``tables`` (ids ``scanned`` and up of ``words``) and keep those frequent enough."""
+    from .cooccur import distance_weights
+    from .phrase_join import phrase_contexts
+
+    phrase_row = np.full(len(words), -1, dtype=np.int64)
+    phrase_row[scanned:] = np.arange(len(words) - scanned)
+    weights, _ = distance_weights(settings.window, settings.distance_weighting)
+    contexts, occurrences = phrase_contexts(
+        passes.iter_ids(), [table for table in tables if table], phrase_row, new_id_of[:scanned],
+        np.asarray(weights, dtype=np.int64), keep_probability=keep_probability, seed=settings.seed,
+    )
+    names = words[scanned:]
+    order = sorted(np.flatnonzero(occurrences >= settings.min_count).tolist(), key=lambda row: (-occurrences[row], names[row]))
+    rows = np.asarray(order, dtype=np.int64)
+    return PhraseRows([names[row] for row in order], occurrences[rows], contexts[rows], int(occurrences.sum()))
 
 
 @contextmanager
@@ -296,6 +367,7 @@ def _factorize(
     with _timed(timings, "weight"):
         notify("weight", 0, None)
         uncounted = np.diff(counted.matrix.indptr) == 0  # words in no counted pair
+        phrase_ppmi = _phrase_ppmi(counted, settings, svd)
         # Hand-over through a list, so that the SVD holds the only reference to each
         # matrix and can free it (the counts once weighted, the PPMI once split).
         operand = [ppmi(counted.matrix, cds=settings.cds, neg=settings.neg, copy=keep_matrix)]
@@ -311,6 +383,7 @@ def _factorize(
         notify("svd", 0, None)
         analogy_eig = ANALOGY_EIG if settings.analogy_view else None
         analogy = None
+        folded: dict[str, np.ndarray] = {}
         if svd is None:
             vectors, s, *views = svd_embedding(
                 operand.pop(),
@@ -322,6 +395,8 @@ def _factorize(
                 power_iterations=settings.power_iterations,
                 seed=settings.seed,
                 analogy_eig=analogy_eig,
+                fold_in=phrase_ppmi,
+                folded=folded,
             )
             analogy = views[0] if views else None
         else:
@@ -362,6 +437,14 @@ def _factorize(
         stats["warnings"] = [warning for warning in warnings if warning]
     params = dataclasses.asdict(settings)
     words, counts = counted.vocabulary.words, counted.vocabulary.counts
+    if folded:  # the phrases' rows follow the words', most frequent first
+        rows = counted.phrase_rows
+        words, counts = [*words, *rows.words], np.concatenate([counts, rows.counts])
+        vectors = np.concatenate([vectors, folded["similarity"]])
+        if analogy is not None:
+            analogy = np.concatenate([analogy, folded["analogy"]])
+        if unblended is not None:
+            unblended = np.concatenate([unblended, folded["analogy"]])
     analogy_model = None
     if analogy is not None:
         analogy_params = {**params, "eig": ANALOGY_EIG, "add_context": False, "normalize": True}
@@ -375,6 +458,19 @@ def _factorize(
     )
     model.phrases = counted.phrases
     return model
+
+
+def _phrase_ppmi(counted: CountedCorpus, settings: BuildParams, svd: Callable[..., tuple] | None) -> sp.csr_matrix | None:
+    """The PPMI of the phrases' rows (``counted.phrase_rows``), weighed against the words' contexts; None without phrase rows."""
+    from .ppmi import ppmi
+
+    rows = counted.phrase_rows
+    if rows is None or not rows.words:
+        return None
+    if svd is not None:
+        raise ParameterError(PHRASES_ON_A_CLUSTER)
+    context_sums = np.asarray(counted.matrix.sum(axis=0), dtype=np.float64).ravel()
+    return ppmi(rows.contexts, cds=settings.cds, neg=settings.neg, context_sums=context_sums)
 
 
 def _subword_tables(

@@ -13,7 +13,9 @@ from .errors import ParameterError
 _ROWS_BLOCK_ENTRIES = 1 << 22
 
 
-def ppmi(counts: sp.spmatrix, *, cds: float = 0.75, neg: float = 1.0, copy: bool = True) -> sp.csr_matrix:
+def ppmi(
+    counts: sp.spmatrix, *, cds: float = 0.75, neg: float = 1.0, copy: bool = True, context_sums: np.ndarray | None = None
+) -> sp.csr_matrix:
     """Shifted positive PMI with context-distribution smoothing.
 
     Parameters
@@ -32,6 +34,9 @@ def ppmi(counts: sp.spmatrix, *, cds: float = 0.75, neg: float = 1.0, copy: bool
         False lets the result take over the arrays of ``counts`` when it is a float32 CSR
         matrix, which is then overwritten: the build does this when the counts are not
         needed again, so that the two matrices are never in memory together.
+    context_sums : ndarray, optional
+        The contexts' counts ``#(c)`` to weigh against, instead of the column sums of
+        ``counts``: rows added to a matrix (a build's phrases) are weighted with its contexts.
 
     Returns
     -------
@@ -75,7 +80,7 @@ def ppmi(counts: sp.spmatrix, *, cds: float = 0.75, neg: float = 1.0, copy: bool
     if (counts.data < 0).any():
         raise ParameterError("co-occurrence counts must not be negative")
     row_sums = np.asarray(counts.sum(axis=1), dtype=np.float64).ravel()
-    col_sums = np.asarray(counts.sum(axis=0), dtype=np.float64).ravel()
+    col_sums = np.asarray(counts.sum(axis=0) if context_sums is None else context_sums, dtype=np.float64).ravel()
     with np.errstate(divide="ignore"):
         log_rows = np.log(row_sums).astype(np.float32)
         log_smoothed_cols = (cds * np.log(col_sums)).astype(np.float32)

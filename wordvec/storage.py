@@ -720,17 +720,23 @@ def _read_words(files: _KeptFiles) -> list[str]:
 def check_kept_vocabulary(model: WordVectors, kept: CorpusIds, path: str | Path) -> None:
     """Check that every word of ``model`` is a word of its ``kept`` corpus, with the same count: the files are of one build.
 
+    The phrases a build added as rows of their own are left out: they are no words of the corpus.
+
     Raises
     ------
     ModelError
         A word of the model is missing from the kept corpus, or counted otherwise there.
     """
     row_of = {word: row for row, word in enumerate(kept.words)}
-    rows = np.fromiter((row_of.get(word, -1) for word in model.words), dtype=np.int64, count=len(model))
+    # The rows of phrases a build added (phrase_mode "add") follow the words, and are no words of the corpus.
+    phrases = model.stats.get("phrases")
+    added = phrases.get("rows") if isinstance(phrases, dict) and phrases.get("mode") == "add" else 0
+    words = len(model) - (min(added, len(model)) if isinstance(added, int) and added > 0 else 0)
+    rows = np.fromiter((row_of.get(word, -1) for word in model.words[:words]), dtype=np.int64, count=words)
     missing = rows < 0
     differ = missing.copy()
     if model.counts is not None:
-        differ[~missing] = kept.counts[rows[~missing]] != model.counts[~missing]
+        differ[~missing] = kept.counts[rows[~missing]] != model.counts[:words][~missing]
     if differ.any():
         first = int(np.argmax(differ))
         problem = "lacks the model's word" if missing[first] else "has another count for the model's word"

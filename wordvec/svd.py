@@ -426,6 +426,8 @@ def svd_embedding(
     dtype: type = np.float32,
     threads: int | None = None,
     analogy_eig: float | None = None,
+    fold_in: sp.spmatrix | None = None,
+    folded: dict[str, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, ...]:
     """Word vectors ``embed(*randomized_svd(matrix, dim))`` and the singular values, in less memory.
 
@@ -437,6 +439,12 @@ def svd_embedding(
     the vectors is computed from ``Q`` and ``A^T Q`` and written over ``Q``, so the build
     holds two tall matrices at most instead of four. The vectors are a view of that reused
     memory (``dim + oversamples`` columns wide, of which ``dim`` are the vectors').
+
+    ``fold_in`` are more rows of the matrix's kind (over the same columns), left out of the
+    SVD: their vectors are those the SVD would give them, ``m V S^-1`` for a row ``m``
+    (folding in, as latent semantic analysis adds documents), weighted as the view's
+    (without context vectors, which they have none of), and written to ``folded``
+    (``"similarity"``, and ``"analogy"`` with ``analogy_eig``).
 
     Returns
     -------
@@ -475,6 +483,13 @@ def svd_embedding(
         if analogy_eig is not None:
             analogy_vectors[start : start + _ROWS_PER_STEP] = _weighted_rows(u_part, analogy_weights, None, None, True)
         basis[start : start + _ROWS_PER_STEP, :dim] = _weighted_rows(u_part, weights, contexts, right_weighted, normalize)
+    if fold_in is not None and folded is not None:
+        # m V S^-1, with V = (A^T Q) U_small S^-1 (the small SVD's left vectors).
+        rows_u = np.asarray(sp.csr_matrix(fold_in, dtype=dtype) @ transposed_small, dtype=np.float64) @ left_small
+        rows_u = rows_u / singular_values.astype(np.float64) ** 2
+        folded["similarity"] = _weighted_rows(rows_u, weights, None, None, normalize).astype(dtype) * signs
+        if analogy_eig is not None:
+            folded["analogy"] = _weighted_rows(rows_u, analogy_weights, None, None, True).astype(dtype) * signs
     del transposed_small
     # Close the gaps: row i moves from i * width to i * dim of the same memory. Each step
     # copies its rows out before writing, and never writes past where the next step reads.

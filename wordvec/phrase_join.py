@@ -205,53 +205,92 @@ def phrase_contexts(
     occurrences : ndarray of int64
         How often each phrase row was joined in the corpus.
     """
-    from .cooccur import position_uniforms
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ._cores import available_cores
 
     rows = int(phrase_row.max()) + 1 if len(phrase_row) and phrase_row.max() >= 0 else 0
     columns = int(vocabulary_id.max()) + 1 if len(vocabulary_id) else 0
     occurrences = np.zeros(rows, dtype=np.int64)
     contexts = sp.csr_matrix((rows, columns), dtype=np.int64)
-    window = len(weights)
-    offset = 0
     pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    for ids in whole_line_pieces(blocks, SPOOL_BLOCK):
-        joined, starts, ends = join_layers(ids, tables)
-        is_phrase = (joined >= 0) & (joined < len(phrase_row))
-        is_phrase[is_phrase] = phrase_row[joined[is_phrase]] >= 0
-        found = phrase_row[joined[is_phrase]]
-        occurrences += np.bincount(found, minlength=rows)
-        # The corpus as the build counts it: OOV words out, frequent words subsampled by position.
-        mapped = np.where(ids == LINE_ID, LINE_ID, vocabulary_id[np.where(ids == LINE_ID, 0, ids)])
-        keep = mapped != OOV_ID
-        if keep_probability is not None:
-            words = np.flatnonzero(mapped >= 0)
-            draws = position_uniforms(offset, len(ids), seed)[words]
-            keep[words[draws >= keep_probability[mapped[words]]]] = False
-        offset += len(ids)
-        counted = mapped[keep]
-        if not len(found) or not len(counted):
-            continue
-        kept_before = np.concatenate([[0], np.cumsum(keep)])  # kept tokens before each position
-        line_ends = np.concatenate([[0], np.cumsum(counted == LINE_ID)])  # line ends before each kept token
-        left_edge = kept_before[starts[is_phrase]]  # the first kept token after the phrase's start is at this index
-        right_edge = kept_before[ends[is_phrase] + 1]
-        for distance in range(1, window + 1):
-            before = left_edge - distance
-            after = right_edge + distance - 1
-            for at, valid, line_of in (
-                # No line end between the phrase and the context, the context included.
-                (before, before >= 0, lambda at: line_ends[at] == line_ends[left_edge]),
-                (after, after < len(counted), lambda at: line_ends[at + 1] == line_ends[right_edge]),
-            ):
-                at = np.where(valid, at, 0)
-                valid &= line_of(at)
-                pending.append((found[valid], counted[at[valid]], np.full(int(valid.sum()), weights[distance - 1])))
-        if sum(len(part[0]) for part in pending) > 1 << 24:
+
+    def collect(result: tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray, np.ndarray]]]) -> None:
+        nonlocal occurrences, contexts, pending
+        occurrences += result[0]
+        pending += result[1]
+        if sum(len(part[0]) for part in pending) > 1 << 24:  # into the matrix: the pairs held stay bounded
             contexts = contexts + _matrix(pending, rows, columns)
             pending = []
+
+    def pieces() -> Iterator[tuple[np.ndarray, int]]:
+        offset = 0  # the position of each piece in the whole stream, which the subsampling's draws are keyed on
+        for ids in whole_line_pieces(blocks, SPOOL_BLOCK):
+            yield ids, offset
+            offset += len(ids)
+
+    threads = available_cores()
+    with ThreadPoolExecutor(max_workers=threads) as pool:  # numpy's work on a piece runs mostly outside the GIL
+        waiting = []
+        for ids, offset in pieces():
+            waiting.append(pool.submit(
+                _piece_contexts, ids, offset, tables, phrase_row, vocabulary_id, weights, keep_probability, seed, rows
+            ))
+            if len(waiting) >= threads:
+                collect(waiting.pop(0).result())
+        for future in waiting:
+            collect(future.result())
     if pending:
         contexts = contexts + _matrix(pending, rows, columns)
     return contexts.tocsr(), occurrences
+
+
+def _piece_contexts(
+    ids: np.ndarray,
+    offset: int,
+    tables: Sequence[PhraseTable],
+    phrase_row: np.ndarray,
+    vocabulary_id: np.ndarray,
+    weights: np.ndarray,
+    keep_probability: np.ndarray | None,
+    seed: int,
+    rows: int,
+) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
+    """:func:`phrase_contexts` of one piece of whole lines at ``offset``: the occurrences of each row, and (rows, words, weights)."""
+    from .cooccur import position_uniforms
+
+    joined, starts, ends = join_layers(ids, tables)
+    is_phrase = (joined >= 0) & (joined < len(phrase_row))
+    is_phrase[is_phrase] = phrase_row[joined[is_phrase]] >= 0
+    found = phrase_row[joined[is_phrase]]
+    occurrences = np.bincount(found, minlength=rows)
+    if not len(found):
+        return occurrences, []
+    # The corpus as the build counts it: OOV words out, frequent words subsampled by position.
+    mapped = np.where(ids == LINE_ID, LINE_ID, vocabulary_id[np.where(ids == LINE_ID, 0, ids)])
+    keep = mapped != OOV_ID
+    if keep_probability is not None:
+        words = np.flatnonzero(mapped >= 0)
+        draws = position_uniforms(offset, len(ids), seed)[words]
+        keep[words[draws >= keep_probability[mapped[words]]]] = False
+    counted = mapped[keep]
+    kept_before = np.concatenate([[0], np.cumsum(keep)])  # kept tokens before each position
+    line_ends = np.concatenate([[0], np.cumsum(counted == LINE_ID)])  # line ends before each kept token
+    left_edge = kept_before[starts[is_phrase]]  # the first kept token after the phrase's start is at this index
+    right_edge = kept_before[ends[is_phrase] + 1]
+    pairs = []
+    for distance in range(1, len(weights) + 1):
+        before = left_edge - distance
+        after = right_edge + distance - 1
+        for at, valid, same_line in (
+            # No line end between the phrase and the context, the context included.
+            (before, before >= 0, lambda at: line_ends[at] == line_ends[left_edge]),
+            (after, after < len(counted), lambda at: line_ends[at + 1] == line_ends[right_edge]),
+        ):
+            at = np.where(valid, at, 0)
+            valid &= same_line(at)
+            pairs.append((found[valid], counted[at[valid]], np.full(int(valid.sum()), weights[distance - 1])))
+    return occurrences, pairs
 
 
 def _matrix(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]], rows: int, columns: int) -> sp.csr_matrix:

@@ -485,7 +485,7 @@ def svd_embedding(
         basis[start : start + _ROWS_PER_STEP, :dim] = _weighted_rows(u_part, weights, contexts, right_weighted, normalize)
     if fold_in is not None and folded is not None:
         # m V S^-1, with V = (A^T Q) U_small S^-1 (the small SVD's left vectors).
-        rows_u = np.asarray(sp.csr_matrix(fold_in, dtype=dtype) @ transposed_small, dtype=np.float64) @ left_small
+        rows_u = _fold_in_product(sp.csr_matrix(fold_in, dtype=dtype), transposed_small, threads) @ left_small
         rows_u = rows_u / singular_values.astype(np.float64) ** 2
         folded["similarity"] = _weighted_rows(rows_u, weights, None, None, normalize).astype(dtype) * signs
         if analogy_eig is not None:
@@ -504,6 +504,19 @@ def svd_embedding(
         return vectors, singular_values.astype(dtype)
     analogy_vectors *= signs
     return vectors, singular_values.astype(dtype), analogy_vectors
+
+
+def _fold_in_product(rows: sp.csr_matrix, dense: np.ndarray, threads: int | None) -> np.ndarray:
+    """``rows @ dense`` in float64, blocks of rows on threads (scipy's sparse product runs on one core, outside the GIL)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ._cores import available_cores
+
+    step = max(1, -(-rows.shape[0] // (threads or available_cores())))
+    with ThreadPoolExecutor(max_workers=threads or available_cores()) as pool:
+        parts = pool.map(lambda start: np.asarray(rows[start : start + step] @ dense, dtype=np.float64),
+                         range(0, rows.shape[0], step))
+        return np.concatenate([*parts, np.zeros((0, dense.shape[1]))])
 
 
 def embed(

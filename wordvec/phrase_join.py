@@ -56,11 +56,17 @@ class PhraseTable:
     keys: dict[int, np.ndarray] = field(default_factory=dict)
     targets: dict[int, np.ndarray] = field(default_factory=dict)
     wide: dict[tuple[int, ...], int] = field(default_factory=dict)
+    #: Whether each id starts some phrase, and ends some: only such candidates are looked up.
+    starts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    ends: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     @classmethod
     def of(cls, rows: dict[int, list[tuple[list[int], int]]], code: np.ndarray, radix: int, size: int) -> PhraseTable:
         """The table of ``rows`` (by connectors inside, each row of ids with its target id)."""
-        table = cls(code, max(radix, 1), size)
+        table = cls(code, max(radix, 1), size, starts=np.zeros(size, dtype=bool), ends=np.zeros(size, dtype=bool))
+        for entries in rows.values():
+            table.starts[[row[0] for row, _ in entries]] = True
+            table.ends[[row[-1] for row, _ in entries]] = True
         for inside, entries in rows.items():
             if not table.fits(inside):
                 table.wide.update((tuple(row), target) for row, target in entries)
@@ -119,7 +125,8 @@ def join_with_spans(
         return ids, positions, ends
     first, second = content[:-1], content[1:]
     line = np.cumsum(~is_token)
-    same_line = line[first] == line[second]
+    # Only candidates in one line whose words can start and end a phrase are looked up.
+    same_line = (line[first] == line[second]) & table.starts[ids[first]] & table.ends[ids[second]]
     gaps = second - first - 1
     target = np.full(len(first), -1, dtype=np.int64)
     for inside, keys in table.keys.items():
@@ -213,15 +220,11 @@ def phrase_contexts(
     columns = int(vocabulary_id.max()) + 1 if len(vocabulary_id) else 0
     occurrences = np.zeros(rows, dtype=np.int64)
     contexts = sp.csr_matrix((rows, columns), dtype=np.int64)
-    pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
-    def collect(result: tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray, np.ndarray]]]) -> None:
-        nonlocal occurrences, contexts, pending
+    def collect(result: tuple[np.ndarray, sp.csr_matrix]) -> None:
+        nonlocal occurrences, contexts
         occurrences += result[0]
-        pending += result[1]
-        if sum(len(part[0]) for part in pending) > 1 << 24:  # into the matrix: the pairs held stay bounded
-            contexts = contexts + _matrix(pending, rows, columns)
-            pending = []
+        contexts = contexts + result[1]
 
     def pieces() -> Iterator[tuple[np.ndarray, int]]:
         offset = 0  # the position of each piece in the whole stream, which the subsampling's draws are keyed on
@@ -234,14 +237,12 @@ def phrase_contexts(
         waiting = []
         for ids, offset in pieces():
             waiting.append(pool.submit(
-                _piece_contexts, ids, offset, tables, phrase_row, vocabulary_id, weights, keep_probability, seed, rows
+                _piece_contexts, ids, offset, tables, phrase_row, vocabulary_id, weights, keep_probability, seed, (rows, columns)
             ))
             if len(waiting) >= threads:
                 collect(waiting.pop(0).result())
         for future in waiting:
             collect(future.result())
-    if pending:
-        contexts = contexts + _matrix(pending, rows, columns)
     return contexts.tocsr(), occurrences
 
 
@@ -254,18 +255,18 @@ def _piece_contexts(
     weights: np.ndarray,
     keep_probability: np.ndarray | None,
     seed: int,
-    rows: int,
-) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
-    """:func:`phrase_contexts` of one piece of whole lines at ``offset``: the occurrences of each row, and (rows, words, weights)."""
+    shape: tuple[int, int],
+) -> tuple[np.ndarray, sp.csr_matrix]:
+    """:func:`phrase_contexts` of one piece of whole lines at ``offset``: the occurrences of each row, and the contexts' counts."""
     from .cooccur import position_uniforms
 
     joined, starts, ends = join_layers(ids, tables)
     is_phrase = (joined >= 0) & (joined < len(phrase_row))
     is_phrase[is_phrase] = phrase_row[joined[is_phrase]] >= 0
     found = phrase_row[joined[is_phrase]]
-    occurrences = np.bincount(found, minlength=rows)
+    occurrences = np.bincount(found, minlength=shape[0])
     if not len(found):
-        return occurrences, []
+        return occurrences, sp.csr_matrix(shape, dtype=np.int64)
     # The corpus as the build counts it: OOV words out, frequent words subsampled by position.
     mapped = np.where(ids == LINE_ID, LINE_ID, vocabulary_id[np.where(ids == LINE_ID, 0, ids)])
     keep = mapped != OOV_ID
@@ -290,13 +291,9 @@ def _piece_contexts(
             at = np.where(valid, at, 0)
             valid &= same_line(at)
             pairs.append((found[valid], counted[at[valid]], np.full(int(valid.sum()), weights[distance - 1])))
-    return occurrences, pairs
-
-
-def _matrix(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]], rows: int, columns: int) -> sp.csr_matrix:
-    return sp.coo_matrix(
-        (np.concatenate([p[2] for p in parts]), (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))),
-        shape=(rows, columns),
+    return occurrences, sp.coo_matrix(
+        (np.concatenate([p[2] for p in pairs]), (np.concatenate([p[0] for p in pairs]), np.concatenate([p[1] for p in pairs]))),
+        shape=shape,
     ).tocsr()
 
 

@@ -447,8 +447,9 @@ class Phrases:
         code = np.full(size, -1, dtype=np.int32)
         code[[index[word] for word in connectors]] = np.arange(len(connectors), dtype=np.int32)
         rows: dict[int, list[tuple[list[int], int]]] = {}
-        for phrase in self.layers[layer]:
-            cuts = self._cuts(phrase, index)
+        # Cut among the words before this pass's phrases: a pass joins what the one before left.
+        cut_phrases = [(phrase, self._cuts(phrase, index)) for phrase in self.layers[layer]]
+        for phrase, cuts in cut_phrases:
             if not cuts:
                 continue
             target = index.get(phrase)

@@ -41,6 +41,16 @@ def whole_line_pieces(blocks: Iterable[np.ndarray], piece: int = PIECE) -> Itera
         yield np.concatenate([carried, [LINE_ID]])
 
 
+#: Bits of :attr:`PhraseTable.pairs` (4 MB): with 60,000 phrases, one candidate in 70 passes it by chance.
+_PAIR_BITS = 1 << 22
+
+
+def _pair_hash(first: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """A hash of id pairs into ``[0, _PAIR_BITS)`` (multiplicative: the high bits of a product)."""
+    mixed = (np.asarray(first, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)) ^ np.asarray(last, dtype=np.uint64)
+    return ((mixed * np.uint64(0xBF58476D1CE4E5B9)) >> np.uint64(65 - _PAIR_BITS.bit_length())).astype(np.int64)
+
+
 @dataclass
 class PhraseTable:
     """One pass's phrases over token ids: what :func:`join_phrases` looks candidates up in.
@@ -56,17 +66,15 @@ class PhraseTable:
     keys: dict[int, np.ndarray] = field(default_factory=dict)
     targets: dict[int, np.ndarray] = field(default_factory=dict)
     wide: dict[tuple[int, ...], int] = field(default_factory=dict)
-    #: Whether each id starts some phrase, and ends some: only such candidates are looked up.
-    starts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    ends: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    #: A bit per hash of (first, last) id of the phrases: only candidates whose bit is set are looked up.
+    pairs: np.ndarray = field(default_factory=lambda: np.zeros(_PAIR_BITS, dtype=bool))
 
     @classmethod
     def of(cls, rows: dict[int, list[tuple[list[int], int]]], code: np.ndarray, radix: int, size: int) -> PhraseTable:
         """The table of ``rows`` (by connectors inside, each row of ids with its target id)."""
-        table = cls(code, max(radix, 1), size, starts=np.zeros(size, dtype=bool), ends=np.zeros(size, dtype=bool))
+        table = cls(code, max(radix, 1), size)
         for entries in rows.values():
-            table.starts[[row[0] for row, _ in entries]] = True
-            table.ends[[row[-1] for row, _ in entries]] = True
+            table.pairs[_pair_hash(np.array([row[0] for row, _ in entries]), np.array([row[-1] for row, _ in entries]))] = True
         for inside, entries in rows.items():
             if not table.fits(inside):
                 table.wide.update((tuple(row), target) for row, target in entries)
@@ -125,8 +133,8 @@ def join_with_spans(
         return ids, positions, ends
     first, second = content[:-1], content[1:]
     line = np.cumsum(~is_token)
-    # Only candidates in one line whose words can start and end a phrase are looked up.
-    same_line = (line[first] == line[second]) & table.starts[ids[first]] & table.ends[ids[second]]
+    # Only candidates in one line whose first and last word may be a phrase's are looked up.
+    same_line = (line[first] == line[second]) & table.pairs[_pair_hash(ids[first], ids[second])]
     gaps = second - first - 1
     target = np.full(len(first), -1, dtype=np.int64)
     for inside, keys in table.keys.items():

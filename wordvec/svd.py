@@ -484,12 +484,11 @@ def svd_embedding(
             analogy_vectors[start : start + _ROWS_PER_STEP] = _weighted_rows(u_part, analogy_weights, None, None, True)
         basis[start : start + _ROWS_PER_STEP, :dim] = _weighted_rows(u_part, weights, contexts, right_weighted, normalize)
     if fold_in is not None and folded is not None:
-        # m V S^-1, with V = (A^T Q) U_small S^-1 (the small SVD's left vectors).
-        rows_u = _fold_in_product(sp.csr_matrix(fold_in, dtype=dtype), transposed_small, threads) @ left_small
-        rows_u = rows_u / singular_values.astype(np.float64) ** 2
-        folded["similarity"] = _weighted_rows(rows_u, weights, None, None, normalize).astype(dtype) * signs
+        views = {"similarity": (weights, normalize)}
         if analogy_eig is not None:
-            folded["analogy"] = _weighted_rows(rows_u, analogy_weights, None, None, True).astype(dtype) * signs
+            views["analogy"] = (analogy_weights, True)
+        _fold_in(sp.csr_matrix(fold_in, dtype=dtype), transposed_small, left_small, singular_values, signs, views, folded,
+                 dtype=dtype, threads=threads)
     del transposed_small
     # Close the gaps: row i moves from i * width to i * dim of the same memory. Each step
     # copies its rows out before writing, and never writes past where the next step reads.
@@ -506,17 +505,39 @@ def svd_embedding(
     return vectors, singular_values.astype(dtype), analogy_vectors
 
 
-def _fold_in_product(rows: sp.csr_matrix, dense: np.ndarray, threads: int | None) -> np.ndarray:
-    """``rows @ dense`` in float64, blocks of rows on threads (scipy's sparse product runs on one core, outside the GIL)."""
+def _fold_in(
+    rows: sp.csr_matrix,
+    transposed_small: np.ndarray,
+    left_small: np.ndarray,
+    singular_values: np.ndarray,
+    signs: np.ndarray,
+    views: dict[str, tuple[np.ndarray, bool]],
+    folded: dict[str, np.ndarray],
+    *,
+    dtype: type,
+    threads: int | None,
+) -> None:
+    """Fill ``folded[view]`` with the vectors of ``rows`` folded in: ``m V S^-1`` weighted as each view's, a block of rows a thread.
+
+    ``V = (A^T Q) U_small S^-1``, so a row's ``m V S^-1`` is ``m (A^T Q) U_small S^-2``.
+    """
     from concurrent.futures import ThreadPoolExecutor
 
     from ._cores import available_cores
 
-    step = max(1, -(-rows.shape[0] // (threads or available_cores())))
+    dim = len(singular_values)
+    for name in views:
+        folded[name] = np.empty((rows.shape[0], dim), dtype=dtype)
+    scale = 1 / singular_values.astype(np.float64) ** 2
+
+    def fold(start: int) -> None:
+        # scipy's sparse product runs on one core, outside the GIL: blocks on threads use them all.
+        u_rows = (np.asarray(rows[start : start + _ROWS_PER_STEP] @ transposed_small, dtype=np.float64) @ left_small) * scale
+        for name, (view_weights, view_normalize) in views.items():
+            folded[name][start : start + _ROWS_PER_STEP] = _weighted_rows(u_rows, view_weights, None, None, view_normalize) * signs
+
     with ThreadPoolExecutor(max_workers=threads or available_cores()) as pool:
-        parts = pool.map(lambda start: np.asarray(rows[start : start + step] @ dense, dtype=np.float64),
-                         range(0, rows.shape[0], step))
-        return np.concatenate([*parts, np.zeros((0, dense.shape[1]))])
+        list(pool.map(fold, range(0, rows.shape[0], _ROWS_PER_STEP)))
 
 
 def embed(

@@ -510,3 +510,21 @@ def test_documents_are_joined_as_the_corpus_was():
     np.testing.assert_allclose(document_vector(model, "New York"), model["new_york"], atol=1e-6)
     both = document_vector(model, "paris and the bank of america", normalize=False)
     np.testing.assert_allclose(both, (model["paris"] + model["and"] + model["the"] + model["bank_of_america"]) / 4, atol=1e-6)
+
+
+def test_phrase_rows_leave_every_view_of_the_words_as_it_was():
+    import wordvec
+
+    lines = city_lines()
+    settings = {**SMALL, "subwords": True, "analogy_view": True, "buckets": 5000}
+    plain = wordvec.build(lines, **settings)
+    model = wordvec.build(lines, phrases="auto", phrase_threshold=2.0, **settings)
+    words = len(plain)
+    assert len(model) == words + 3 and model.words[:words] == plain.words
+    for mine, theirs in ((model, plain), (model.analogy_view, plain.analogy_view),
+                         (model.analogy_view.unblended, plain.analogy_view.unblended)):
+        np.testing.assert_array_equal(mine.vectors[:words], theirs.vectors[:words])
+    # The phrase rows are unit vectors of the view, the same before and after the n-gram blend.
+    np.testing.assert_allclose(np.linalg.norm(model.vectors[words:], axis=1), 1, atol=1e-5)
+    np.testing.assert_array_equal(model.analogy_view.vectors[words:], model.analogy_view.unblended.vectors[words:])
+    assert model.most_similar("new york", topn=1) and "new_york" in model

@@ -410,25 +410,36 @@ def _factorize(
             vectors = embed(u, s, vt, eig=settings.eig, add_context=settings.add_context, normalize=settings.normalize)
             if analogy_eig is not None:
                 analogy = embed(u, s, vt, eig=analogy_eig, add_context=False, normalize=True)
+    # The phrases' rows follow the words', most frequent first; everything below reads the words' rows, views of these.
+    word_rows = len(counted.vocabulary)
+    if folded:
+        vectors = np.concatenate([vectors, folded.pop("similarity")])
+        if analogy is not None:
+            analogy = np.concatenate([analogy, folded.pop("analogy")])
+    words_only, analogy_words = vectors[:word_rows], None if analogy is None else analogy[:word_rows]
     # Exactly zero: the SVD leaves rounding noise in the rows of words with no context, which normalising would enlarge.
-    vectors[without_context] = 0
-    if analogy is not None:
-        analogy[without_row] = 0
-    _require_usable_lengths(vectors, counted.vocabulary.words, settings)
+    words_only[without_context] = 0
+    if analogy_words is not None:
+        analogy_words[without_row] = 0
+    _require_usable_lengths(words_only, counted.vocabulary.words, settings)
     # Most vectors zero or parallel: refused before the n-grams are fitted to them.
-    _zero_vectors_report(_zero_rows(vectors), uncounted, without_context, counted.vocabulary.words, settings)
-    _parallel_vectors_report(vectors, settings)
+    _zero_vectors_report(_zero_rows(words_only), uncounted, without_context, counted.vocabulary.words, settings)
+    _parallel_vectors_report(words_only, settings)
     tables = {}
     unblended = None
     if settings.subwords:
         with _timed(timings, "subwords"):
             notify("subwords", 0, None)
-            tables, unblended = _subword_tables(counted.vocabulary.words, {"similarity": vectors, "analogy": analogy}, settings)
+            tables, unblended = _subword_tables(
+                counted.vocabulary.words, {"similarity": words_only, "analogy": analogy_words}, settings
+            )
+        if unblended is not None and len(analogy) > word_rows:  # a phrase's row has no n-grams to blend
+            unblended = np.concatenate([unblended, analogy[word_rows:]])
     # The warnings speak of the vectors as built: a word without context takes its n-grams' vector.
-    zero = _zero_rows(vectors)
+    zero = _zero_rows(words_only)
     warnings = [
         _zero_vectors_report(zero, uncounted, without_context, counted.vocabulary.words, settings),
-        _parallel_vectors_report(vectors, settings),
+        _parallel_vectors_report(words_only, settings),
     ]
     stats = dict(counted.stats)
     stats.update(ppmi_nonzeros=nonzeros, singular_values=[round(float(x), 6) for x in s[:10]], seconds=timings)
@@ -437,14 +448,9 @@ def _factorize(
         stats["warnings"] = [warning for warning in warnings if warning]
     params = dataclasses.asdict(settings)
     words, counts = counted.vocabulary.words, counted.vocabulary.counts
-    if folded:  # the phrases' rows follow the words', most frequent first
+    if len(vectors) > word_rows:
         rows = counted.phrase_rows
         words, counts = [*words, *rows.words], np.concatenate([counts, rows.counts])
-        vectors = np.concatenate([vectors, folded["similarity"]])
-        if analogy is not None:
-            analogy = np.concatenate([analogy, folded["analogy"]])
-        if unblended is not None:
-            unblended = np.concatenate([unblended, folded["analogy"]])
     analogy_model = None
     if analogy is not None:
         analogy_params = {**params, "eig": ANALOGY_EIG, "add_context": False, "normalize": True}

@@ -265,16 +265,17 @@ class PhraseRows:
         The phrases joined at least ``min_count`` times, most frequent first.
     counts : ndarray of int64
         How often each was joined.
-    contexts : scipy.sparse.csr_matrix
+    contexts : scipy.sparse.csr_matrix or None
         The distance-weighted counts of the words around them, as the co-occurrence matrix's
-        rows count a word's, with the vocabulary's words as columns.
+        rows count a word's, with the vocabulary's words as columns (None once a build has
+        weighted them, as it drops the co-occurrence matrix).
     joined : int
         Phrase occurrences joined in the corpus, those of rarer phrases too.
     """
 
     words: list[str]
     counts: np.ndarray
-    contexts: sp.csr_matrix
+    contexts: sp.csr_matrix | None
     joined: int
 
 
@@ -368,6 +369,8 @@ def _factorize(
         notify("weight", 0, None)
         uncounted = np.diff(counted.matrix.indptr) == 0  # words in no counted pair
         phrase_ppmi = _phrase_ppmi(counted, settings, svd)
+        if phrase_ppmi is not None and not keep_matrix:
+            counted.phrase_rows.contexts = None  # weighted: the counts are not needed again
         # Hand-over through a list, so that the SVD holds the only reference to each
         # matrix and can free it (the counts once weighted, the PPMI once split).
         operand = [ppmi(counted.matrix, cds=settings.cds, neg=settings.neg, copy=keep_matrix)]
@@ -398,6 +401,7 @@ def _factorize(
                 fold_in=phrase_ppmi,
                 folded=folded,
             )
+            del phrase_ppmi
             analogy = views[0] if views else None
         else:
             u, s, vt = svd(

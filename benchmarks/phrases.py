@@ -103,9 +103,11 @@ def main() -> None:
         print(f"largest score difference of a common phrase: {max(abs(ours[p] - theirs[p]) for p in common):.3g}")
     print(f"found by wordvec only: {sorted(ours.keys() - theirs.keys())[:20]}")
     print(f"found by gensim only: {sorted(theirs.keys() - ours.keys())[:20]}")
-    print("\n| phrase | count | score |\n|---|---|---|")
-    for phrase, (count, score) in list(runs["wordvec"][2][0].items())[:25]:
-        print(f"| {phrase} | {count:,} | {score:.1f} |")
+    first = runs["wordvec"][2][0]
+    for title, order in (("best", list(first.items())), ("most frequent", sorted(first.items(), key=lambda item: -item[1][0]))):
+        print(f"\nthe 25 {title} phrases:\n\n| phrase | count | score |\n|---|---|---|")
+        for phrase, (count, score) in order[:25]:
+            print(f"| {phrase} | {count:,} | {score:.1f} |")
 
 
 def compare_passes(tokens: Path, ours: list[dict], theirs: list[dict], settings: list[str]) -> None:

@@ -74,20 +74,24 @@ def test_counts_do_not_depend_on_how_the_stream_is_cut(lines, cut):
 
 
 def test_candidates_too_wide_for_one_key_count_the_same():
-    # With 2^22 word ids, a candidate with a connector inside (three ids) no longer fits one int64 key:
-    # its rows are sorted and merged as rows, and must count as the keys do.
-    ids = np.array([0, 2, 1, -1, 3, 2, 2, 1, -1, 0, 2, 1, -1, 0, 1, -1] * 3, dtype=np.int64)
+    # A candidate's key is (first * words + last) times the number of connector words per connector inside:
+    # with 2^21 word ids of which 2^20 + 1 are connectors, one with two connectors inside no longer fits an
+    # int64. Its rows are sorted and merged as rows, and must count as the keys do.
+    ids = np.array([0, 2, 1, -1, 3, 2, 2, 1, -1, 0, 2, 1, -1, 0, 1, -1, 3, 2, 2, 0, -1] * 3, dtype=np.int64)
     small = np.array([False, False, True, False])
-    wide = np.zeros(1 << 22, dtype=bool)
+    wide = np.zeros(1 << 21, dtype=bool)
     wide[2] = True
+    wide[1 << 20 :] = True
     by_keys = count_candidates([ids[:7], ids[7:]], small, 4)
-    by_rows = count_candidates([ids[:7], ids[7:]], wide, 1 << 22)
+    by_rows = count_candidates([ids[:7], ids[7:]], wide, 1 << 21)
     assert by_keys.candidates.keys() == by_rows.candidates.keys() == {0, 1, 2}
+    assert by_rows.candidates[2].shape == (2, 4)  # counted as rows
     for inside in by_keys.candidates:
-        np.testing.assert_array_equal(by_keys.candidates[inside], by_rows.candidates[inside])
-        np.testing.assert_array_equal(by_keys.candidate_counts[inside], by_rows.candidate_counts[inside])
+        found = sorted(zip(map(tuple, by_keys.candidates[inside].tolist()), by_keys.candidate_counts[inside].tolist()))
+        assert found == sorted(zip(map(tuple, by_rows.candidates[inside].tolist()), by_rows.candidate_counts[inside].tolist()))
     np.testing.assert_array_equal(by_rows.candidates[1], [[0, 2, 1]])
     np.testing.assert_array_equal(by_rows.candidate_counts[1], [6])
+    assert sorted(map(tuple, by_rows.candidates[2].tolist())) == [(3, 2, 2, 0), (3, 2, 2, 1)]
 
 
 def test_save_and_load_round_trip(tmp_path):

@@ -841,3 +841,54 @@ def test_the_api_answers_unseen_words_of_a_model_with_subwords_and_says_so(tmp_p
     explorer = Explorer(model)
     assert not isinstance(explorer.model.subwords.vectors, np.memmap)  # in memory: the files may be replaced
     assert not isinstance(explorer.model.analogy_view.vectors, np.memmap)
+
+
+@pytest.fixture(scope="module")
+def phrase_model_path(tmp_path_factory) -> Path:
+    """A model built with phrases: new_york, los_angeles and bank_of_america are words of it."""
+    import wordvec
+    from test_phrases import SMALL, city_lines
+
+    path = tmp_path_factory.mktemp("phrases") / "phrase-model"
+    wordvec.build(city_lines(), phrases="auto", phrase_threshold=2.0, **SMALL).save(path)
+    return path
+
+
+def test_the_api_completes_and_answers_phrases_in_either_spelling(phrase_model_path):
+    model = load_model(phrase_model_path)
+    served = TestClient(create_app(model, name=str(phrase_model_path)), base_url="http://localhost")
+    status, body = get(served, "/api/complete", prefix="New Y", topn=5)
+    assert status == 200 and body == {"prefix": "new_y", "words": ["new_york"]}
+    assert get(served, "/api/nearest", word="new york", topn=3)[1]["neighbours"] == \
+        get(served, "/api/nearest", word="new_york", topn=3)[1]["neighbours"]
+    info = get(served, "/api/info")[1]
+    assert info["params"]["phrases"] == "auto" and info["stats"]["phrases"]["delimiter"] == "_"
+
+
+def test_phrases_in_a_browser(phrase_model_path):
+    require_browser()
+    from playwright.sync_api import expect, sync_playwright
+
+    model = load_model(phrase_model_path)
+    with running_server(phrase_model_path) as (process, url), sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page.set_default_timeout(15_000)
+            problems = []
+            page.on("pageerror", lambda error: problems.append(str(error)))
+            page.goto(f"{url}?q=new_york&topn=5")
+            expect(page.locator("#focus-word")).to_have_text("new york")
+            shown = [word.replace("_", " ") for word, _ in model.most_similar("new_york", topn=5)]
+            expect(page.locator("#neighbours .word")).to_have_text(shown)
+            expect(page.locator("#map .query text")).to_have_text("new york")
+            page.locator("#q").fill("")
+            page.locator("#q").press_sequentially("los a", delay=30)
+            expect(page.locator("#completions option")).to_have_count(1)
+            assert page.locator("#completions option").evaluate_all("options => options.map(o => o.value)") == ["los angeles"]
+            page.fill("#q", "bank of america")
+            page.press("#q", "Enter")
+            expect(page.locator("#focus-word")).to_have_text("bank of america")
+        finally:
+            browser.close()
+    assert problems == []

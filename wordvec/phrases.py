@@ -107,22 +107,47 @@ class CandidateCounts:
         return int(np.count_nonzero(self.word_counts)) + sum(len(rows) for rows in self.candidates.values())
 
 
-def _row_keys(columns: Sequence[np.ndarray], size: int) -> np.ndarray | None:
-    """One int64 key a row of ids below ``size`` (sorting keys is many times faster than sorting rows), or None if too wide."""
-    if size ** len(columns) >= 2**63:
-        return None
-    keys = np.asarray(columns[0], dtype=np.int64).copy()
-    for column in columns[1:]:
-        keys = keys * size + column
-    return keys
+@dataclass(frozen=True)
+class _KeyScheme:
+    """Candidates ``a c1 ... ck b`` as one int64 key each: ``((a * size + b) * radix + code(c1)) * radix ...``.
 
+    The words inside a candidate are connector words, numbered ``code`` among the few of them,
+    so a key stays small; sorting keys is many times faster than sorting rows of ids.
+    """
 
-def _rows_of_keys(keys: np.ndarray, width: int, size: int) -> np.ndarray:
-    decoded = []
-    for _ in range(width):
-        decoded.append(keys % size)
-        keys = keys // size
-    return np.stack(decoded[::-1], axis=1)
+    size: int
+    code: np.ndarray
+    connector_ids: np.ndarray
+
+    @classmethod
+    def of(cls, connectors: np.ndarray) -> _KeyScheme:
+        connector_ids = np.flatnonzero(connectors)
+        code = np.full(len(connectors), -1, dtype=np.int64)
+        code[connector_ids] = np.arange(len(connector_ids))
+        return cls(len(connectors), code, connector_ids)
+
+    @property
+    def radix(self) -> int:
+        return max(len(self.connector_ids), 1)
+
+    def fits(self, inside: int) -> bool:
+        """Whether a candidate with ``inside`` connectors has a key."""
+        return self.size * self.size * self.radix**inside < 2**63
+
+    def keys(self, columns: Sequence[np.ndarray]) -> np.ndarray:
+        """The keys of the candidates given column by column (first word, connectors, last word)."""
+        keys = np.asarray(columns[0], dtype=np.int64) * self.size + columns[-1]
+        for column in columns[1:-1]:
+            keys = keys * self.radix + self.code[column]
+        return keys
+
+    def rows(self, keys: np.ndarray, inside: int) -> np.ndarray:
+        """The candidates of ``keys`` as rows of ids (first word, connectors, last word)."""
+        middle = []
+        for _ in range(inside):
+            middle.append(self.connector_ids[keys % self.radix])
+            keys = keys // self.radix
+        return np.stack([keys // self.size, *middle[::-1], keys % self.size], axis=1)
 
 
 def _merge_rows(rows: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -171,6 +196,7 @@ def count_candidates(
     from ._cores import available_cores
 
     threads = threads or available_cores()
+    scheme = _KeyScheme.of(np.asarray(connectors, dtype=bool))
     word_counts = np.zeros(vocabulary_size, dtype=np.int64)
     parts: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
     tokens = 0
@@ -198,7 +224,7 @@ def count_candidates(
     with ThreadPoolExecutor(max_workers=threads) as pool:
         pending = []
         for ids in whole_line_pieces(blocks):
-            pending.append(pool.submit(_count_lines, ids, connectors))
+            pending.append(pool.submit(_count_lines, ids, connectors, scheme))
             if len(pending) >= threads:
                 collect(pending.pop(0).result())
         for future in pending:
@@ -207,7 +233,7 @@ def count_candidates(
     for inside, pieces in sorted(parts.items()):
         keys, numbers = _fold(pieces)
         # int64 keys of rows are merged as numbers and decoded once
-        rows = _rows_of_keys(keys, inside + 2, vocabulary_size) if keys.ndim == 1 else keys
+        rows = scheme.rows(keys, inside) if keys.ndim == 1 else keys
         counts.candidates[inside], counts.candidate_counts[inside] = rows, numbers
     return counts
 
@@ -237,7 +263,7 @@ class _BlockCounts:
     tokens: int
 
 
-def _count_lines(ids: np.ndarray, connectors: np.ndarray) -> _BlockCounts:
+def _count_lines(ids: np.ndarray, connectors: np.ndarray, scheme: _KeyScheme) -> _BlockCounts:
     """Count whole lines (``ids`` ends with a line end)."""
     size = len(connectors)
     is_token = ids != LINE_ID
@@ -253,9 +279,8 @@ def _count_lines(ids: np.ndarray, connectors: np.ndarray) -> _BlockCounts:
         for inside in np.unique(gaps).tolist():
             chosen = gaps == inside
             columns = [ids[first[chosen] + offset] for offset in range(inside + 1)] + [ids[second[chosen]]]
-            keys = _row_keys(columns, size)
-            if keys is not None:
-                distinct, numbers = np.unique(keys, return_counts=True)
+            if scheme.fits(inside):
+                distinct, numbers = np.unique(scheme.keys(columns), return_counts=True)
             else:
                 distinct, numbers = np.unique(np.stack(columns, axis=1), axis=0, return_counts=True)
             parts[inside] = (distinct, numbers.astype(np.int64))
@@ -628,7 +653,7 @@ def learn_phrases(
     source = Corpus(corpus)
     with counting_passes(source, workers or available_cores()) as counting:
         scan = counting.scan(tokenizer, progress or no_progress)
-        join_corpus_phrases(counting, scan, found, learn=True)
+        join_corpus_phrases(counting, scan, found, learn=True, last_table=False)
     return found
 
 
@@ -643,7 +668,7 @@ class JoiningPasses(Protocol):
 
 
 def join_corpus_phrases(
-    passes: JoiningPasses, scan: ScanResult, found: Phrases, *, learn: bool, rewrite: bool = False
+    passes: JoiningPasses, scan: ScanResult, found: Phrases, *, learn: bool, rewrite: bool = False, last_table: bool = True
 ) -> tuple[list[str], list[PhraseTable], np.ndarray | None]:
     """Learn phrases from a scanned corpus, or take ``found``'s, pass after pass; each pass's table over the corpus's ids.
 
@@ -659,6 +684,8 @@ def join_corpus_phrases(
     rewrite : bool, default False
         Join each pass's phrases in the corpus's ids for good (``passes.join_phrases``);
         otherwise a later pass learns from the ids joined as they are read.
+    last_table : bool, default True
+        Also make the last pass's table (learning alone needs none).
 
     Returns
     -------
@@ -685,6 +712,8 @@ def join_corpus_phrases(
                 blocks = (join_layers(piece, tables)[0] for piece in whole_line_pieces(blocks, SPOOL_BLOCK))
             if not found._learn_layer(blocks, words, connectors):
                 break  # nothing found: a next pass would count the same
+        if number == layers - 1 and not (last_table or rewrite):
+            break
         table = found.table(number, words)
         tables.append(table)
         if rewrite and table:

@@ -532,3 +532,19 @@ def test_phrase_rows_leave_every_view_of_the_words_as_it_was():
     np.testing.assert_allclose(np.linalg.norm(model.vectors[words:], axis=1), 1, atol=1e-5)
     np.testing.assert_array_equal(model.analogy_view.vectors[words:], model.analogy_view.unblended.vectors[words:])
     assert model.most_similar("new york", topn=1) and "new_york" in model
+
+
+def test_a_kept_corpus_with_phrase_rows_explains_and_refits_its_words(tmp_path):
+    from wordvec.explain import explain
+    from wordvec.incremental import build_keeping_corpus, refit_kept_counts, save_with_corpus
+
+    model, counted = build_keeping_corpus(city_lines(), phrases="auto", phrase_threshold=2.0, **SMALL)
+    save_with_corpus(model, counted, tmp_path / "model")
+    words = len(counted.vocabulary)
+    assert len(model) == words + 3
+    assert explain(tmp_path / "model", "london", "paris").word1 == "london"
+    with pytest.raises(ParameterError, match="'new_york' is a phrase the build added, with no row of its own"):
+        explain(tmp_path / "model", "new york", "paris")
+    refitted = refit_kept_counts(tmp_path / "model")
+    assert refitted.words == model.words[:words]
+    np.testing.assert_allclose(refitted.vectors, model.vectors[:words], atol=1e-5)

@@ -77,7 +77,7 @@ def explain(model: WordVectors | str | Path, word1: str, word2: str, *, topn: in
     the vectors' closeness stands for.
     """
     from .incremental import model_with_directory
-    from .storage import build_params, load_count_matrix
+    from .storage import build_params, corpus_word_rows, load_count_matrix
     from .ppmi import ppmi
 
     if topn < 1:
@@ -87,7 +87,14 @@ def explain(model: WordVectors | str | Path, word1: str, word2: str, *, topn: in
     model, model_path = model_with_directory(model, "explain")
     params = build_params(model, model_path)
     rows = [model.index(word1), model.index(word2)]
-    matrix = load_count_matrix(model_path, len(model))
+    words = corpus_word_rows(model)
+    for row in rows:
+        if row >= words:
+            raise ParameterError(
+                f"{model.words[row]!r} is a phrase the build added, with no row of its own in the kept corpus: "
+                "explain compares words of the corpus"
+            )
+    matrix = load_count_matrix(model_path, words)
     weights = ppmi(matrix, cds=params.cds, neg=params.neg)[rows]
     first, second = weights[0].toarray().ravel().astype(np.float64), weights[1].toarray().ravel().astype(np.float64)
     products = first * second

@@ -282,7 +282,7 @@ def refit_kept_counts(
         An override is a counting parameter, or out of range.
     """
     from .pipeline import CountedCorpus, factorize
-    from .storage import load_count_matrix
+    from .storage import corpus_word_rows, load_count_matrix
     from .vocab import Vocabulary
 
     counting = {"window", "min_count", "max_vocab", "distance_weighting", "subsample", "tokenizer", "workers"}
@@ -293,9 +293,10 @@ def refit_kept_counts(
     counts = model.counts
     if counts is None:
         raise ModelError(f"{str(model_path)!r} records no word counts; rebuild it with {keep_corpus_command(model_path)}")
+    words = corpus_word_rows(model)  # the rows of phrases the build added are not in the kept matrix
     counted = CountedCorpus(
-        Vocabulary(list(model.words), np.asarray(counts, dtype=np.int64)),
-        load_count_matrix(model_path, len(model)),
+        Vocabulary(list(model.words[:words]), np.asarray(counts[:words], dtype=np.int64)),
+        load_count_matrix(model_path, words),
         {**model.stats, "seconds": {}},
     )
     return factorize(counted, progress=progress, **dataclasses.asdict(settings))

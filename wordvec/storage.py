@@ -717,6 +717,16 @@ def _read_words(files: _KeptFiles) -> list[str]:
     return words
 
 
+def corpus_word_rows(model: WordVectors) -> int:
+    """How many of ``model``'s rows are words of its corpus: all but the phrases a build added after them (``phrase_mode="add"``).
+
+    Those phrase rows have no row in a kept co-occurrence matrix, whose rows are the words.
+    """
+    phrases = model.stats.get("phrases")
+    added = phrases.get("rows") if isinstance(phrases, dict) and phrases.get("mode") == "add" else 0
+    return len(model) - (min(added, len(model)) if isinstance(added, int) and added > 0 else 0)
+
+
 def check_kept_vocabulary(model: WordVectors, kept: CorpusIds, path: str | Path) -> None:
     """Check that every word of ``model`` is a word of its ``kept`` corpus, with the same count: the files are of one build.
 
@@ -728,10 +738,7 @@ def check_kept_vocabulary(model: WordVectors, kept: CorpusIds, path: str | Path)
         A word of the model is missing from the kept corpus, or counted otherwise there.
     """
     row_of = {word: row for row, word in enumerate(kept.words)}
-    # The rows of phrases a build added (phrase_mode "add") follow the words, and are no words of the corpus.
-    phrases = model.stats.get("phrases")
-    added = phrases.get("rows") if isinstance(phrases, dict) and phrases.get("mode") == "add" else 0
-    words = len(model) - (min(added, len(model)) if isinstance(added, int) and added > 0 else 0)
+    words = corpus_word_rows(model)
     rows = np.fromiter((row_of.get(word, -1) for word in model.words[:words]), dtype=np.int64, count=words)
     missing = rows < 0
     differ = missing.copy()

@@ -58,6 +58,7 @@ def main() -> None:
         for name, first, second in rows:
             print(f"{name:<{width}}  {first:>24}  {second:>24}")
         print(f"\nphrases add {100 * (joined[0] / plain[0] - 1):.0f}% to the build's wall time")
+        print(occurrences_taken(plain[2], joined[2], args.eval_dir))
         model = joined[2]
         print()
         for phrase in SHOWN:
@@ -69,6 +70,23 @@ def main() -> None:
         print("\n| phrase | count | score |\n|---|---|---|")
         for phrase, (count, score) in list(model.phrases.phrases.items())[:25]:
             print(f"| {phrase} | {count:,} | {score:.1f} |")
+
+
+def occurrences_taken(plain: wordvec.WordVectors, joined: wordvec.WordVectors, eval_dir: Path) -> str:
+    """How many of the similarity sets' words keep fewer occurrences with phrases (``--phrase-mode replace`` takes them)."""
+    words = set()
+    for name in ("wordsim353.tsv", "simlex999.txt"):
+        for line in (eval_dir / name).read_text(encoding="utf-8").splitlines():
+            fields = line.split("\t")
+            if len(fields) >= 3 and not line.startswith("#"):
+                words.update(word.lower() for word in fields[:2])
+    kept = sorted(
+        (joined.counts[joined.key_to_index[word]] / plain.counts[plain.key_to_index[word]], word)
+        for word in words if word in plain.key_to_index and word in joined.key_to_index
+    )
+    fewest = ", ".join(f"{word} {share:.2f}" for share, word in kept[:5])
+    return (f"WordSim-353 and SimLex-999 words: {sum(share < 0.9 for share, _ in kept)} of {len(kept)} keep under 90% "
+            f"of their occurrences (median share kept {kept[len(kept) // 2][0]:.2f}; fewest: {fewest})")
 
 
 if __name__ == "__main__":

@@ -548,3 +548,20 @@ def test_a_kept_corpus_with_phrase_rows_explains_and_refits_its_words(tmp_path):
     refitted = refit_kept_counts(tmp_path / "model")
     assert refitted.words == model.words[:words]
     np.testing.assert_allclose(refitted.vectors, model.vectors[:words], atol=1e-5)
+
+
+def test_cli_build_without_any_phrase_found_is_a_note_and_info_tells_the_phrases(runner, tmp_path):
+    from wordvec.cli import main
+
+    corpus = tmp_path / "cities.txt"
+    corpus.write_text("\n".join(city_lines()) + "\n", encoding="utf-8")
+    options = ["--dim", "8", "--window", "2", "--subsample", "0", "--no-subwords", "--no-analogy-view"]
+    result = runner.invoke(main, ["build", str(corpus), "-o", str(tmp_path / "none"), "--phrases", "auto",
+                                  "--phrase-threshold", "1e9", *options])
+    assert result.exit_code == 0
+    assert result.stderr == "note: no pair of words scored above the phrase threshold: the model has no phrases\n"
+    result = runner.invoke(main, ["build", str(corpus), "-o", str(tmp_path / "some"), "--phrases", "auto",
+                                  "--phrase-threshold", "2", *options])
+    assert result.exit_code == 0 and result.stderr == ""
+    info = runner.invoke(main, ["info", "-m", str(tmp_path / "some")])
+    assert "phrases             3 in 1 pass(es), 1,506 joined in the corpus, mode add, 3 rows after the words" in info.stdout

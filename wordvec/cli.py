@@ -500,6 +500,9 @@ def _save_and_report(model: Any, counted: Any, output: Path, started: float, qui
         click.echo(f"warning: {stats['replaced_bytes']:,} undecodable bytes were replaced (the corpus is not all UTF-8)", err=True)
     for warning in stats.get("warnings", []):
         click.echo(f"warning: {warning}", err=True)
+    phrases = stats.get("phrases")
+    if isinstance(phrases, dict) and not phrases.get("phrases"):
+        click.echo("note: no pair of words scored above the phrase threshold: the model has no phrases", err=True)
     click.echo(
         f"built {len(model):,} words x {model.dim} dims from {stats['tokens']:,} tokens "
         f"({stats['lines']:,} lines) in {time.perf_counter() - started:.1f} s -> {output}"
@@ -905,6 +908,11 @@ def info(model_path: Path, as_json: bool) -> None:
     for key in ("tokens", "lines", "distinct_words", "replaced_bytes", "cooccurrence_pairs", "ppmi_nonzeros"):
         if key in stats:
             rows.append((key.replace("_", " "), f"{stats[key]:,}"))
+    phrases = stats.get("phrases")
+    if isinstance(phrases, dict):
+        rows.append(("phrases", f"{phrases.get('phrases', 0):,} in {phrases.get('passes', 0)} pass(es), "
+                                f"{phrases.get('joined_tokens', 0):,} joined in the corpus, mode {phrases.get('mode', 'replace')}"
+                                + (f", {phrases['rows']:,} rows after the words" if phrases.get("rows") else "")))
     if "seconds" in stats:
         rows.append(("seconds", ", ".join(f"{k} {v:.2f}" for k, v in stats["seconds"].items())))
     width = max(len(label) for label, _ in rows)

@@ -581,6 +581,23 @@ def test_without_chromium_the_browser_test_skips_or_fails_as_required(monkeypatc
         require_browser()
 
 
+@contextmanager
+def browser_page(server_args: tuple, height: int) -> Iterator[tuple[object, str, list[str]]]:
+    """A served model (``running_server(*server_args)``) and a Chromium page: yields the page, the address and the page's errors."""
+    from playwright.sync_api import sync_playwright
+
+    with running_server(*server_args) as (_, url), sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": height})
+            page.set_default_timeout(15_000)
+            problems: list[str] = []
+            page.on("pageerror", lambda error: problems.append(str(error)))
+            yield page, url, problems
+        finally:
+            browser.close()
+
+
 def words_in(locator) -> list[str]:
     return locator.all_text_contents()
 
@@ -785,35 +802,27 @@ def test_serve_takes_at_most_two_models(runner, model_path):
 
 def test_two_models_in_a_browser(model_path, plain_model_path, model):
     require_browser()
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     plain = load_model(plain_model_path)
-    with running_server(model_path, "-m", str(plain_model_path)) as (process, url), sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1400})
-            page.set_default_timeout(15_000)
-            problems = []
-            page.on("pageerror", lambda error: problems.append(str(error)))
-            page.goto(f"{url}?q=queen&topn=4&min_count=5&skip_frequent=0")
-            expect(page.locator("#compare-card")).to_be_visible()
-            expect(page.locator("#other-name")).to_have_text("plain-model")
-            expect(page.locator("#side-a .word")).to_have_text([w for w, _ in model.most_similar("queen", topn=4)])
-            expect(page.locator("#side-b .word")).to_have_text([w for w, _ in plain.most_similar("queen", topn=4)])
-            only_a = [w for w, _ in model.most_similar("queen", topn=4)
-                      if w not in [v for v, _ in plain.most_similar("queen", topn=4)]]
-            expect(page.locator("#side-a li.only-here .word")).to_have_text(only_a)
-            from wordvec.comparison import compare
+    with browser_page((model_path, "-m", str(plain_model_path)), 1400) as (page, url, problems):
+        page.goto(f"{url}?q=queen&topn=4&min_count=5&skip_frequent=0")
+        expect(page.locator("#compare-card")).to_be_visible()
+        expect(page.locator("#other-name")).to_have_text("plain-model")
+        expect(page.locator("#side-a .word")).to_have_text([w for w, _ in model.most_similar("queen", topn=4)])
+        expect(page.locator("#side-b .word")).to_have_text([w for w, _ in plain.most_similar("queen", topn=4)])
+        only_a = [w for w, _ in model.most_similar("queen", topn=4)
+                  if w not in [v for v, _ in plain.most_similar("queen", topn=4)]]
+        expect(page.locator("#side-a li.only-here .word")).to_have_text(only_a)
+        from wordvec.comparison import compare
 
-            changed = [change.word for change in compare(model, plain, topn=20, min_count=5, skip_frequent=0)]
-            expect(page.locator("#changed .word")).to_have_text(changed)
-            page.locator("#changed .word").first.click()
-            expect(page.locator("#focus-word")).to_have_text(changed[0])
-            expect(page.locator("#side-b .word")).to_have_text([w for w, _ in plain.most_similar(changed[0], topn=4)])
-            assert parse_qs(urlparse(page.url).query) == {"q": [changed[0]], "topn": ["4"], "min_count": ["5"],
-                                                          "skip_frequent": ["0"]}
-        finally:
-            browser.close()
+        changed = [change.word for change in compare(model, plain, topn=20, min_count=5, skip_frequent=0)]
+        expect(page.locator("#changed .word")).to_have_text(changed)
+        page.locator("#changed .word").first.click()
+        expect(page.locator("#focus-word")).to_have_text(changed[0])
+        expect(page.locator("#side-b .word")).to_have_text([w for w, _ in plain.most_similar(changed[0], topn=4)])
+        assert parse_qs(urlparse(page.url).query) == {"q": [changed[0]], "topn": ["4"], "min_count": ["5"],
+                                                      "skip_frequent": ["0"]}
     assert problems == []
 
 
@@ -867,28 +876,20 @@ def test_the_api_completes_and_answers_phrases_in_either_spelling(phrase_model_p
 
 def test_phrases_in_a_browser(phrase_model_path):
     require_browser()
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     model = load_model(phrase_model_path)
-    with running_server(phrase_model_path) as (process, url), sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            page.set_default_timeout(15_000)
-            problems = []
-            page.on("pageerror", lambda error: problems.append(str(error)))
-            page.goto(f"{url}?q=new_york&topn=5")
-            expect(page.locator("#focus-word")).to_have_text("new york")
-            shown = [word.replace("_", " ") for word, _ in model.most_similar("new_york", topn=5)]
-            expect(page.locator("#neighbours .word")).to_have_text(shown)
-            expect(page.locator("#map .query text")).to_have_text("new york")
-            page.locator("#q").fill("")
-            page.locator("#q").press_sequentially("los a", delay=30)
-            expect(page.locator("#completions option")).to_have_count(1)
-            assert page.locator("#completions option").evaluate_all("options => options.map(o => o.value)") == ["los angeles"]
-            page.fill("#q", "bank of america")
-            page.press("#q", "Enter")
-            expect(page.locator("#focus-word")).to_have_text("bank of america")
-        finally:
-            browser.close()
+    with browser_page((phrase_model_path,), 1000) as (page, url, problems):
+        page.goto(f"{url}?q=new_york&topn=5")
+        expect(page.locator("#focus-word")).to_have_text("new york")
+        shown = [word.replace("_", " ") for word, _ in model.most_similar("new_york", topn=5)]
+        expect(page.locator("#neighbours .word")).to_have_text(shown)
+        expect(page.locator("#map .query text")).to_have_text("new york")
+        page.locator("#q").fill("")
+        page.locator("#q").press_sequentially("los a", delay=30)
+        expect(page.locator("#completions option")).to_have_count(1)
+        assert page.locator("#completions option").evaluate_all("options => options.map(o => o.value)") == ["los angeles"]
+        page.fill("#q", "bank of america")
+        page.press("#q", "Enter")
+        expect(page.locator("#focus-word")).to_have_text("bank of america")
     assert problems == []

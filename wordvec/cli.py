@@ -349,6 +349,38 @@ class _Progress:
             self.bar = None
 
 
+def _phrase_learning_options(prefix: str, context: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The options that learn phrases (scoring, threshold, min count, passes), named ``--{prefix}scoring`` and so on.
+
+    ``wordvec phrases`` takes them as they are, ``wordvec build`` with the prefix ``phrase-``
+    (its ``BuildParams`` fields), each help text led by ``context``.
+    """
+    thresholds = ", ".join(f"{options.short_number(value)} for {name}" for name, value in options.DEFAULT_PHRASE_THRESHOLDS.items())
+
+    def lead(text: str) -> str:
+        return f"{context}{text}" if context else text[0].upper() + text[1:]
+
+    settings = [
+        click.option(f"--{prefix}scoring", default=_BUILD.phrase_scoring, show_default=True, type=click.Choice(options.PHRASE_SCORINGS),
+                     help=lead("default: Mikolov et al.'s (count(ab) - min_count) * words / (count(a) * count(b)); npmi: Bouma's.")),
+        click.option(f"--{prefix}threshold", default=None, type=float, show_default=thresholds,
+                     help=lead("a candidate scoring above it is a phrase (npmi: from -1 to 1).")),
+        click.option(f"--{prefix}min-count", default=_BUILD.phrase_min_count, show_default=True, type=click.IntRange(min=1),
+                     help=lead("gensim's min_count: subtracted from a pair's count (default), or the least count (npmi).")),
+        click.option(f"--{prefix}passes", default=_BUILD.phrase_passes, show_default=True,
+                     type=click.IntRange(1, options.MAX_PHRASE_PASSES),
+                     help=lead("passes of learning, each over the corpus with the last pass's phrases joined: "
+                               "2 also finds trigrams such as new_york_times.")),
+    ]
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        for option in reversed(settings):
+            command = option(command)
+        return command
+
+    return decorate
+
+
 #: Progress bars of ``build``: reading and counting report how far they are.
 BUILD_BARS = {"read": ("reading corpus", 1e6, "MB/s"), "count": ("counting pairs", 1e6, "M tokens/s")}
 #: Progress bar of ``evaluate``: answering analogies scans every candidate word.
@@ -407,15 +439,7 @@ def _corpus_paths(context: click.Context, parameter: click.Parameter, values: tu
 @click.option("--phrases", default=None, metavar="FILE|auto",
               help="Give phrases (new york -> new_york) vectors: a list written by `wordvec phrases`, "
               "or 'auto' to learn one in this run (with the --phrase-* options). The list is kept in the model.")
-@click.option("--phrase-scoring", default=_BUILD.phrase_scoring, show_default=True, type=click.Choice(options.PHRASE_SCORINGS),
-              help="With --phrases auto: as `wordvec phrases --scoring`.")
-@click.option("--phrase-threshold", default=None, type=float,
-              show_default=", ".join(f"{options.short_number(value)} for {name}" for name, value in options.DEFAULT_PHRASE_THRESHOLDS.items()),
-              help="With --phrases auto: as `wordvec phrases --threshold`.")
-@click.option("--phrase-min-count", default=_BUILD.phrase_min_count, show_default=True, type=click.IntRange(min=1),
-              help="With --phrases auto: as `wordvec phrases --min-count`.")
-@click.option("--phrase-passes", default=_BUILD.phrase_passes, show_default=True, type=click.IntRange(1, options.MAX_PHRASE_PASSES),
-              help="With --phrases auto: as `wordvec phrases --passes`.")
+@_phrase_learning_options("phrase-", "With --phrases auto: ")
 @click.option("--phrase-mode", default=_BUILD.phrase_mode, show_default=True, type=click.Choice(options.PHRASE_MODES),
               help="add: each phrase gets a vector from the words around it, and the words keep theirs as without "
               "phrases; replace: the corpus is rewritten with phrases joined before counting (gensim's practice).")
@@ -551,16 +575,7 @@ def nearest(words: tuple[str, ...], model_path: Path, topn: int, other_path: Pat
 @click.argument("corpus", nargs=-1, required=True, type=click.Path(allow_dash=True), callback=_corpus_paths)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="File to write: one phrase a line with its count and score, best first.")
-@click.option("--scoring", default=options.PHRASE_SCORINGS[0], show_default=True, type=click.Choice(options.PHRASE_SCORINGS),
-              help="default: Mikolov et al.'s (count(ab) - min_count) * words / (count(a) * count(b)); npmi: Bouma's.")
-@click.option("--threshold", default=None, type=float,
-              show_default=", ".join(f"{options.short_number(value)} for {name}" for name, value in options.DEFAULT_PHRASE_THRESHOLDS.items()),
-              help="A candidate scoring above it is a phrase (npmi: from -1 to 1).")
-@click.option("--min-count", default=options.DEFAULT_PHRASE_MIN_COUNT, show_default=True, type=click.IntRange(min=1),
-              help="gensim's min_count: subtracted from a pair's count (default), or the least count (npmi).")
-@click.option("--passes", default=1, show_default=True, type=click.IntRange(1, options.MAX_PHRASE_PASSES),
-              help="Passes of learning, each over the corpus with the last pass's phrases joined: "
-              "2 also finds trigrams such as new_york_times.")
+@_phrase_learning_options("", "")
 @click.option("--max-candidates", default=None, type=click.IntRange(min=1),
               help="Bound on the distinct candidate pairs held, as gensim's max_vocab_size: the rarest are "
               "dropped when it is reached (counts are then approximate). Default: no bound.")

@@ -557,3 +557,26 @@ def test_cli_build_without_any_phrase_found_is_a_note_and_info_tells_the_phrases
     assert result.exit_code == 0 and result.stderr == ""
     info = runner.invoke(main, ["info", "-m", str(tmp_path / "some")])
     assert "phrases             3 in 1 pass(es), 1,506 joined in the corpus, mode add, 3 rows after the words" in info.stdout
+
+
+def test_phrases_files_that_are_devices_carry_a_byte_order_mark_or_list_none(runner, tmp_path):
+    from wordvec.cli import main
+
+    corpus = tmp_path / "cities.txt"
+    corpus.write_text("\n".join(city_lines()) + "\n", encoding="utf-8")
+    options = ["--dim", "8", "--window", "2", "--subsample", "0", "--no-subwords", "--no-analogy-view"]
+    for argument, message in ((["--phrases", "/dev/zero"], "cannot read the phrases file '/dev/zero': a character device"),
+                              (["--phrases", "auto", "--phrase-connectors", "/dev/null"],
+                               "cannot read the connector words file '/dev/null': a character device")):
+        result = runner.invoke(main, ["build", str(corpus), "-o", str(tmp_path / "m"), *argument, *options])
+        assert result.exit_code == 1 and message in result.stderr and len(result.stderr.splitlines()) == 1
+    # A byte-order mark (a file saved by a spreadsheet) is no part of the header.
+    marked = tmp_path / "marked.tsv"
+    marked.write_bytes(b"\xef\xbb\xbfphrase\tcount\tscore\nnew_york\t3\t1.5\n")
+    assert Phrases.load(marked).phrases == {"new_york": (3, 1.5)}
+    result = runner.invoke(main, ["build", str(corpus), "-o", str(tmp_path / "m"), "--phrases", str(marked), *options])
+    assert result.exit_code == 0 and result.stderr == ""
+    empty = tmp_path / "empty.tsv"
+    empty.write_text(FILE_HEADER + "\n", encoding="utf-8")
+    result = runner.invoke(main, ["build", str(corpus), "-o", str(tmp_path / "m"), "--phrases", str(empty), *options])
+    assert result.exit_code == 0 and result.stderr == "note: the phrases file lists none: the model has no phrases\n"

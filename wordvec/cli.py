@@ -526,7 +526,8 @@ def _save_and_report(model: Any, counted: Any, output: Path, started: float, qui
         click.echo(f"warning: {warning}", err=True)
     phrases = stats.get("phrases")
     if isinstance(phrases, dict) and not phrases.get("phrases"):
-        click.echo("note: no pair of words scored above the phrase threshold: the model has no phrases", err=True)
+        why = "no pair of words scored above the phrase threshold" if model.params.get("phrases") == "auto" else "the phrases file lists none"
+        click.echo(f"note: {why}: the model has no phrases", err=True)
     click.echo(
         f"built {len(model):,} words x {model.dim} dims from {stats['tokens']:,} tokens "
         f"({stats['lines']:,} lines) in {time.perf_counter() - started:.1f} s -> {output}"

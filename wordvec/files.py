@@ -344,15 +344,17 @@ def write_atomically(path: str | Path, write: Callable[[Any], None]) -> None:
 def read_user_text(path: str | Path, what: str) -> str:
     """A small text file the user names (a list of words, say), as UTF-8, or a one-line error.
 
-    ``what`` names the file in the messages (``"the anchors file"``).
+    ``what`` names the file in the messages (``"the anchors file"``). Only a regular file is
+    read (a device or a pipe could be read forever); a UTF-8 byte-order mark is dropped.
 
     Raises
     ------
     ParameterError
-        The file cannot be read, or is not UTF-8.
+        The file cannot be read, is not a regular file, or is not UTF-8.
     """
     try:
-        return Path(path).read_bytes().decode("utf-8")
+        with open_regular_file(path) as file:
+            return file.read().decode("utf-8").removeprefix("\ufeff")
     except OSError as error:
         raise ParameterError(f"cannot read {what} {str(path)!r}: {error.strerror or error}") from None
     except UnicodeDecodeError as error:

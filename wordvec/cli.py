@@ -577,9 +577,9 @@ def nearest(words: tuple[str, ...], model_path: Path, topn: int, other_path: Pat
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="File to write: one phrase a line with its count and score, best first.")
 @_phrase_learning_options("", "")
-@click.option("--max-candidates", default=None, type=click.IntRange(min=1),
-              help="Bound on the distinct candidate pairs held, as gensim's max_vocab_size: the rarest are "
-              "dropped when it is reached (counts are then approximate). Default: no bound.")
+@click.option("--max-candidates", default=options.DEFAULT_MAX_PHRASE_CANDIDATES, show_default=True, type=click.IntRange(min=1),
+              help="Bound on the distinct candidate pairs held, as gensim's max_vocab_size (and its default): the "
+              "rarest are dropped when it is reached, and counts are then approximate.")
 @click.option("--connectors", default=None, metavar="FILE|none",
               help="Words that may sit inside a phrase but never start or end one: a file of one word a line, "
                    "or 'none'. Default: gensim's English list (a, an, the, for, of, with, ...).")

@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from .errors import ParameterError
+from .options import DEFAULT_MAX_PHRASE_CANDIDATES as DEFAULT_MAX_CANDIDATES
 from .options import DEFAULT_PHRASE_MIN_COUNT, PHRASE_DELIMITER
 from .options import MAX_PHRASE_PASSES as MAX_PASSES
 from .options import DEFAULT_PHRASE_THRESHOLDS as DEFAULT_THRESHOLDS
@@ -329,9 +330,10 @@ class Phrases:
         Passes of learning: pass ``k + 1`` learns from the corpus with the phrases of pass ``k``
         joined, as gensim's ``Phrases(bigram[sentences])`` does, so 2 finds trigrams such as
         ``new_york_times`` (``new_york`` + ``times``).
-    max_candidates : int, optional
-        Bound on the distinct candidates counted at once (gensim's ``max_vocab_size``; see
-        :func:`count_candidates`); default: none.
+    max_candidates : int or None, default 40,000,000
+        Bound on the distinct candidates counted at once, so that memory stays flat however
+        long the corpus (gensim's ``max_vocab_size``, with its default; see
+        :func:`count_candidates`): counts are exact until a corpus has more; None: no bound.
 
     Attributes
     ----------
@@ -359,7 +361,7 @@ class Phrases:
         connector_words: Iterable[str] = ENGLISH_CONNECTOR_WORDS,
         delimiter: str = PHRASE_DELIMITER,
         passes: int = 1,
-        max_candidates: int | None = None,
+        max_candidates: int | None = DEFAULT_MAX_CANDIDATES,
     ) -> None:
         _check_scoring(scoring, min_count)
         threshold = DEFAULT_THRESHOLDS[scoring] if threshold is None else float(threshold)
@@ -608,7 +610,7 @@ def learn_phrases(
     scoring: str = "default",
     connector_words: Iterable[str] = ENGLISH_CONNECTOR_WORDS,
     passes: int = 1,
-    max_candidates: int | None = None,
+    max_candidates: int | None = DEFAULT_MAX_CANDIDATES,
     tokenizer: str = "regex",
     workers: int | None = None,
     progress: object = None,

@@ -76,6 +76,21 @@ def position_uniforms(offset: int, length: int, seed: int) -> np.ndarray:
     return (state >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
 
 
+def counted_positions(ids: np.ndarray, offset: int, keep_probability: np.ndarray | None, seed: int) -> np.ndarray:
+    """Which positions of a block of vocabulary ids at ``offset`` in the stream are windowed: the counted corpus.
+
+    Out-of-vocabulary tokens are dropped, and with ``keep_probability`` each word is kept
+    with its probability by a draw keyed on its position (:func:`position_uniforms`), so the
+    same tokens are dropped however the stream is cut. Line ends are always kept.
+    """
+    keep = ids != OOV_ID
+    if keep_probability is not None:
+        words = np.flatnonzero(ids >= 0)
+        draws = position_uniforms(offset, len(ids), seed)[words]
+        keep[words[draws >= keep_probability[ids[words]]]] = False
+    return keep
+
+
 class CooccurrenceCounter:
     """Accumulates windowed co-occurrence counts over consecutive blocks of token ids.
 
@@ -124,11 +139,7 @@ class CooccurrenceCounter:
 
     def add(self, ids: np.ndarray, offset: int = 0) -> None:
         """Count the pairs of the next block of ids; ``offset`` is its position in the stream."""
-        keep = ids != OOV_ID
-        if self.keep_probability is not None:
-            words = np.flatnonzero(ids >= 0)
-            draws = position_uniforms(offset, len(ids), self.seed)[words]
-            keep[words[draws >= self.keep_probability[ids[words]]]] = False
+        keep = counted_positions(ids, offset, self.keep_probability, self.seed)
         tokens = np.concatenate([self._carry, ids[keep]])
         carried = len(self._carry)
         line_ends = np.cumsum(tokens == LINE_ID)

@@ -8,14 +8,16 @@ Kept apart from :mod:`wordvec.phrases` (which learns them) so that the worker pr
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 import numpy as np
 import scipy.sparse as sp
 
-from .vocab import LINE_ID, OOV_ID, SPOOL_BLOCK
+from .vocab import LINE_ID, SPOOL_BLOCK
+
+T = TypeVar("T")
 
 #: Ids a thread takes at a time (about 8 MB of int64 per temporary array).
 PIECE = 1 << 20
@@ -41,6 +43,76 @@ def whole_line_pieces(blocks: Iterable[np.ndarray], piece: int = PIECE) -> Itera
         yield np.concatenate([carried, [LINE_ID]])
 
 
+@dataclass(frozen=True)
+class CandidateKeys:
+    """Candidates ``a c1 ... ck b`` as one int64 key each: ``((a * size + b) * radix + code(c1)) * radix ...``.
+
+    The words inside a candidate are connector words, numbered ``code`` among the few of them,
+    so a key stays small; sorting keys is many times faster than sorting rows of ids. Counting
+    candidates (:func:`wordvec.phrases.count_candidates`) and looking them up in a
+    :class:`PhraseTable` key them alike.
+    """
+
+    size: int
+    code: np.ndarray
+    connector_ids: np.ndarray
+
+    @classmethod
+    def of(cls, connectors: np.ndarray) -> CandidateKeys:
+        """The keys of candidates over ids ``0 .. len(connectors) - 1``, where ``connectors[id]`` marks a connector word."""
+        return cls.of_ids(np.flatnonzero(connectors), len(connectors))
+
+    @classmethod
+    def of_ids(cls, connector_ids: np.ndarray, size: int) -> CandidateKeys:
+        """The keys of candidates over ids ``0 .. size - 1``, of which ``connector_ids`` (increasing) are connector words."""
+        connector_ids = np.asarray(connector_ids, dtype=np.int64)
+        code = np.full(size, -1, dtype=np.int64)
+        code[connector_ids] = np.arange(len(connector_ids))
+        return cls(size, code, connector_ids)
+
+    @property
+    def radix(self) -> int:
+        return max(len(self.connector_ids), 1)
+
+    def fits(self, inside: int) -> bool:
+        """Whether a candidate with ``inside`` connectors has a key."""
+        return self.size * self.size * self.radix**inside < 2**63
+
+    def keys(self, columns: Sequence[np.ndarray]) -> np.ndarray:
+        """The keys of the candidates given column by column (first word, connectors, last word)."""
+        keys = np.asarray(columns[0], dtype=np.int64) * self.size + columns[-1]
+        for column in columns[1:-1]:
+            keys = keys * self.radix + self.code[column]
+        return keys
+
+    def rows(self, keys: np.ndarray, inside: int) -> np.ndarray:
+        """The candidates of ``keys`` as rows of ids (first word, connectors, last word)."""
+        middle = []
+        for _ in range(inside):
+            middle.append(self.connector_ids[keys % self.radix])
+            keys = keys // self.radix
+        return np.stack([keys // self.size, *middle[::-1], keys % self.size], axis=1)
+
+
+def in_order_on_threads(function: Callable[..., T], calls: Iterable[tuple], threads: int) -> Iterator[T]:
+    """``function(*call)`` for each call, run on ``threads`` threads, the results in the order of the calls.
+
+    At most ``threads`` calls are submitted ahead of the result being read, so the pieces of
+    work held at once (and their temporaries) stay bounded however many calls there are.
+    numpy's work on large arrays runs mostly outside the GIL, which is what threads gain from.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        waiting = []
+        for call in calls:
+            waiting.append(pool.submit(function, *call))
+            if len(waiting) >= threads:
+                yield waiting.pop(0).result()
+        for future in waiting:
+            yield future.result()
+
+
 #: Bits of :attr:`PhraseTable.pairs` (4 MB): with 60,000 phrases, one candidate in 70 passes it by chance.
 _PAIR_BITS = 1 << 22
 
@@ -55,14 +127,12 @@ def _pair_hash(first: np.ndarray, last: np.ndarray) -> np.ndarray:
 class PhraseTable:
     """One pass's phrases over token ids: what :func:`join_phrases` looks candidates up in.
 
-    A candidate ``a c1 ... ck b`` (ids) is the int64 key ``((a * size + b) * C + code(c1)) * C ...``
-    with ``code`` the connector's rank among the ``C`` connector words, looked up in ``keys[k]``
-    (sorted); ``targets[k]`` holds the id each key becomes. Rows too wide for one key are in ``wide``.
+    A candidate ``a c1 ... ck b`` (ids) is looked up by its key (:class:`CandidateKeys`) in
+    ``keys[k]`` (sorted); ``targets[k]`` holds the id each key becomes. Rows too wide for one
+    key are in ``wide``.
     """
 
-    code: np.ndarray
-    radix: int
-    size: int
+    scheme: CandidateKeys
     keys: dict[int, np.ndarray] = field(default_factory=dict)
     targets: dict[int, np.ndarray] = field(default_factory=dict)
     wide: dict[tuple[int, ...], int] = field(default_factory=dict)
@@ -70,17 +140,16 @@ class PhraseTable:
     pairs: np.ndarray = field(default_factory=lambda: np.zeros(_PAIR_BITS, dtype=bool))
 
     @classmethod
-    def of(cls, rows: dict[int, list[tuple[list[int], int]]], code: np.ndarray, radix: int, size: int) -> PhraseTable:
+    def of(cls, rows: dict[int, list[tuple[list[int], int]]], scheme: CandidateKeys) -> PhraseTable:
         """The table of ``rows`` (by connectors inside, each row of ids with its target id)."""
-        table = cls(code, max(radix, 1), size)
+        table = cls(scheme)
         for entries in rows.values():
             table.pairs[_pair_hash(np.array([row[0] for row, _ in entries]), np.array([row[-1] for row, _ in entries]))] = True
         for inside, entries in rows.items():
-            if not table.fits(inside):
+            if not scheme.fits(inside):
                 table.wide.update((tuple(row), target) for row, target in entries)
                 continue
-            columns = np.array([row for row, _ in entries], dtype=np.int64)
-            keys = table.key(columns[:, 0], columns[:, -1], columns[:, 1:-1].T)
+            keys = scheme.keys(list(np.array([row for row, _ in entries], dtype=np.int64).T))
             order = np.argsort(keys, kind="stable")
             table.keys[inside] = keys[order]
             table.targets[inside] = np.array([target for _, target in entries], dtype=np.int64)[order]
@@ -88,17 +157,6 @@ class PhraseTable:
 
     def __bool__(self) -> bool:
         return bool(self.keys or self.wide)
-
-    def fits(self, inside: int) -> bool:
-        """Whether a candidate with ``inside`` connectors fits one int64 key."""
-        return self.size * self.size * self.radix**inside < 2**63
-
-    def key(self, first: np.ndarray, last: np.ndarray, middle: Iterable[np.ndarray]) -> np.ndarray:
-        """The keys of candidates given as their first ids, last ids and connector ids, column by column."""
-        keys = first * self.size + last
-        for column in middle:
-            keys = keys * self.radix + self.code[column]
-        return keys
 
 
 def join_phrases(ids: np.ndarray, table: PhraseTable) -> np.ndarray:
@@ -127,8 +185,9 @@ def join_with_spans(
     positions = np.arange(len(ids))
     ends = positions if ends is None else ends
     is_token = ids != LINE_ID
-    known = is_token & (ids < table.size)  # a later pass's ids are no connector
-    content = np.flatnonzero(is_token & ~known | (table.code[np.where(known, ids, 0)] < 0) & known)
+    scheme = table.scheme
+    known = is_token & (ids < scheme.size)  # a later pass's ids are no connector
+    content = np.flatnonzero(is_token & ~known | (scheme.code[np.where(known, ids, 0)] < 0) & known)
     if len(content) < 2:
         return ids, positions, ends
     first, second = content[:-1], content[1:]
@@ -142,7 +201,7 @@ def join_with_spans(
         if not len(chosen):
             continue
         starts = first[chosen]
-        found = table.key(ids[starts], ids[second[chosen]], (ids[starts + offset] for offset in range(1, inside + 1)))
+        found = scheme.keys([ids[starts + offset] for offset in range(inside + 1)] + [ids[second[chosen]]])
         where = np.minimum(np.searchsorted(keys, found), len(keys) - 1)
         hit = keys[where] == found
         target[chosen[hit]] = table.targets[inside][where[hit]]
@@ -220,8 +279,6 @@ def phrase_contexts(
     occurrences : ndarray of int64
         How often each phrase row was joined in the corpus.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     from ._cores import available_cores
 
     rows = int(phrase_row.max()) + 1 if len(phrase_row) and phrase_row.max() >= 0 else 0
@@ -229,28 +286,15 @@ def phrase_contexts(
     occurrences = np.zeros(rows, dtype=np.int64)
     contexts = sp.csr_matrix((rows, columns), dtype=np.int64)
 
-    def collect(result: tuple[np.ndarray, sp.csr_matrix]) -> None:
-        nonlocal occurrences, contexts
-        occurrences += result[0]
-        contexts = contexts + result[1]
-
-    def pieces() -> Iterator[tuple[np.ndarray, int]]:
+    def calls() -> Iterator[tuple]:
         offset = 0  # the position of each piece in the whole stream, which the subsampling's draws are keyed on
         for ids in whole_line_pieces(blocks, SPOOL_BLOCK):
-            yield ids, offset
+            yield ids, offset, tables, phrase_row, vocabulary_id, weights, keep_probability, seed, (rows, columns)
             offset += len(ids)
 
-    threads = available_cores()
-    with ThreadPoolExecutor(max_workers=threads) as pool:  # numpy's work on a piece runs mostly outside the GIL
-        waiting = []
-        for ids, offset in pieces():
-            waiting.append(pool.submit(
-                _piece_contexts, ids, offset, tables, phrase_row, vocabulary_id, weights, keep_probability, seed, (rows, columns)
-            ))
-            if len(waiting) >= threads:
-                collect(waiting.pop(0).result())
-        for future in waiting:
-            collect(future.result())
+    for found, counts in in_order_on_threads(_piece_contexts, calls(), available_cores()):
+        occurrences += found
+        contexts = contexts + counts
     return contexts.tocsr(), occurrences
 
 
@@ -266,7 +310,7 @@ def _piece_contexts(
     shape: tuple[int, int],
 ) -> tuple[np.ndarray, sp.csr_matrix]:
     """:func:`phrase_contexts` of one piece of whole lines at ``offset``: the occurrences of each row, and the contexts' counts."""
-    from .cooccur import position_uniforms
+    from .cooccur import counted_positions
 
     joined, starts, ends = join_layers(ids, tables)
     is_phrase = (joined >= 0) & (joined < len(phrase_row))
@@ -277,11 +321,7 @@ def _piece_contexts(
         return occurrences, sp.csr_matrix(shape, dtype=np.int64)
     # The corpus as the build counts it: OOV words out, frequent words subsampled by position.
     mapped = np.where(ids == LINE_ID, LINE_ID, vocabulary_id[np.where(ids == LINE_ID, 0, ids)])
-    keep = mapped != OOV_ID
-    if keep_probability is not None:
-        words = np.flatnonzero(mapped >= 0)
-        draws = position_uniforms(offset, len(ids), seed)[words]
-        keep[words[draws >= keep_probability[mapped[words]]]] = False
+    keep = counted_positions(mapped, offset, keep_probability, seed)
     counted = mapped[keep]
     kept_before = np.concatenate([[0], np.cumsum(keep)])  # kept tokens before each position
     line_ends = np.concatenate([[0], np.cumsum(counted == LINE_ID)])  # line ends before each kept token

@@ -21,7 +21,8 @@ Applying phrases to a sentence is gensim's greedy rule, left to right: a word th
 candidate with the next non-connector word is joined to it (with the connectors between) if
 that candidate is a phrase; the joined words then start nothing, so in ``a b c`` with both
 ``a_b`` and ``b_c`` phrases, the answer is ``a_b c``. :mod:`wordvec.phrase_join` does the same
-over token ids, which is how ``wordvec build --phrases`` joins them before counting.
+over token ids, for ``wordvec build --phrases`` (see :class:`wordvec.options.BuildParams`,
+``phrase_mode``, for how a build gives phrases vectors).
 
 Passes (``passes=2``): the second pass learns from the corpus with the first pass's phrases
 joined, as ``Phrases(bigram[sentences])`` does in gensim, and so finds ``new_york_times``; each
@@ -47,7 +48,7 @@ from .options import DEFAULT_PHRASE_MIN_COUNT, PHRASE_DELIMITER
 from .options import MAX_PHRASE_PASSES as MAX_PASSES
 from .options import DEFAULT_PHRASE_THRESHOLDS as DEFAULT_THRESHOLDS
 from .options import PHRASE_SCORINGS as SCORINGS
-from .phrase_join import PhraseTable, join_phrases, whole_line_pieces
+from .phrase_join import CandidateKeys, PhraseTable, in_order_on_threads, join_phrases, whole_line_pieces
 from .vocab import LINE_ID, SPOOL_BLOCK
 
 if TYPE_CHECKING:
@@ -108,49 +109,6 @@ class CandidateCounts:
         return int(np.count_nonzero(self.word_counts)) + sum(len(rows) for rows in self.candidates.values())
 
 
-@dataclass(frozen=True)
-class _KeyScheme:
-    """Candidates ``a c1 ... ck b`` as one int64 key each: ``((a * size + b) * radix + code(c1)) * radix ...``.
-
-    The words inside a candidate are connector words, numbered ``code`` among the few of them,
-    so a key stays small; sorting keys is many times faster than sorting rows of ids.
-    """
-
-    size: int
-    code: np.ndarray
-    connector_ids: np.ndarray
-
-    @classmethod
-    def of(cls, connectors: np.ndarray) -> _KeyScheme:
-        connector_ids = np.flatnonzero(connectors)
-        code = np.full(len(connectors), -1, dtype=np.int64)
-        code[connector_ids] = np.arange(len(connector_ids))
-        return cls(len(connectors), code, connector_ids)
-
-    @property
-    def radix(self) -> int:
-        return max(len(self.connector_ids), 1)
-
-    def fits(self, inside: int) -> bool:
-        """Whether a candidate with ``inside`` connectors has a key."""
-        return self.size * self.size * self.radix**inside < 2**63
-
-    def keys(self, columns: Sequence[np.ndarray]) -> np.ndarray:
-        """The keys of the candidates given column by column (first word, connectors, last word)."""
-        keys = np.asarray(columns[0], dtype=np.int64) * self.size + columns[-1]
-        for column in columns[1:-1]:
-            keys = keys * self.radix + self.code[column]
-        return keys
-
-    def rows(self, keys: np.ndarray, inside: int) -> np.ndarray:
-        """The candidates of ``keys`` as rows of ids (first word, connectors, last word)."""
-        middle = []
-        for _ in range(inside):
-            middle.append(self.connector_ids[keys % self.radix])
-            keys = keys // self.radix
-        return np.stack([keys // self.size, *middle[::-1], keys % self.size], axis=1)
-
-
 def _merge_rows(rows: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct ``rows`` (too wide for one int64 key each), sorted, with the summed ``counts`` of each."""
     if not len(rows):
@@ -192,12 +150,10 @@ def count_candidates(
         from 0), so results are exact only while it never prunes (``pruned_below`` stays 1).
         Default: no bound.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     from ._cores import available_cores
 
     threads = threads or available_cores()
-    scheme = _KeyScheme.of(np.asarray(connectors, dtype=bool))
+    scheme = CandidateKeys.of(np.asarray(connectors, dtype=bool))
     word_counts = np.zeros(vocabulary_size, dtype=np.int64)
     parts: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
     tokens = 0
@@ -222,14 +178,8 @@ def count_candidates(
                     kept = numbers >= pruned_below
                     parts[inside] = [(keys[kept], numbers[kept])]
 
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        pending = []
-        for ids in whole_line_pieces(blocks):
-            pending.append(pool.submit(_count_lines, ids, connectors, scheme))
-            if len(pending) >= threads:
-                collect(pending.pop(0).result())
-        for future in pending:
-            collect(future.result())
+    for result in in_order_on_threads(_count_lines, ((ids, connectors, scheme) for ids in whole_line_pieces(blocks)), threads):
+        collect(result)
     counts = CandidateCounts(word_counts, tokens=tokens, pruned_below=pruned_below)
     for inside, pieces in sorted(parts.items()):
         keys, numbers = _fold(pieces)
@@ -264,7 +214,7 @@ class _BlockCounts:
     tokens: int
 
 
-def _count_lines(ids: np.ndarray, connectors: np.ndarray, scheme: _KeyScheme) -> _BlockCounts:
+def _count_lines(ids: np.ndarray, connectors: np.ndarray, scheme: CandidateKeys) -> _BlockCounts:
     """Count whole lines (``ids`` ends with a line end)."""
     size = len(connectors)
     is_token = ids != LINE_ID
@@ -469,10 +419,7 @@ class Phrases:
         none of whose cuts is made of ``words`` cannot occur, and is left out.
         """
         index = {word: number for number, word in enumerate(words)}
-        size = len(words)
-        connectors = sorted(word for word in self.connector_words if word in index)
-        code = np.full(size, -1, dtype=np.int32)
-        code[[index[word] for word in connectors]] = np.arange(len(connectors), dtype=np.int32)
+        scheme = CandidateKeys.of_ids(sorted(index[word] for word in self.connector_words if word in index), len(words))
         rows: dict[int, list[tuple[list[int], int]]] = {}
         # Cut among the words before this pass's phrases: a pass joins what the one before left.
         cut_phrases = [(phrase, self._cuts(phrase, index)) for phrase in self.layers[layer]]
@@ -485,7 +432,7 @@ class Phrases:
                 words.append(phrase)
             for cut in cuts:
                 rows.setdefault(len(cut) - 2, []).append((cut, target))
-        return PhraseTable.of(rows, code, len(connectors), size)
+        return PhraseTable.of(rows, scheme)
 
     def _cuts(self, phrase: str, index: dict[str, int]) -> list[list[int]]:
         """Each way of reading ``phrase`` as ids ``start, connector..., end`` of ``index``'s words."""
@@ -694,7 +641,8 @@ def join_corpus_phrases(
     words : list of str
         The scan's words, then each phrase that was not a word already (the ids of the tables).
     tables : list of PhraseTable
-        Each pass's phrases over those ids (:func:`wordvec.phrase_join.join_layers` joins them).
+        Each pass's phrases over those ids (:func:`wordvec.phrase_join.join_layers` joins them),
+        but for a pass none of whose phrases can occur.
     counts : ndarray or None
         With ``rewrite``, every word's count in the joined corpus.
     """
@@ -717,8 +665,10 @@ def join_corpus_phrases(
         if number == layers - 1 and not (last_table or rewrite):
             break
         table = found.table(number, words)
+        if not table:
+            continue  # it joins nothing
         tables.append(table)
-        if rewrite and table:
+        if rewrite:
             counts = passes.join_phrases(table, len(words))
     return words, tables, counts
 

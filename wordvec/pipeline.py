@@ -296,7 +296,7 @@ def _phrase_rows(
     phrase_row[scanned:] = np.arange(len(words) - scanned)
     weights, _ = distance_weights(settings.window, settings.distance_weighting)
     contexts, occurrences = phrase_contexts(
-        passes.iter_ids(), [table for table in tables if table], phrase_row, new_id_of[:scanned],
+        passes.iter_ids(), tables, phrase_row, new_id_of[:scanned],
         np.asarray(weights, dtype=np.int64), keep_probability=keep_probability, seed=settings.seed,
     )
     names = words[scanned:]

@@ -197,6 +197,7 @@ def test_cli_phrases_writes_the_list(runner, tmp_path):
     (["--scoring", "npmi", "--threshold", "2"], "Error: the npmi threshold must be between -1 and 1; got 2.0"),
     (["--connectors", "CONNECTORS"], "line 1: one connector word a line, got 2"),
     (["--min-count", "0"], "Invalid value for '--min-count'"),
+    (["--max-candidates", "0"], "Invalid value for '--max-candidates'"),
 ])
 def test_cli_phrases_bad_input_is_one_line(runner, tmp_path, arguments, message):
     from wordvec.cli import main
@@ -212,6 +213,10 @@ def test_cli_phrases_bad_input_is_one_line(runner, tmp_path, arguments, message)
     same = runner.invoke(main, ["phrases", str(corpus), "-o", str(corpus)])
     assert same.exit_code == 1 and "would destroy what this command reads" in same.output
     assert corpus.read_text(encoding="utf-8") == "new york\n"
+    # The connector words file is an input too.
+    same = runner.invoke(main, ["phrases", str(corpus), "-o", str(connectors), "--connectors", str(connectors)])
+    assert same.exit_code == 1 and "would destroy what this command reads" in same.output
+    assert connectors.read_text(encoding="utf-8") == "of the\n"
 
 
 # -- passes, the join over ids, the bound on the table ---------------------------------------------
@@ -415,6 +420,8 @@ def test_a_build_takes_a_phrases_file_or_object(tmp_path):
     (dict(phrases="missing.tsv"), "missing.tsv"),
     (dict(phrases=3), "phrases must be 'auto', a phrases file's path or a Phrases; got int"),
     (dict(phrases="auto", phrase_mode="join"), "phrase_mode must be one of add, replace; got 'join'"),
+    (dict(phrases=""), "phrases must be 'auto' or the path of a phrases file; got ''"),
+    (dict(phrases="auto", phrase_connectors=""), "phrase_connectors must be 'english', 'none' or a file's path; got ''"),
 ])
 def test_bad_phrase_settings_of_a_build(params, message):
     import wordvec

@@ -107,6 +107,9 @@ class CooccurrenceCounter:
         dropped by it are removed before windowing, as in word2vec.
     seed : int, default 0
         Seed of the subsampling draws.
+    compiled : bool, default False
+        Count with the compiled kernels of :mod:`wordvec.compiled` (numba, the ``[fast]``
+        extra): the same counts, several times faster, and a block's pairs are never held.
 
     Notes
     -----
@@ -126,6 +129,7 @@ class CooccurrenceCounter:
         distance_weighting: str = "harmonic",
         keep_probability: np.ndarray | None = None,
         seed: int = 0,
+        compiled: bool = False,
     ) -> None:
         self.vocab_size = vocab_size
         self.window = window
@@ -136,9 +140,18 @@ class CooccurrenceCounter:
         self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._pending_pairs = 0
         self._forward = sp.csr_matrix((vocab_size, vocab_size), dtype=np.int64)
+        self.compiled = compiled
+        self._blocks: list[sp.csr_matrix] = []  # compiled: each block's counts
+        if compiled:
+            from .compiled import require_kernels
+
+            require_kernels()
 
     def add(self, ids: np.ndarray, offset: int = 0) -> None:
         """Count the pairs of the next block of ids; ``offset`` is its position in the stream."""
+        if self.compiled:
+            self._add_compiled(ids, offset)
+            return
         keep = counted_positions(ids, offset, self.keep_probability, self.seed)
         tokens = np.concatenate([self._carry, ids[keep]])
         carried = len(self._carry)
@@ -161,7 +174,25 @@ class CooccurrenceCounter:
         if self._pending_pairs >= FLUSH_PAIRS:
             self._flush()
 
+    def _add_compiled(self, ids: np.ndarray, offset: int) -> None:
+        from .compiled import kernels, subsampling_arguments
+
+        compiled = kernels()
+        tokens = compiled.kept_tokens(
+            np.ascontiguousarray(ids, dtype=np.int32), offset, *subsampling_arguments(self.keep_probability, self.seed), self._carry
+        )
+        indptr, indices, data = compiled.forward_counts(tokens, len(self._carry), self.vocab_size, self.weights)
+        # Kept apart rather than added to the counts so far (which would copy them each time):
+        # a counter's blocks are merged with every other part's by symmetric_weights.
+        self._blocks.append(sp.csr_matrix((data, indices, indptr), shape=(self.vocab_size, self.vocab_size)))
+        self._carry = tokens[-self.window :].copy()
+
     def _flush(self) -> None:
+        if self._blocks:
+            for block in self._blocks:
+                self._forward = self._forward + block
+            self._blocks = []
+            self._forward.sum_duplicates()  # the compiled blocks' columns are unsorted: canonical form, as numpy's
         if not self._pending:
             return
         rows = np.concatenate([p[0] for p in self._pending])
@@ -193,10 +224,21 @@ class CooccurrenceCounter:
         self._forward = sp.csr_matrix((self.vocab_size, self.vocab_size), dtype=np.int64)
         return forward
 
+    def take_forward_parts(self) -> list[sp.csr_matrix]:
+        """Forward counts so far as one or more matrices that add up to :meth:`take_forward_counts`'s; the counter starts afresh.
+
+        The compiled counter returns each block's counts as they are, sparing a sum that the
+        merge of the parts (:func:`symmetric_weights`) does anyway.
+        """
+        if self._blocks and not self._pending and self._forward.nnz == 0:
+            blocks, self._blocks = self._blocks, []
+            return blocks
+        return [self.take_forward_counts()]
+
     @property
     def stored_pairs(self) -> int:
         """Pairs held: distinct ones in the forward counts and those waiting to be added (about 12 bytes a pair)."""
-        return int(self._forward.nnz) + self._pending_pairs
+        return int(self._forward.nnz) + self._pending_pairs + sum(int(block.nnz) for block in self._blocks)
 
     def result(self) -> sp.csr_matrix:
         """The symmetric word x context matrix of scaled integer counts (int64, CSR)."""
@@ -305,19 +347,26 @@ class ForwardCounts:
         rows = self.shape[0]
         return sum(np.diff(self._slice(layout[0], 0, rows + 1)) for layout in self._layouts)
 
-    def entries(self, first: int, last: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Rows ``first .. last - 1`` of ``F + F^T`` as (row - first, column, count) triples, duplicates unsummed."""
-        rows, cols, values = [], [], []
+    def layout_slices(self, first: int, last: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Rows ``first .. last - 1`` of ``F`` and of ``F^T``: for each, its indptr slice (absolute) and its indices and data."""
+        slices = []
         for indptr_array, indices_array, data_array in self._layouts:
             indptr = self._slice(indptr_array, first, last + 1)
             start, stop = int(indptr[0]), int(indptr[-1])
+            slices.append((indptr, self._slice(indices_array, start, stop), self._slice(data_array, start, stop)))
+        return slices
+
+    def entries(self, first: int, last: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Rows ``first .. last - 1`` of ``F + F^T`` as (row - first, column, count) triples, duplicates unsummed."""
+        rows, cols, values = [], [], []
+        for indptr, indices, data in self.layout_slices(first, last):
             rows.append(np.repeat(np.arange(last - first, dtype=np.int32), np.diff(indptr)))
-            cols.append(self._slice(indices_array, start, stop))
-            values.append(self._slice(data_array, start, stop))
+            cols.append(indices)
+            values.append(data)
         return np.concatenate(rows), np.concatenate(cols), np.concatenate(values)
 
 
-def symmetric_weights(parts: list[ForwardCounts], scale: int) -> sp.csr_matrix:
+def symmetric_weights(parts: list[ForwardCounts], scale: int, *, compiled: bool = False) -> sp.csr_matrix:
     """The co-occurrence weights ``sum(F + F^T) / scale`` of the forward counts of parts of a stream.
 
     Built a block of rows at a time into arrays sized for the result, so the memory
@@ -330,6 +379,9 @@ def symmetric_weights(parts: list[ForwardCounts], scale: int) -> sp.csr_matrix:
         Forward counts of parts of the stream (shards), all of the same shape.
     scale : int
         The counters' :attr:`CooccurrenceCounter.scale`.
+    compiled : bool, default False
+        Sum each block of rows with the compiled kernel of :mod:`wordvec.compiled`, on a
+        thread per core (the same result).
 
     Returns
     -------
@@ -345,28 +397,64 @@ def symmetric_weights(parts: list[ForwardCounts], scale: int) -> sp.csr_matrix:
     data = np.empty(int(cumulative[-1]), dtype=np.float32)
     indptr = np.zeros(size + 1, dtype=np.int64)
     filled = 0
-    for first, last in row_blocks(cumulative, MERGE_BLOCK_ENTRIES):
-        # The rows of frequent words hold many entries in every part: the parts are summed a
-        # few at a time, so that the entries waiting to be summed stay near MERGE_BLOCK_ENTRIES
-        # however many parts (however long the corpus) there are.
-        block = sp.csr_matrix((last - first, size), dtype=np.int64)
-        pieces, waiting = [], 0
-        for number, part in enumerate(parts):
-            pieces.append(part.entries(first, last))
-            waiting += len(pieces[-1][0])
-            if waiting >= MERGE_BLOCK_ENTRIES or number == len(parts) - 1:
-                rows, cols, values = (np.concatenate(column) for column in zip(*pieces))
-                pieces, waiting = [], 0
-                block = block + sp.coo_matrix((values, (rows, cols)), shape=block.shape).tocsr()
-                del rows, cols, values
-        block.sum_duplicates()
-        block.eliminate_zeros()
-        count = block.nnz
-        indices[filled : filled + count] = block.indices
-        np.divide(block.data, scale, out=data[filled : filled + count])
-        indptr[first + 1 : last + 1] = filled + block.indptr[1:]
+    blocks = row_blocks(cumulative, MERGE_BLOCK_ENTRIES)
+    if compiled:
+        from ._cores import available_cores, in_order_on_threads
+
+        summed = in_order_on_threads(
+            _summed_rows_compiled, ((parts, first, last, scale) for first, last in blocks), available_cores()
+        )
+    else:
+        summed = (_summed_rows(parts, first, last) for first, last in blocks)
+    for first, last, block_indptr, block_indices, block_counts in summed:
+        count = len(block_indices)
+        indices[filled : filled + count] = block_indices
+        if block_counts.dtype == np.float32:  # divided already
+            data[filled : filled + count] = block_counts
+        else:
+            np.divide(block_counts, scale, out=data[filled : filled + count])
+        indptr[first + 1 : last + 1] = filled + block_indptr[1:]
         filled += count
     return filled_csr(data, indices, indptr, filled, (size, size))
+
+
+def _summed_rows(parts: list[ForwardCounts], first: int, last: int) -> tuple[int, int, np.ndarray, np.ndarray, np.ndarray]:
+    """Rows ``first .. last - 1`` of the sum of the parts' ``F + F^T``: (first, last, indptr, indices, integer counts)."""
+    size = parts[0].shape[0]
+    # The rows of frequent words hold many entries in every part: the parts are summed a
+    # few at a time, so that the entries waiting to be summed stay near MERGE_BLOCK_ENTRIES
+    # however many parts (however long the corpus) there are.
+    block = sp.csr_matrix((last - first, size), dtype=np.int64)
+    pieces, waiting = [], 0
+    for number, part in enumerate(parts):
+        pieces.append(part.entries(first, last))
+        waiting += len(pieces[-1][0])
+        if waiting >= MERGE_BLOCK_ENTRIES or number == len(parts) - 1:
+            rows, cols, values = (np.concatenate(column) for column in zip(*pieces))
+            pieces, waiting = [], 0
+            block = block + sp.coo_matrix((values, (rows, cols)), shape=block.shape).tocsr()
+            del rows, cols, values
+    block.sum_duplicates()
+    block.eliminate_zeros()
+    return first, last, block.indptr, block.indices, block.data
+
+
+def _summed_rows_compiled(
+    parts: list[ForwardCounts], first: int, last: int, scale: int
+) -> tuple[int, int, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_summed_rows` by the compiled kernel, divided by ``scale``: all parts' entries of the block at once (``row_blocks`` bounds them)."""
+    from .compiled import kernels
+
+    slices = [layout for part in parts for layout in part.layout_slices(first, last)]
+    starts = np.empty((len(slices), last - first + 1), dtype=np.int64)
+    position = 0
+    for number, (indptr, indices, _) in enumerate(slices):
+        starts[number] = indptr - indptr[0] + position
+        position += len(indices)
+    indices = np.concatenate([indices for _, indices, _ in slices])
+    values = np.concatenate([values for _, _, values in slices]).astype(np.int64, copy=False)
+    indptr, columns, weights = kernels().sum_layout_rows(starts, indices, values, parts[0].shape[1], scale)
+    return first, last, indptr, columns, weights
 
 
 def filled_csr(

@@ -106,6 +106,9 @@ class DaskPasses:
     tree and only the sum comes back.
     """
 
+    #: The counters run on the cluster's workers, which may not have numba: numpy code there.
+    compiled_counting = False
+
     def __init__(self, source: Corpus, client: Any) -> None:
         from .parallel import Shard, plan_shards
         from .corpus import FilePart

@@ -269,6 +269,7 @@ class ShardedPasses:
         """Scan every shard in the workers and merge the word counts; ``progress("read", ...)`` at the start and per shard."""
         import numpy as np
 
+        from .compiled import MIN_TOKENS, TEXT_BYTES_PER_TOKEN, warm_up_in_background
         from .vocab import ScanResult
 
         stats = self.source.stats
@@ -284,6 +285,8 @@ class ShardedPasses:
 
         jobs = [(shard, tokenizer, path) for shard, path in zip(self.shards, paths)]
         progress("read", 0, stats.total_bytes)
+        if sum(shard.size for shard in self.shards) >= MIN_TOKENS * TEXT_BYTES_PER_TOKEN:
+            warm_up_in_background()  # while this process waits for the workers
         self._run(_scan_shard, jobs, [shard.size for shard in self.shards], finished)
         # In corpus order, so that merged ids are in first-seen order, as one scan numbers them.
         ids_of: defaultdict[str, int] = defaultdict(itertools.count().__next__)
@@ -372,8 +375,33 @@ class ShardedPasses:
 
         prefixes = [os.path.join(self._directory.name, f"counts-{number}") for number in range(len(groups))]
         jobs = [(counter, group, prefix, SPILL_PAIRS) for group, prefix in zip(groups, prefixes)]
-        self._run(_count_shards, jobs, lengths, finished)
+        if counter.compiled:
+            self._run_on_threads(_count_shards, jobs, finished)
+        else:
+            self._run(_count_shards, jobs, lengths, finished)
         return [part for worker_parts in parts for part in worker_parts]
+
+    def _run_on_threads(self, function: Callable[..., Any], jobs: list[tuple], finished: Callable[[int, Any], None]) -> None:
+        """:meth:`_run` on threads of this process: for jobs whose work is compiled code that releases the GIL.
+
+        Each job gets its own copy of its first argument (a counter), as a worker process would.
+        The first error stops the other jobs (at their next block) and is raised.
+        """
+        import copy
+        from concurrent.futures import ThreadPoolExecutor
+
+        def stop() -> None:
+            if self._cancel.is_set():
+                raise _Cancelled
+
+        with ThreadPoolExecutor(min(self.workers, len(jobs))) as pool:
+            futures = {pool.submit(function, copy.deepcopy(job[0]), *job[1:], stop=stop): number for number, job in enumerate(jobs)}
+            try:
+                for future in as_completed(futures):
+                    finished(futures[future], future.result())
+            except BaseException:
+                self._cancel.set()
+                raise
 
     def _run(self, function: Callable[..., Any], jobs: list[tuple], sizes: list[int], finished: Callable[[int, Any], None]) -> None:
         """Run ``function(*job)`` on the workers, largest job first; ``finished(number, result)`` here as each ends.
@@ -472,16 +500,25 @@ def _join_shard(path: str, length: int, merged: np.ndarray, table: PhraseTable, 
 
 
 def _count_shards(
-    counter: CooccurrenceCounter, spools: list[tuple[str, int, int, np.ndarray]], prefix: str, spill_pairs: int
+    counter: CooccurrenceCounter,
+    spools: list[tuple[str, int, int, np.ndarray]],
+    prefix: str,
+    spill_pairs: int,
+    stop: Callable[[], None] | None = None,
 ) -> list[ForwardCounts]:
-    """Feed each spool (path, length, stream offset, id map) to ``counter``; its forward counts, saved at ``prefix-*``."""
+    """Feed each spool (path, length, stream offset, id map) to ``counter``; its forward counts, saved at ``prefix-*``.
+
+    ``stop`` (by default the worker process's check) raises when the build is given up.
+    """
     from .vocab import TokenSpool
+
+    stop = stop or _stop_if_cancelled
 
     def blocks() -> Iterator[tuple[int, np.ndarray]]:
         for path, length, offset, id_map in spools:
             with open(path, "rb") as file:
                 for block_offset, block in TokenSpool(file, length).iter_blocks():
-                    _stop_if_cancelled()
+                    stop()
                     yield offset + block_offset, id_map[block]
             os.remove(path)  # free the disk now; the directory goes when the build ends in any case
 
@@ -520,7 +557,8 @@ def count_blocks(
     parts: list[ForwardCounts] = []
 
     def spill() -> None:
-        parts.append(ForwardCounts(counter.take_forward_counts()).save(f"{prefix}-{len(parts)}"))
+        for counts in counter.take_forward_parts():
+            parts.append(ForwardCounts(counts).save(f"{prefix}-{len(parts)}"))
 
     for offset, ids in blocks:
         counter.add(ids, offset)

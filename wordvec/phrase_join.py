@@ -8,16 +8,14 @@ Kept apart from :mod:`wordvec.phrases` (which learns them) so that the worker pr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import BinaryIO, TypeVar
+from typing import BinaryIO
 
 import numpy as np
 import scipy.sparse as sp
 
 from .vocab import LINE_ID, SPOOL_BLOCK
-
-T = TypeVar("T")
 
 #: Ids a thread takes at a time (about 8 MB of int64 per temporary array).
 PIECE = 1 << 20
@@ -92,25 +90,6 @@ class CandidateKeys:
             middle.append(self.connector_ids[keys % self.radix])
             keys = keys // self.radix
         return np.stack([keys // self.size, *middle[::-1], keys % self.size], axis=1)
-
-
-def in_order_on_threads(function: Callable[..., T], calls: Iterable[tuple], threads: int) -> Iterator[T]:
-    """``function(*call)`` for each call, run on ``threads`` threads, the results in the order of the calls.
-
-    At most ``threads`` calls are submitted ahead of the result being read, so the pieces of
-    work held at once (and their temporaries) stay bounded however many calls there are.
-    numpy's work on large arrays runs mostly outside the GIL, which is what threads gain from.
-    """
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        waiting = []
-        for call in calls:
-            waiting.append(pool.submit(function, *call))
-            if len(waiting) >= threads:
-                yield waiting.pop(0).result()
-        for future in waiting:
-            yield future.result()
 
 
 #: Bits of :attr:`PhraseTable.pairs` (4 MB): with 60,000 phrases, one candidate in 70 passes it by chance.
@@ -279,7 +258,7 @@ def phrase_contexts(
     occurrences : ndarray of int64
         How often each phrase row was joined in the corpus.
     """
-    from ._cores import available_cores
+    from ._cores import available_cores, in_order_on_threads
 
     rows = int(phrase_row.max()) + 1 if len(phrase_row) and phrase_row.max() >= 0 else 0
     columns = int(vocabulary_id.max()) + 1 if len(vocabulary_id) else 0

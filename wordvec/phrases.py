@@ -48,7 +48,8 @@ from .options import DEFAULT_PHRASE_MIN_COUNT, PHRASE_DELIMITER
 from .options import MAX_PHRASE_PASSES as MAX_PASSES
 from .options import DEFAULT_PHRASE_THRESHOLDS as DEFAULT_THRESHOLDS
 from .options import PHRASE_SCORINGS as SCORINGS
-from .phrase_join import CandidateKeys, PhraseTable, in_order_on_threads, join_phrases, whole_line_pieces
+from ._cores import in_order_on_threads
+from .phrase_join import CandidateKeys, PhraseTable, join_phrases, whole_line_pieces
 from .vocab import LINE_ID, SPOOL_BLOCK
 
 if TYPE_CHECKING:

@@ -196,13 +196,15 @@ def count_passes(
             phrase_rows = _phrase_rows(passes, *learned, len(scan.words), new_id_of, keep, settings)
         phrase_stats.update(rows=len(phrase_rows.words), joined_tokens=phrase_rows.joined)
     with _timed(timings, "count"):
+        compiled = counts_compiled(passes, scan.tokens)
         counter = CooccurrenceCounter(
-            len(vocabulary), window=settings.window, distance_weighting=settings.distance_weighting, keep_probability=keep, seed=settings.seed
+            len(vocabulary), window=settings.window, distance_weighting=settings.distance_weighting, keep_probability=keep,
+            seed=settings.seed, compiled=compiled,
         )
         scale = counter.scale
         forward_parts = passes.count_windows(counter, new_id_of, notify)
         del counter  # its forward counts are in the parts
-        matrix = symmetric_weights(forward_parts, scale)
+        matrix = symmetric_weights(forward_parts, scale, compiled=compiled)
         del forward_parts
         release_freed_memory()
     stats = {
@@ -219,6 +221,18 @@ def count_passes(
     if phrase_stats is not None:
         stats["phrases"] = phrase_stats
     return CountedCorpus(vocabulary, matrix, stats, corpus_ids, phrases if settings.phrases is not None else None, phrase_rows)
+
+
+def counts_compiled(passes: CountingPasses, tokens: int) -> bool:
+    """Whether to count ``tokens`` tokens with the compiled kernels (:mod:`wordvec.compiled`); the counts are the same.
+
+    Only in this machine's processes (``passes.compiled_counting``, true unless the passes say
+    otherwise: a cluster's workers may lack numba), and as :func:`wordvec.compiled.use_for`
+    decides: for a large enough corpus, where loading the compiled code costs less than it saves.
+    """
+    from .compiled import use_for
+
+    return getattr(passes, "compiled_counting", True) and use_for(tokens)
 
 
 def _learn_phrases(

@@ -1,0 +1,198 @@
+"""Tests of wordvec.compiled: the numba kernels give exactly the numpy code's counts and vectors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numba  # noqa: F401  (the [test] extra installs it: these tests must run, never skip)
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import wordvec
+import wordvec.compiled as compiled
+import wordvec.cooccur as cooccur_module
+import wordvec.parallel as parallel
+from wordvec.cooccur import CooccurrenceCounter, ForwardCounts, symmetric_weights
+from wordvec.errors import ParameterError
+from wordvec.options import DISTANCE_WEIGHTINGS
+from wordvec.pipeline import count_corpus
+from wordvec.vocab import LINE_ID, OOV_ID
+
+VOCAB = 9
+CORPORA = Path(__file__).resolve().parent.parent / "corpora"
+
+
+def counted_both_ways(blocks, vocab_size, **kwargs):
+    """The forward counts of the blocks by the numpy counter and by the compiled one."""
+    results = []
+    for use_compiled in (False, True):
+        counter = CooccurrenceCounter(vocab_size, compiled=use_compiled, **kwargs)
+        offset = 0
+        for block in blocks:
+            counter.add(block, offset)
+            offset += len(block)
+        results.append(counter)
+    return results
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    ids=st.lists(st.integers(min_value=OOV_ID, max_value=VOCAB - 1), max_size=120),
+    window=st.integers(1, 7),
+    distance_weighting=st.sampled_from(DISTANCE_WEIGHTINGS),
+    cuts=st.lists(st.integers(0, 125), max_size=8),
+    keep=st.none() | st.lists(st.floats(0, 1), min_size=VOCAB, max_size=VOCAB),
+    seed=st.integers(0, 2**64 - 1),
+)
+def test_compiled_counter_counts_exactly_as_numpy(ids, window, distance_weighting, cuts, keep, seed):
+    stream = np.array(ids, dtype=np.int32)
+    keep_probability = None if keep is None else np.array(keep)
+    numpy_counter, compiled_counter = counted_both_ways(
+        np.split(stream, sorted(cuts)), VOCAB, window=window, distance_weighting=distance_weighting,
+        keep_probability=keep_probability, seed=seed,
+    )
+    expected = numpy_counter.forward_counts()
+    got = compiled_counter.forward_counts()
+    assert got.dtype == np.int64 and got.has_canonical_format
+    np.testing.assert_array_equal(got.toarray(), expected.toarray())
+    np.testing.assert_array_equal(compiled_counter.result().toarray(), numpy_counter.result().toarray())
+
+
+def test_a_large_vocabulary_takes_both_ways_of_ordering_a_row():
+    # Rows with a few distinct columns are sorted; a row with more than 1/256 of the columns is read in column order.
+    rng = np.random.default_rng(3)
+    vocab_size = 20_000
+    stream = rng.integers(0, vocab_size, 60_000).astype(np.int32)
+    stream[::3] = 0  # word 0 is next to thousands of distinct words
+    stream[rng.random(len(stream)) < 0.05] = LINE_ID
+    numpy_counter, compiled_counter = counted_both_ways([stream[:25_000], stream[25_000:]], vocab_size, window=4)
+    expected, got = numpy_counter.forward_counts(), compiled_counter.forward_counts()
+    assert np.diff(expected.indptr)[0] * 256 > vocab_size > np.diff(expected.indptr)[1:].max() * 256
+    for attribute in ("indptr", "indices", "data"):
+        np.testing.assert_array_equal(getattr(got, attribute), getattr(expected, attribute))
+
+
+def test_compiled_blocks_are_handed_over_without_summing():
+    stream = np.random.default_rng(4).integers(-1, 30, 5000).astype(np.int32)
+    numpy_counter, compiled_counter = counted_both_ways([stream[:2000], stream[2000:]], 30, window=3)
+    parts = compiled_counter.take_forward_parts()
+    assert len(parts) == 2  # one per block: the merge of the parts sums them
+    np.testing.assert_array_equal(sum(parts[1:], parts[0]).toarray(), numpy_counter.forward_counts().toarray())
+    assert compiled_counter.stored_pairs == 0
+
+
+@pytest.mark.parametrize("in_files", [False, True], ids=["in memory", "in files"])
+@pytest.mark.parametrize("merge_entries", [7, 500, 10**6], ids=["tiny blocks", "some rows a block", "all at once"])
+def test_compiled_merge_of_parts_is_identical_to_numpy(tmp_path, monkeypatch, in_files, merge_entries):
+    monkeypatch.setattr(cooccur_module, "MERGE_BLOCK_ENTRIES", merge_entries)
+    rng = np.random.default_rng(5)
+    stream = rng.integers(-2, 400, 20_000).astype(np.int32)
+    stream[:: 7] = rng.integers(0, 3, len(stream[::7]))  # frequent words: long rows, in every part
+    stream[-1] = LINE_ID
+    line_ends = np.flatnonzero(stream == LINE_ID) + 1
+    cuts = [0, *line_ends[[len(line_ends) // 3, 2 * len(line_ends) // 3]], len(stream)]
+    parts = []
+    for number, (start, end) in enumerate(zip(cuts[:-1], cuts[1:])):
+        counter = CooccurrenceCounter(400, window=5)
+        counter.add(stream[start:end], start)
+        forward = ForwardCounts(counter.forward_counts())
+        parts.append(forward.save(str(tmp_path / f"part{number}")) if in_files else forward)
+    expected = symmetric_weights(parts, counter.scale)
+    got = symmetric_weights(parts, counter.scale, compiled=True)
+    assert got.dtype == np.float32 and got.has_canonical_format
+    for attribute in ("indptr", "indices", "data"):
+        np.testing.assert_array_equal(getattr(got, attribute), getattr(expected, attribute))
+
+
+def test_the_float32_weights_round_as_numpy_divides():
+    # Integer sums that float32 cannot hold exactly, divided by a scale that leaves fractions.
+    counts = sp.csr_matrix(np.array([[0, 2**40 + 1, 7], [0, 0, 3**25], [0, 0, 0]], dtype=np.int64))
+    parts = [ForwardCounts(counts)]
+    expected = symmetric_weights(parts, 27720)
+    got = symmetric_weights(parts, 27720, compiled=True)
+    np.testing.assert_array_equal(got.data, expected.data)
+
+
+def small_corpus(tmp_path: Path) -> Path:
+    path = tmp_path / "corpus.txt"
+    rng = np.random.default_rng(6)
+    words = [f"w{number}" for number in range(300)]
+    weights = 1 / np.arange(1, 301)
+    lines = [" ".join(rng.choice(words, size=rng.integers(3, 25), p=weights / weights.sum())) for _ in range(6000)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("workers", [1, 2], ids=["in process", "two shards on threads"])
+def test_a_build_counts_and_factorises_identically_either_way(tmp_path, monkeypatch, workers):
+    corpus = small_corpus(tmp_path)
+    monkeypatch.setattr(parallel, "MIN_SHARD_BYTES", 10_000)  # several shards, counted on threads
+    params = dict(dim=20, min_count=2, window=4, subsample=1e-3, workers=workers, subwords=False)
+    monkeypatch.setenv(compiled.ENVIRONMENT_SWITCH, "0")
+    plain = count_corpus(corpus, **params)
+    plain_model = wordvec.build(corpus, **params)
+    monkeypatch.setenv(compiled.ENVIRONMENT_SWITCH, "1")
+    fast = count_corpus(corpus, **params)
+    fast_model = wordvec.build(corpus, **params)
+    for attribute in ("indptr", "indices", "data"):
+        np.testing.assert_array_equal(getattr(fast.matrix, attribute), getattr(plain.matrix, attribute))
+    assert fast_model.words == plain_model.words
+    np.testing.assert_array_equal(fast_model.vectors, plain_model.vectors)
+
+
+def test_the_size_decides_unless_the_environment_does(monkeypatch):
+    monkeypatch.delenv(compiled.ENVIRONMENT_SWITCH, raising=False)
+    assert not compiled.use_for(compiled.MIN_TOKENS - 1)
+    assert compiled.use_for(compiled.MIN_TOKENS)
+    monkeypatch.setenv(compiled.ENVIRONMENT_SWITCH, "0")
+    assert not compiled.use_for(10**12)
+    assert compiled.warm_up_in_background() is None
+    monkeypatch.setenv(compiled.ENVIRONMENT_SWITCH, "1")
+    assert compiled.use_for(1)
+
+
+def test_without_numba_a_build_counts_with_numpy_and_forcing_the_kernels_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(compiled, "kernels", lambda: None)
+    monkeypatch.delenv(compiled.ENVIRONMENT_SWITCH, raising=False)
+    assert not compiled.use_for(10**12)
+    assert compiled.warm_up_in_background() is not None  # a thread that finds no numba and ends
+    with pytest.raises(ParameterError, match=r"numba: pip install 'wordvec\[fast\]'"):
+        CooccurrenceCounter(5, compiled=True)
+    monkeypatch.setenv(compiled.ENVIRONMENT_SWITCH, "1")
+    with pytest.raises(ParameterError, match="WORDVEC_COMPILED"):
+        count_corpus(small_corpus(tmp_path), dim=5, min_count=1)
+
+
+def test_the_warm_up_loads_every_kernel_with_the_types_a_build_passes(monkeypatch):
+    monkeypatch.delenv(compiled.ENVIRONMENT_SWITCH, raising=False)
+    thread = compiled.warm_up_in_background()
+    thread.join(timeout=300)
+    assert not thread.is_alive()
+    module = compiled.kernels()
+    signatures = {name: getattr(module, name).signatures for name in ("kept_tokens", "forward_counts", "sum_layout_rows")}
+    assert all(signatures.values()), signatures
+    # A count after the warm-up adds no new compilation (the same argument types).
+    counter = CooccurrenceCounter(4, window=2, keep_probability=np.full(4, 0.5), seed=3, compiled=True)
+    counter.add(np.array([0, 1, LINE_ID, 2, 3], dtype=np.int32), 10)
+    parts = [ForwardCounts(part) for part in counter.take_forward_parts()]
+    symmetric_weights(parts, counter.scale, compiled=True)
+    assert {name: getattr(module, name).signatures for name in signatures} == signatures
+
+
+def test_the_command_line_builds_the_same_model_either_way(tmp_path):
+    corpus = small_corpus(tmp_path)
+    vectors = []
+    for switch in ("0", "1"):
+        model = tmp_path / f"model-{switch}"
+        environment = {**os.environ, compiled.ENVIRONMENT_SWITCH: switch}
+        command = [sys.executable, "-m", "wordvec", "build", str(corpus), "-o", str(model), "--dim", "16", "--min-count", "2", "--quiet"]
+        result = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr
+        vectors.append(wordvec.load(model).vectors)
+    np.testing.assert_array_equal(vectors[1], vectors[0])

@@ -1,0 +1,187 @@
+"""The numba kernels behind :mod:`wordvec.compiled` (importing this module imports numba).
+
+Each kernel mirrors a numpy function of the pipeline and must give exactly its result;
+``tests/test_compiled.py`` compares them.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+_LINE_ID = -1  # wordvec.vocab.LINE_ID
+_OOV_ID = -2  # wordvec.vocab.OOV_ID
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX_2 = np.uint64(0x94D049BB133111EB)
+_UNIT = 1.0 / 9007199254740992.0  # 2^-53
+
+#: A row with more distinct columns than 1/_DENSE_ROW of all is read from the dense
+#: accumulator in column order (a pass over it) instead of sorting its columns.
+_DENSE_ROW = 256
+
+_compile = numba.njit(cache=True, nogil=True, boundscheck=False)
+
+
+@_compile
+def kept_tokens(
+    ids: np.ndarray, offset: int, keep_probability: np.ndarray, subsample: bool, seed: np.uint64, carry: np.ndarray
+) -> np.ndarray:
+    """``carry`` followed by the ids that :func:`wordvec.cooccur.counted_positions` keeps, in one pass.
+
+    The draws are :func:`wordvec.cooccur.position_uniforms`'s splitmix64 of the absolute
+    position, computed in the same unsigned 64-bit arithmetic.
+    """
+    out = np.empty(len(carry) + len(ids), dtype=np.int32)
+    kept = 0
+    for k in range(len(carry)):
+        out[kept] = carry[k]
+        kept += 1
+    for k in range(len(ids)):
+        token = ids[k]
+        if token == _OOV_ID:
+            continue
+        if subsample and token >= 0:
+            state = np.uint64(offset + k) * _GOLDEN + seed
+            state ^= state >> np.uint64(30)
+            state *= _MIX_1
+            state ^= state >> np.uint64(27)
+            state *= _MIX_2
+            state ^= state >> np.uint64(31)
+            if np.float64(state >> np.uint64(11)) * _UNIT >= keep_probability[token]:
+                continue
+        out[kept] = token
+        kept += 1
+    return out[:kept]
+
+
+@_compile
+def forward_counts(
+    tokens: np.ndarray, first_right: int, vocab_size: int, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CSR arrays (indptr, indices, data) of the weighted forward pairs of ``tokens`` whose right token is at ``first_right`` or later.
+
+    Duplicates are summed; a row's columns are not sorted.
+
+    ``tokens`` holds vocabulary ids and ``-1`` at line ends (no out-of-vocabulary ids); a
+    pair is two ids at most ``len(weights)`` apart with no line end between them, weighted
+    ``weights[distance - 1]``. The pairs are bucketed by row (a counting sort), then summed
+    row by row (:func:`_sum_buckets`).
+    """
+    window = len(weights)
+    n = len(tokens)
+    start = max(first_right - window, 0)
+    row_starts = np.zeros(vocab_size + 1, dtype=np.int64)
+    for i in range(start, n):
+        left = tokens[i]
+        if left < 0:
+            continue
+        for j in range(i + 1, min(i + window, n - 1) + 1):
+            if tokens[j] < 0:
+                break
+            if j >= first_right:
+                row_starts[left + 1] += 1
+    for row in range(vocab_size):
+        row_starts[row + 1] += row_starts[row]
+    columns = np.empty(row_starts[vocab_size], dtype=np.int32)
+    values = np.empty(row_starts[vocab_size], dtype=np.int64)
+    filled = row_starts[:-1].copy()
+    for i in range(start, n):
+        left = tokens[i]
+        if left < 0:
+            continue
+        for j in range(i + 1, min(i + window, n - 1) + 1):
+            right = tokens[j]
+            if right < 0:
+                break
+            if j >= first_right:
+                place = filled[left]
+                columns[place] = right
+                values[place] = weights[j - i - 1]
+                filled[left] = place + 1
+    return _sum_buckets(row_starts, columns, values, vocab_size)
+
+
+@_compile
+def _sum_buckets(
+    row_starts: np.ndarray, columns: np.ndarray, values: np.ndarray, n_columns: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CSR arrays of rows whose (column, value) entries lie in ``columns[row_starts[r]:row_starts[r + 1]]``, duplicates summed.
+
+    Each row's values are summed in a dense accumulator with a slot per column: for one
+    row, a table indexed by column, which stays in the cache while the row's entries stream
+    through it. The distinct columns, in order of first appearance (not sorted: whoever
+    merges these counts sorts once, at the end), and their sums are written over the front
+    of the arrays (the output never overtakes the input). Values must be positive.
+    """
+    n_rows = len(row_starts) - 1
+    totals = np.zeros(n_columns, dtype=np.int64)
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    out = 0
+    for row in range(n_rows):
+        count = 0
+        for place in range(row_starts[row], row_starts[row + 1]):
+            column = columns[place]
+            if totals[column] == 0:  # positive values: zero means not seen yet in this row
+                columns[out + count] = column
+                count += 1
+            totals[column] += values[place]
+        for place in range(out, out + count):
+            values[place] = totals[columns[place]]
+            totals[columns[place]] = 0
+        out += count
+        indptr[row + 1] = out
+    return indptr, columns[:out].copy(), values[:out].copy()
+
+
+@_compile
+def sum_layout_rows(
+    starts: np.ndarray, indices: np.ndarray, values: np.ndarray, n_columns: int, scale: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CSR arrays of rows summed over several sparse layouts, the sums divided by ``scale`` into float32.
+
+    Row ``r``'s entries in layout ``l`` are ``indices[starts[l, r]:starts[l, r + 1]]`` (columns)
+    and the same slice of ``values`` (integers); each row is summed in a dense accumulator
+    (:func:`_sum_buckets`), without first gathering the entries by row. Zero sums are dropped.
+    """
+    layouts, n_rows = starts.shape[0], starts.shape[1] - 1
+    totals = np.zeros(n_columns, dtype=np.int64)
+    seen = np.zeros(n_columns, dtype=np.bool_)
+    entries = 0
+    for layout in range(layouts):
+        entries += starts[layout, n_rows] - starts[layout, 0]
+    columns = np.empty(entries, dtype=np.int32)
+    sums = np.empty(entries, dtype=np.float32)
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    out = 0
+    for row in range(n_rows):
+        count = 0
+        for layout in range(layouts):
+            for place in range(starts[layout, row], starts[layout, row + 1]):
+                column = indices[place]
+                if not seen[column]:
+                    seen[column] = True
+                    columns[out + count] = column
+                    count += 1
+                totals[column] += values[place]
+        if count * _DENSE_ROW > n_columns:  # a long row: read the accumulator in order rather than sort
+            count = 0
+            for column in range(n_columns):
+                if seen[column]:
+                    columns[out + count] = column
+                    count += 1
+        else:
+            columns[out : out + count].sort()
+        kept = 0
+        for place in range(out, out + count):
+            column = columns[place]
+            if totals[column] != 0:
+                columns[out + kept] = column
+                # As numpy divides an int64 array by an int: in float64, then rounded to float32.
+                sums[out + kept] = np.float32(np.float64(totals[column]) / np.float64(scale))
+                kept += 1
+            totals[column] = 0
+            seen[column] = False
+        out += kept
+        indptr[row + 1] = out
+    return indptr, columns[:out].copy(), sums[:out].copy()

@@ -196,3 +196,52 @@ def test_the_command_line_builds_the_same_model_either_way(tmp_path):
         assert result.returncode == 0, result.stderr
         vectors.append(wordvec.load(model).vectors)
     np.testing.assert_array_equal(vectors[1], vectors[0])
+
+
+# -- the compiled token table ---------------------------------------------------------
+
+ALPHABET = "ab1٣'-.,\u0301😀❶ \n日\U0001d400_é\ud800"  # the token rules' edges, and a lone surrogate
+
+
+@settings(max_examples=200, deadline=None)
+@given(pieces=st.lists(st.text(alphabet=ALPHABET, max_size=80), max_size=6))
+def test_a_compiled_scan_numbers_words_exactly_as_the_dictionary_does(pieces):
+    from wordvec.tokenize import RegexTokenizer
+    from wordvec.vocab import scan_corpus
+
+    pieces = [piece + "\n" for piece in pieces]
+    expected = scan_corpus(pieces, RegexTokenizer())
+    got = scan_corpus(pieces, RegexTokenizer(), compiled=True)
+    assert got.words == expected.words
+    np.testing.assert_array_equal(got.counts, expected.counts)
+    assert (got.tokens, got.lines) == (expected.tokens, expected.lines)
+    ids = [np.concatenate([block for _, block in scan.spool.iter_blocks()] or [np.empty(0, np.int32)]) for scan in (got, expected)]
+    np.testing.assert_array_equal(*ids)
+
+
+def test_the_token_table_grows_and_keeps_every_word(monkeypatch):
+    from wordvec.tokenize import RegexTokenizer
+    from wordvec.vectorized_tokenize import TokenTable
+
+    tokenizer = RegexTokenizer()
+    table = TokenTable(compiled.kernels())
+    # Past the first sizes of the tables (32,768 words, a million code points stored), in two pieces.
+    words = [f"w{number}{'x' * (number % 40)}" for number in range(60_000)]
+    first = table.ids(*tokenizer.token_code_spans(" ".join(words[:30_000]) + "\n"))
+    second = table.ids(*tokenizer.token_code_spans(" ".join(words[30_000:] + words[29_999::-1]) + "\n"))
+    assert table.words == words
+    np.testing.assert_array_equal(first, [*range(30_000), -1])
+    np.testing.assert_array_equal(second, [*range(30_000, 60_000), *range(29_999, -1, -1), -1])
+
+
+def test_words_with_the_same_hash_stay_apart(monkeypatch):
+    from wordvec.tokenize import RegexTokenizer
+    from wordvec.vectorized_tokenize import TokenTable
+
+    # Every hash equal: the table tells words apart by their code points.
+    table = TokenTable(compiled.kernels())
+    codes, starts, ends = RegexTokenizer().token_code_spans("ab ba ab abc ba\n")
+    monkeypatch.setattr(table, "_slot_hashes", np.zeros_like(table._slot_hashes))
+    ids = table.ids(codes, starts, ends)
+    assert table.words == ["ab", "ba", "abc"]
+    np.testing.assert_array_equal(ids, [0, 1, 0, 2, 1, -1])

@@ -185,3 +185,95 @@ def sum_layout_rows(
         out += kept
         indptr[row + 1] = out
     return indptr, columns[:out].copy(), sums[:out].copy()
+
+
+_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
+_FNV_PRIME = np.uint64(0x100000001B3)
+_NEWLINE = 10
+
+
+@_compile
+def lookup_tokens(
+    codes: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    first: int,
+    slots: np.ndarray,
+    slot_hashes: np.ndarray,
+    hashes: np.ndarray,
+    word_starts: np.ndarray,
+    word_lengths: np.ndarray,
+    store: np.ndarray,
+    state: np.ndarray,
+    out: np.ndarray,
+) -> int:
+    """Write the id of each token ``first, first + 1, ...`` (code points ``codes[starts[k]:ends[k]]``) to ``out[k]``.
+
+    A token is looked up by the FNV-1a hash of its code points in an open-addressing table
+    (``slots``: a word id or -1, and ``slot_hashes`` its hash, read first: one cache line
+    for a probe that misses; linear probing), and compared code point by code point
+    with the word stored there, so equal hashes never merge two words. A new token becomes
+    the next word: its hash, its code points (appended to ``store``) and where they are.
+    ``state`` holds the number of words and of code points stored. A line end (one
+    ``\\n``) is -1. Stops before a token that would fill the table past half, or overflow
+    the word arrays or ``store``, and returns the number of tokens done: the caller grows
+    the arrays and calls again from there.
+    """
+    mask = len(slots) - 1
+    words, used = state[0], state[1]
+    word_limit = min(len(hashes), len(slots) // 2)
+    k = first
+    while k < len(starts):
+        start, end = starts[k], ends[k]
+        length = end - start
+        if length == 1 and codes[start] == _NEWLINE:
+            out[k] = _LINE_ID
+            k += 1
+            continue
+        key = _FNV_OFFSET
+        for place in range(start, end):
+            key = (key ^ np.uint64(codes[place])) * _FNV_PRIME
+        slot = np.int64(key & np.uint64(mask))
+        found = -1
+        while slots[slot] >= 0:
+            word = slots[slot]
+            if slot_hashes[slot] == key and word_lengths[word] == length:
+                stored = word_starts[word]
+                same = True
+                for offset in range(length):
+                    if store[stored + offset] != codes[start + offset]:
+                        same = False
+                        break
+                if same:
+                    found = word
+                    break
+            slot = (slot + 1) & mask
+        if found < 0:
+            if words >= word_limit or used + length > len(store):
+                break
+            found = words
+            words += 1
+            slots[slot] = found
+            slot_hashes[slot] = key
+            hashes[found] = key
+            word_starts[found] = used
+            word_lengths[found] = length
+            for offset in range(length):
+                store[used + offset] = codes[start + offset]
+            used += length
+        out[k] = found
+        k += 1
+    state[0], state[1] = words, used
+    return k
+
+
+@_compile
+def fill_slots(slots: np.ndarray, slot_hashes: np.ndarray, hashes: np.ndarray, words: int) -> None:
+    """Put words ``0 .. words - 1`` into an empty (all -1) table ``slots`` by their hashes, as :func:`lookup_tokens` probes."""
+    mask = len(slots) - 1
+    for word in range(words):
+        slot = np.int64(hashes[word] & np.uint64(mask))
+        while slots[slot] >= 0:
+            slot = (slot + 1) & mask
+        slots[slot] = word
+        slot_hashes[slot] = hashes[word]

@@ -164,6 +164,7 @@ class InProcessPasses:
 
     def scan(self, tokenizer: str, progress: ProgressCallback) -> ScanResult:
         """Count the words of the corpus and spool its token ids; ``progress("read", ...)`` per piece of text."""
+        from .compiled import TEXT_BYTES_PER_TOKEN, use_for
         from .tokenize import get_tokenizer
         from .vocab import scan_corpus
 
@@ -172,6 +173,7 @@ class InProcessPasses:
             self.source.iter_text(),
             get_tokenizer(tokenizer),
             progress=lambda _: progress("read", stats.bytes_read, stats.total_bytes),
+            compiled=use_for((stats.total_bytes or 0) // TEXT_BYTES_PER_TOKEN),
         )
         self._spool = scan.spool
         return scan
@@ -269,7 +271,7 @@ class ShardedPasses:
         """Scan every shard in the workers and merge the word counts; ``progress("read", ...)`` at the start and per shard."""
         import numpy as np
 
-        from .compiled import MIN_TOKENS, TEXT_BYTES_PER_TOKEN, warm_up_in_background
+        from .compiled import TEXT_BYTES_PER_TOKEN, use_for, warm_up_in_background
         from .vocab import ScanResult
 
         stats = self.source.stats
@@ -283,10 +285,11 @@ class ShardedPasses:
             stats.replaced_bytes += scan.stats.replaced_bytes
             progress("read", stats.bytes_read, stats.total_bytes)
 
-        jobs = [(shard, tokenizer, path) for shard, path in zip(self.shards, paths)]
+        compiled = use_for(sum(shard.size for shard in self.shards) // TEXT_BYTES_PER_TOKEN)
+        jobs = [(shard, tokenizer, path, compiled) for shard, path in zip(self.shards, paths)]
         progress("read", 0, stats.total_bytes)
-        if sum(shard.size for shard in self.shards) >= MIN_TOKENS * TEXT_BYTES_PER_TOKEN:
-            warm_up_in_background()  # while this process waits for the workers
+        if compiled:
+            warm_up_in_background()  # for the counting, while this process waits for the workers
         self._run(_scan_shard, jobs, [shard.size for shard in self.shards], finished)
         # In corpus order, so that merged ids are in first-seen order, as one scan numbers them.
         ids_of: defaultdict[str, int] = defaultdict(itertools.count().__next__)
@@ -468,14 +471,15 @@ class _ShardScan:
     stats: CorpusStats
 
 
-def _scan_shard(shard: Shard, tokenizer: str, spool_path: str) -> _ShardScan:
+def _scan_shard(shard: Shard, tokenizer: str, spool_path: str, compiled: bool = False) -> _ShardScan:
     from .tokenize import get_tokenizer
     from .vocab import scan_corpus
 
     stats = CorpusStats()
     with open(spool_path, "wb") as spool:
         scan = scan_corpus(
-            iter_parts_text(shard.parts, stats), get_tokenizer(tokenizer), progress=lambda _: _stop_if_cancelled(), spool=spool
+            iter_parts_text(shard.parts, stats), get_tokenizer(tokenizer), progress=lambda _: _stop_if_cancelled(), spool=spool,
+            compiled=compiled,
         )
     return _ShardScan(scan.words, scan.counts, scan.tokens, scan.lines, scan.spool.length, stats)
 

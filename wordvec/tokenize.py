@@ -138,6 +138,15 @@ class RegexTokenizer:
             grouped = list(first_index), np.array(positions, dtype=np.int32)
         return grouped
 
+    def token_code_spans(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The code points of ``text`` normalised and the (start, end) of each of :meth:`tokenize_lines`'s tokens in them.
+
+        What a :class:`wordvec.vectorized_tokenize.TokenTable` numbers.
+        """
+        from .vectorized_tokenize import token_code_spans
+
+        return token_code_spans(normalize_text(text), word_character_class(), EMOJI_CLASS)
+
     def tokenize(self, text: str) -> list[str]:
         return [token for token in _token_pattern().findall(normalize_text(text)) if token != LINE_END]
 

@@ -52,6 +52,18 @@ def _hash_powers(base: int, count: int) -> np.ndarray:
     return _powers(np.uint64(base), count)
 
 
+def code_flags(codes: np.ndarray, word_char: str, emoji: str) -> np.ndarray:
+    """The flags (word character, digit, emoji, joiner, ``.``/``,``) of each code point."""
+    in_bmp = codes < 0x10000
+    if in_bmp.all():
+        return _bmp_flags(word_char, emoji)[codes]
+    flags = np.zeros(len(codes), dtype=np.uint8)
+    flags[in_bmp] = _bmp_flags(word_char, emoji)[codes[in_bmp]]
+    astral, where = np.unique(codes[~in_bmp], return_inverse=True)
+    flags[~in_bmp] = _char_flags("".join(map(chr, astral.tolist())), word_char, emoji)[where]
+    return flags
+
+
 def _token_spans(codes: np.ndarray, word_char: str, emoji: str) -> tuple[np.ndarray, np.ndarray]:
     """Start and end (code point indices) of each token, by the rules of the regular expression.
 
@@ -61,15 +73,7 @@ def _token_spans(codes: np.ndarray, word_char: str, emoji: str) -> tuple[np.ndar
     that is not a digit (the expression matches ``\\d+`` there, not ``\\w+``). An emoji and
     a line end are tokens of one character.
     """
-    flags = np.zeros(len(codes), dtype=np.uint8)
-    in_bmp = codes < 0x10000
-    if in_bmp.all():
-        flags = _bmp_flags(word_char, emoji)[codes]
-    else:
-        flags[in_bmp] = _bmp_flags(word_char, emoji)[codes[in_bmp]]
-        astral, where = np.unique(codes[~in_bmp], return_inverse=True)
-        astral_flags = _char_flags("".join(map(chr, astral.tolist())), word_char, emoji)
-        flags[~in_bmp] = astral_flags[where]
+    flags = code_flags(codes, word_char, emoji)
     word = (flags & _WORD) != 0
     digit = (flags & _DIGIT) != 0
     word_left, word_right = np.r_[False, word[:-1]], np.r_[word[1:], False]
@@ -89,6 +93,79 @@ def _token_spans(codes: np.ndarray, word_char: str, emoji: str) -> tuple[np.ndar
     starts = np.flatnonzero(token & ~connected)
     ends = np.flatnonzero(token & ~np.r_[connected[1:], False]) + 1
     return starts, ends
+
+
+def token_code_spans(text: str, word_char: str, emoji: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The code points of normalised ``text`` (uint32) and the start and end of each token in them (see :func:`group_tokens`)."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if not len(codes):
+        return codes, np.empty(0, np.int64), np.empty(0, np.int64)
+    return codes, *_token_spans(codes, word_char, emoji)
+
+
+class TokenTable:
+    """The distinct tokens of a stream, numbered in order of first appearance, looked up by compiled code.
+
+    What a scan's dictionary of words does (:func:`wordvec.vocab.scan_corpus`), but the
+    lookups run in :func:`wordvec._kernels.lookup_tokens` over the code points of each
+    token, and a Python string is made once per word, when it first appears. ``words``
+    holds them in id order; a line end is id -1.
+
+    Parameters
+    ----------
+    kernels : module
+        :func:`wordvec.compiled.kernels`.
+    """
+
+    def __init__(self, kernels) -> None:
+        self.kernels = kernels
+        self._slots = np.full(1 << 16, -1, dtype=np.int32)
+        self._slot_hashes = np.zeros(1 << 16, dtype=np.uint64)
+        self._hashes = np.zeros(1 << 15, dtype=np.uint64)
+        self._word_starts = np.zeros(1 << 15, dtype=np.int64)
+        self._word_lengths = np.zeros(1 << 15, dtype=np.int32)
+        self._store = np.zeros(1 << 20, dtype=np.uint32)
+        self._state = np.zeros(2, dtype=np.int64)  # words, code points stored
+        self.words: list[str] = []
+
+    def ids(self, codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """The int32 id of each token (see :func:`token_code_spans`), numbering new words as they appear."""
+        out = np.empty(len(starts), dtype=np.int32)
+        done = 0
+        while True:
+            done = self.kernels.lookup_tokens(
+                codes, starts, ends, done, self._slots, self._slot_hashes, self._hashes, self._word_starts, self._word_lengths,
+                self._store, self._state, out,
+            )
+            if done == len(starts):
+                break
+            self._grow(int(ends[done] - starts[done]))
+        known, words = len(self.words), int(self._state[0])
+        if words > known:
+            # New words' code points follow one another in the store: one decode, then a slice per word.
+            first = int(self._word_starts[known])
+            text = self._store[first : int(self._state[1])].tobytes().decode("utf-32-le", "surrogatepass")
+            starts = (self._word_starts[known:words] - first).tolist()
+            ends = (self._word_starts[known:words] - first + self._word_lengths[known:words]).tolist()
+            self.words.extend(text[start:end] for start, end in zip(starts, ends))
+        return out
+
+    def _grow(self, length: int) -> None:
+        """Room for one more word of ``length`` code points: twice the words (and slots) or the store, as needed."""
+        words, used = int(self._state[0]), int(self._state[1])
+        if words >= min(len(self._hashes), len(self._slots) // 2):
+            size = 2 * len(self._hashes)
+            for name in ("_hashes", "_word_starts", "_word_lengths"):
+                grown = np.zeros(size, dtype=getattr(self, name).dtype)
+                grown[:words] = getattr(self, name)[:words]
+                setattr(self, name, grown)
+            self._slots = np.full(2 * size, -1, dtype=np.int32)
+            self._slot_hashes = np.zeros(2 * size, dtype=np.uint64)
+            self.kernels.fill_slots(self._slots, self._slot_hashes, self._hashes, words)
+        if used + length > len(self._store):
+            grown = np.zeros(max(2 * len(self._store), used + length), dtype=np.uint32)
+            grown[:used] = self._store[:used]
+            self._store = grown
 
 
 def group_tokens(text: str, word_char: str, emoji: str) -> tuple[list[str], np.ndarray] | None:
@@ -115,8 +192,7 @@ def group_tokens(text: str, word_char: str, emoji: str) -> tuple[list[str], np.n
     """
     if not text:
         return [], np.empty(0, dtype=np.int32)
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    starts, ends = _token_spans(codes, word_char, emoji)
+    codes, starts, ends = token_code_spans(text, word_char, emoji)
     if len(starts) == 0:
         return [], np.empty(0, dtype=np.int32)
     lengths = ends - starts

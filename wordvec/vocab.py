@@ -140,6 +140,7 @@ def scan_corpus(
     progress: Callable[[int], None] | None = None,
     spool_dir: str | None = None,
     spool: BinaryIO | None = None,
+    compiled: bool = False,
 ) -> ScanResult:
     """Tokenize the corpus once: count every word and spool the token-id stream.
 
@@ -156,6 +157,9 @@ def scan_corpus(
     spool : binary file, optional
         An open file to write the token ids to instead of an anonymous temporary file, so
         that another process can read them by name; the caller closes it.
+    compiled : bool, default False
+        Number the tokens with compiled code (:class:`wordvec.vectorized_tokenize.TokenTable`)
+        if the tokenizer gives token spans (the regex one does): the same words and ids.
 
     Returns
     -------
@@ -168,11 +172,19 @@ def scan_corpus(
     counts = np.zeros(1024, dtype=np.int64)
     tokens = lines = length = 0
     spool_file = spool if spool is not None else tempfile.TemporaryFile(prefix="wordvec-spool-", dir=spool_dir)
+    table = None
+    if compiled and hasattr(tokenizer, "token_code_spans"):
+        from .compiled import require_kernels
+        from .vectorized_tokenize import TokenTable
+
+        table = TokenTable(require_kernels())
     try:
         grouped = getattr(tokenizer, "tokenize_lines_grouped", None)
         for piece in pieces:
             # The mapping runs in C (map over a dict method); new words get the next id.
-            if grouped is not None:  # ids looked up once for each distinct token of the piece
+            if table is not None:
+                ids = table.ids(*tokenizer.token_code_spans(piece))
+            elif grouped is not None:  # ids looked up once for each distinct token of the piece
                 distinct, positions = grouped(piece)
                 distinct_ids = np.fromiter(map(ids_of.__getitem__, distinct), dtype=np.int32, count=len(distinct))
                 ids = distinct_ids[positions]
@@ -180,8 +192,9 @@ def scan_corpus(
                 piece_tokens = tokenizer.tokenize_lines(piece)
                 ids = np.fromiter(map(ids_of.__getitem__, piece_tokens), dtype=np.int32, count=len(piece_tokens))
             word_ids = ids[ids >= 0]
-            if len(ids_of) > len(counts):
-                counts = np.concatenate([counts, np.zeros(max(len(ids_of), 2 * len(counts)) - len(counts), np.int64)])
+            known = len(table.words) if table is not None else len(ids_of)
+            if known > len(counts):
+                counts = np.concatenate([counts, np.zeros(max(known, 2 * len(counts)) - len(counts), np.int64)])
             counts += np.bincount(word_ids, minlength=len(counts))
             tokens += len(word_ids)
             lines += len(ids) - len(word_ids)
@@ -195,7 +208,7 @@ def scan_corpus(
             spool_file.close()
         raise
     del ids_of[LINE_END]
-    words = list(ids_of)  # dicts keep insertion order, which is id order
+    words = table.words if table is not None else list(ids_of)  # dicts keep insertion order, which is id order
     return ScanResult(words, counts[: len(words)], tokens, lines, TokenSpool(spool_file, length))
 
 

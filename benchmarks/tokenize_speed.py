@@ -13,7 +13,9 @@ With no CORPUS, the bench corpus (all of ../shared/corpora). Prints MB of decode
   ``re.findall`` per piece of about 1 MB, a string object per token;
 - ``numpy``: :meth:`~wordvec.tokenize.RegexTokenizer.tokenize_lines_grouped`, normalising and
   the same tokens found with numpy, a string object per distinct token of a piece;
-- ``scan``: the vocabulary pass as a build runs it (read + numpy tokenizing + ids spooled to a file).
+- ``scan``: the vocabulary pass as a build runs it (read + numpy tokenizing + ids spooled to a file);
+- ``compiled``: the same scan with the tokens numbered by compiled code (``scan_corpus(...,
+  compiled=True)``, the ``[fast]`` extra), after one warm-up call that loads the kernels.
 
 A build runs the scan on every core, so its read+tokenize stage is about this figure times the
 workers.
@@ -59,8 +61,15 @@ def main() -> None:
             sys.exit("the two tokenizations differ")
     with tempfile.TemporaryFile() as spool:
         began = time.perf_counter()
-        scan_corpus(Corpus(corpus).iter_text(), tokenizer, spool=spool)
+        scanned = scan_corpus(Corpus(corpus).iter_text(), tokenizer, spool=spool)
         seconds["scan"] = time.perf_counter() - began
+    scan_corpus(["warm up\n"], tokenizer, compiled=True)
+    with tempfile.TemporaryFile() as spool:
+        began = time.perf_counter()
+        compiled = scan_corpus(Corpus(corpus).iter_text(), tokenizer, spool=spool, compiled=True)
+        seconds["compiled"] = time.perf_counter() - began
+    if compiled.words != scanned.words or compiled.tokens != scanned.tokens:
+        sys.exit("the compiled scan differs")
     megabytes = text_bytes / 1e6
     print(f"text: {megabytes:,.1f} MB")
     print(f"{'step':<10} {'seconds':>8} {'MB/s':>8}")

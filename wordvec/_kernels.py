@@ -136,13 +136,15 @@ def _sum_buckets(
 
 @_compile
 def sum_layout_rows(
-    starts: np.ndarray, indices: np.ndarray, values: np.ndarray, n_columns: int, scale: int
+    starts: np.ndarray, indices: np.ndarray, values: np.ndarray, n_columns: int, sort: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """CSR arrays of rows summed over several sparse layouts, the sums divided by ``scale`` into float32.
+    """CSR arrays of rows summed over several sparse layouts (integer sums; zero sums dropped).
 
     Row ``r``'s entries in layout ``l`` are ``indices[starts[l, r]:starts[l, r + 1]]`` (columns)
-    and the same slice of ``values`` (integers); each row is summed in a dense accumulator
-    (:func:`_sum_buckets`), without first gathering the entries by row. Zero sums are dropped.
+    and the same slice of ``values``; each row is summed in a dense accumulator (as in
+    :func:`_sum_buckets`), without first gathering the entries by row. With ``sort``, each
+    row's columns come out sorted (a long row read from the accumulator in column order),
+    else in order of first appearance.
     """
     layouts, n_rows = starts.shape[0], starts.shape[1] - 1
     totals = np.zeros(n_columns, dtype=np.int64)
@@ -151,7 +153,7 @@ def sum_layout_rows(
     for layout in range(layouts):
         entries += starts[layout, n_rows] - starts[layout, 0]
     columns = np.empty(entries, dtype=np.int32)
-    sums = np.empty(entries, dtype=np.float32)
+    sums = np.empty(entries, dtype=np.int64)
     indptr = np.zeros(n_rows + 1, dtype=np.int64)
     out = 0
     for row in range(n_rows):
@@ -164,21 +166,21 @@ def sum_layout_rows(
                     columns[out + count] = column
                     count += 1
                 totals[column] += values[place]
-        if count * _DENSE_ROW > n_columns:  # a long row: read the accumulator in order rather than sort
-            count = 0
-            for column in range(n_columns):
-                if seen[column]:
-                    columns[out + count] = column
-                    count += 1
-        else:
-            columns[out : out + count].sort()
+        if sort:
+            if count * _DENSE_ROW > n_columns:  # a long row: read the accumulator in order rather than sort
+                count = 0
+                for column in range(n_columns):
+                    if seen[column]:
+                        columns[out + count] = column
+                        count += 1
+            else:
+                columns[out : out + count].sort()
         kept = 0
         for place in range(out, out + count):
             column = columns[place]
             if totals[column] != 0:
                 columns[out + kept] = column
-                # As numpy divides an int64 array by an int: in float64, then rounded to float32.
-                sums[out + kept] = np.float32(np.float64(totals[column]) / np.float64(scale))
+                sums[out + kept] = totals[column]
                 kept += 1
             totals[column] = 0
             seen[column] = False

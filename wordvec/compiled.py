@@ -85,7 +85,7 @@ def warm_up_in_background() -> threading.Thread | None:
             return
         tokens = module.kept_tokens(np.zeros(2, dtype=np.int32), 0, *subsampling_arguments(np.ones(1), 0), np.empty(0, dtype=np.int32))
         module.forward_counts(tokens, 0, 1, np.ones(1, dtype=np.int64))
-        module.sum_layout_rows(np.zeros((1, 2), dtype=np.int64), np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int64), 1, 1)
+        module.sum_layout_rows(np.zeros((1, 2), dtype=np.int64), np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int64), 1, True)
 
     thread = threading.Thread(target=warm, name="wordvec-compile", daemon=True)
     thread.start()

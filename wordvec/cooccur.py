@@ -183,7 +183,7 @@ class CooccurrenceCounter:
         )
         indptr, indices, data = compiled.forward_counts(tokens, len(self._carry), self.vocab_size, self.weights)
         # Kept apart rather than added to the counts so far (which would copy them each time):
-        # a counter's blocks are merged with every other part's by symmetric_weights.
+        # they are summed once, when the counts are taken.
         self._blocks.append(sp.csr_matrix((data, indices, indptr), shape=(self.vocab_size, self.vocab_size)))
         self._carry = tokens[-self.window :].copy()
 
@@ -227,12 +227,16 @@ class CooccurrenceCounter:
     def take_forward_parts(self) -> list[sp.csr_matrix]:
         """Forward counts so far as one or more matrices that add up to :meth:`take_forward_counts`'s; the counter starts afresh.
 
-        The compiled counter returns each block's counts as they are, sparing a sum that the
-        merge of the parts (:func:`symmetric_weights`) does anyway.
+        The compiled counter sums its blocks by the compiled kernel, leaving each row's columns
+        unsorted (the merge of the parts, :func:`symmetric_weights`, sorts once at the end).
         """
         if self._blocks and not self._pending and self._forward.nnz == 0:
             blocks, self._blocks = self._blocks, []
-            return blocks
+            if len(blocks) == 1:
+                return blocks
+            slices = [(block.indptr, block.indices, block.data) for block in blocks]
+            indptr, indices, data = sum_csr_layouts(slices, self.vocab_size, sort=False)
+            return [sp.csr_matrix((data, indices, indptr), shape=blocks[0].shape)]
         return [self.take_forward_counts()]
 
     @property
@@ -443,18 +447,26 @@ def _summed_rows_compiled(
     parts: list[ForwardCounts], first: int, last: int, scale: int
 ) -> tuple[int, int, np.ndarray, np.ndarray, np.ndarray]:
     """:func:`_summed_rows` by the compiled kernel, divided by ``scale``: all parts' entries of the block at once (``row_blocks`` bounds them)."""
+    indptr, columns, counts = sum_csr_layouts([layout for part in parts for layout in part.layout_slices(first, last)],
+                                              parts[0].shape[1], sort=True)
+    # As numpy divides an int64 array by an int (float64), then rounded to float32, on this thread.
+    return first, last, indptr, columns, (counts / scale).astype(np.float32)
+
+
+def sum_csr_layouts(
+    slices: list[tuple[np.ndarray, np.ndarray, np.ndarray]], n_columns: int, *, sort: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The sum of the same rows in several CSR layouts (indptr slice, indices, data each), by the compiled kernel."""
     from .compiled import kernels
 
-    slices = [layout for part in parts for layout in part.layout_slices(first, last)]
-    starts = np.empty((len(slices), last - first + 1), dtype=np.int64)
+    starts = np.empty((len(slices), len(slices[0][0])), dtype=np.int64)
     position = 0
     for number, (indptr, indices, _) in enumerate(slices):
         starts[number] = indptr - indptr[0] + position
         position += len(indices)
     indices = np.concatenate([indices for _, indices, _ in slices])
     values = np.concatenate([values for _, _, values in slices]).astype(np.int64, copy=False)
-    indptr, columns, weights = kernels().sum_layout_rows(starts, indices, values, parts[0].shape[1], scale)
-    return first, last, indptr, columns, weights
+    return kernels().sum_layout_rows(starts, indices, values, n_columns, sort)
 
 
 def filled_csr(

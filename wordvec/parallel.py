@@ -277,13 +277,23 @@ class ShardedPasses:
         stats = self.source.stats
         paths = [os.path.join(self._directory.name, f"shard-{number}.ids") for number in range(len(self.shards))]
         scans: list[_ShardScan] = [None] * len(self.shards)  # type: ignore[list-item]
+        # In corpus order, so that merged ids are in first-seen order, as one scan numbers them;
+        # each shard as soon as those before it are in, while the workers scan the rest.
+        ids_of: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+        offset = 0
 
         def finished(number: int, scan: _ShardScan) -> None:
+            nonlocal offset
             scans[number] = scan
             stats.files += scan.stats.files
             stats.bytes_read += scan.stats.bytes_read
             stats.replaced_bytes += scan.stats.replaced_bytes
             progress("read", stats.bytes_read, stats.total_bytes)
+            while len(self._spools) < len(scans) and scans[len(self._spools)] is not None:
+                following = scans[len(self._spools)]
+                self._merged_ids.append(np.fromiter(map(ids_of.__getitem__, following.words), dtype=np.int64, count=len(following.words)))
+                self._spools.append((paths[len(self._spools)], following.length, offset))
+                offset += following.length
 
         compiled = use_for(sum(shard.size for shard in self.shards) // TEXT_BYTES_PER_TOKEN)
         jobs = [(shard, tokenizer, path, compiled) for shard, path in zip(self.shards, paths)]
@@ -291,13 +301,6 @@ class ShardedPasses:
         if compiled:
             warm_up_in_background()  # for the counting, while this process waits for the workers
         self._run(_scan_shard, jobs, [shard.size for shard in self.shards], finished)
-        # In corpus order, so that merged ids are in first-seen order, as one scan numbers them.
-        ids_of: defaultdict[str, int] = defaultdict(itertools.count().__next__)
-        offset = 0
-        for path, scan in zip(paths, scans):
-            self._merged_ids.append(np.fromiter(map(ids_of.__getitem__, scan.words), dtype=np.int64, count=len(scan.words)))
-            self._spools.append((path, scan.length, offset))
-            offset += scan.length
         counts = np.zeros(len(ids_of), dtype=np.int64)
         for merged, scan in zip(self._merged_ids, scans):
             counts[merged] += scan.counts  # a shard's words are distinct, so no index repeats

@@ -382,6 +382,8 @@ class ShardedPasses:
         prefixes = [os.path.join(self._directory.name, f"counts-{number}") for number in range(len(groups))]
         jobs = [(counter, group, prefix, SPILL_PAIRS) for group, prefix in zip(groups, prefixes)]
         if counter.compiled:
+            # The worker processes are done: they go, with the memory their scans left them.
+            self._pool.shutdown(wait=True)
             self._run_on_threads(_count_shards, jobs, finished)
         else:
             self._run(_count_shards, jobs, lengths, finished)

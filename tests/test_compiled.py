@@ -246,3 +246,20 @@ def test_words_with_the_same_hash_stay_apart(monkeypatch):
     ids = table.ids(codes, starts, ends)
     assert table.words == ["ab", "ba", "abc"]
     np.testing.assert_array_equal(ids, [0, 1, 0, 2, 1, -1])
+
+
+@pytest.mark.parametrize("mode", ["add", "replace"])
+def test_a_build_with_phrases_is_identical_either_way(tmp_path, monkeypatch, mode):
+    corpus = tmp_path / "corpus.txt"
+    rng = np.random.default_rng(9)
+    words = [f"w{number}" for number in range(120)]
+    lines = [" ".join([*rng.choice(words, 4), "new", "york", *rng.choice(words, 4)]) for _ in range(3000)]
+    corpus.write_text("\n".join(lines) + "\n")
+    params = dict(dim=10, min_count=2, window=3, subsample=0, subwords=False, phrases="auto", phrase_mode=mode, phrase_threshold=0.01)
+    models = []
+    for switch in ("0", "1"):
+        monkeypatch.setenv(compiled.ENVIRONMENT_SWITCH, switch)
+        models.append(wordvec.build(corpus, **params))
+    assert "new_york" in models[0].words
+    assert models[1].words == models[0].words
+    np.testing.assert_array_equal(models[1].vectors, models[0].vectors)

@@ -382,3 +382,15 @@ def test_update_takes_a_loaded_model_or_its_directory(parts, tmp_path):
     assert np.array_equal(old_spelling.vectors, from_path.vectors)
     with pytest.raises(ModelError, match="update needs the kept corpus beside the vectors"):
         update(model, [parts["b"]])  # built in memory, never saved: no kept files to read
+
+
+def test_an_update_counted_by_the_compiled_kernels_equals_the_numpy_one(parts, tmp_path, monkeypatch):
+    import wordvec.compiled as compiled
+
+    model, counted = build_keeping_corpus([parts["a"]], **DEFAULTS)
+    for switch in ("0", "1"):
+        save_with_corpus(model, counted, tmp_path / f"updated-{switch}")
+        monkeypatch.setenv(compiled.ENVIRONMENT_SWITCH, switch)
+        updated, updated_counted = update(tmp_path / f"updated-{switch}", [parts["b"]])
+        save_with_corpus(updated, updated_counted, tmp_path / f"updated-{switch}")
+    assert_same_model(tmp_path / "updated-1", tmp_path / "updated-0")

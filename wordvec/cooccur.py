@@ -187,12 +187,22 @@ class CooccurrenceCounter:
         self._blocks.append(sp.csr_matrix((data, indices, indptr), shape=(self.vocab_size, self.vocab_size)))
         self._carry = tokens[-self.window :].copy()
 
+    def _take_blocks(self, *, sort: bool) -> sp.csr_matrix:
+        """The compiled blocks' counts summed into one matrix (by the compiled kernel), and the blocks dropped.
+
+        The blocks' columns are unsorted; with ``sort`` the sum is canonical, as numpy's counts are.
+        """
+        blocks, self._blocks = self._blocks, []
+        if len(blocks) == 1 and not sort:
+            return blocks[0]
+        slices = [(block.indptr, block.indices, block.data) for block in blocks]
+        indptr, indices, data = sum_csr_layouts(slices, self.vocab_size, sort=sort)
+        return sp.csr_matrix((data, indices, indptr), shape=blocks[0].shape)
+
     def _flush(self) -> None:
         if self._blocks:
-            for block in self._blocks:
-                self._forward = self._forward + block
-            self._blocks = []
-            self._forward.sum_duplicates()  # the compiled blocks' columns are unsorted: canonical form, as numpy's
+            summed = self._take_blocks(sort=True)
+            self._forward = summed if self._forward.nnz == 0 else self._forward + summed
         if not self._pending:
             return
         rows = np.concatenate([p[0] for p in self._pending])
@@ -231,12 +241,7 @@ class CooccurrenceCounter:
         unsorted (the merge of the parts, :func:`symmetric_weights`, sorts once at the end).
         """
         if self._blocks and not self._pending and self._forward.nnz == 0:
-            blocks, self._blocks = self._blocks, []
-            if len(blocks) == 1:
-                return blocks
-            slices = [(block.indptr, block.indices, block.data) for block in blocks]
-            indptr, indices, data = sum_csr_layouts(slices, self.vocab_size, sort=False)
-            return [sp.csr_matrix((data, indices, indptr), shape=blocks[0].shape)]
+            return [self._take_blocks(sort=False)]
         return [self.take_forward_counts()]
 
     @property
@@ -409,21 +414,20 @@ def symmetric_weights(parts: list[ForwardCounts], scale: int, *, compiled: bool 
             _summed_rows_compiled, ((parts, first, last, scale) for first, last in blocks), available_cores()
         )
     else:
-        summed = (_summed_rows(parts, first, last) for first, last in blocks)
-    for first, last, block_indptr, block_indices, block_counts in summed:
+        summed = (_summed_rows(parts, first, last, scale) for first, last in blocks)
+    for first, last, block_indptr, block_indices, block_weights in summed:
         count = len(block_indices)
         indices[filled : filled + count] = block_indices
-        if block_counts.dtype == np.float32:  # divided already
-            data[filled : filled + count] = block_counts
-        else:
-            np.divide(block_counts, scale, out=data[filled : filled + count])
+        data[filled : filled + count] = block_weights
         indptr[first + 1 : last + 1] = filled + block_indptr[1:]
         filled += count
     return filled_csr(data, indices, indptr, filled, (size, size))
 
 
-def _summed_rows(parts: list[ForwardCounts], first: int, last: int) -> tuple[int, int, np.ndarray, np.ndarray, np.ndarray]:
-    """Rows ``first .. last - 1`` of the sum of the parts' ``F + F^T``: (first, last, indptr, indices, integer counts)."""
+def _summed_rows(
+    parts: list[ForwardCounts], first: int, last: int, scale: int
+) -> tuple[int, int, np.ndarray, np.ndarray, np.ndarray]:
+    """Rows ``first .. last - 1`` of the sum of the parts' ``F + F^T`` divided by ``scale``: (first, last, indptr, indices, float32 weights)."""
     size = parts[0].shape[0]
     # The rows of frequent words hold many entries in every part: the parts are summed a
     # few at a time, so that the entries waiting to be summed stay near MERGE_BLOCK_ENTRIES
@@ -440,7 +444,7 @@ def _summed_rows(parts: list[ForwardCounts], first: int, last: int) -> tuple[int
             del rows, cols, values
     block.sum_duplicates()
     block.eliminate_zeros()
-    return first, last, block.indptr, block.indices, block.data
+    return first, last, block.indptr, block.indices, _weights(block.data, scale)
 
 
 def _summed_rows_compiled(
@@ -449,8 +453,12 @@ def _summed_rows_compiled(
     """:func:`_summed_rows` by the compiled kernel, divided by ``scale``: all parts' entries of the block at once (``row_blocks`` bounds them)."""
     indptr, columns, counts = sum_csr_layouts([layout for part in parts for layout in part.layout_slices(first, last)],
                                               parts[0].shape[1], sort=True)
-    # As numpy divides an int64 array by an int (float64), then rounded to float32, on this thread.
-    return first, last, indptr, columns, (counts / scale).astype(np.float32)
+    return first, last, indptr, columns, _weights(counts, scale)
+
+
+def _weights(counts: np.ndarray, scale: int) -> np.ndarray:
+    """Integer counts divided by ``scale`` in float64, rounded to float32 (the weights feed PPMI, computed in float32)."""
+    return (counts / scale).astype(np.float32)
 
 
 def sum_csr_layouts(

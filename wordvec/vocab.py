@@ -181,9 +181,9 @@ def scan_corpus(
     try:
         grouped = getattr(tokenizer, "tokenize_lines_grouped", None)
         for piece in pieces:
-            # The mapping runs in C (map over a dict method); new words get the next id.
             if table is not None:
                 ids = table.ids(*tokenizer.token_code_spans(piece))
+            # Else the mapping runs in C (map over a dict method); new words get the next id.
             elif grouped is not None:  # ids looked up once for each distinct token of the piece
                 distinct, positions = grouped(piece)
                 distinct_ids = np.fromiter(map(ids_of.__getitem__, distinct), dtype=np.int32, count=len(distinct))

@@ -156,6 +156,9 @@ def test_the_size_decides_unless_the_environment_does(monkeypatch):
     assert compiled.warm_up_in_background() is None
     monkeypatch.setenv(compiled.ENVIRONMENT_SWITCH, "1")
     assert compiled.use_for(1)
+    monkeypatch.setenv(compiled.ENVIRONMENT_SWITCH, "yes")  # neither 0 nor 1: the size decides
+    assert not compiled.use_for(compiled.MIN_TOKENS - 1)
+    assert compiled.use_for(compiled.MIN_TOKENS)
 
 
 def test_without_numba_a_build_counts_with_numpy_and_forcing_the_kernels_is_a_clear_error(tmp_path, monkeypatch):
@@ -263,3 +266,19 @@ def test_a_build_with_phrases_is_identical_either_way(tmp_path, monkeypatch, mod
     assert "new_york" in models[0].words
     assert models[1].words == models[0].words
     np.testing.assert_array_equal(models[1].vectors, models[0].vectors)
+
+
+def test_the_command_line_forcing_the_kernels_without_numba_is_one_line(tmp_path, monkeypatch, runner):
+    from wordvec.cli import main
+
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "keep").write_text("the model already there")
+    monkeypatch.setattr(compiled, "kernels", lambda: None)
+    monkeypatch.setenv(compiled.ENVIRONMENT_SWITCH, "1")
+    result = runner.invoke(main, ["build", str(small_corpus(tmp_path)), "-o", str(tmp_path / "model"), "--dim", "5"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: the compiled kernels need numba: pip install 'wordvec[fast]', or unset WORDVEC_COMPILED"
+    ]
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert (tmp_path / "model" / "keep").read_text() == "the model already there"

@@ -8,8 +8,10 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -210,17 +212,39 @@ def test_shards_read_the_text_of_the_whole_corpus(mixed_corpus, small_shards):
 # -- builds on workers equal one-process builds ---------------------------------------------
 
 
+@pytest.fixture(params=["numpy", "compiled"])
+def counting_code(request, monkeypatch):
+    """Each test in both modes: the numpy code on worker processes, or the compiled kernels on threads
+    of the build's own process (``WORDVEC_COMPILED``); ``.submitted`` names the jobs given to worker processes."""
+    import wordvec.compiled as compiled
+
+    monkeypatch.setenv(compiled.ENVIRONMENT_SWITCH, "0" if request.param == "numpy" else "1")
+    submitted = []
+
+    class RecordingPool(ProcessPoolExecutor):
+        def submit(self, function, *args, **kwargs):
+            submitted.append(function.__name__)
+            return super().submit(function, *args, **kwargs)
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", RecordingPool)
+    return SimpleNamespace(mode=request.param, submitted=submitted)
+
+
 def without_seconds(stats: dict) -> dict:
     return {key: value for key, value in stats.items() if key != "seconds"}
 
 
 @pytest.mark.parametrize("subsample", [0.0, 0.01])
-def test_counts_on_workers_equal_counts_in_one_process(mixed_corpus, small_shards, spawned, subsample):
+def test_counts_on_workers_equal_counts_in_one_process(mixed_corpus, small_shards, spawned, subsample, counting_code):
     params = dict(PARAMS, subsample=subsample, seed=3)
     single = count_corpus(mixed_corpus, workers=1, **params)
     calls = []
     sharded = count_corpus(mixed_corpus, workers=2, progress=lambda *call: calls.append(call), **params)
     assert spawned == ["InProcessPasses", "ShardedPasses"]
+    if counting_code.mode == "numpy":
+        assert set(counting_code.submitted) == {"_scan_shard", "_count_shards"}
+    else:  # scanned and counted on threads: no worker process started
+        assert counting_code.submitted == []
     assert sharded.vocabulary.words == single.vocabulary.words
     np.testing.assert_array_equal(sharded.vocabulary.counts, single.vocabulary.counts)
     assert sharded.matrix.dtype == single.matrix.dtype and sharded.matrix.nnz == single.matrix.nnz
@@ -275,7 +299,8 @@ def test_default_workers_are_the_available_cores(monkeypatch, royal_lines):
 # -- errors and interruptions -----------------------------------------------------------------
 
 
-def test_an_unreadable_shard_is_the_one_line_error_of_one_process(mixed_corpus, small_shards, spawned, empty_tempdir):
+def test_an_unreadable_shard_is_the_one_line_error_of_one_process(mixed_corpus, small_shards, spawned, empty_tempdir,
+                                                                   counting_code):
     broken = mixed_corpus[0].with_name("03-truncated.txt.gz")
     broken.write_bytes(gzip.compress(lines_text(royal_corpus_lines(400)))[:-300])
     corpus = sorted([*mixed_corpus, broken])
@@ -292,14 +317,31 @@ def test_an_unreadable_shard_is_the_one_line_error_of_one_process(mixed_corpus, 
     assert multiprocessing.active_children() == []
 
 
-def test_interrupting_a_build_stops_the_workers_and_removes_their_files(mixed_corpus, small_shards, empty_tempdir):
-    def interrupt(stage, done, total):
-        raise KeyboardInterrupt
+@pytest.mark.parametrize("stage", ["read", "count"])
+def test_interrupting_a_build_stops_the_workers_and_removes_their_files(mixed_corpus, small_shards, empty_tempdir,
+                                                                        counting_code, stage):
+    def interrupt(at, done, total):
+        if at == stage and done > 0:  # while the shards are being read, or counted
+            raise KeyboardInterrupt
 
+    threads_before = set(threading.enumerate())
     with pytest.raises(KeyboardInterrupt):
         count_corpus(mixed_corpus, workers=2, progress=interrupt, **PARAMS)
     assert list(empty_tempdir.iterdir()) == []
     assert multiprocessing.active_children() == []
+    # No thread left scanning or counting (the kernels may still be loading on their own daemon thread).
+    assert [thread for thread in set(threading.enumerate()) - threads_before if thread.name != "wordvec-compile"] == []
+
+
+def test_a_tokenizer_without_compiled_scanning_reads_on_worker_processes(mixed_corpus, small_shards, monkeypatch,
+                                                                          counting_code):
+    # The nltk tokenizer is Python code, which holds the GIL: threads would scan one at a time.
+    sharded = count_corpus(mixed_corpus, workers=2, tokenizer="nltk", **PARAMS)
+    single = count_corpus(mixed_corpus, workers=1, tokenizer="nltk", **PARAMS)
+    assert "_scan_shard" in counting_code.submitted
+    assert ("_count_shards" in counting_code.submitted) == (counting_code.mode == "numpy")
+    assert sharded.vocabulary.words == single.vocabulary.words
+    assert (sharded.matrix != single.matrix).nnz == 0
 
 
 def _die(*args):

@@ -271,6 +271,20 @@ def test_column_pieces_are_the_transposed_column_blocks():
     assert seen == [block for block in range(5) if chunk[:, cuts[block] : cuts[block + 1]].nnz]
     sparse_columns = sp.csr_matrix(([1.0, 2.0, 3.0], ([0, 1, 1], [4, 0, 4])), shape=(2, 5))
     assert [block for block, *_ in svd._column_pieces(sparse_columns, np.array([0, 2, 4, 5]))] == [0, 2]
+    # Rows whose columns are not sorted (the pieces are gathered from each row's sorted ranges) give the same pieces.
+    shuffled = chunk.copy()
+    rng = np.random.default_rng(3)
+    for row in range(shuffled.shape[0]):
+        start, end = shuffled.indptr[row], shuffled.indptr[row + 1]
+        order = start + rng.permutation(end - start)
+        shuffled.indices[start:end], shuffled.data[start:end] = shuffled.indices[order], shuffled.data[order]
+    shuffled.has_sorted_indices = False
+    for (block, *arrays), (same_block, *same_arrays) in zip(
+        svd._column_pieces(chunk, cuts), svd._column_pieces(shuffled, cuts), strict=True
+    ):
+        assert block == same_block
+        for array, same in zip(arrays, same_arrays):
+            np.testing.assert_array_equal(array, same)
 
 
 def test_entries_per_column_counted_in_steps():

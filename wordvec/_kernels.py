@@ -17,8 +17,9 @@ _MIX_2 = np.uint64(0x94D049BB133111EB)
 _UNIT = 1.0 / 9007199254740992.0  # 2^-53
 
 #: A row with more distinct columns than 1/_DENSE_ROW of all is read from the dense
-#: accumulator in column order (a pass over it) instead of sorting its columns.
-_DENSE_ROW = 256
+#: accumulator in column order (a pass over its marks, eight at a time) instead of sorting its
+#: columns. 64-256 were fastest on the bench corpus's merge (benchmarks/RESULTS.md).
+_DENSE_ROW = 128
 
 _compile = numba.njit(cache=True, nogil=True, boundscheck=False)
 
@@ -148,7 +149,8 @@ def sum_layout_rows(
     """
     layouts, n_rows = starts.shape[0], starts.shape[1] - 1
     totals = np.zeros(n_columns, dtype=np.int64)
-    seen = np.zeros(n_columns, dtype=np.bool_)
+    seen = np.zeros(-(-n_columns // 8) * 8, dtype=np.bool_)
+    seen_words = seen.view(np.uint64)  # eight marks at a time: a long row's pass skips empty stretches
     entries = 0
     for layout in range(layouts):
         entries += starts[layout, n_rows] - starts[layout, 0]
@@ -169,10 +171,12 @@ def sum_layout_rows(
         if sort:
             if count * _DENSE_ROW > n_columns:  # a long row: read the accumulator in order rather than sort
                 count = 0
-                for column in range(n_columns):
-                    if seen[column]:
-                        columns[out + count] = column
-                        count += 1
+                for word in range(len(seen_words)):
+                    if seen_words[word] != 0:
+                        for column in range(word * 8, word * 8 + 8):
+                            if seen[column]:
+                                columns[out + count] = column
+                                count += 1
             else:
                 columns[out : out + count].sort()
         kept = 0

@@ -7,6 +7,7 @@ initializer must limit BLAS to one thread before numpy loads BLAS.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import math
 import multiprocessing
@@ -15,10 +16,10 @@ import signal
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from .corpus import Corpus, CorpusFile, CorpusStats, FilePart, file_layout, file_size, iter_parts_text, next_line_start
 from .errors import WordvecError
@@ -225,6 +226,11 @@ class ShardedPasses:
     (:func:`wordvec.cooccur.symmetric_weights`). Shards end at line ends, which
     windows never cross, so nothing is lost or counted twice at their edges.
 
+    With the compiled kernels (:mod:`wordvec.compiled`) both passes run on threads of this
+    process instead, no worker process started: the kernels, numpy's span finding and
+    decompression release the GIL, so threads scan as fast as processes without the half
+    second of starting interpreters (a tokenizer in Python, nltk's, still scans on processes).
+
     Workers are started with 'spawn': a forked child would inherit the parent's threads
     (the SVD's, a caller's) and its BLAS thread pool in an undefined state. A program whose
     main module counts a corpus when imported must guard that with
@@ -272,7 +278,7 @@ class ShardedPasses:
         import numpy as np
 
         from .compiled import TEXT_BYTES_PER_TOKEN, use_for, warm_up_in_background
-        from .vocab import ScanResult
+        from .vocab import ScanResult, scans_in_compiled_code
 
         stats = self.source.stats
         paths = [os.path.join(self._directory.name, f"shard-{number}.ids") for number in range(len(self.shards))]
@@ -297,10 +303,17 @@ class ShardedPasses:
 
         compiled = use_for(sum(shard.size for shard in self.shards) // TEXT_BYTES_PER_TOKEN)
         jobs = [(shard, tokenizer, path, compiled) for shard, path in zip(self.shards, paths)]
+        sizes = [shard.size for shard in self.shards]
         progress("read", 0, stats.total_bytes)
         if compiled:
-            warm_up_in_background()  # for the counting, while this process waits for the workers
-        self._run(_scan_shard, jobs, [shard.size for shard in self.shards], finished)
+            warm_up_in_background()  # for the counting, while the shards are scanned
+        if compiled and scans_in_compiled_code(tokenizer):
+            # Numbering tokens, span finding and decompression all release the GIL: threads of
+            # this process scan as fast as worker processes, without starting them (half a
+            # second of interpreters importing numpy, scipy and numba at every build).
+            self._run_on_threads(_scan_shard, jobs, sizes, finished)
+        else:
+            self._run(_scan_shard, jobs, sizes, finished)
         counts = np.zeros(len(ids_of), dtype=np.int64)
         for merged, scan in zip(self._merged_ids, scans):
             counts[merged] += scan.counts  # a shard's words are distinct, so no index repeats
@@ -380,36 +393,40 @@ class ShardedPasses:
             progress("count", done, sum(lengths))
 
         prefixes = [os.path.join(self._directory.name, f"counts-{number}") for number in range(len(groups))]
-        jobs = [(counter, group, prefix, SPILL_PAIRS) for group, prefix in zip(groups, prefixes)]
         if counter.compiled:
-            # The worker processes are done: they go, with the memory their scans left them.
+            # The worker processes (if any were started) are done: they go, with the memory
+            # their scans left them. Each thread counts with its own copy of the counter, as a
+            # worker would, and keeps its last part in memory, which the merge reads next.
             self._pool.shutdown(wait=True)
-            self._run_on_threads(_count_shards, jobs, finished)
+            jobs = [(copy.deepcopy(counter), group, prefix, SPILL_PAIRS, True) for group, prefix in zip(groups, prefixes)]
+            self._run_on_threads(_count_shards, jobs, lengths, finished)
         else:
+            jobs = [(counter, group, prefix, SPILL_PAIRS) for group, prefix in zip(groups, prefixes)]
             self._run(_count_shards, jobs, lengths, finished)
         return [part for worker_parts in parts for part in worker_parts]
 
-    def _run_on_threads(self, function: Callable[..., Any], jobs: list[tuple], finished: Callable[[int, Any], None]) -> None:
-        """:meth:`_run` on threads of this process: for jobs whose work is compiled code that releases the GIL.
+    def _run_on_threads(
+        self, function: Callable[..., Any], jobs: list[tuple], sizes: list[int], finished: Callable[[int, Any], None]
+    ) -> None:
+        """:meth:`_run` on threads of this process: for jobs whose work is mostly code that releases the GIL.
 
-        Each job gets its own copy of its first argument (a counter), as a worker process would.
+        ``function`` takes a ``stop`` keyword: a check that raises when the build is given up.
         The first error stops the other jobs (at their next block) and is raised.
         """
-        import copy
         from concurrent.futures import ThreadPoolExecutor
 
         def stop() -> None:
             if self._cancel.is_set():
                 raise _Cancelled
 
+        order = sorted(range(len(jobs)), key=lambda number: -sizes[number])
         with ThreadPoolExecutor(min(self.workers, len(jobs))) as pool:
-            futures = {pool.submit(function, copy.deepcopy(job[0]), *job[1:], stop=stop): number for number, job in enumerate(jobs)}
+            futures = {pool.submit(function, *jobs[number], stop=stop): number for number in order}
             try:
                 for future in as_completed(futures):
                     finished(futures[future], future.result())
-            except BaseException:
-                self._cancel.set()
-                raise
+            except BaseException as error:
+                self._give_up(futures, error)
 
     def _run(self, function: Callable[..., Any], jobs: list[tuple], sizes: list[int], finished: Callable[[int, Any], None]) -> None:
         """Run ``function(*job)`` on the workers, largest job first; ``finished(number, result)`` here as each ends.
@@ -423,17 +440,21 @@ class ShardedPasses:
             for future in as_completed(futures):
                 finished(futures[future], future.result())
         except BaseException as error:
-            self._cancel.set()
-            for future in futures:
-                future.cancel()
-            if isinstance(error, WordvecError):
-                raise error from None
-            if isinstance(error, BrokenProcessPool):
-                raise WordvecError(
-                    "a worker process ended abruptly: out of memory, or a script that builds when imported "
-                    "(guard it with `if __name__ == '__main__':`); use fewer workers, or workers=1 to count in one process"
-                ) from error
-            raise
+            self._give_up(futures, error)
+
+    def _give_up(self, futures: Iterable[Future], error: BaseException) -> NoReturn:
+        """Stop the other jobs and raise ``error``: a user error as its one line, without the worker's traceback."""
+        self._cancel.set()
+        for future in futures:
+            future.cancel()
+        if isinstance(error, WordvecError):
+            raise error from None
+        if isinstance(error, BrokenProcessPool):
+            raise WordvecError(
+                "a worker process ended abruptly: out of memory, or a script that builds when imported "
+                "(guard it with `if __name__ == '__main__':`); use fewer workers, or workers=1 to count in one process"
+            ) from error
+        raise error
 
 
 # -- in the worker processes --------------------------------------------------------
@@ -476,14 +497,18 @@ class _ShardScan:
     stats: CorpusStats
 
 
-def _scan_shard(shard: Shard, tokenizer: str, spool_path: str, compiled: bool = False) -> _ShardScan:
+def _scan_shard(
+    shard: Shard, tokenizer: str, spool_path: str, compiled: bool = False, stop: Callable[[], None] | None = None
+) -> _ShardScan:
+    """Count a shard's words and spool its token ids; ``stop`` (by default the worker process's check) raises when the build is given up."""
     from .tokenize import get_tokenizer
     from .vocab import scan_corpus
 
+    stop = stop or _stop_if_cancelled
     stats = CorpusStats()
     with open(spool_path, "wb") as spool:
         scan = scan_corpus(
-            iter_parts_text(shard.parts, stats), get_tokenizer(tokenizer), progress=lambda _: _stop_if_cancelled(), spool=spool,
+            iter_parts_text(shard.parts, stats), get_tokenizer(tokenizer), progress=lambda _: stop(), spool=spool,
             compiled=compiled,
         )
     return _ShardScan(scan.words, scan.counts, scan.tokens, scan.lines, scan.spool.length, stats)
@@ -513,11 +538,13 @@ def _count_shards(
     spools: list[tuple[str, int, int, np.ndarray]],
     prefix: str,
     spill_pairs: int,
+    keep_last: bool = False,
     stop: Callable[[], None] | None = None,
 ) -> list[ForwardCounts]:
     """Feed each spool (path, length, stream offset, id map) to ``counter``; its forward counts, saved at ``prefix-*``.
 
-    ``stop`` (by default the worker process's check) raises when the build is given up.
+    ``keep_last`` keeps the last part in memory (see :func:`count_blocks`); ``stop`` (by
+    default the worker process's check) raises when the build is given up.
     """
     from .vocab import TokenSpool
 
@@ -531,7 +558,7 @@ def _count_shards(
                     yield offset + block_offset, id_map[block]
             os.remove(path)  # free the disk now; the directory goes when the build ends in any case
 
-    return count_blocks(counter, blocks(), prefix, spill_pairs)
+    return count_blocks(counter, blocks(), prefix, spill_pairs, keep_last=keep_last)
 
 
 def count_blocks(
@@ -540,6 +567,8 @@ def count_blocks(
     prefix: str,
     spill_pairs: int,
     after_block: Callable[[int], None] | None = None,
+    *,
+    keep_last: bool = False,
 ) -> list[ForwardCounts]:
     """Count ``(stream offset, vocabulary ids)`` blocks, saving the counts to files ``prefix-N`` as they reach ``spill_pairs``.
 
@@ -555,19 +584,24 @@ def count_blocks(
         The number of stored pairs at which the counts so far are saved and the counter emptied.
     after_block : callable, optional
         Called as ``after_block(offset + length)`` after each block.
+    keep_last : bool, default False
+        Keep the counts left at the end in memory instead of saving them: for a caller in the
+        process that merges them (a thread), which saves writing and reading them back. They
+        are fewer than ``spill_pairs`` and a block's pairs, so memory stays bounded.
 
     Returns
     -------
     list of ForwardCounts
-        The saved counts, one part per file, to be merged.
+        The counts, one part per file (the last in memory with ``keep_last``), to be merged.
     """
     from .cooccur import ForwardCounts
 
     parts: list[ForwardCounts] = []
 
-    def spill() -> None:
+    def spill(last: bool = False) -> None:
         for counts in counter.take_forward_parts():
-            parts.append(ForwardCounts(counts).save(f"{prefix}-{len(parts)}"))
+            part = ForwardCounts(counts)
+            parts.append(part if last and keep_last else part.save(f"{prefix}-{len(parts)}"))
 
     for offset, ids in blocks:
         counter.add(ids, offset)
@@ -575,5 +609,5 @@ def count_blocks(
             spill()
         if after_block is not None:
             after_block(offset + len(ids))
-    spill()
+    spill(last=True)
     return parts

@@ -113,30 +113,41 @@ class _BlockFile:
         self._file.close()
 
 
-def _column_pieces(chunk: sp.csr_matrix, col_cuts: np.ndarray) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
+def _column_pieces(
+    chunk: sp.csr_matrix, col_cuts: np.ndarray, block_of_column: np.ndarray | None = None
+) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
     """Split rows of a CSR matrix at ``col_cuts`` into the CSC form of each part's transpose.
 
     Yields ``(block, indptr, indices, data)`` for every column block with entries: the
     part ``chunk[:, a:b]`` as the CSC form of its transpose (one CSC column per row of
-    ``chunk``, row indices counted from ``a``). One stable sort by block, no per-block scan.
+    ``chunk``, row indices counted from ``a``). A row's columns are sorted (here, if they
+    are not), so its entries in one block are a contiguous range: each piece is gathered
+    from those ranges, with no sort. ``block_of_column`` (:func:`_block_of_column`) may be
+    given, so that many chunks share it.
     """
     blocks = len(col_cuts) - 1
     rows = chunk.shape[0]
-    block_of = np.searchsorted(col_cuts, chunk.indices, side="right") - 1
-    order = np.argsort(block_of.astype(np.int32), kind="stable")  # keeps each block's entries in row order
-    row_of = np.repeat(np.arange(rows), np.diff(chunk.indptr))
-    per_block_row = np.bincount(block_of * rows + row_of, minlength=blocks * rows).reshape(blocks, rows)
-    ends = np.cumsum(per_block_row.sum(axis=1))
-    indices = chunk.indices[order]
-    data = chunk.data[order]
-    del order, row_of
-    start = 0
+    if not chunk.has_sorted_indices:
+        chunk = chunk.sorted_indices()
+    if block_of_column is None:
+        block_of_column = _block_of_column(col_cuts)
+    row_of = np.repeat(np.arange(rows, dtype=np.int64), np.diff(chunk.indptr))
+    # Entries of each (row, block): the key row * blocks + block never decreases along the CSR arrays.
+    per_row_block = np.bincount(row_of * blocks + block_of_column[chunk.indices], minlength=rows * blocks).reshape(rows, blocks)
+    del row_of
+    range_starts = chunk.indptr[:-1, None] + (np.cumsum(per_row_block, axis=1) - per_row_block)
     for block in range(blocks):
-        end = int(ends[block])
-        if end > start:
-            indptr = np.concatenate([[0], np.cumsum(per_block_row[block])])
-            yield block, indptr, indices[start:end] - col_cuts[block], data[start:end]
-        start = end
+        lengths = per_row_block[:, block]
+        indptr = np.concatenate([[0], np.cumsum(lengths)])
+        if indptr[-1] == 0:
+            continue
+        where = np.repeat(range_starts[:, block] - indptr[:-1], lengths) + np.arange(indptr[-1])
+        yield block, indptr, chunk.indices[where] - col_cuts[block], chunk.data[where]
+
+
+def _block_of_column(col_cuts: np.ndarray) -> np.ndarray:
+    """The block of each column, for blocks cut at ``col_cuts`` (0 = first cut < ... < last = columns)."""
+    return np.repeat(np.arange(len(col_cuts) - 1, dtype=np.int32), np.diff(col_cuts))
 
 
 def _entries_per_column(matrix: sp.csr_matrix, step: int = 1 << 22) -> np.ndarray:
@@ -183,13 +194,14 @@ class _BlockedProducts:
         # (first output row, last + 1, pieces that add into those rows)
         self._row_tasks: list[tuple[int, int, list[_Piece]]] = []
         col_pieces: list[list[_Piece]] = [[] for _ in col_cuts[:-1]]
+        block_of_column = _block_of_column(col_cuts)
         for first, last in zip(row_cuts[:-1], row_cuts[1:]):
             chunk = matrix[first:last]
             rows_part = sp.csc_matrix(chunk)
             piece = self._file.write(rows_part.indptr, rows_part.indices, rows_part.data, 0)
             self._row_tasks.append((first, last, [piece]))
             del rows_part
-            for block, indptr, indices, data in _column_pieces(chunk, col_cuts):
+            for block, indptr, indices, data in _column_pieces(chunk, col_cuts, block_of_column):
                 col_pieces[block].append(self._file.write(indptr, indices, data, first))
         del matrix, chunk
         self._col_tasks = [(int(a), int(b), parts) for a, b, parts in zip(col_cuts[:-1], col_cuts[1:], col_pieces)]

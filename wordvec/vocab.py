@@ -133,6 +133,13 @@ class ScanResult:
     spool: TokenSpool | None
 
 
+def scans_in_compiled_code(tokenizer: Tokenizer | str) -> bool:
+    """Whether :func:`scan_corpus` with ``compiled`` numbers this tokenizer's tokens in compiled code (it gives token spans)."""
+    from .tokenize import get_tokenizer
+
+    return hasattr(get_tokenizer(tokenizer) if isinstance(tokenizer, str) else tokenizer, "token_code_spans")
+
+
 def scan_corpus(
     pieces: Iterable[str],
     tokenizer: Tokenizer,
@@ -173,7 +180,7 @@ def scan_corpus(
     tokens = lines = length = 0
     spool_file = spool if spool is not None else tempfile.TemporaryFile(prefix="wordvec-spool-", dir=spool_dir)
     table = None
-    if compiled and hasattr(tokenizer, "token_code_spans"):
+    if compiled and scans_in_compiled_code(tokenizer):
         from .compiled import require_kernels
         from .vectorized_tokenize import TokenTable
 

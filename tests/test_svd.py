@@ -311,6 +311,54 @@ def test_orthonormalize_spans_the_same_columns(passes):
     np.testing.assert_allclose(basis @ (basis.T @ sample), sample, atol=1e-8)
 
 
+@pytest.mark.parametrize("condition", [1e2, 1e5])
+def test_a_float32_power_iteration_basis_is_near_orthonormal_and_a_precise_one_is_orthonormal(condition):
+    # A power iteration's pass forms the Gram matrix in float32 when the sample's condition allows (1e2),
+    # in float64 when it does not (1e5): either way the columns come out orthonormal to within the loss
+    # accepted, spanning the sample's columns; the final basis (two passes, the last in float64) to float32's precision.
+    rng = np.random.default_rng(8)
+    sample = (rng.normal(size=(3000, 40)) @ np.diag(np.logspace(0, np.log10(condition), 40))).astype(np.float32)
+    loose = svd._orthonormalize(sample.copy(), precise=False)
+    assert loose.dtype == np.float32
+    assert np.abs(loose.T.astype(np.float64) @ loose - np.eye(40)).max() < svd._ITERATION_LOSS
+    precise = svd._orthonormalize(sample.copy(), passes=2)
+    np.testing.assert_allclose(precise.T.astype(np.float64) @ precise, np.eye(40), atol=1e-5)
+    np.testing.assert_allclose(precise @ (precise.T @ sample), sample, rtol=0, atol=1e-4 * np.abs(sample).max())
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("layout", ["rows", "a column slice", "other dtype"])
+def test_multiplying_by_an_upper_triangular_matrix_in_place(dtype, layout):
+    rng = np.random.default_rng(10)
+    tall = rng.normal(size=(700, 24)).astype(dtype)
+    upper = np.triu(rng.normal(size=(24, 24))).astype(dtype)
+    if layout == "a column slice":  # not contiguous: the product a few rows at a time
+        tall, upper = tall[:, :16], upper[:16, :16].copy()
+    if layout == "other dtype":
+        upper = upper.astype(np.float64 if dtype == np.float32 else np.float32)
+    expected = tall.astype(np.float64) @ upper.astype(np.float64)
+    before = tall.__array_interface__["data"][0]
+    svd._times_upper_triangular(tall, upper)
+    assert tall.__array_interface__["data"][0] == before and tall.dtype == dtype
+    np.testing.assert_allclose(tall, expected, rtol=1e-4 if dtype == np.float32 else 1e-12, atol=1e-4)
+
+
+def test_a_float32_gram_too_ill_conditioned_is_formed_again_in_float64(monkeypatch):
+    precisions = []
+    original = svd._gram
+
+    def recording(tall, rows_per_step=svd._ROWS_PER_STEP, dtype=np.float64):
+        precisions.append(np.dtype(dtype).name)
+        return original(tall, rows_per_step, dtype)
+
+    monkeypatch.setattr(svd, "_gram", recording)
+    rng = np.random.default_rng(9)
+    for condition in (1e2, 1e5):
+        sample = (rng.normal(size=(500, 20)) @ np.diag(np.logspace(0, np.log10(condition), 20))).astype(np.float32)
+        svd._orthonormalize(sample, precise=False)
+    assert precisions == ["float32", "float32", "float64"]
+
+
 def test_orthonormalize_falls_back_to_householder_for_rank_deficient_input():
     rng = np.random.default_rng(6)
     sample = rng.normal(size=(100, 3)) @ rng.normal(size=(3, 8))  # rank 3, 8 columns

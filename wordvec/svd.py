@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg
+import scipy.linalg.blas
 import scipy.sparse as sp
 
 from ._cores import available_cores
@@ -247,39 +248,77 @@ class _BlockedProducts:
         self._file.close()
 
 
-def _gram(tall: np.ndarray, rows_per_step: int = _ROWS_PER_STEP) -> np.ndarray:
-    """``tall.T @ tall`` accumulated in float64, a few thousand rows at a time (bounded memory)."""
-    gram = np.zeros((tall.shape[1], tall.shape[1]))
+def _gram(tall: np.ndarray, rows_per_step: int = _ROWS_PER_STEP, dtype: type = np.float64) -> np.ndarray:
+    """``tall.T @ tall`` accumulated in ``dtype`` (float64 by default), a few thousand rows at a time (bounded memory)."""
+    gram = np.zeros((tall.shape[1], tall.shape[1]), dtype=dtype)
     for start in range(0, tall.shape[0], rows_per_step):
-        part = tall[start : start + rows_per_step].astype(np.float64)
+        part = tall[start : start + rows_per_step].astype(dtype, copy=False)
         gram += part.T @ part
     return gram
 
 
-def _orthonormalize(sample: np.ndarray, passes: int = 1) -> np.ndarray:
+#: Loss of orthogonality accepted from one pass of Cholesky QR, which is about the Gram matrix's
+#: machine epsilon times the condition number squared: tight for a basis that must come out
+#: orthonormal, loose for a power iteration's, which only keeps the columns apart (the next
+#: product is renormalised again).
+_PRECISE_LOSS, _ITERATION_LOSS = 1e-6, 0.05
+
+
+def _cholesky_inverse(sample: np.ndarray, gram_dtype: type, loss: float) -> np.ndarray | None:
+    """``R^-1`` for Cholesky QR (``sample @ R^-1`` orthonormal), the Gram matrix formed in ``gram_dtype``.
+
+    None if the Gram matrix is not numerically positive definite, or the sample too
+    ill-conditioned for that precision to keep the loss of orthogonality below ``loss``.
+    """
+    try:
+        factor = np.linalg.cholesky(_gram(sample, dtype=gram_dtype).astype(np.float64))  # lower: Gram = L L^T, Y = Q L^T
+    except np.linalg.LinAlgError:
+        return None
+    diagonal = np.abs(np.diag(factor))
+    limit = np.sqrt(loss / np.finfo(gram_dtype).eps)  # condition beyond which the loss is larger
+    if diagonal.min() * limit < diagonal.max():
+        return None
+    return scipy.linalg.solve_triangular(factor, np.eye(len(factor)), lower=True).T.astype(sample.dtype)
+
+
+def _orthonormalize(sample: np.ndarray, passes: int = 1, *, precise: bool = True) -> np.ndarray:
     """An orthonormal basis of the columns of a tall matrix, by Cholesky QR, in place when it can.
 
     Cholesky QR (the Cholesky factor ``R`` of the Gram matrix, then ``Q = Y R^-1``) costs
     two matrix products, several times less than Householder QR on a tall matrix. It loses
-    orthogonality as the square of the condition number, so the Gram matrix is formed in
-    float64, a second pass restores orthogonality, and an ill-conditioned or rank-deficient
-    ``sample`` goes to Householder QR instead.
+    orthogonality as the square of the condition number, so the last pass of a ``precise``
+    basis forms the Gram matrix in float64, and a second pass restores orthogonality. Other
+    passes (all of a power iteration's, ``precise=False``) form it in the sample's own
+    precision, float32 in a build: half the work, and the loss it leaves is absorbed by the
+    next pass or product. A sample too ill-conditioned for a pass's precision takes it in
+    float64; one too ill-conditioned for that, or rank-deficient, goes to Householder QR.
     """
     dtype = sample.dtype
-    limit = 1e-3 / np.sqrt(np.finfo(np.float64).eps)  # condition beyond which Cholesky QR loses too much
-    for _ in range(passes):
-        try:
-            factor = np.linalg.cholesky(_gram(sample))  # lower: Gram = L L^T, Y = Q L^T
-        except np.linalg.LinAlgError:
-            factor = None
-        diagonal = np.abs(np.diag(factor)) if factor is not None else np.zeros(1)
-        if factor is None or diagonal.min() * limit < diagonal.max():
+    for number in range(passes):
+        final = precise and number == passes - 1
+        loss = _PRECISE_LOSS if final else _ITERATION_LOSS
+        inverse = None if final else _cholesky_inverse(sample, dtype, loss)
+        if inverse is None:
+            inverse = _cholesky_inverse(sample, np.float64, loss)
+        if inverse is None:
             basis, _ = scipy.linalg.qr(sample, mode="economic", check_finite=False)
             return basis.astype(dtype, copy=False)
-        inverse = scipy.linalg.solve_triangular(factor, np.eye(len(factor)), lower=True).T.astype(dtype)
-        for start in range(0, len(sample), _ROWS_PER_STEP):  # in place, a few rows at a time: no second tall matrix
-            sample[start : start + _ROWS_PER_STEP] = sample[start : start + _ROWS_PER_STEP] @ inverse
+        _times_upper_triangular(sample, inverse)
     return sample
+
+
+def _times_upper_triangular(tall: np.ndarray, upper: np.ndarray) -> None:
+    """``tall @= upper`` in place, for an upper-triangular ``upper``: BLAS ``trmm`` (half a full product's work, no copy)."""
+    if tall.flags.c_contiguous and tall.dtype == upper.dtype and tall.dtype in (np.float32, np.float64):
+        # tall's rows in C order are the columns of tall.T in Fortran order: tall.T := upper.T @ tall.T.
+        trmm = scipy.linalg.blas.get_blas_funcs("trmm", (tall,))
+        result = trmm(1.0, np.asfortranarray(upper), tall.T, side=0, lower=0, trans_a=1, overwrite_b=1)
+        if np.shares_memory(result, tall):
+            return
+        tall[:] = result.T  # pragma: no cover - a BLAS wrapper that copied instead
+        return
+    for start in range(0, len(tall), _ROWS_PER_STEP):  # in place, a few rows at a time: no second tall matrix
+        tall[start : start + _ROWS_PER_STEP] = tall[start : start + _ROWS_PER_STEP] @ upper
 
 
 def randomized_svd(
@@ -395,7 +434,7 @@ def _range_and_projection(
         sample = dot(rng.standard_normal((cols, width), dtype=np.dtype(dtype)))
         for _ in range(power_iterations):
             # One name at a time holds a tall matrix, so at most two are alive (a product's input and output).
-            sample = tdot(_orthonormalize(sample))
+            sample = tdot(_orthonormalize(sample, precise=False))
             sample = dot(sample)
         basis = _orthonormalize(sample, passes=2)
         del sample

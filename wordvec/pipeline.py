@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 import scipy.sparse as sp
 
-from ._malloc import release_freed_memory
+from ._malloc import release_freed_memory, reused_heap_pages
 from .arrays import first_non_finite_row
 from .corpus import Corpus, CorpusSource
 from .deprecation import renamed_attributes, renamed_keywords
@@ -169,6 +169,19 @@ def count_passes(
     With ``settings.phrases``, phrases (``phrases`` if given, else as the settings say) are
     joined in the corpus's ids before the vocabulary is pruned, which needs ``passes.join_phrases``.
     """
+    with reused_heap_pages():  # blocks of tokens and of counts, allocated and freed by the hundred
+        return _count_passes(passes, corpus_stats, settings, notify, keep_corpus=keep_corpus, phrases=phrases)
+
+
+def _count_passes(
+    passes: CountingPasses,
+    corpus_stats: CorpusStats,
+    settings: BuildParams,
+    notify: ProgressCallback,
+    *,
+    keep_corpus: bool,
+    phrases: Phrases | None,
+) -> CountedCorpus:
     from .cooccur import CooccurrenceCounter, subsample_keep_probability, symmetric_weights
     from .vocab import prune_vocabulary
 

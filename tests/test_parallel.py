@@ -333,6 +333,17 @@ def test_interrupting_a_build_stops_the_workers_and_removes_their_files(mixed_co
     assert [thread for thread in set(threading.enumerate()) - threads_before if thread.name != "wordvec-compile"] == []
 
 
+def test_a_large_corpus_is_scanned_on_processes_and_counted_on_threads(mixed_corpus, small_shards, monkeypatch,
+                                                                       counting_code):
+    monkeypatch.setattr(parallel, "THREADED_SCAN_TOKENS", 0)  # every corpus counts as large
+    sharded = count_corpus(mixed_corpus, workers=2, **PARAMS)
+    single = count_corpus(mixed_corpus, workers=1, **PARAMS)
+    assert "_scan_shard" in counting_code.submitted
+    assert ("_count_shards" in counting_code.submitted) == (counting_code.mode == "numpy")
+    assert sharded.vocabulary.words == single.vocabulary.words
+    assert (sharded.matrix != single.matrix).nnz == 0
+
+
 def test_a_tokenizer_without_compiled_scanning_reads_on_worker_processes(mixed_corpus, small_shards, monkeypatch,
                                                                           counting_code):
     # The nltk tokenizer is Python code, which holds the GIL: threads would scan one at a time.

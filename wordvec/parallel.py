@@ -46,6 +46,12 @@ COMPRESSED_TEXT_RATIO = 3
 #: (adding the next batch of pairs briefly needs several times that, so a larger limit
 #: raises the counting processes' peak: benchmarks/RESULTS.md).
 SPILL_PAIRS = 1 << 23
+#: Estimated tokens below which a compiled scan runs on threads of the build's process: there,
+#: starting worker processes (about half a second of interpreters importing numpy, scipy and numba)
+#: costs more than threads lose to each other over the GIL (Python's share of a scan: decoding,
+#: new words); above, processes scan faster (benchmarks/RESULTS.md: the bench corpus 2.7 s on
+#: threads against 3.2-3.3 s, four times it level, ten copies of it 25.0-27.2 s against 20.2-20.5 s).
+THREADED_SCAN_TOKENS = 50_000_000
 #: Environment variables that make BLAS and OpenMP libraries start a single thread.
 _ONE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
 
@@ -226,10 +232,12 @@ class ShardedPasses:
     (:func:`wordvec.cooccur.symmetric_weights`). Shards end at line ends, which
     windows never cross, so nothing is lost or counted twice at their edges.
 
-    With the compiled kernels (:mod:`wordvec.compiled`) both passes run on threads of this
-    process instead, no worker process started: the kernels, numpy's span finding and
-    decompression release the GIL, so threads scan as fast as processes without the half
-    second of starting interpreters (a tokenizer in Python, nltk's, still scans on processes).
+    With the compiled kernels (:mod:`wordvec.compiled`) the counting runs on threads of this
+    process instead (the worker processes, if any, shut down first), and so does the scan of a
+    corpus below ``THREADED_SCAN_TOKENS``, no worker process started: the kernels, numpy's span
+    finding and decompression release the GIL, so threads scan about as fast as processes
+    without the half second of starting interpreters (a tokenizer in Python, nltk's, always
+    scans on processes).
 
     Workers are started with 'spawn': a forked child would inherit the parent's threads
     (the SVD's, a caller's) and its BLAS thread pool in an undefined state. A program whose
@@ -301,16 +309,16 @@ class ShardedPasses:
                 self._spools.append((paths[len(self._spools)], following.length, offset))
                 offset += following.length
 
-        compiled = use_for(sum(shard.size for shard in self.shards) // TEXT_BYTES_PER_TOKEN)
+        estimated_tokens = sum(shard.size for shard in self.shards) // TEXT_BYTES_PER_TOKEN
+        compiled = use_for(estimated_tokens)
         jobs = [(shard, tokenizer, path, compiled) for shard, path in zip(self.shards, paths)]
         sizes = [shard.size for shard in self.shards]
         progress("read", 0, stats.total_bytes)
         if compiled:
             warm_up_in_background()  # for the counting, while the shards are scanned
-        if compiled and scans_in_compiled_code(tokenizer):
+        if compiled and scans_in_compiled_code(tokenizer) and estimated_tokens < THREADED_SCAN_TOKENS:
             # Numbering tokens, span finding and decompression all release the GIL: threads of
-            # this process scan as fast as worker processes, without starting them (half a
-            # second of interpreters importing numpy, scipy and numba at every build).
+            # this process scan about as fast as worker processes, without starting them.
             self._run_on_threads(_scan_shard, jobs, sizes, finished)
         else:
             self._run(_scan_shard, jobs, sizes, finished)

@@ -357,6 +357,9 @@ def test_a_float32_gram_too_ill_conditioned_is_formed_again_in_float64(monkeypat
         sample = (rng.normal(size=(500, 20)) @ np.diag(np.logspace(0, np.log10(condition), 20))).astype(np.float32)
         svd._orthonormalize(sample, precise=False)
     assert precisions == ["float32", "float32", "float64"]
+    precisions.clear()  # a float64 sample, ill-conditioned for the loss: one float64 Gram matrix, then Householder
+    svd._orthonormalize(sample.astype(np.float64) @ np.diag(np.logspace(0, 6, 20)), precise=False)
+    assert precisions == ["float64"]
 
 
 def test_orthonormalize_falls_back_to_householder_for_rank_deficient_input():

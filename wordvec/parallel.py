@@ -418,8 +418,8 @@ class ShardedPasses:
     ) -> None:
         """:meth:`_run` on threads of this process: for jobs whose work is mostly code that releases the GIL.
 
-        ``function`` takes a ``stop`` keyword: a check that raises when the build is given up.
-        The first error stops the other jobs (at their next block) and is raised.
+        ``function`` takes a ``stop`` keyword: a check that raises when the build is given up,
+        so the first error stops the other jobs at their next block.
         """
         from concurrent.futures import ThreadPoolExecutor
 
@@ -427,14 +427,8 @@ class ShardedPasses:
             if self._cancel.is_set():
                 raise _Cancelled
 
-        order = sorted(range(len(jobs)), key=lambda number: -sizes[number])
         with ThreadPoolExecutor(min(self.workers, len(jobs))) as pool:
-            futures = {pool.submit(function, *jobs[number], stop=stop): number for number in order}
-            try:
-                for future in as_completed(futures):
-                    finished(futures[future], future.result())
-            except BaseException as error:
-                self._give_up(futures, error)
+            self._collect({pool.submit(function, *jobs[number], stop=stop): number for number in _largest_first(sizes)}, finished)
 
     def _run(self, function: Callable[..., Any], jobs: list[tuple], sizes: list[int], finished: Callable[[int, Any], None]) -> None:
         """Run ``function(*job)`` on the workers, largest job first; ``finished(number, result)`` here as each ends.
@@ -442,8 +436,10 @@ class ShardedPasses:
         The first error stops the other jobs and is raised; a user error (a :class:`WordvecError`
         such as an unreadable file) as its one line, without the worker's traceback.
         """
-        order = sorted(range(len(jobs)), key=lambda number: -sizes[number])
-        futures = {self._pool.submit(function, *jobs[number]): number for number in order}
+        self._collect({self._pool.submit(function, *jobs[number]): number for number in _largest_first(sizes)}, finished)
+
+    def _collect(self, futures: dict[Future, int], finished: Callable[[int, Any], None]) -> None:
+        """``finished(number, result)`` for each job as it ends; the first error stops the others (:meth:`_give_up`)."""
         try:
             for future in as_completed(futures):
                 finished(futures[future], future.result())
@@ -463,6 +459,11 @@ class ShardedPasses:
                 "(guard it with `if __name__ == '__main__':`); use fewer workers, or workers=1 to count in one process"
             ) from error
         raise error
+
+
+def _largest_first(sizes: list[int]) -> list[int]:
+    """Job numbers, largest job first: the last to finish are then small, which evens out the workers."""
+    return sorted(range(len(sizes)), key=lambda number: -sizes[number])
 
 
 # -- in the worker processes --------------------------------------------------------

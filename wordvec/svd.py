@@ -297,9 +297,12 @@ def _orthonormalize(sample: np.ndarray, passes: int = 1, *, precise: bool = True
     for number in range(passes):
         final = precise and number == passes - 1
         loss = _PRECISE_LOSS if final else _ITERATION_LOSS
-        inverse = None if final else _cholesky_inverse(sample, dtype, loss)
-        if inverse is None:
-            inverse = _cholesky_inverse(sample, np.float64, loss)
+        # The sample's own precision first where it is lower, then float64 (once).
+        inverse = None
+        for gram_dtype in dict.fromkeys([np.float64] if final else [dtype.type, np.float64]):
+            inverse = _cholesky_inverse(sample, gram_dtype, loss)
+            if inverse is not None:
+                break
         if inverse is None:
             basis, _ = scipy.linalg.qr(sample, mode="economic", check_finite=False)
             return basis.astype(dtype, copy=False)

@@ -163,3 +163,27 @@ def test_huge_counts_give_finite_ppmi(cds):
     counts = sp.csr_matrix(np.array([[0, 1e35, 1], [1e35, 0, 2], [1, 2, 0]]))
     result = ppmi(counts, cds=cds)
     assert result.nnz > 0 and np.isfinite(result.data).all()
+
+
+def test_given_context_sums_of_zero_give_no_cell_not_infinity():
+    # Rows added to a build (its phrases) may meet a context the words' matrix never counted.
+    counts = sp.csr_matrix(np.array([[3.0, 2.0, 1.0], [1.0, 0.0, 4.0]]))
+    weighted = ppmi(counts, context_sums=np.array([10.0, 0.0, 5.0]))
+    assert np.isfinite(weighted.data).all()
+    assert weighted[0, 1] == 0 and weighted.nnz == int((weighted.toarray() > 0).sum())
+    # The other cells as the formula gives them (the row sums count every context).
+    dense, sums = counts.toarray(), np.array([10.0, 5.0])
+    with np.errstate(divide="ignore"):
+        pmi = np.log(dense[:, [0, 2]] * (sums**0.75).sum() / (dense.sum(axis=1, keepdims=True) * sums**0.75))
+    np.testing.assert_allclose(weighted.toarray()[:, [0, 2]], np.maximum(pmi, 0), rtol=1e-5)
+
+
+def test_a_build_with_phrases_gives_every_phrase_row_a_finite_vector(royal_corpus_file):
+    import wordvec
+
+    model = wordvec.build(royal_corpus_file, dim=16, min_count=2, workers=1, phrases="auto", phrase_min_count=2, phrase_threshold=1.0)
+    phrases = [row for row, word in enumerate(model.words) if "_" in word]
+    assert len(phrases) > 10
+    assert np.isfinite(model.vectors).all() and np.isfinite(model.analogy_view.vectors).all()
+    lengths = np.linalg.norm(model.vectors[phrases], axis=1)
+    assert np.all((np.abs(lengths - 1) < 1e-5) | (lengths == 0)) and (lengths > 0).mean() > 0.5

@@ -1,6 +1,7 @@
 """Array helpers shared by the vectors and the modules that build on them: unit rows, finite checks, top-n of rows.
 
-They live below :mod:`wordvec.vectors` and import no other wordvec module but :mod:`wordvec.errors`, so that the
+They live below :mod:`wordvec.vectors` and import no other wordvec module but :mod:`wordvec.errors` (and the
+private :mod:`wordvec._spill`), so that the
 modules that :class:`wordvec.vectors.WordVectors` calls on (evaluation, features, polarity, the writers) can use
 them without importing ``vectors``, which would close an import cycle.
 """
@@ -11,6 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ._spill import release, tall_empty
 from .errors import ModelError
 
 #: Added to 3CosMul's denominator so a word opposite a negative word cannot win on that alone
@@ -30,13 +32,15 @@ def unit_rows(matrix: np.ndarray, dtype: np.dtype | type = np.float32) -> np.nda
     huge finite values (such as 1e30, or float64 values beyond float32's range) do not
     overflow their norm and come out as zero or NaN.
     """
-    unit = np.empty(matrix.shape, dtype=dtype)
+    unit = tall_empty(matrix.shape, dtype=dtype)  # in a temporary file if large (a build's views)
     for start in range(0, len(matrix), _FINITE_CHECK_ROWS):
         block = np.asarray(matrix[start : start + _FINITE_CHECK_ROWS], dtype=np.float64)
         scale = np.abs(block).max(axis=1, keepdims=True, initial=0.0)
         scaled = block / np.where(scale > 0, scale, 1.0)  # a zero row stays zero
         norms = np.linalg.norm(scaled, axis=1, keepdims=True)
         unit[start : start + len(block)] = scaled / np.where(norms > 0, norms, 1.0)
+        release(matrix[start : start + _FINITE_CHECK_ROWS])
+        release(unit[start : start + len(block)])
     return unit
 
 
@@ -48,6 +52,7 @@ def first_non_finite_row(matrix: np.ndarray) -> int | None:
     """
     for start in range(0, len(matrix), _FINITE_CHECK_ROWS):
         finite = np.isfinite(matrix[start : start + _FINITE_CHECK_ROWS]).all(axis=1)
+        release(matrix[start : start + _FINITE_CHECK_ROWS])
         if not finite.all():
             return start + int(np.argmin(finite))
     return None
@@ -82,6 +87,7 @@ def require_finite(matrix: np.ndarray, words: Sequence[str], source: str, *, uni
         with np.errstate(over="ignore", invalid="ignore"):
             # One cheap pass: a NaN or an infinity makes its row's squared length non-finite.
             lengths = np.einsum("ij,ij->i", block, block)
+        release(block)
         if not np.isfinite(lengths).all():
             finite = np.isfinite(block).all(axis=1)
             if not finite.all():

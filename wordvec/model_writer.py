@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import numpy as np
 
 from . import __version__
+from ._spill import is_spilled, row_blocks
 from .arrays import require_finite
 from .errors import ModelError, ParameterError, os_error_reason
 from .files import (
@@ -255,7 +256,7 @@ def save_model(
     try:
         temp.mkdir()
         vectors = np.ascontiguousarray(model.vectors, dtype=np.float32)
-        write_synced(temp / VECTORS_FILE, lambda f: np.save(f, vectors, allow_pickle=False))
+        write_synced(temp / VECTORS_FILE, _npy_writer(vectors))
         counts = model.counts if model.counts is not None else np.zeros(len(model), dtype=np.int64)
         vocab_bytes = "".join(f"{word}\t{int(count)}\n" for word, count in zip(model.words, counts)).encode("utf-8")
         write_synced(temp / VOCAB_FILE, lambda f: f.write(vocab_bytes))
@@ -324,7 +325,27 @@ def _json_default(value: Any) -> Any:
 
 
 def _npy_writer(array: np.ndarray) -> Callable[[BinaryIO], None]:
-    return lambda handle: np.save(handle, array, allow_pickle=False)
+    """A writer of ``array`` as ``np.save`` writes it, a block of rows at a time (a spilled array one block in memory)."""
+
+    def write(handle: BinaryIO) -> None:
+        if not is_spilled(array):
+            np.save(handle, array, allow_pickle=False)  # refuses objects, as a model must
+            return
+        np.lib.format.write_array_header_1_0(handle, np.lib.format.header_data_from_array_1_0(array))
+        fortran = array.flags.f_contiguous and not array.flags.c_contiguous  # written in the order the header says
+        try:
+            handle.fileno()
+            real_file = True
+        except (AttributeError, OSError):  # io.UnsupportedOperation is an OSError
+            real_file = False
+        for _, block in row_blocks(array.T if fortran else array):
+            block = np.ascontiguousarray(block)
+            if real_file:
+                block.tofile(handle)  # as np.save writes, so a short write is the same error
+            else:
+                handle.write(memoryview(block).cast("B"))
+
+    return write
 
 
 def kept_count_files(counted: CountedCorpus) -> dict[str, Callable[[BinaryIO], None]]:

@@ -15,6 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._malloc import release_freed_memory, reused_heap_pages
+from ._spill import release, row_blocks, tall_concatenate, tall_copy
 from .arrays import first_non_finite_row
 from .corpus import Corpus, CorpusSource
 from .deprecation import renamed_attributes, renamed_keywords
@@ -208,6 +209,11 @@ def _count_passes(
         with _timed(timings, "phrase_contexts"):
             phrase_rows = _phrase_rows(passes, *learned, len(scan.words), new_id_of, keep, settings)
         phrase_stats.update(rows=len(phrase_rows.words), joined_tokens=phrase_rows.joined)
+    distinct_words = len(scan.words)
+    # The words below min_count are not needed again, and on a large corpus they are most of the
+    # distinct words (13M of them beside a 2.5M-word vocabulary on 950M tokens): free them before counting.
+    scan = dataclasses.replace(scan, words=[], counts=scan.counts[:0])
+    release_freed_memory()
     with _timed(timings, "count"):
         compiled = counts_compiled(passes, scan.tokens)
         counter = CooccurrenceCounter(
@@ -225,7 +231,7 @@ def _count_passes(
         "files": corpus_stats.files,
         "tokens": scan.tokens,
         "lines": scan.lines,
-        "distinct_words": len(scan.words),
+        "distinct_words": distinct_words,
         "vocab_size": len(vocabulary),
         "replaced_bytes": corpus_stats.replaced_bytes,
         "cooccurrence_pairs": int(matrix.nnz),
@@ -334,7 +340,7 @@ def _phrase_rows(
 
 @contextmanager
 def _temporary_files() -> Iterator[None]:
-    """Turn a failed write of the counting passes' temporary files (a full disk, say) into a one-line error."""
+    """Turn a failed write of the build's temporary files (counted parts, SVD blocks, spilled arrays; a full disk, say) into a one-line error."""
     try:
         yield
     except OSError as error:
@@ -376,7 +382,8 @@ def factorize(
     arguments and results), e.g. by the one of :mod:`wordvec.distributed` that runs on a cluster.
     """
     params, _ = _given_phrases(params)  # the phrases, if any, are those ``counted`` was joined with
-    return _factorize(counted, to_build_params(params), progress or no_progress, keep_matrix=True, svd=svd)
+    with _temporary_files():  # the SVD's, and a large vocabulary's spilled arrays
+        return _factorize(counted, to_build_params(params), progress or no_progress, keep_matrix=True, svd=svd)
 
 
 def _factorize(
@@ -444,9 +451,9 @@ def _factorize(
     # The phrases' rows follow the words', most frequent first; everything below reads the words' rows, views of these.
     word_rows = len(counted.vocabulary)
     if folded:
-        vectors = np.concatenate([vectors, folded.pop("similarity")])
+        vectors = tall_concatenate([vectors, folded.pop("similarity")])
         if analogy is not None:
-            analogy = np.concatenate([analogy, folded.pop("analogy")])
+            analogy = tall_concatenate([analogy, folded.pop("analogy")])
     words_only, analogy_words = vectors[:word_rows], None if analogy is None else analogy[:word_rows]
     # Exactly zero: the SVD leaves rounding noise in the rows of words with no context, which normalising would enlarge.
     words_only[without_context] = 0
@@ -465,7 +472,7 @@ def _factorize(
                 counted.vocabulary.words, {"similarity": words_only, "analogy": analogy_words}, settings
             )
         if unblended is not None and len(analogy) > word_rows:  # a phrase's row has no n-grams to blend
-            unblended = np.concatenate([unblended, analogy[word_rows:]])
+            unblended = tall_concatenate([unblended, analogy[word_rows:]])
     # The warnings speak of the vectors as built: a word without context takes its n-grams' vector.
     zero = _zero_rows(words_only)
     warnings = [
@@ -535,7 +542,7 @@ def _subword_tables(
         if name not in tables:  # from the views as they are, before either is blended
             tables[name] = map_table(tables[fitted_view], present[fitted_view], vectors)
     release_freed_memory()  # the fit's temporaries, before the copy
-    unblended = present["analogy"].copy() if "analogy" in present else None
+    unblended = tall_copy(present["analogy"]) if "analogy" in present else None
     for name, vectors in present.items():
         blend_with_ngrams(
             vectors, incidence, BLEND_WEIGHTS[name], min_n=settings.min_n, max_n=settings.max_n, threads=threads,
@@ -563,6 +570,7 @@ def main_direction_share(vectors: np.ndarray) -> float:
     """
     step = max(1, len(vectors) // _PARALLEL_SAMPLE_ROWS)
     sample = np.asarray(vectors[::step], dtype=np.float64)
+    release(vectors)
     lengths = np.linalg.norm(sample, axis=1)
     sample = sample[lengths > 0] / lengths[lengths > 0, None]
     if len(sample) == 0:
@@ -596,8 +604,8 @@ def _parallel_vectors_report(vectors: np.ndarray, settings: BuildParams) -> str 
 def _zero_rows(vectors: np.ndarray) -> np.ndarray:
     """Which rows of ``vectors`` are all zero, a block of rows at a time."""
     zero = np.zeros(len(vectors), dtype=bool)
-    for start in range(0, len(vectors), _CHECK_ROWS):
-        zero[start : start + _CHECK_ROWS] = ~vectors[start : start + _CHECK_ROWS].any(axis=1)
+    for start, block in row_blocks(vectors, _CHECK_ROWS):
+        zero[start : start + len(block)] = ~block.any(axis=1)
     return zero
 
 
@@ -612,8 +620,7 @@ def _require_usable_lengths(vectors: np.ndarray, words: list[str], settings: Bui
     if settings.normalize:
         return
     # Unnormalised vectors are divided by their length for every cosine, computed in float32 as here.
-    for start in range(0, len(vectors), _CHECK_ROWS):
-        block = vectors[start : start + _CHECK_ROWS]
+    for start, block in row_blocks(vectors, _CHECK_ROWS):
         with np.errstate(over="ignore", under="ignore"):
             lengths = np.linalg.norm(block, axis=1)
         unusable = ~np.isfinite(lengths) | ((lengths == 0) & block.any(axis=1))
@@ -729,7 +736,8 @@ def build(
     merged, given = _given_phrases({**dataclasses.asdict(params or BuildParams()), **overrides})
     settings = to_build_params(merged)
     counted = count_corpus(corpus, progress=progress, **{**dataclasses.asdict(settings), "phrases": given or settings.phrases})
-    return _factorize(counted, settings, progress or no_progress, keep_matrix=False)
+    with _temporary_files():  # the SVD's, and a large vocabulary's spilled arrays
+        return _factorize(counted, settings, progress or no_progress, keep_matrix=False)
 
 
 # help(build) lists every option with its default, taken from BuildParams (written once, there).

@@ -37,6 +37,8 @@ def ppmi(
     context_sums : ndarray, optional
         The contexts' counts ``#(c)`` to weigh against, instead of the column sums of
         ``counts``: rows added to a matrix (a build's phrases) are weighted with its contexts.
+        A context whose count there is 0 gives no cell: its PMI is undefined, and the
+        matrix the rows are added to knows nothing of it.
 
     Returns
     -------
@@ -106,7 +108,7 @@ def ppmi(
         pmi -= np.repeat(log_rows[first:last], np.diff(block_indptr))
         pmi -= log_smoothed_cols[counts.indices[start:stop]]
         pmi += shift
-        positive = pmi > 0
+        positive = (pmi > 0) & (pmi < np.inf)  # infinite where a given context_sums is 0: no cell
         kept = int(positive.sum())
         data[filled : filled + kept] = pmi[positive]
         indices[filled : filled + kept] = counts.indices[start:stop][positive]

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from ._spill import is_spilled, release, row_blocks
 from .errors import ModelError, ParameterError
 from .options import DEFAULT_MAX_N, DEFAULT_MIN_N, MAX_BUCKETS, MAX_N
 
@@ -199,13 +200,22 @@ def ngram_matrix(
         ``buckets`` is not a positive whole number, or the n-gram range is invalid.
     """
     buckets = _check_buckets(buckets)
-    hashed = ngram_hashes(words, min_n, max_n)
-    per_word = hashed.counts()
-    weights = np.repeat(1.0 / np.maximum(per_word, 1), per_word).astype(np.float32)
-    columns = (hashed.hashes.astype(np.int64) % buckets).astype(np.int64)
-    matrix = sp.csr_matrix((weights, columns, hashed.word_starts), shape=(len(words), buckets))
-    matrix.sum_duplicates()
-    return matrix
+    check_ngram_range(min_n, max_n)
+    # A block of words at a time: hashing holds several arrays of one integer an n-gram, which
+    # for a few million words would be several GB at once. The rows do not depend on the blocks.
+    parts = []
+    for start in range(0, len(words), _WORDS_PER_HASHING):
+        block = words[start : start + _WORDS_PER_HASHING]
+        hashed = ngram_hashes(block, min_n, max_n)
+        per_word = hashed.counts()
+        weights = np.repeat(1.0 / np.maximum(per_word, 1), per_word).astype(np.float32)
+        columns = (hashed.hashes % np.uint32(buckets)).astype(np.int32)
+        part = sp.csr_matrix((weights, columns, hashed.word_starts), shape=(len(block), buckets))
+        part.sum_duplicates()
+        parts.append(part)
+    if len(parts) == 1:
+        return parts[0]
+    return sp.vstack(parts, format="csr") if parts else sp.csr_matrix((0, buckets), dtype=np.float32)
 
 
 def _check_buckets(buckets: object) -> int:
@@ -398,19 +408,27 @@ def fit_ngram_table(
     # Only the buckets some word uses (the others' rows are zero at the solution, and a small
     # vocabulary uses a fraction of the buckets), numbered in the order the words first use them,
     # so that the words' order carries over to the table's rows.
-    used, first_use = np.unique(incidence.indices, return_index=True)
+    used, first_use = _first_uses(incidence.indices)
     by_first_use = np.argsort(first_use, kind="stable")
-    number_of = np.empty(len(used), dtype=np.int64)
+    number_of = np.empty(len(used), dtype=np.int32)
     number_of[by_first_use] = np.arange(len(used))
-    columns = number_of[np.searchsorted(used, incidence.indices)]
+    # A few million entries at a time, in 32-bit integers: the n-grams of a large vocabulary
+    # are many (70M for 2.5M words), and each 64-bit temporary of all of them would be 0.6 GB.
+    columns = np.empty(len(incidence.indices), dtype=np.int32)
+    squares = np.zeros(len(used), dtype=np.float32)  # the diagonal of G^T G, summed in the order scipy sums it
+    for start in range(0, len(columns), _ENTRIES_PER_STEP):
+        part = slice(start, start + _ENTRIES_PER_STEP)
+        columns[part] = number_of[np.searchsorted(used, incidence.indices[part])]
+        np.add.at(squares, columns[part], np.square(incidence.data[part]))
     incidence = sp.csr_matrix((incidence.data, columns, incidence.indptr), shape=(incidence.shape[0], len(used)))
+    del columns
     incidence.sort_indices()
     table = np.empty((len(used), targets.shape[1]), dtype=np.float32)
     backward = sp.csr_matrix(incidence.T)
-    inverse_diagonal = (1.0 / (np.asarray(incidence.multiply(incidence).sum(axis=0)).ravel() + ridge)).astype(np.float32)
+    inverse_diagonal = (1.0 / (squares + ridge)).astype(np.float32)
 
     def solve(first: int) -> None:
-        block = np.ascontiguousarray(targets[rows, first : first + _COLUMNS_PER_SOLVE], dtype=np.float32)
+        block = _gathered_columns(targets, rows, first, first + _COLUMNS_PER_SOLVE)
         # Row i of the solution is bucket used[by_first_use[i]]: back to increasing bucket ids.
         table[by_first_use, first : first + block.shape[1]] = _conjugate_gradients(
             incidence, backward, inverse_diagonal, block, np.float32(ridge), iterations
@@ -420,6 +438,31 @@ def fit_ngram_table(
     # numpy's element-wise steps both release the GIL.
     _run_each(solve, range(0, targets.shape[1], _COLUMNS_PER_SOLVE), threads)
     return used.astype(np.int64), table
+
+
+def _first_uses(indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(indices, return_index=True)``, a few million entries at a time (no sort of all of them)."""
+    used = np.empty(0, dtype=indices.dtype)
+    first_use = np.empty(0, dtype=np.int64)
+    for start in range(0, len(indices), _ENTRIES_PER_STEP):
+        values, first = np.unique(indices[start : start + _ENTRIES_PER_STEP], return_index=True)
+        fresh = ~np.isin(values, used, assume_unique=True)
+        if fresh.any():
+            used = np.concatenate([used, values[fresh]])
+            first_use = np.concatenate([first_use, first[fresh] + start])
+            order = np.argsort(used, kind="stable")
+            used, first_use = used[order], first_use[order]
+    return used, first_use
+
+
+def _gathered_columns(targets: np.ndarray, rows: np.ndarray, first: int, last: int) -> np.ndarray:
+    """``targets[rows, first:last]`` in float32, gathered a block of rows at a time (a spilled ``targets`` one block in memory)."""
+    block = np.empty((len(rows), min(last, targets.shape[1]) - first), dtype=np.float32)
+    for start in range(0, len(rows), _ROWS_PER_GATHER):
+        block[start : start + _ROWS_PER_GATHER] = targets[rows[start : start + _ROWS_PER_GATHER], first:last]
+        if is_spilled(targets):  # the rows are in any order: drop every page the step read
+            release(targets)
+    return block
 
 
 def _run_each(task: Callable[[int], None], starts: range, threads: int) -> None:
@@ -509,8 +552,8 @@ def blend_with_ngrams(
         The table fitted to the view's vectors before the blend (or ``table``), so that a
         composed unseen word lives in the same space as the blended vocabulary.
     """
-    lengths = np.linalg.norm(vectors, axis=1).astype(np.float32)
-    targets = as_unit_rows(vectors)
+    lengths = row_lengths(vectors)
+    targets = as_unit_rows(vectors, lengths)
     weights = np.broadcast_to(np.asarray(weight, dtype=np.float32), (len(vectors),))
     if table is None:
         bucket_ids, fitted = fit_ngram_table(incidence, targets, threads=threads, locality_order=locality_order)
@@ -528,6 +571,8 @@ def blend_with_ngrams(
         blended = _unit(targets[part] + weights[part, None] * composed)
         scale = np.where(lengths[part] > 0, lengths[part], 1.0).astype(np.float32)
         vectors[part] = blended * scale[:, None]
+        release(vectors[part])
+        release(targets[part])
 
     _run_each(blend, range(0, len(vectors), _ROWS_PER_BLEND), threads)
     return table
@@ -567,11 +612,22 @@ def _unit(rows: np.ndarray) -> np.ndarray:
     return rows
 
 
-def as_unit_rows(vectors: np.ndarray) -> np.ndarray:
-    """``vectors`` itself if its rows are unit (or zero) already, as a build's are, else a unit-row copy."""
+def row_lengths(vectors: np.ndarray) -> np.ndarray:
+    """The length of each row of ``vectors`` in float32, a block of rows at a time (no temporary of the whole)."""
+    lengths = np.empty(len(vectors), dtype=np.float32)
+    for start, block in row_blocks(vectors):
+        lengths[start : start + len(block)] = np.linalg.norm(block, axis=1)
+    return lengths
+
+
+def as_unit_rows(vectors: np.ndarray, lengths: np.ndarray | None = None) -> np.ndarray:
+    """``vectors`` itself if its rows are unit (or zero) already, as a build's are, else a unit-row copy.
+
+    ``lengths`` are the rows' lengths (:func:`row_lengths`), if known.
+    """
     from .arrays import unit_rows
 
-    lengths = np.linalg.norm(vectors, axis=1)
+    lengths = row_lengths(vectors) if lengths is None else lengths
     return vectors if bool(np.all((lengths == 0) | (np.abs(lengths - 1) < 1e-3))) else unit_rows(vectors)
 
 
@@ -606,6 +662,8 @@ def map_table(table: NgramTable, source: np.ndarray, target: np.ndarray) -> Ngra
     # Every few rows are as good as all for 300 x 300 numbers, at a fraction of the products.
     sample = slice(None, None, max(1, source.shape[0] // _ROWS_PER_MAP))
     source_rows, target_rows = as_unit_rows(source[sample]), as_unit_rows(target[sample])
+    release(source)
+    release(target)
     gram = (source_rows.T @ source_rows).astype(np.float64)
     # A whisker of ridge: a view may have fewer independent directions than dimensions.
     gram[np.diag_indices_from(gram)] += 1e-6 * max(float(np.trace(gram)) / len(gram), 1.0)
@@ -616,7 +674,13 @@ def map_table(table: NgramTable, source: np.ndarray, target: np.ndarray) -> Ngra
                       mapping=mapping.astype(np.float32))
 
 
+#: Words whose n-grams are hashed at a time by :func:`ngram_matrix` (bounds its temporaries).
+_WORDS_PER_HASHING = 1 << 18
 #: Rows blended at a time (bounds the temporaries).
 _ROWS_PER_BLEND = 8192
+#: Entries of the n-gram matrix the fit renumbers at a time (bounds its temporaries).
+_ENTRIES_PER_STEP = 1 << 22
+#: Rows of the targets gathered at a time by the fit.
+_ROWS_PER_GATHER = 1 << 16
 #: Rows of the views :func:`map_table` fits its map to, at most about.
 _ROWS_PER_MAP = 30_000

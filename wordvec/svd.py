@@ -16,6 +16,7 @@ import scipy.sparse as sp
 
 from ._cores import available_cores
 from ._malloc import release_freed_memory
+from ._spill import is_spilled, release, tall_empty, tall_zeros
 from .errors import ParameterError
 
 try:  # scipy's kernel for `out += A @ X`, A in CSC form; it accumulates into `out` without a temporary
@@ -33,6 +34,10 @@ BLOCKS_PER_THREAD = 4
 _ROWS_PER_STEP = 8192
 #: Non-zeros of the largest block: each thread reads blocks into buffers of 12 bytes an entry.
 MAX_BLOCK_ENTRIES = 1 << 21
+#: Bytes of a spilled dense input (see :mod:`wordvec._spill`) that a product holds in memory at a
+#: time: it multiplies the input a chunk of rows after another, each by the pieces of the matrix
+#: that read those rows, and drops the chunk before the next.
+INPUT_CHUNK_BYTES = 512 << 20
 
 
 def _block_cuts(nonzeros_per_line: np.ndarray, pieces: int, max_lines: int) -> list[int]:
@@ -188,9 +193,12 @@ class _BlockedProducts:
         self.shape = matrix.shape
         self.dtype = matrix.dtype
         max_lines = BLOCK_BYTES // (width * matrix.dtype.itemsize)
+        # Chunks of the dense input's rows, a multiple of max_lines so that the blocks' cuts fall on them.
+        self._chunk_rows = max(1, INPUT_CHUNK_BYTES // (width * matrix.dtype.itemsize) // max(1, max_lines)) * max(1, max_lines)
         pieces = max(BLOCKS_PER_THREAD * threads, -(-matrix.nnz // MAX_BLOCK_ENTRIES))
         row_cuts = _block_cuts(np.diff(matrix.indptr), pieces, max_lines)
         col_cuts = np.asarray(_block_cuts(_entries_per_column(matrix), pieces, max_lines))
+        input_cuts = [*range(0, matrix.shape[1], self._chunk_rows), matrix.shape[1]]
         self._file = _BlockFile(self.dtype)
         # (first output row, last + 1, pieces that add into those rows)
         self._row_tasks: list[tuple[int, int, list[_Piece]]] = []
@@ -199,8 +207,13 @@ class _BlockedProducts:
         for first, last in zip(row_cuts[:-1], row_cuts[1:]):
             chunk = matrix[first:last]
             rows_part = sp.csc_matrix(chunk)
-            piece = self._file.write(rows_part.indptr, rows_part.indices, rows_part.data, 0)
-            self._row_tasks.append((first, last, [piece]))
+            # One piece a chunk of the input's rows (the part's columns): a CSC slice of columns is contiguous.
+            row_pieces = []
+            for start, stop in zip(input_cuts[:-1], input_cuts[1:]):
+                begin, end = rows_part.indptr[start], rows_part.indptr[stop]
+                indptr = rows_part.indptr[start : stop + 1] - begin
+                row_pieces.append(self._file.write(indptr, rows_part.indices[begin:end], rows_part.data[begin:end], start))
+            self._row_tasks.append((first, last, row_pieces))
             del rows_part
             for block, indptr, indices, data in _column_pieces(chunk, col_cuts, block_of_column):
                 col_pieces[block].append(self._file.write(indptr, indices, data, first))
@@ -217,12 +230,31 @@ class _BlockedProducts:
         return self._product(self._col_tasks, self.shape[1], dense)
 
     def _product(self, tasks: list[tuple[int, int, list[_Piece]]], out_rows: int, dense: np.ndarray) -> np.ndarray:
+        """``A @ dense`` or ``A.T @ dense`` (as ``tasks`` say), into a new array in memory or spilled as ``dense`` is.
+
+        A spilled ``dense`` is read a chunk of rows at a time, and each block of the output
+        is dropped from memory as soon as a chunk's pieces are added into it. Every task's
+        pieces are in the order of their input rows, so each output value sums the same
+        terms in the same order either way: the results are the same to the bit.
+        """
         dense = np.ascontiguousarray(dense, dtype=self.dtype)
-        out = np.zeros((out_rows, dense.shape[1]), dtype=self.dtype)
+        out = tall_zeros((out_rows, dense.shape[1]), dtype=self.dtype)
+        chunks = -(-len(dense) // self._chunk_rows) if is_spilled(dense) else 1
+        for chunk in range(chunks):
+            self._run_chunk(tasks, dense, out, None if chunks == 1 else chunk)
+            release(dense[chunk * self._chunk_rows : (chunk + 1) * self._chunk_rows])
+        return out
+
+    def _run_chunk(
+        self, tasks: list[tuple[int, int, list[_Piece]]], dense: np.ndarray, out: np.ndarray, chunk: int | None
+    ) -> None:
+        """Add the tasks' pieces that read ``chunk`` of the input's rows (all pieces for None) into ``out``."""
 
         def run(task: tuple[int, int, list[_Piece]]) -> None:
             first, last, pieces = task
             for piece in pieces:
+                if chunk is not None and piece.first_input // self._chunk_rows != chunk:
+                    continue
                 indptr, indices, data = self._file.read(piece)
                 inputs = dense[piece.first_input : piece.first_input + piece.columns]
                 if _csc_matvecs is None:
@@ -233,6 +265,7 @@ class _BlockedProducts:
                     last - first, piece.columns, dense.shape[1], indptr, indices, data,
                     inputs.reshape(-1), out[first:last].reshape(-1),
                 )
+            release(out[first:last])  # done with: out of the process, if out is in a file
 
         heaviest_first = sorted(tasks, key=lambda task: -sum(piece.entries for piece in task[2]))
         if self._pool is None:
@@ -240,7 +273,6 @@ class _BlockedProducts:
                 run(task)
         else:
             list(self._pool.map(run, heaviest_first))
-        return out
 
     def close(self) -> None:
         if self._pool is not None:
@@ -254,6 +286,7 @@ def _gram(tall: np.ndarray, rows_per_step: int = _ROWS_PER_STEP, dtype: type = n
     for start in range(0, tall.shape[0], rows_per_step):
         part = tall[start : start + rows_per_step].astype(dtype, copy=False)
         gram += part.T @ part
+        release(tall[start : start + rows_per_step])
     return gram
 
 
@@ -313,15 +346,21 @@ def _orthonormalize(sample: np.ndarray, passes: int = 1, *, precise: bool = True
 def _times_upper_triangular(tall: np.ndarray, upper: np.ndarray) -> None:
     """``tall @= upper`` in place, for an upper-triangular ``upper``: BLAS ``trmm`` (half a full product's work, no copy)."""
     if tall.flags.c_contiguous and tall.dtype == upper.dtype and tall.dtype in (np.float32, np.float64):
-        # tall's rows in C order are the columns of tall.T in Fortran order: tall.T := upper.T @ tall.T.
         trmm = scipy.linalg.blas.get_blas_funcs("trmm", (tall,))
-        result = trmm(1.0, np.asfortranarray(upper), tall.T, side=0, lower=0, trans_a=1, overwrite_b=1)
-        if np.shares_memory(result, tall):
-            return
-        tall[:] = result.T  # pragma: no cover - a BLAS wrapper that copied instead
+        upper = np.asfortranarray(upper)
+        # A spilled matrix a block of rows at a time, each released after: one block in memory.
+        step = _ROWS_PER_STEP if is_spilled(tall) else max(len(tall), 1)
+        for start in range(0, len(tall), step):
+            rows = tall[start : start + step]
+            # rows in C order are the columns of rows.T in Fortran order: rows.T := upper.T @ rows.T.
+            result = trmm(1.0, upper, rows.T, side=0, lower=0, trans_a=1, overwrite_b=1)
+            if not np.shares_memory(result, rows):
+                rows[:] = result.T  # pragma: no cover - a BLAS wrapper that copied instead
+            release(rows)
         return
     for start in range(0, len(tall), _ROWS_PER_STEP):  # in place, a few rows at a time: no second tall matrix
         tall[start : start + _ROWS_PER_STEP] = tall[start : start + _ROWS_PER_STEP] @ upper
+        release(tall[start : start + _ROWS_PER_STEP])
 
 
 def randomized_svd(
@@ -434,7 +473,12 @@ def _range_and_projection(
         dot, tdot = dense.__matmul__, dense.T.__matmul__
     rng = np.random.default_rng(seed)
     try:
-        sample = dot(rng.standard_normal((cols, width), dtype=np.dtype(dtype)))
+        test_matrix = tall_empty((cols, width), dtype=dtype)
+        for start in range(0, cols, _ROWS_PER_STEP):  # the same numbers as in one call, a block in memory at a time
+            rng.standard_normal(dtype=np.dtype(dtype), out=test_matrix[start : start + _ROWS_PER_STEP])
+            release(test_matrix[start : start + _ROWS_PER_STEP])
+        sample = dot(test_matrix)
+        del test_matrix
         for _ in range(power_iterations):
             # One name at a time holds a tall matrix, so at most two are alive (a product's input and output).
             sample = tdot(_orthonormalize(sample, precise=False))
@@ -520,7 +564,7 @@ def svd_embedding(
     weights = eigenvalue_weights(singular_values, eig, normalize=normalize, dtype=dtype)
     if analogy_eig is not None:
         analogy_weights = eigenvalue_weights(singular_values, analogy_eig, normalize=True, dtype=dtype)
-        analogy_vectors = np.empty((rows, dim), dtype=dtype)
+        analogy_vectors = tall_empty((rows, dim), dtype=dtype)
     left = left_small.astype(dtype)
     right_weighted = right_small * weights
     largest = np.zeros(dim, dtype=dtype)  # the largest |U| of each column so far, and its sign, as randomized_svd fixes signs
@@ -536,26 +580,34 @@ def svd_embedding(
         contexts = transposed_small[start : start + _ROWS_PER_STEP] if add_context else None
         if analogy_eig is not None:
             analogy_vectors[start : start + _ROWS_PER_STEP] = _weighted_rows(u_part, analogy_weights, None, None, True)
+            release(analogy_vectors[start : start + _ROWS_PER_STEP])
         basis[start : start + _ROWS_PER_STEP, :dim] = _weighted_rows(u_part, weights, contexts, right_weighted, normalize)
+        release(basis[start : start + _ROWS_PER_STEP])
+        if contexts is not None:
+            release(contexts)
     if fold_in is not None and folded is not None:
         views = {"similarity": (weights, normalize)}
         if analogy_eig is not None:
             views["analogy"] = (analogy_weights, True)
         _fold_in(sp.csr_matrix(fold_in, dtype=dtype), transposed_small, left_small, singular_values, signs, views, folded,
                  dtype=dtype, threads=threads)
+        release(transposed_small)
     del transposed_small
     # Close the gaps: row i moves from i * width to i * dim of the same memory. Each step
     # copies its rows out before writing, and never writes past where the next step reads.
     flat = basis.reshape(-1)
     for start in range(0, rows, _ROWS_PER_STEP):
         part = basis[start : start + _ROWS_PER_STEP, :dim].copy()
+        part *= signs
         flat[start * dim : start * dim + part.size] = part.reshape(-1)
+        release(basis[start : start + _ROWS_PER_STEP])
     vectors = flat[: rows * dim].reshape(rows, dim)
     del basis, flat
-    vectors *= signs
     if analogy_eig is None:
         return vectors, singular_values.astype(dtype)
-    analogy_vectors *= signs
+    for start in range(0, rows, _ROWS_PER_STEP):
+        analogy_vectors[start : start + _ROWS_PER_STEP] *= signs
+        release(analogy_vectors[start : start + _ROWS_PER_STEP])
     return vectors, singular_values.astype(dtype), analogy_vectors
 
 

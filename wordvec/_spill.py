@@ -1,0 +1,127 @@
+"""Tall arrays of a large build kept in temporary files, and paged in and out of the process a block of rows at a time."""
+
+from __future__ import annotations
+
+import mmap
+import os
+import tempfile
+from collections.abc import Iterator
+
+import numpy as np
+
+#: Arrays of more bytes than this are made by :func:`tall_empty` in a temporary file. The bench
+#: corpus's (92k words x 320 float32, 118 MB) stay in memory; a billion-token corpus's (2.5M words,
+#: 3.2 GB apiece) would not fit beside each other in a laptop's memory.
+SPILL_BYTES = 256 << 20
+#: Rows handed out at a time by :func:`row_blocks`.
+BLOCK_ROWS = 8192
+
+
+class _SpillMapping(mmap.mmap):
+    """A shared mapping of an unlinked temporary file: the memory behind a spilled array."""
+
+
+def tall_empty(shape: tuple[int, ...], dtype: type | np.dtype = np.float32) -> np.ndarray:
+    """An uninitialised array, in memory if small, else mapped from an unlinked temporary file.
+
+    A spilled array is an ordinary writable ndarray, but its pages belong to a file in
+    ``tempfile.gettempdir()``: :func:`release` drops those a block of rows no longer
+    needs from the process (their contents stay in the file, or in the page cache that
+    the operating system may reclaim), so a sweep over it holds one block at a time. The
+    file's space is reserved up front, so a full disk is an ``OSError`` here rather than a
+    crash when a page is first written; the file is deleted when the array is freed.
+    Where the platform cannot drop pages (no ``MADV_DONTNEED``), every array is in memory.
+    """
+    dtype = np.dtype(dtype)
+    nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    if nbytes <= SPILL_BYTES or not hasattr(mmap, "MADV_DONTNEED"):
+        return np.empty(shape, dtype=dtype)
+    with tempfile.TemporaryFile(prefix="wordvec-spill-") as handle:
+        if hasattr(os, "posix_fallocate"):
+            os.posix_fallocate(handle.fileno(), 0, nbytes)
+        else:  # pragma: no cover - every platform with MADV_DONTNEED has posix_fallocate
+            os.ftruncate(handle.fileno(), nbytes)
+        mapping = _SpillMapping(handle.fileno(), nbytes)  # keeps the file alive after the handle closes
+    return np.frombuffer(mapping, dtype=dtype).reshape(shape)
+
+
+def tall_zeros(shape: tuple[int, ...], dtype: type | np.dtype = np.float32) -> np.ndarray:
+    """As :func:`tall_empty`, filled with zeros (a new file reads as zeros: no pages touched)."""
+    array = tall_empty(shape, dtype)
+    if not is_spilled(array):
+        array.fill(0)
+    return array
+
+
+def is_spilled(array: np.ndarray) -> bool:
+    """Whether ``array`` (or the array it is a view of) was made in a file by :func:`tall_empty`."""
+    return _mapping_of(array) is not None
+
+
+def _mapping_of(array: np.ndarray) -> _SpillMapping | None:
+    owner: object = array
+    while owner is not None:
+        if isinstance(owner, memoryview):
+            owner = owner.obj
+        if isinstance(owner, _SpillMapping):
+            return owner
+        owner = getattr(owner, "base", None)
+    return None
+
+
+def release(array: np.ndarray) -> None:
+    """Drop the pages of a spilled array, or of a view of part of one, from the process's memory.
+
+    The values stay: the mapping is shared, so its pages are the file's, and the next read
+    maps them again (from the page cache, or from disk if the system reclaimed them). Pages
+    at the ends that the view shares with its neighbours go too; that is harmless for the
+    same reason. Does nothing for an array in memory.
+    """
+    mapping = _mapping_of(array)
+    if mapping is None or array.size == 0:
+        return
+    low, high = _byte_bounds(array)
+    base = np.frombuffer(mapping, dtype=np.uint8).ctypes.data
+    first = (low - base) // mmap.PAGESIZE * mmap.PAGESIZE
+    last = min(-(-(high - base) // mmap.PAGESIZE) * mmap.PAGESIZE, len(mapping))
+    mapping.madvise(mmap.MADV_DONTNEED, first, last - first)
+
+
+def _byte_bounds(array: np.ndarray) -> tuple[int, int]:
+    """The first byte of ``array``'s memory and one past its last, whatever its strides (numpy's ``byte_bounds``, which moved in 2.0)."""
+    low = high = array.ctypes.data
+    for length, stride in zip(array.shape, array.strides):
+        if stride < 0:
+            low += (length - 1) * stride
+        else:
+            high += (length - 1) * stride
+    return low, high + array.itemsize
+
+
+def row_blocks(array: np.ndarray, rows: int = BLOCK_ROWS) -> Iterator[tuple[int, np.ndarray]]:
+    """``(start, array[start:start + rows])`` for each block of rows, each released once the next is asked for."""
+    for start in range(0, len(array), rows):
+        block = array[start : start + rows]
+        yield start, block
+        release(block)
+
+
+def tall_copy(array: np.ndarray) -> np.ndarray:
+    """A copy of ``array`` made by :func:`tall_empty` (in a file if large), copied a block of rows at a time."""
+    copy = tall_empty(array.shape, array.dtype)
+    for start, block in row_blocks(array):
+        copy[start : start + len(block)] = block
+        release(copy[start : start + len(block)])
+    return copy
+
+
+def tall_concatenate(parts: list[np.ndarray]) -> np.ndarray:
+    """The rows of ``parts`` one after another, made by :func:`tall_empty` and copied a block of rows at a time."""
+    joined = tall_empty((sum(len(part) for part in parts), *parts[0].shape[1:]), np.result_type(*parts))
+    offset = 0
+    for part in parts:
+        for start, block in row_blocks(part):
+            joined[offset + start : offset + start + len(block)] = block
+            release(joined[offset + start : offset + start + len(block)])
+        offset += len(part)
+    return joined

@@ -8,6 +8,7 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import wordvec._spill as spill_module
 import wordvec.cooccur as cooccur_module
 from wordvec.cooccur import (
     CooccurrenceCounter,
@@ -318,12 +319,15 @@ def test_forward_counts_are_the_pairs_to_the_right():
     np.testing.assert_array_equal(counter.result().toarray(), [[0, 2, 1], [2, 0, 2], [1, 2, 0]])
 
 
+@pytest.mark.parametrize("spilled", [False, True], ids=["result in memory", "result spilled"])
 @pytest.mark.parametrize("in_files", [False, True], ids=["in memory", "in files"])
 @pytest.mark.parametrize("merge_entries", [7, 400, 10**6], ids=["tiny blocks", "a few parts at a time", "all parts at once"])
 @pytest.mark.parametrize("part_count", [2, 9])
-def test_symmetric_weights_of_parts_equal_the_whole_counts(tmp_path, monkeypatch, in_files, merge_entries, part_count):
+def test_symmetric_weights_of_parts_equal_the_whole_counts(tmp_path, monkeypatch, in_files, merge_entries, part_count, spilled):
     # Small merge blocks: the rows are merged in many blocks, and a block's parts in batches.
     monkeypatch.setattr(cooccur_module, "MERGE_BLOCK_ENTRIES", merge_entries)
+    if spilled:  # the merged arrays appended to temporary files and mapped (wordvec._spill)
+        monkeypatch.setattr(spill_module, "SPILL_BYTES", 0)
     stream = np.random.default_rng(8).integers(-2, 12, size=3000).astype(np.int32)
     stream[-1] = LINE_ID
     line_ends = np.flatnonzero(stream == LINE_ID) + 1
@@ -339,6 +343,9 @@ def test_symmetric_weights_of_parts_equal_the_whole_counts(tmp_path, monkeypatch
     assert len(parts) == part_count
     weights = cooccur_module.symmetric_weights(parts, whole.scale)
     assert weights.dtype == np.float32 and weights.has_canonical_format
+    assert spill_module.is_spilled(weights.data) == spilled and spill_module.is_spilled(weights.indices) == spilled
+    # Canonical in fact, not only by its flag: a new matrix of the same arrays checks them.
+    assert sp.csr_matrix((weights.data.copy(), weights.indices.copy(), weights.indptr.copy()), shape=weights.shape).has_canonical_format
     np.testing.assert_array_equal(weights.toarray(), (whole.result().toarray() / whole.scale).astype(np.float32))
     np.testing.assert_array_equal(weights.toarray(), weights.toarray().T)
 

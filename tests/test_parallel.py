@@ -96,6 +96,18 @@ def test_a_large_plain_file_is_cut_after_line_ends_into_equal_shards(tmp_path, m
     assert sum(shard.size for shard in shards) == path.stat().st_size
 
 
+def test_a_corpus_larger_than_its_workers_shards_may_be_is_cut_into_more_of_them(tmp_path, monkeypatch):
+    # A worker holds its shard's distinct words: a billion-token corpus is not cut in six.
+    monkeypatch.setattr(parallel, "MIN_SHARD_BYTES", 1000)
+    monkeypatch.setattr(parallel, "MAX_SHARD_BYTES", 5000)
+    path = tmp_path / "big.txt"
+    path.write_bytes(lines_text(royal_corpus_lines(2000)))
+    shards = parallel.plan_shards([path], 2)
+    assert_line_aligned_cover(shards, [path])
+    assert len(shards) >= path.stat().st_size // 5000 > 2 * parallel.SHARDS_PER_WORKER
+    assert all(shard.size < 5000 + 200 for shard in shards)
+
+
 def test_a_very_long_line_is_never_split(tmp_path, monkeypatch):
     monkeypatch.setattr(parallel, "MIN_SHARD_BYTES", 100)
     path = tmp_path / "long.txt"

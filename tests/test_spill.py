@@ -196,3 +196,85 @@ def test_the_block_writer_writes_a_spilled_array_as_np_save_does(make, spill_eve
 def test_the_block_writer_refuses_objects_as_np_save_does():
     with pytest.raises(ValueError, match="pickle"):
         _npy_writer(np.array([{"a": 1}], dtype=object))(io.BytesIO())
+
+
+def test_an_appended_array_is_what_was_appended(spill_everything):
+    appender = _spill.Appender(np.int32)
+    blocks = [np.arange(5), np.array([], dtype=np.int64), np.arange(100, 1100)]
+    for block in blocks:
+        appender.append(block)
+    array = appender.array()
+    assert _spill.is_spilled(array) and array.dtype == np.int32
+    np.testing.assert_array_equal(array, np.concatenate(blocks))
+    empty = _spill.Appender(np.float32).array()
+    assert empty.dtype == np.float32 and empty.shape == (0,)
+    assert os.listdir(spill_everything) == []
+
+
+def test_a_full_disk_while_appending_is_an_error(spill_everything, monkeypatch):
+    appender = _spill.Appender(np.float32)
+
+    class Full:
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(appender, "_file", Full())
+    with pytest.raises(OSError, match="No space"):
+        appender.append(np.ones(10))
+
+
+def test_take_rows_and_any_in_blocks(spill_everything):
+    values = np.random.default_rng(4).standard_normal((20000, 6)).astype(np.float32)
+    spilled = _spill.tall_copy(values)
+    for rows in (slice(None, None, 7), slice(5, 9000, 3), np.array([19999, 3, 3, 7000]), np.array([], dtype=np.int64)):
+        taken = _spill.take_rows(spilled, rows, step=100)
+        assert not _spill.is_spilled(taken)
+        np.testing.assert_array_equal(taken, values[rows])
+    np.testing.assert_array_equal(_spill.take_rows(values, slice(None, None, 7)), values[::7])
+    flat = spilled.reshape(-1)
+    assert _spill.any_in_blocks(flat, lambda part: part > 4.5, step=1000) == bool((values > 4.5).any())
+    assert not _spill.any_in_blocks(flat, lambda part: part > 100, step=1000)
+    assert _spill.any_in_blocks(flat, lambda part: part == flat[-1], step=999)
+
+
+@linux_only
+def test_taking_every_twentieth_row_holds_a_step_not_the_array(spill_everything):
+    spilled = _spill.tall_zeros((100_000, 300))  # 120 MB
+    for _, block in _spill.row_blocks(spilled):
+        block += 1
+    before = resident_bytes()
+    taken = _spill.take_rows(spilled, slice(None, None, 20))
+    assert taken.shape == (5000, 300) and (taken == 1).all()
+    assert resident_bytes() - before < 60 << 20  # reading them in one go maps most of the 120 MB
+
+
+@pytest.mark.parametrize("copy", [True, False], ids=["copied", "in place"])
+def test_ppmi_of_a_spilled_matrix_is_the_ppmi_in_memory_to_the_bit(spill_everything, monkeypatch, copy):
+    from wordvec import ppmi as ppmi_module
+
+    counts = sp.random(3000, 3000, density=0.01, format="csr", random_state=0, dtype=np.float32)
+    counts.data = np.round(counts.data * 100) + 1
+    expected = ppmi_module.ppmi(counts, copy=True)
+    expected_sums = np.asarray(counts.sum(axis=0), dtype=np.float64).ravel()
+    spilled = sp.csr_matrix((_spill.tall_copy(counts.data), _spill.tall_copy(counts.indices), counts.indptr), shape=counts.shape)
+    spilled.has_canonical_format = True
+    monkeypatch.setattr(ppmi_module, "_ROWS_BLOCK_ENTRIES", 1000)  # many blocks
+    np.testing.assert_array_equal(ppmi_module.context_counts(spilled), expected_sums)
+    np.testing.assert_array_equal(ppmi_module.context_counts(counts), expected_sums)
+    weighted = ppmi_module.ppmi(spilled, copy=copy)
+    assert _spill.is_spilled(weighted.data)
+    for name in ("data", "indices", "indptr"):
+        np.testing.assert_array_equal(getattr(weighted, name), getattr(expected, name))
+    if copy:
+        np.testing.assert_array_equal(spilled.data, counts.data)  # the counts as they were
+
+
+def test_the_fit_gathers_the_targets_in_the_words_order(spill_everything, monkeypatch):
+    from wordvec import subwords
+
+    targets = _spill.tall_copy(np.arange(5000 * 4, dtype=np.float32).reshape(5000, 4))
+    order = np.random.default_rng(1).permutation(5000)
+    position = np.empty(5000, dtype=np.int64)
+    position[order] = np.arange(5000)
+    monkeypatch.setattr(subwords, "_ROWS_PER_GATHER", 333)
+    np.testing.assert_array_equal(subwords._gathered_columns(targets, position, 1, 3), np.asarray(targets)[order, 1:3])

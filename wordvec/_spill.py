@@ -5,7 +5,7 @@ from __future__ import annotations
 import mmap
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -125,3 +125,63 @@ def tall_concatenate(parts: list[np.ndarray]) -> np.ndarray:
             release(joined[offset + start : offset + start + len(block)])
         offset += len(part)
     return joined
+
+
+class Appender:
+    """A one-dimensional array of a length known only at the end, appended in blocks to a temporary file.
+
+    For a large result whose size has only an upper bound (the merged co-occurrence
+    counts): the blocks go to the file as they come, so none stays in the process, and
+    :meth:`array` maps the file as one spilled array of exactly the length written. A
+    full disk is an ``OSError`` from :meth:`append`.
+    """
+
+    def __init__(self, dtype: type | np.dtype) -> None:
+        self.dtype = np.dtype(dtype)
+        self.length = 0
+        self._file = tempfile.TemporaryFile(prefix="wordvec-spill-")
+
+    def append(self, block: np.ndarray) -> None:
+        """Write ``block`` (converted to the dtype) after what is there."""
+        block = np.ascontiguousarray(block, dtype=self.dtype).reshape(-1)
+        self._file.write(memoryview(block).cast("B"))
+        self.length += len(block)
+
+    def array(self) -> np.ndarray:
+        """Everything appended, as an array mapped from the file (the file goes when the array does)."""
+        self._file.flush()
+        try:
+            if self.length == 0 or not hasattr(mmap, "MADV_DONTNEED"):
+                self._file.seek(0)
+                return np.fromfile(self._file, dtype=self.dtype, count=self.length)
+            return np.frombuffer(_SpillMapping(self._file.fileno(), self.length * self.dtype.itemsize), dtype=self.dtype)
+        finally:
+            self._file.close()
+
+
+def any_in_blocks(array: np.ndarray, test: Callable[[np.ndarray], np.ndarray], step: int = 1 << 22) -> bool:
+    """``test(array).any()`` of a one-dimensional array, a few million entries at a time, each released after."""
+    for start in range(0, len(array), step):
+        found = bool(test(array[start : start + step]).any())
+        release(array[start : start + step])
+        if found:
+            return True
+    return False
+
+
+def take_rows(array: np.ndarray, rows: slice | np.ndarray, step: int = 4096) -> np.ndarray:
+    """``array[rows]`` as a new array in memory; from a spilled array a few thousand rows at a time, each step's pages released.
+
+    Reading scattered rows of a file mapping maps their neighbours too (the kernel's
+    fault-around), so gathering every twentieth row of a spilled array would otherwise
+    bring most of it into memory.
+    """
+    if not is_spilled(array):
+        return np.array(array[rows])
+    index = np.arange(len(array))[rows] if isinstance(rows, slice) else np.asarray(rows)
+    taken = np.empty((len(index), *array.shape[1:]), dtype=array.dtype)
+    for start in range(0, len(index), step):
+        part = index[start : start + step]
+        taken[start : start + len(part)] = array[part]
+        release(array[part.min() : part.max() + 1])
+    return taken

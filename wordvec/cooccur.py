@@ -8,6 +8,8 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 import scipy.sparse as sp
 
+from . import _spill
+from ._spill import Appender
 from .deprecation import renamed_attributes, renamed_keywords
 from .errors import ParameterError
 from .options import DISTANCE_WEIGHTINGS, MAX_WINDOW
@@ -400,10 +402,16 @@ def symmetric_weights(parts: list[ForwardCounts], scale: int, *, compiled: bool 
     size = parts[0].shape[0]
     per_row = sum(part.entries_per_row() for part in parts)
     cumulative = np.concatenate([[0], np.cumsum(per_row)])
-    # Allocated for the upper bound; pages past what is filled are never touched, so never resident.
-    indices = np.empty(int(cumulative[-1]), dtype=np.int32)
-    # float32: the weights feed PPMI, computed in float32; the integer sums are exact before this rounding.
-    data = np.empty(int(cumulative[-1]), dtype=np.float32)
+    # A large result goes to temporary files a block at a time (see wordvec._spill), so the
+    # merge holds one block; else arrays allocated for the upper bound, whose pages past what is
+    # filled are never touched, so never resident.
+    spilled = int(cumulative[-1]) * 4 > _spill.SPILL_BYTES
+    if spilled:
+        index_file, data_file = Appender(np.int32), Appender(np.float32)
+    else:
+        indices = np.empty(int(cumulative[-1]), dtype=np.int32)
+        # float32: the weights feed PPMI, computed in float32; the integer sums are exact before this rounding.
+        data = np.empty(int(cumulative[-1]), dtype=np.float32)
     indptr = np.zeros(size + 1, dtype=np.int64)
     filled = 0
     blocks = row_blocks(cumulative, MERGE_BLOCK_ENTRIES)
@@ -417,11 +425,19 @@ def symmetric_weights(parts: list[ForwardCounts], scale: int, *, compiled: bool 
         summed = (_summed_rows(parts, first, last, scale) for first, last in blocks)
     for first, last, block_indptr, block_indices, block_weights in summed:
         count = len(block_indices)
-        indices[filled : filled + count] = block_indices
-        data[filled : filled + count] = block_weights
+        if spilled:
+            index_file.append(block_indices)
+            data_file.append(block_weights)
+        else:
+            indices[filled : filled + count] = block_indices
+            data[filled : filled + count] = block_weights
         indptr[first + 1 : last + 1] = filled + block_indptr[1:]
         filled += count
-    return filled_csr(data, indices, indptr, filled, (size, size))
+    if not spilled:
+        return filled_csr(data, indices, indptr, filled, (size, size))
+    matrix = sp.csr_matrix((data_file.array(), index_file.array(), indptr), shape=(size, size))
+    matrix.has_canonical_format = True  # as merged: known without reading every index again
+    return matrix
 
 
 def _summed_rows(

@@ -39,6 +39,10 @@ MIN_SHARD_BYTES = 1 << 23
 #: Shards planned per worker: a worker that finishes early takes another, which evens out
 #: the load; more would add per-shard work (word lists to merge) for little better balance.
 SHARDS_PER_WORKER = 3
+#: Largest shard planned, in estimated text bytes: a worker holds its shard's distinct words
+#: while it scans it (millions in a shard of a billion-token corpus cut in six), and the build
+#: holds a shard's word list until the shards before it are merged.
+MAX_SHARD_BYTES = 1 << 28
 #: Estimated text bytes per byte of a compressed file (the bench corpus's gzip files: 2.3 to 3.4).
 COMPRESSED_TEXT_RATIO = 3
 #: Distinct pairs at which a counter saves its counts to a file and starts afresh: about
@@ -94,7 +98,7 @@ def plan_shards(paths: Sequence[CorpusFile] | None, workers: int) -> list[Shard]
     Notes
     -----
     The target size is the corpus size over ``workers * SHARDS_PER_WORKER`` (at least
-    ``MIN_SHARD_BYTES``). An uncompressed UTF-8 file is cut where its shard reaches the target,
+    ``MIN_SHARD_BYTES``, at most ``MAX_SHARD_BYTES``). An uncompressed UTF-8 file is cut where its shard reaches the target,
     just after the next line end; a compressed file is never cut, and goes into the current
     shard or starts the next one, whichever keeps the current shard nearer the target.
     """
@@ -108,7 +112,7 @@ def plan_shards(paths: Sequence[CorpusFile] | None, workers: int) -> list[Shard]
     total = sum(weights)
     if total < 2 * MIN_SHARD_BYTES:
         return [Shard(tuple(FilePart(path) for path in paths), total)]
-    target = max(total / (workers * SHARDS_PER_WORKER), MIN_SHARD_BYTES)
+    target = min(max(total / (workers * SHARDS_PER_WORKER), MIN_SHARD_BYTES), MAX_SHARD_BYTES)
     shards: list[Shard] = []
     parts: list[FilePart] = []
     filled = 0  # estimated text bytes in ``parts``
@@ -306,6 +310,7 @@ class ShardedPasses:
             while len(self._spools) < len(scans) and scans[len(self._spools)] is not None:
                 following = scans[len(self._spools)]
                 self._merged_ids.append(np.fromiter(map(ids_of.__getitem__, following.words), dtype=np.int64, count=len(following.words)))
+                following.words = []  # merged: its strings are the dict's or duplicates of them, freed now
                 self._spools.append((paths[len(self._spools)], following.length, offset))
                 offset += following.length
 
@@ -510,9 +515,12 @@ def _scan_shard(
     shard: Shard, tokenizer: str, spool_path: str, compiled: bool = False, stop: Callable[[], None] | None = None
 ) -> _ShardScan:
     """Count a shard's words and spool its token ids; ``stop`` (by default the worker process's check) raises when the build is given up."""
+    from ._malloc import release_freed_memory
     from .tokenize import get_tokenizer
     from .vocab import scan_corpus
 
+    if multiprocessing.parent_process() is not None:  # a worker: the previous shard's buffers, freed once sent
+        release_freed_memory()
     stop = stop or _stop_if_cancelled
     stats = CorpusStats()
     with open(spool_path, "wb") as spool:

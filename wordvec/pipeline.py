@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._malloc import release_freed_memory, reused_heap_pages
-from ._spill import release, row_blocks, tall_concatenate, tall_copy
+from ._spill import is_spilled, release, row_blocks, take_rows, tall_concatenate, tall_copy
 from .arrays import first_non_finite_row
 from .corpus import Corpus, CorpusSource
 from .deprecation import renamed_attributes, renamed_keywords
@@ -41,6 +41,8 @@ PHRASES_ON_A_CLUSTER = "phrases are joined on this machine only: build without -
 MAX_ZERO_VECTOR_SHARE = 0.5
 #: Rows of the vectors checked at a time (bounds the temporaries).
 _CHECK_ROWS = 8192
+#: Entries of a sparse matrix read at a time by the checks.
+_CHECK_ENTRIES = 1 << 22
 #: Share of the vectors' squared length along their main direction above which cosines cannot tell
 #: words apart: a warning beyond the first, an error beyond the second (a large ``eig`` does this).
 PARALLEL_WARNING_SHARE = 0.9
@@ -506,15 +508,14 @@ def _factorize(
 
 def _phrase_ppmi(counted: CountedCorpus, settings: BuildParams, svd: Callable[..., tuple] | None) -> sp.csr_matrix | None:
     """The PPMI of the phrases' rows (``counted.phrase_rows``), weighed against the words' contexts; None without phrase rows."""
-    from .ppmi import ppmi
+    from .ppmi import context_counts, ppmi
 
     rows = counted.phrase_rows
     if rows is None or not rows.words:
         return None
     if svd is not None:
         raise ParameterError(PHRASES_ON_A_CLUSTER)
-    context_sums = np.asarray(counted.matrix.sum(axis=0), dtype=np.float64).ravel()
-    return ppmi(rows.contexts, cds=settings.cds, neg=settings.neg, context_sums=context_sums)
+    return ppmi(rows.contexts, cds=settings.cds, neg=settings.neg, context_sums=context_counts(counted.matrix))
 
 
 def _subword_tables(
@@ -531,12 +532,24 @@ def _subword_tables(
     from .subwords import BLEND_WEIGHTS, NgramTable, as_unit_rows, blend_with_ngrams, fit_ngram_table, map_table, ngram_matrix
 
     release_freed_memory()  # the SVD's temporaries
-    incidence = ngram_matrix(words, settings.buckets, settings.min_n, settings.max_n)
     threads = settings.workers or available_cores()
     alphabetical = np.argsort(np.array(words, dtype=object), kind="stable")  # words sharing n-grams side by side
     present = {name: vectors for name, vectors in views.items() if vectors is not None}
     fitted_view = "analogy" if "analogy" in present else "similarity"
-    bucket_ids, fitted = fit_ngram_table(incidence, as_unit_rows(present[fitted_view]), threads=threads, locality_order=alphabetical)
+    targets = as_unit_rows(present[fitted_view])
+    if is_spilled(targets):
+        # A large vocabulary: the fit holds the n-gram matrix in its own order, so this order's
+        # is made again after it (hashing twice) rather than held beside it. The argument is
+        # made in the call, so the fit holds the only reference and frees it once reordered.
+        bucket_ids, fitted = fit_ngram_table(
+            ngram_matrix(words, settings.buckets, settings.min_n, settings.max_n), targets, threads=threads,
+            locality_order=alphabetical,
+        )
+        incidence = ngram_matrix(words, settings.buckets, settings.min_n, settings.max_n)
+    else:
+        incidence = ngram_matrix(words, settings.buckets, settings.min_n, settings.max_n)
+        bucket_ids, fitted = fit_ngram_table(incidence, targets, threads=threads, locality_order=alphabetical)
+    del targets
     tables = {fitted_view: NgramTable(fitted, bucket_ids, settings.buckets, settings.min_n, settings.max_n)}
     for name, vectors in present.items():
         if name not in tables:  # from the views as they are, before either is blended
@@ -556,7 +569,9 @@ def _without_positive_context(weighted: sp.csr_matrix, add_context: bool) -> np.
     empty = np.diff(weighted.indptr) == 0
     if add_context:
         as_context = np.zeros(weighted.shape[1], dtype=bool)
-        as_context[weighted.indices] = True
+        for start in range(0, weighted.nnz, _CHECK_ENTRIES):  # a spilled matrix's indices a block in memory at a time
+            as_context[weighted.indices[start : start + _CHECK_ENTRIES]] = True
+            release(weighted.indices[start : start + _CHECK_ENTRIES])
         empty &= ~as_context[: len(empty)]
     return empty
 
@@ -569,8 +584,7 @@ def main_direction_share(vectors: np.ndarray) -> float:
     vector points along one line, and every cosine is near +1 or -1.
     """
     step = max(1, len(vectors) // _PARALLEL_SAMPLE_ROWS)
-    sample = np.asarray(vectors[::step], dtype=np.float64)
-    release(vectors)
+    sample = take_rows(vectors, slice(None, None, step)).astype(np.float64)
     lengths = np.linalg.norm(sample, axis=1)
     sample = sample[lengths > 0] / lengths[lengths > 0, None]
     if len(sample) == 0:

@@ -6,6 +6,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import logsumexp
 
+from ._spill import any_in_blocks, is_spilled, release, tall_empty
 from .cooccur import filled_csr, row_blocks
 from .errors import ParameterError
 
@@ -73,16 +74,24 @@ def ppmi(
     if not neg > 0:
         raise ParameterError(f"neg must be > 0; got {neg}")
     counts = sp.csr_matrix(counts)
-    if not counts.has_canonical_format or (counts.data == 0).any():
+    # A spilled matrix (a large build's, see wordvec._spill) is read a block at a time, each
+    # dropped from memory after; the results are the same.
+    spilled = is_spilled(counts.data)
+    if not counts.has_canonical_format or any_in_blocks(counts.data, lambda values: values == 0):
         counts = counts.copy()
         counts.sum_duplicates()
         counts.eliminate_zeros()
-    if counts.nnz == 0 or not (counts.data > 0).any():
+        spilled = False
+    if counts.nnz == 0 or not any_in_blocks(counts.data, lambda values: values > 0):
         return sp.csr_matrix(counts.shape, dtype=np.float32)
-    if (counts.data < 0).any():
+    if any_in_blocks(counts.data, lambda values: values < 0):
         raise ParameterError("co-occurrence counts must not be negative")
-    row_sums = np.asarray(counts.sum(axis=1), dtype=np.float64).ravel()
-    col_sums = np.asarray(counts.sum(axis=0) if context_sums is None else context_sums, dtype=np.float64).ravel()
+    if spilled:
+        row_sums, column_sums = _sums_in_blocks(counts)
+    else:
+        row_sums = np.asarray(counts.sum(axis=1), dtype=np.float64).ravel()
+        column_sums = np.asarray(counts.sum(axis=0), dtype=np.float64).ravel() if context_sums is None else None
+    col_sums = np.asarray(column_sums if context_sums is None else context_sums, dtype=np.float64).ravel()
     with np.errstate(divide="ignore"):
         log_rows = np.log(row_sums).astype(np.float32)
         log_smoothed_cols = (cds * np.log(col_sums)).astype(np.float32)
@@ -94,8 +103,8 @@ def ppmi(
     # arrays are never resident.
     fresh = copy or counts.data.dtype != np.float32
     if fresh:
-        data = np.empty(counts.nnz, dtype=np.float32)
-        indices = np.empty(counts.nnz, dtype=counts.indices.dtype)
+        data = tall_empty((counts.nnz,), np.float32) if spilled else np.empty(counts.nnz, dtype=np.float32)
+        indices = tall_empty((counts.nnz,), counts.indices.dtype) if spilled else np.empty(counts.nnz, dtype=counts.indices.dtype)
     else:  # safe in place: a block is read into temporaries before its kept cells are written, never past it
         data, indices = counts.data, counts.indices
     indptr = np.zeros(len(counts.indptr), dtype=np.int64)
@@ -114,6 +123,37 @@ def ppmi(
         indices[filled : filled + kept] = counts.indices[start:stop][positive]
         kept_before = np.concatenate([[0], np.cumsum(positive)])[block_indptr]
         indptr[first + 1 : last + 1] = filled + kept_before[1:]
+        release(data[filled : filled + kept])
+        release(indices[filled : filled + kept])
         filled += kept
+        release(counts.data[start:stop])
+        release(counts.indices[start:stop])
     # The counts' own arrays are sliced, not shrunk: the caller's matrix still holds them.
-    return filled_csr(data, indices, indptr, filled, counts.shape, shrink=fresh)
+    return filled_csr(data, indices, indptr, filled, counts.shape, shrink=fresh and not spilled)
+
+
+def context_counts(counts: sp.csr_matrix) -> np.ndarray:
+    """The contexts' counts ``#(c)``, the column sums of ``counts``, in float64 (as :func:`ppmi` weighs with them).
+
+    A spilled matrix (see ``wordvec._spill``) is summed a block of rows at a time.
+    """
+    if is_spilled(counts.data):
+        return _sums_in_blocks(counts)[1]
+    return np.asarray(counts.sum(axis=0), dtype=np.float64).ravel()
+
+
+def _sums_in_blocks(counts: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column sums of a spilled matrix, a block of rows at a time, each released after.
+
+    Summed in float32 in the order scipy's ``sum`` adds them (each row's entries in turn;
+    each column's in the order of the rows), so they are the same to the bit.
+    """
+    row_sums = np.empty(counts.shape[0], dtype=np.float32)
+    column_sums = np.zeros(counts.shape[1], dtype=np.float32)
+    for first, last in row_blocks(counts.indptr, _ROWS_BLOCK_ENTRIES):
+        start, stop = counts.indptr[first], counts.indptr[last]
+        row_sums[first:last] = np.asarray(counts[first:last].sum(axis=1), dtype=np.float32).ravel()
+        np.add.at(column_sums, counts.indices[start:stop], counts.data[start:stop])
+        release(counts.data[start:stop])
+        release(counts.indices[start:stop])
+    return row_sums.astype(np.float64), column_sums.astype(np.float64)

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from ._spill import is_spilled, release, row_blocks
+from ._malloc import release_freed_memory
+from ._spill import is_spilled, release, row_blocks, take_rows
 from .errors import ModelError, ParameterError
 from .options import DEFAULT_MAX_N, DEFAULT_MIN_N, MAX_BUCKETS, MAX_N
 
@@ -405,6 +406,8 @@ def fit_ngram_table(
     incidence = sp.csr_matrix(incidence, dtype=np.float32)
     rows = np.arange(incidence.shape[0]) if locality_order is None else np.asarray(locality_order, dtype=np.int64)
     incidence = incidence[rows]
+    position = np.empty(len(rows), dtype=np.int64)  # where each word's row is in that order
+    position[rows] = np.arange(len(rows))
     # Only the buckets some word uses (the others' rows are zero at the solution, and a small
     # vocabulary uses a fraction of the buckets), numbered in the order the words first use them,
     # so that the words' order carries over to the table's rows.
@@ -428,15 +431,19 @@ def fit_ngram_table(
     inverse_diagonal = (1.0 / (squares + ridge)).astype(np.float32)
 
     def solve(first: int) -> None:
-        block = _gathered_columns(targets, rows, first, first + _COLUMNS_PER_SOLVE)
+        block = _gathered_columns(targets, position, first, first + width)
         # Row i of the solution is bucket used[by_first_use[i]]: back to increasing bucket ids.
         table[by_first_use, first : first + block.shape[1]] = _conjugate_gradients(
             incidence, backward, inverse_diagonal, block, np.float32(ridge), iterations
         )
+        del block
+        release_freed_memory()  # each thread's heap keeps what the solve freed, else
 
     # Blocks of columns are independent problems: one per thread, as scipy's sparse products and
-    # numpy's element-wise steps both release the GIL.
-    _run_each(solve, range(0, targets.shape[1], _COLUMNS_PER_SOLVE), threads)
+    # numpy's element-wise steps both release the GIL. Each column's recurrence and products are
+    # its own, so the blocks' width changes nothing but memory: narrower for spilled targets.
+    width = _COLUMNS_PER_SOLVE // 2 if is_spilled(targets) else _COLUMNS_PER_SOLVE
+    _run_each(solve, range(0, targets.shape[1], width), threads)
     return used.astype(np.int64), table
 
 
@@ -455,13 +462,16 @@ def _first_uses(indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return used, first_use
 
 
-def _gathered_columns(targets: np.ndarray, rows: np.ndarray, first: int, last: int) -> np.ndarray:
-    """``targets[rows, first:last]`` in float32, gathered a block of rows at a time (a spilled ``targets`` one block in memory)."""
-    block = np.empty((len(rows), min(last, targets.shape[1]) - first), dtype=np.float32)
-    for start in range(0, len(rows), _ROWS_PER_GATHER):
-        block[start : start + _ROWS_PER_GATHER] = targets[rows[start : start + _ROWS_PER_GATHER], first:last]
-        if is_spilled(targets):  # the rows are in any order: drop every page the step read
-            release(targets)
+def _gathered_columns(targets: np.ndarray, position: np.ndarray, first: int, last: int) -> np.ndarray:
+    """``targets[:, first:last]`` in float32 with row ``i`` moved to ``position[i]``.
+
+    Read in the targets' own order, a block of rows at a time, each released after: a
+    spilled ``targets`` is read from its file in order, one block in memory at a time.
+    """
+    block = np.empty((len(position), min(last, targets.shape[1]) - first), dtype=np.float32)
+    for start in range(0, len(targets), _ROWS_PER_GATHER):
+        block[position[start : start + _ROWS_PER_GATHER]] = targets[start : start + _ROWS_PER_GATHER, first:last]
+        release(targets[start : start + _ROWS_PER_GATHER])
     return block
 
 
@@ -661,9 +671,7 @@ def map_table(table: NgramTable, source: np.ndarray, target: np.ndarray) -> Ngra
         raise ParameterError(f"two views of one vocabulary need as many rows; got {source.shape[0]} and {target.shape[0]}")
     # Every few rows are as good as all for 300 x 300 numbers, at a fraction of the products.
     sample = slice(None, None, max(1, source.shape[0] // _ROWS_PER_MAP))
-    source_rows, target_rows = as_unit_rows(source[sample]), as_unit_rows(target[sample])
-    release(source)
-    release(target)
+    source_rows, target_rows = as_unit_rows(take_rows(source, sample)), as_unit_rows(take_rows(target, sample))
     gram = (source_rows.T @ source_rows).astype(np.float64)
     # A whisker of ridge: a view may have fewer independent directions than dimensions.
     gram[np.diag_indices_from(gram)] += 1e-6 * max(float(np.trace(gram)) / len(gram), 1.0)
@@ -675,7 +683,7 @@ def map_table(table: NgramTable, source: np.ndarray, target: np.ndarray) -> Ngra
 
 
 #: Words whose n-grams are hashed at a time by :func:`ngram_matrix` (bounds its temporaries).
-_WORDS_PER_HASHING = 1 << 18
+_WORDS_PER_HASHING = 1 << 16
 #: Rows blended at a time (bounds the temporaries).
 _ROWS_PER_BLEND = 8192
 #: Entries of the n-gram matrix the fit renumbers at a time (bounds its temporaries).

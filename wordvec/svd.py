@@ -165,6 +165,7 @@ def _entries_per_column(matrix: sp.csr_matrix, step: int = 1 << 22) -> np.ndarra
     counts = np.zeros(matrix.shape[1], dtype=np.int64)
     for start in range(0, matrix.nnz, step):
         counts += np.bincount(matrix.indices[start : start + step], minlength=matrix.shape[1])
+        release(matrix.indices[start : start + step])
     return counts
 
 
@@ -217,6 +218,9 @@ class _BlockedProducts:
             del rows_part
             for block, indptr, indices, data in _column_pieces(chunk, col_cuts, block_of_column):
                 col_pieces[block].append(self._file.write(indptr, indices, data, first))
+            # A spilled matrix: its rows are in the file now, out of memory.
+            release(matrix.data[matrix.indptr[first] : matrix.indptr[last]])
+            release(matrix.indices[matrix.indptr[first] : matrix.indptr[last]])
         del matrix, chunk
         self._col_tasks = [(int(a), int(b), parts) for a, b, parts in zip(col_cuts[:-1], col_cuts[1:], col_pieces)]
         self._pool = ThreadPoolExecutor(threads) if threads > 1 else None
@@ -601,6 +605,7 @@ def svd_embedding(
         part *= signs
         flat[start * dim : start * dim + part.size] = part.reshape(-1)
         release(basis[start : start + _ROWS_PER_STEP])
+        release(flat[start * dim : start * dim + part.size])  # below the rows just read, partly
     vectors = flat[: rows * dim].reshape(rows, dim)
     del basis, flat
     if analogy_eig is None:

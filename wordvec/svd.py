@@ -236,18 +236,39 @@ class _BlockedProducts:
     def _product(self, tasks: list[tuple[int, int, list[_Piece]]], out_rows: int, dense: np.ndarray) -> np.ndarray:
         """``A @ dense`` or ``A.T @ dense`` (as ``tasks`` say), into a new array in memory or spilled as ``dense`` is.
 
-        A spilled ``dense`` is read a chunk of rows at a time, and each block of the output
-        is dropped from memory as soon as a chunk's pieces are added into it. Every task's
-        pieces are in the order of their input rows, so each output value sums the same
-        terms in the same order either way: the results are the same to the bit.
+        A spilled ``dense`` is read a chunk of rows at a time, for one group of output rows
+        after another, each group dropped from memory once done. Every task's pieces are in
+        the order of their input rows, so each output value sums the same terms in the same
+        order either way: the results are the same to the bit.
         """
         dense = np.ascontiguousarray(dense, dtype=self.dtype)
         out = tall_zeros((out_rows, dense.shape[1]), dtype=self.dtype)
-        chunks = -(-len(dense) // self._chunk_rows) if is_spilled(dense) else 1
-        for chunk in range(chunks):
-            self._run_chunk(tasks, dense, out, None if chunks == 1 else chunk)
-            release(dense[chunk * self._chunk_rows : (chunk + 1) * self._chunk_rows])
+        if not is_spilled(dense):
+            self._run_chunk(tasks, dense, out, None)
+            return out
+        # Groups of output rows of about a chunk's size, each finished before the next: its
+        # pages are written once, and the input (read faults, which map many pages at a
+        # time) is read once a group, a chunk at a time.
+        chunks = -(-len(dense) // self._chunk_rows)
+        for group in self._output_groups(tasks, dense.shape[1]):
+            for chunk in range(chunks):
+                self._run_chunk(group, dense, out, chunk)
+                release(dense[chunk * self._chunk_rows : (chunk + 1) * self._chunk_rows])
+            release(out[group[0][0] : group[-1][1]])
         return out
+
+    def _output_groups(
+        self, tasks: list[tuple[int, int, list[_Piece]]], width: int
+    ) -> Iterator[list[tuple[int, int, list[_Piece]]]]:
+        """The tasks in runs of consecutive output rows, each about ``INPUT_CHUNK_BYTES`` of output."""
+        group: list[tuple[int, int, list[_Piece]]] = []
+        for task in sorted(tasks, key=lambda task: task[0]):
+            group.append(task)
+            if (task[1] - group[0][0]) * width * self.dtype.itemsize >= INPUT_CHUNK_BYTES:
+                yield group
+                group = []
+        if group:
+            yield group
 
     def _run_chunk(
         self, tasks: list[tuple[int, int, list[_Piece]]], dense: np.ndarray, out: np.ndarray, chunk: int | None
@@ -269,7 +290,8 @@ class _BlockedProducts:
                     last - first, piece.columns, dense.shape[1], indptr, indices, data,
                     inputs.reshape(-1), out[first:last].reshape(-1),
                 )
-            release(out[first:last])  # done with: out of the process, if out is in a file
+            if chunk is None:
+                release(out[first:last])  # done with: out of the process, if out is in a file
 
         heaviest_first = sorted(tasks, key=lambda task: -sum(piece.entries for piece in task[2]))
         if self._pool is None:

@@ -215,7 +215,6 @@ def _count_passes(
     # The words below min_count are not needed again, and on a large corpus they are most of the
     # distinct words (13M of them beside a 2.5M-word vocabulary on 950M tokens): free them before counting.
     scan = dataclasses.replace(scan, words=[], counts=scan.counts[:0])
-    release_freed_memory()
     with _timed(timings, "count"):
         compiled = counts_compiled(passes, scan.tokens)
         counter = CooccurrenceCounter(

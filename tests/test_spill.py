@@ -55,6 +55,14 @@ def test_small_arrays_stay_in_memory_and_large_ones_spill(monkeypatch, tmp_path)
     assert not _spill.is_spilled(np.empty((10, 4)))
 
 
+def test_where_pages_cannot_be_dropped_or_space_reserved_arrays_stay_in_memory(spill_everything, monkeypatch):
+    monkeypatch.setattr(_spill, "_CAN_SPILL", False)  # as on macOS (no posix_fallocate) and Windows
+    array = _spill.tall_empty((1000, 10))
+    assert type(array) is np.ndarray and not _spill.is_spilled(array)
+    assert not _spill.tall_zeros((10, 10)).any()
+    _spill.release(array)  # nothing to do
+
+
 def test_spilled_zeros_and_values_survive_release(spill_everything):
     zeros = _spill.tall_zeros((1000, 7))
     assert _spill.is_spilled(zeros) and not zeros.any()

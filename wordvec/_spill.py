@@ -17,6 +17,10 @@ SPILL_BYTES = 256 << 20
 BLOCK_ROWS = 8192
 
 
+#: Whether arrays can spill here: pages dropped from the process, and a file's space reserved up front.
+_CAN_SPILL = hasattr(mmap, "MADV_DONTNEED") and hasattr(os, "posix_fallocate")
+
+
 class _SpillMapping(mmap.mmap):
     """A shared mapping of an unlinked temporary file: the memory behind a spilled array."""
 
@@ -30,17 +34,15 @@ def tall_empty(shape: tuple[int, ...], dtype: type | np.dtype = np.float32) -> n
     the operating system may reclaim), so a sweep over it holds one block at a time. The
     file's space is reserved up front, so a full disk is an ``OSError`` here rather than a
     crash when a page is first written; the file is deleted when the array is freed.
-    Where the platform cannot drop pages (no ``MADV_DONTNEED``), every array is in memory.
+    Where the platform cannot drop pages (no ``MADV_DONTNEED``) or reserve a file's space
+    (no ``posix_fallocate``: macOS, Windows), every array is in memory.
     """
     dtype = np.dtype(dtype)
     nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    if nbytes <= SPILL_BYTES or not hasattr(mmap, "MADV_DONTNEED"):
+    if nbytes <= SPILL_BYTES or not _CAN_SPILL:
         return np.empty(shape, dtype=dtype)
     with tempfile.TemporaryFile(prefix="wordvec-spill-") as handle:
-        if hasattr(os, "posix_fallocate"):
-            os.posix_fallocate(handle.fileno(), 0, nbytes)
-        else:  # pragma: no cover - every platform with MADV_DONTNEED has posix_fallocate
-            os.ftruncate(handle.fileno(), nbytes)
+        os.posix_fallocate(handle.fileno(), 0, nbytes)
         mapping = _SpillMapping(handle.fileno(), nbytes)  # keeps the file alive after the handle closes
     return np.frombuffer(mapping, dtype=dtype).reshape(shape)
 

@@ -61,6 +61,9 @@ def test_where_pages_cannot_be_dropped_or_space_reserved_arrays_stay_in_memory(s
     assert type(array) is np.ndarray and not _spill.is_spilled(array)
     assert not _spill.tall_zeros((10, 10)).any()
     _spill.release(array)  # nothing to do
+    assert not _spill.spills(1 << 40)  # the merged counts too (cooccur.symmetric_weights asks)
+    monkeypatch.setattr(_spill, "_CAN_SPILL", True)
+    assert _spill.spills(1) and not _spill.spills(0)
 
 
 def test_spilled_zeros_and_values_survive_release(spill_everything):

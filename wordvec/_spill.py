@@ -39,12 +39,17 @@ def tall_empty(shape: tuple[int, ...], dtype: type | np.dtype = np.float32) -> n
     """
     dtype = np.dtype(dtype)
     nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    if nbytes <= SPILL_BYTES or not _CAN_SPILL:
+    if not spills(nbytes):
         return np.empty(shape, dtype=dtype)
     with tempfile.TemporaryFile(prefix="wordvec-spill-") as handle:
         os.posix_fallocate(handle.fileno(), 0, nbytes)
         mapping = _SpillMapping(handle.fileno(), nbytes)  # keeps the file alive after the handle closes
     return np.frombuffer(mapping, dtype=dtype).reshape(shape)
+
+
+def spills(nbytes: int) -> bool:
+    """Whether an array of ``nbytes`` goes to a temporary file here (:func:`tall_empty`, :class:`Appender`'s callers)."""
+    return nbytes > SPILL_BYTES and _CAN_SPILL
 
 
 def tall_zeros(shape: tuple[int, ...], dtype: type | np.dtype = np.float32) -> np.ndarray:
@@ -153,7 +158,7 @@ class Appender:
         """Everything appended, as an array mapped from the file (the file goes when the array does)."""
         self._file.flush()
         try:
-            if self.length == 0 or not hasattr(mmap, "MADV_DONTNEED"):
+            if self.length == 0 or not _CAN_SPILL:
                 self._file.seek(0)
                 return np.fromfile(self._file, dtype=self.dtype, count=self.length)
             return np.frombuffer(_SpillMapping(self._file.fileno(), self.length * self.dtype.itemsize), dtype=self.dtype)

@@ -8,8 +8,7 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 import scipy.sparse as sp
 
-from . import _spill
-from ._spill import Appender
+from ._spill import Appender, spills
 from .deprecation import renamed_attributes, renamed_keywords
 from .errors import ParameterError
 from .options import DISTANCE_WEIGHTINGS, MAX_WINDOW
@@ -405,7 +404,7 @@ def symmetric_weights(parts: list[ForwardCounts], scale: int, *, compiled: bool 
     # A large result goes to temporary files a block at a time (see wordvec._spill), so the
     # merge holds one block; else arrays allocated for the upper bound, whose pages past what is
     # filled are never touched, so never resident.
-    spilled = int(cumulative[-1]) * 4 > _spill.SPILL_BYTES
+    spilled = spills(int(cumulative[-1]) * 4)
     if spilled:
         index_file, data_file = Appender(np.int32), Appender(np.float32)
     else:

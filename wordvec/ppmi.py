@@ -86,12 +86,13 @@ def ppmi(
         return sp.csr_matrix(counts.shape, dtype=np.float32)
     if any_in_blocks(counts.data, lambda values: values < 0):
         raise ParameterError("co-occurrence counts must not be negative")
-    if spilled:
-        row_sums, column_sums = _sums_in_blocks(counts)
+    if spilled:  # both in one pass over the matrix
+        row_sums, col_sums = _sums_in_blocks(counts)
     else:
         row_sums = np.asarray(counts.sum(axis=1), dtype=np.float64).ravel()
-        column_sums = np.asarray(counts.sum(axis=0), dtype=np.float64).ravel() if context_sums is None else None
-    col_sums = np.asarray(column_sums if context_sums is None else context_sums, dtype=np.float64).ravel()
+        col_sums = context_counts(counts) if context_sums is None else None
+    if context_sums is not None:
+        col_sums = np.asarray(context_sums, dtype=np.float64).ravel()
     with np.errstate(divide="ignore"):
         log_rows = np.log(row_sums).astype(np.float32)
         log_smoothed_cols = (cds * np.log(col_sums)).astype(np.float32)

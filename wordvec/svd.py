@@ -660,7 +660,7 @@ def _fold_in(
 
     dim = len(singular_values)
     for name in views:
-        folded[name] = np.empty((rows.shape[0], dim), dtype=dtype)
+        folded[name] = tall_empty((rows.shape[0], dim), dtype=dtype)
     scale = 1 / singular_values.astype(np.float64) ** 2
 
     def fold(start: int) -> None:
@@ -668,6 +668,7 @@ def _fold_in(
         u_rows = (np.asarray(rows[start : start + _ROWS_PER_STEP] @ transposed_small, dtype=np.float64) @ left_small) * scale
         for name, (view_weights, view_normalize) in views.items():
             folded[name][start : start + _ROWS_PER_STEP] = _weighted_rows(u_rows, view_weights, None, None, view_normalize) * signs
+            release(folded[name][start : start + _ROWS_PER_STEP])
 
     with ThreadPoolExecutor(max_workers=threads or available_cores()) as pool:
         list(pool.map(fold, range(0, rows.shape[0], _ROWS_PER_STEP)))

@@ -22,6 +22,7 @@ from wordvec.cooccur import CooccurrenceCounter, ForwardCounts, symmetric_weight
 from wordvec.errors import ParameterError
 from wordvec.options import DISTANCE_WEIGHTINGS
 from wordvec.pipeline import count_corpus
+from wordvec.svd import _BlockedProducts
 from wordvec.vocab import LINE_ID, OOV_ID
 
 VOCAB = 9
@@ -147,24 +148,28 @@ def test_a_build_counts_and_factorises_identically_either_way(tmp_path, monkeypa
     np.testing.assert_array_equal(fast_model.vectors, plain_model.vectors)
 
 
-def test_the_size_decides_unless_the_environment_does(monkeypatch):
+@pytest.mark.parametrize("use, threshold", [
+    (compiled.use_for, compiled.MIN_TOKENS), (compiled.use_for_products, compiled.MIN_PRODUCT_ENTRIES),
+], ids=["counting", "the SVD's products"])
+def test_the_size_decides_unless_the_environment_does(monkeypatch, use, threshold):
     monkeypatch.delenv(compiled.ENVIRONMENT_SWITCH, raising=False)
-    assert not compiled.use_for(compiled.MIN_TOKENS - 1)
-    assert compiled.use_for(compiled.MIN_TOKENS)
+    assert not use(threshold - 1)
+    assert use(threshold)
     monkeypatch.setenv(compiled.ENVIRONMENT_SWITCH, "0")
-    assert not compiled.use_for(10**12)
+    assert not use(10**12)
     assert compiled.warm_up_in_background() is None
     monkeypatch.setenv(compiled.ENVIRONMENT_SWITCH, "1")
-    assert compiled.use_for(1)
+    assert use(1)
     monkeypatch.setenv(compiled.ENVIRONMENT_SWITCH, "yes")  # neither 0 nor 1: the size decides
-    assert not compiled.use_for(compiled.MIN_TOKENS - 1)
-    assert compiled.use_for(compiled.MIN_TOKENS)
+    assert not use(threshold - 1)
+    assert use(threshold)
 
 
 def test_without_numba_a_build_counts_with_numpy_and_forcing_the_kernels_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setattr(compiled, "kernels", lambda: None)
     monkeypatch.delenv(compiled.ENVIRONMENT_SWITCH, raising=False)
     assert not compiled.use_for(10**12)
+    assert not compiled.use_for_products(10**12)
     assert compiled.warm_up_in_background() is not None  # a thread that finds no numba and ends
     with pytest.raises(ParameterError, match=r"numba: pip install 'wordvec\[fast\]'"):
         CooccurrenceCounter(5, compiled=True)
@@ -179,13 +184,20 @@ def test_the_warm_up_loads_every_kernel_with_the_types_a_build_passes(monkeypatc
     thread.join(timeout=300)
     assert not thread.is_alive()
     module = compiled.kernels()
-    signatures = {name: getattr(module, name).signatures for name in ("kept_tokens", "forward_counts", "sum_layout_rows")}
+    names = ("kept_tokens", "forward_counts", "sum_layout_rows", "scatter_product")
+    signatures = {name: getattr(module, name).signatures for name in names}
     assert all(signatures.values()), signatures
     # A count after the warm-up adds no new compilation (the same argument types).
     counter = CooccurrenceCounter(4, window=2, keep_probability=np.full(4, 0.5), seed=3, compiled=True)
     counter.add(np.array([0, 1, LINE_ID, 2, 3], dtype=np.int32), 10)
     parts = [ForwardCounts(part) for part in counter.take_forward_parts()]
     symmetric_weights(parts, counter.scale, compiled=True)
+    # And an SVD's product of a float32 matrix.
+    monkeypatch.setenv(compiled.ENVIRONMENT_SWITCH, "1")
+    matrix = sp.random(30, 20, density=0.3, format="csr", dtype=np.float32, random_state=0)
+    products = _BlockedProducts([matrix], 4, 1)
+    products.dot(np.ones((20, 4), dtype=np.float32))
+    products.close()
     assert {name: getattr(module, name).signatures for name in signatures} == signatures
 
 
@@ -282,3 +294,55 @@ def test_the_command_line_forcing_the_kernels_without_numba_is_one_line(tmp_path
     ]
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert (tmp_path / "model" / "keep").read_text() == "the model already there"
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    shape=st.tuples(st.integers(1, 40), st.integers(1, 40)),
+    density=st.floats(0, 1),
+    width=st.integers(1, 9),
+    dtype=st.sampled_from([np.float32, np.float64]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_the_compiled_product_adds_exactly_as_scipys_kernel(shape, density, width, dtype, seed):
+    from scipy.sparse._sparsetools import csc_matvecs
+
+    rng = np.random.default_rng(seed)
+    rows, columns = shape
+    # Columns of every length, odd and even (the kernel takes two entries at a time), and a
+    # duplicated entry in a column (two adds into one row, in order).
+    matrix = sp.random(rows, columns, density=density, format="csc", dtype=dtype, random_state=rng)
+    indptr, indices, data = matrix.indptr.astype(np.int32), matrix.indices.astype(np.int32), matrix.data
+    if matrix.nnz:
+        indptr = np.concatenate([indptr[:1], indptr[1:] + 1]).astype(np.int32)
+        indices = np.concatenate([indices[:1], indices]).astype(np.int32)
+        data = np.concatenate([data[:1] * dtype(0.5), data]).astype(dtype)
+    inputs = (rng.standard_normal((columns, width)) * 10.0 ** rng.integers(-3, 4, (columns, 1))).astype(dtype)
+    start = rng.standard_normal((rows, width)).astype(dtype)  # added into, as the blocks add into the product
+    expected = start.copy()
+    csc_matvecs(rows, columns, width, indptr, indices, data, inputs.reshape(-1), expected.reshape(-1))
+    got = start.copy()
+    compiled.kernels().scatter_product(indptr, indices, data, inputs, got)
+    np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_the_svds_products_are_the_same_either_way(monkeypatch, threads):
+    # Sparse, with 40 denser columns (long columns in the pieces, as frequent words make).
+    matrix = sp.csr_matrix(sp.hstack([
+        sp.random(700, 40, density=0.5, dtype=np.float32, random_state=1),
+        sp.random(700, 460, density=0.05, dtype=np.float32, random_state=2),
+    ]))
+    dense = np.random.default_rng(3).standard_normal((500, 24), dtype=np.float32)
+    tall = np.random.default_rng(4).standard_normal((700, 24), dtype=np.float32)
+    results = []
+    for switch in ("0", "1"):
+        monkeypatch.setenv(compiled.ENVIRONMENT_SWITCH, switch)
+        products = _BlockedProducts([matrix.copy()], 24, threads)
+        assert (products._kernels is not None) == (switch == "1")
+        results.append((products.dot(dense), products.tdot(tall)))
+        products.close()
+    np.testing.assert_array_equal(results[1][0], results[0][0])
+    np.testing.assert_array_equal(results[1][1], results[0][1])
+    np.testing.assert_allclose(results[0][0], matrix @ dense, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(results[0][1], matrix.T @ tall, rtol=1e-4, atol=1e-4)

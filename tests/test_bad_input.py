@@ -861,7 +861,8 @@ def test_interrupting_a_build_keeps_the_previous_model_and_cleans_up(royal_corpu
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 1
-    assert stderr == "\nAborted!\n"  # click's answer to Ctrl-C: no traceback
+    # click's answer to Ctrl-C, no traceback (after the pauses of other threads that reached the point, if any).
+    assert stderr.replace("PAUSED\n", "") == "\nAborted!\n"
     assert_untouched(previous_model, before)
     assert list(temp_dir.iterdir()) == []
 
@@ -923,11 +924,11 @@ def test_a_write_that_fails_keeps_the_previous_model(royal_corpus_file, previous
 
 
 def test_a_full_disk_while_writing_the_model(runner, royal_corpus_file, previous_model, monkeypatch):
-    # The disk fills up when the vocabulary is written, after the vectors.
+    # The disk is full after the vectors: every other file fails (the files are written at once, on threads).
     written = []
 
     def write_until_full(path, write):
-        if written:
+        if path.name != "vectors.npy":
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         written.append(path.name)
         original(path, write)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import numpy as np
 
 from . import __version__
+from ._cores import available_cores
 from ._spill import is_spilled, row_blocks
 from .arrays import require_finite
 from .errors import ModelError, ParameterError, os_error_reason
@@ -256,14 +257,16 @@ def save_model(
     try:
         temp.mkdir()
         vectors = np.ascontiguousarray(model.vectors, dtype=np.float32)
-        write_synced(temp / VECTORS_FILE, _npy_writer(vectors))
         counts = model.counts if model.counts is not None else np.zeros(len(model), dtype=np.int64)
         vocab_bytes = "".join(f"{word}\t{int(count)}\n" for word, count in zip(model.words, counts)).encode("utf-8")
-        write_synced(temp / VOCAB_FILE, lambda f: f.write(vocab_bytes))
-        for name, write in {**view_files, **(extra_files or {})}.items():
-            write_synced(temp / name, write)
         meta = json.dumps(metadata_of(model, vocab_bytes), indent=2, sort_keys=True, default=_json_default)
-        write_synced(temp / META_FILE, lambda f: f.write(meta.encode("utf-8")))
+        _write_all(temp, {
+            VECTORS_FILE: _npy_writer(vectors),
+            VOCAB_FILE: lambda f: f.write(vocab_bytes),
+            **view_files,
+            **(extra_files or {}),
+            META_FILE: lambda f: f.write(meta.encode("utf-8")),
+        })
         fsync_directory(temp)
         _swap_into_place(temp, target)
     except OSError as error:
@@ -274,6 +277,44 @@ def save_model(
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise
+
+
+#: Files of a model written at once: writing fresh pages into the page cache is work for a core
+#: (two threads wrote four 110 MB files in 0.34-0.39 s against 0.73-0.97 s one after another).
+_WRITERS = 4
+
+
+def _write_all(directory: Path, files: Mapping[str, Callable[[BinaryIO], object]]) -> None:
+    """Each of ``files`` (name: writer) as a new, synced file in ``directory``, on threads; the first failure is raised once all end.
+
+    The threads are daemons, joined here: Ctrl-C interrupts the wait at once (the caller
+    removes the directory), and a thread still writing does not hold up the exit.
+    """
+    import threading
+
+    names = iter(list(files))
+    lock = threading.Lock()
+    failures: dict[str, BaseException] = {}
+
+    def write_each() -> None:
+        while True:
+            with lock:
+                name = next(names, None)
+            if name is None:
+                return
+            try:
+                write_synced(directory / name, files[name])
+            except BaseException as error:  # handed to the caller's thread
+                failures[name] = error
+
+    threads = [threading.Thread(target=write_each, daemon=True) for _ in range(min(_WRITERS, available_cores(), len(files)))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for name in files:
+        if name in failures:
+            raise failures[name]
 
 
 def save_vectors(model: WordVectors, path: str | Path, file_format: str | None = None) -> None:

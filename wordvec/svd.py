@@ -14,7 +14,7 @@ import scipy.linalg
 import scipy.linalg.blas
 import scipy.sparse as sp
 
-from ._cores import available_cores
+from ._cores import available_cores, in_order_on_threads
 from . import compiled
 from ._malloc import release_freed_memory
 from ._spill import is_spilled, release, tall_empty, tall_zeros
@@ -170,6 +170,25 @@ def _entries_per_column(matrix: sp.csr_matrix, step: int = 1 << 22) -> np.ndarra
     return counts
 
 
+def _cut_rows(
+    matrix: sp.csr_matrix, first: int, last: int, input_cuts: list[int], col_cuts: np.ndarray, block_of_column: np.ndarray
+) -> tuple[list[tuple[np.ndarray, np.ndarray, np.ndarray, int]], list[tuple[int, np.ndarray, np.ndarray, np.ndarray]]]:
+    """Rows ``first:last`` of ``matrix`` as the pieces of :class:`_BlockedProducts`: those of ``A X`` and those of ``A^T X``.
+
+    The first are CSC ``(indptr, indices, data, first input row)``, one a chunk of the input's
+    rows (``input_cuts``); the second ``(block, indptr, indices, data)`` from :func:`_column_pieces`.
+    """
+    chunk = matrix[first:last]
+    rows_part = sp.csc_matrix(chunk)
+    # A CSC slice of columns (the input's rows) is contiguous.
+    row_parts = []
+    for start, stop in zip(input_cuts[:-1], input_cuts[1:]):
+        begin, end = rows_part.indptr[start], rows_part.indptr[stop]
+        row_parts.append((rows_part.indptr[start : stop + 1] - begin, rows_part.indices[begin:end], rows_part.data[begin:end], start))
+    del rows_part
+    return row_parts, list(_column_pieces(chunk, col_cuts, block_of_column))
+
+
 class _BlockedProducts:
     """``A X`` and ``A^T X`` for a sparse ``A`` and a tall dense ``X``, in cache-sized blocks on threads.
 
@@ -207,23 +226,21 @@ class _BlockedProducts:
         self._row_tasks: list[tuple[int, int, list[_Piece]]] = []
         col_pieces: list[list[_Piece]] = [[] for _ in col_cuts[:-1]]
         block_of_column = _block_of_column(col_cuts)
-        for first, last in zip(row_cuts[:-1], row_cuts[1:]):
-            chunk = matrix[first:last]
-            rows_part = sp.csc_matrix(chunk)
-            # One piece a chunk of the input's rows (the part's columns): a CSC slice of columns is contiguous.
-            row_pieces = []
-            for start, stop in zip(input_cuts[:-1], input_cuts[1:]):
-                begin, end = rows_part.indptr[start], rows_part.indptr[stop]
-                indptr = rows_part.indptr[start : stop + 1] - begin
-                row_pieces.append(self._file.write(indptr, rows_part.indices[begin:end], rows_part.data[begin:end], start))
-            self._row_tasks.append((first, last, row_pieces))
-            del rows_part
-            for block, indptr, indices, data in _column_pieces(chunk, col_cuts, block_of_column):
-                col_pieces[block].append(self._file.write(indptr, indices, data, first))
+        chunks = list(zip(row_cuts[:-1], row_cuts[1:]))
+        # The chunks are cut on threads (scipy's and numpy's work runs outside the GIL), a few
+        # ahead of the one written, and written in order: the file is the same either way.
+        cut = in_order_on_threads(
+            _cut_rows, ((matrix, first, last, input_cuts, col_cuts, block_of_column) for first, last in chunks), threads
+        )
+        for (row_parts, column_parts), (first, last) in zip(cut, chunks):  # cut first: it ends, and shuts its threads
+            self._row_tasks.append((first, last, [self._file.write(*part) for part in row_parts]))
+            for block, *part in column_parts:
+                col_pieces[block].append(self._file.write(*part, first))
+            del row_parts, column_parts
             # A spilled matrix: its rows are in the file now, out of memory.
             release(matrix.data[matrix.indptr[first] : matrix.indptr[last]])
             release(matrix.indices[matrix.indptr[first] : matrix.indptr[last]])
-        del matrix, chunk
+        del matrix
         self._col_tasks = [(int(a), int(b), parts) for a, b, parts in zip(col_cuts[:-1], col_cuts[1:], col_pieces)]
         self._pool = ThreadPoolExecutor(threads) if threads > 1 else None
         # numba's kernel adds in scipy's order (the same bits), a fifth faster on a large matrix.

@@ -6,6 +6,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import logsumexp
 
+from ._cores import available_cores, in_order_on_threads
 from ._spill import any_in_blocks, is_spilled, release, tall_empty
 from .cooccur import filled_csr, row_blocks
 from .errors import ParameterError
@@ -110,27 +111,41 @@ def ppmi(
         data, indices = counts.data, counts.indices
     indptr = np.zeros(len(counts.indptr), dtype=np.int64)
     filled = 0
-    for first, last in row_blocks(counts.indptr, _ROWS_BLOCK_ENTRIES):
-        start, stop = counts.indptr[first], counts.indptr[last]
-        block_indptr = counts.indptr[first : last + 1] - start
-        with np.errstate(divide="ignore"):
-            pmi = np.log(counts.data[start:stop], dtype=np.float32)
-        pmi -= np.repeat(log_rows[first:last], np.diff(block_indptr))
-        pmi -= log_smoothed_cols[counts.indices[start:stop]]
-        pmi += shift
-        positive = (pmi > 0) & (pmi < np.inf)  # infinite where a given context_sums is 0: no cell
-        kept = int(positive.sum())
-        data[filled : filled + kept] = pmi[positive]
-        indices[filled : filled + kept] = counts.indices[start:stop][positive]
-        kept_before = np.concatenate([[0], np.cumsum(positive)])[block_indptr]
+    blocks = list(row_blocks(counts.indptr, _ROWS_BLOCK_ENTRIES))
+    # Blocks are weighted on threads, a few ahead, and written here in order. In place, a block's
+    # cells go below the next block's start: the blocks weighted ahead read counts not yet overwritten.
+    weighted = in_order_on_threads(
+        _weighted_block, ((counts, first, last, log_rows, log_smoothed_cols, shift) for first, last in blocks), available_cores()
+    )
+    for (values, columns, kept_before), (first, last) in zip(weighted, blocks):
+        kept = len(values)
+        data[filled : filled + kept] = values
+        indices[filled : filled + kept] = columns
         indptr[first + 1 : last + 1] = filled + kept_before[1:]
         release(data[filled : filled + kept])
         release(indices[filled : filled + kept])
         filled += kept
+        start, stop = counts.indptr[first], counts.indptr[last]
         release(counts.data[start:stop])
         release(counts.indices[start:stop])
     # The counts' own arrays are sliced, not shrunk: the caller's matrix still holds them.
     return filled_csr(data, indices, indptr, filled, counts.shape, shrink=fresh and not spilled)
+
+
+def _weighted_block(
+    counts: sp.csr_matrix, first: int, last: int, log_rows: np.ndarray, log_smoothed_cols: np.ndarray, shift: np.float32
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows ``first:last`` of :func:`ppmi`'s result: the positive cells' values and columns, and the cells kept before each row and after the last."""
+    start, stop = counts.indptr[first], counts.indptr[last]
+    block_indptr = counts.indptr[first : last + 1] - start
+    with np.errstate(divide="ignore"):
+        pmi = np.log(counts.data[start:stop], dtype=np.float32)
+    pmi -= np.repeat(log_rows[first:last], np.diff(block_indptr))
+    pmi -= log_smoothed_cols[counts.indices[start:stop]]
+    pmi += shift
+    positive = (pmi > 0) & (pmi < np.inf)  # infinite where a given context_sums is 0: no cell
+    kept_before = np.concatenate([[0], np.cumsum(positive)])[block_indptr]
+    return pmi[positive], counts.indices[start:stop][positive], kept_before
 
 
 def context_counts(counts: sp.csr_matrix) -> np.ndarray:

@@ -22,6 +22,7 @@ from wordvec.cooccur import CooccurrenceCounter, ForwardCounts, symmetric_weight
 from wordvec.errors import ParameterError
 from wordvec.options import DISTANCE_WEIGHTINGS
 from wordvec.pipeline import count_corpus
+from wordvec.subwords import _conjugate_gradients, fit_ngram_table, ngram_matrix
 from wordvec.svd import _BlockedProducts
 from wordvec.vocab import LINE_ID, OOV_ID
 
@@ -149,8 +150,10 @@ def test_a_build_counts_and_factorises_identically_either_way(tmp_path, monkeypa
 
 
 @pytest.mark.parametrize("use, threshold", [
-    (compiled.use_for, compiled.MIN_TOKENS), (compiled.use_for_products, compiled.MIN_PRODUCT_ENTRIES),
-], ids=["counting", "the SVD's products"])
+    (compiled.use_for, compiled.MIN_TOKENS),
+    (compiled.use_for_products, compiled.MIN_PRODUCT_ENTRIES),
+    (compiled.use_for_fit, compiled.MIN_FIT_CELLS),
+], ids=["counting", "the SVD's products", "the n-gram fit"])
 def test_the_size_decides_unless_the_environment_does(monkeypatch, use, threshold):
     monkeypatch.delenv(compiled.ENVIRONMENT_SWITCH, raising=False)
     assert not use(threshold - 1)
@@ -170,6 +173,7 @@ def test_without_numba_a_build_counts_with_numpy_and_forcing_the_kernels_is_a_cl
     monkeypatch.delenv(compiled.ENVIRONMENT_SWITCH, raising=False)
     assert not compiled.use_for(10**12)
     assert not compiled.use_for_products(10**12)
+    assert not compiled.use_for_fit(10**12)
     assert compiled.warm_up_in_background() is not None  # a thread that finds no numba and ends
     with pytest.raises(ParameterError, match=r"numba: pip install 'wordvec\[fast\]'"):
         CooccurrenceCounter(5, compiled=True)
@@ -184,7 +188,8 @@ def test_the_warm_up_loads_every_kernel_with_the_types_a_build_passes(monkeypatc
     thread.join(timeout=300)
     assert not thread.is_alive()
     module = compiled.kernels()
-    names = ("kept_tokens", "forward_counts", "sum_layout_rows", "scatter_product")
+    names = ("kept_tokens", "forward_counts", "sum_layout_rows", "scatter_product", "add_ridge_and_curvature", "take_step",
+             "next_direction")
     signatures = {name: getattr(module, name).signatures for name in names}
     assert all(signatures.values()), signatures
     # A count after the warm-up adds no new compilation (the same argument types).
@@ -198,6 +203,8 @@ def test_the_warm_up_loads_every_kernel_with_the_types_a_build_passes(monkeypatc
     products = _BlockedProducts([matrix], 4, 1)
     products.dot(np.ones((20, 4), dtype=np.float32))
     products.close()
+    # And an n-gram fit.
+    fit_ngram_table(ngram_matrix(["king", "queen", "kings"], 1000, 3, 5), np.eye(3, 4, dtype=np.float32), threads=1)
     assert {name: getattr(module, name).signatures for name in signatures} == signatures
 
 
@@ -346,3 +353,39 @@ def test_the_svds_products_are_the_same_either_way(monkeypatch, threads):
     np.testing.assert_array_equal(results[1][1], results[0][1])
     np.testing.assert_allclose(results[0][0], matrix @ dense, rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(results[0][1], matrix.T @ tall, rtol=1e-4, atol=1e-4)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    rows=st.integers(1, 60),
+    width=st.integers(1, 12),
+    iterations=st.integers(1, 6),
+    ridge=st.floats(1e-3, 10),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_the_compiled_conjugate_gradient_steps_are_numpys(rows, width, iterations, ridge, seed):
+    rng = np.random.default_rng(seed)
+    buckets = rows + int(rng.integers(1, 40))
+    forward = sp.random(rows, buckets, density=0.2, format="csr", dtype=np.float32, random_state=rng)
+    forward.data = (forward.data * 10.0 ** rng.integers(-2, 3, forward.nnz)).astype(np.float32)  # sums that round
+    backward = sp.csr_matrix(forward.T)
+    inverse_diagonal = (1 / (np.asarray(forward.power(2).sum(axis=0)).ravel() + ridge)).astype(np.float32)
+    targets = rng.standard_normal((rows, width)).astype(np.float32)
+    targets[rng.random(rows) < 0.2] = 0  # rows with nothing to fit: zero curvature and residuals, the guarded divisions
+    arguments = (forward, backward, inverse_diagonal, targets, np.float32(ridge), iterations)
+    expected = _conjugate_gradients(*arguments)
+    np.testing.assert_array_equal(_conjugate_gradients(*arguments, compiled.kernels()), expected)
+
+
+def test_an_ngram_fit_is_the_same_either_way(monkeypatch):
+    words = [f"{stem}{ending}" for stem in ("walk", "talk", "play", "stay", "jump", "read") for ending in ("", "s", "ed", "ing")]
+    incidence = ngram_matrix(words, 5000, 3, 5)
+    targets = np.random.default_rng(7).standard_normal((len(words), 30)).astype(np.float32)
+    targets /= np.linalg.norm(targets, axis=1, keepdims=True)
+    fits = []
+    for switch in ("0", "1"):
+        monkeypatch.setenv(compiled.ENVIRONMENT_SWITCH, switch)
+        fits.append(fit_ngram_table(incidence, targets, threads=2))
+    np.testing.assert_array_equal(fits[1][0], fits[0][0])
+    np.testing.assert_array_equal(fits[1][1], fits[0][1])
+    assert np.abs(fits[0][1]).max() > 0

@@ -310,3 +310,55 @@ def scatter_product(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, i
             row, value = out[indices[place]], data[place]
             for k in range(width):
                 row[k] = row[k] + value * source[k]
+
+
+@_compile
+def add_ridge_and_curvature(direction: np.ndarray, product: np.ndarray, ridge: np.float32, curvature: np.ndarray) -> None:
+    """A conjugate-gradient step of :func:`wordvec.subwords._conjugate_gradients` in one pass over the rows.
+
+    ``product += ridge * direction``, then ``curvature = einsum("ij,ij->j", direction, product)``:
+    each product rounded to float32, then added row after row, as numpy's ``einsum`` adds them here.
+    """
+    rows, width = direction.shape
+    curvature[:] = 0
+    for i in range(rows):
+        for j in range(width):
+            value = product[i, j] + ridge * direction[i, j]
+            product[i, j] = value
+            curvature[j] += direction[i, j] * value
+
+
+@_compile
+def take_step(
+    solution: np.ndarray,
+    residual: np.ndarray,
+    direction: np.ndarray,
+    product: np.ndarray,
+    preconditioned: np.ndarray,
+    inverse_diagonal: np.ndarray,
+    step: np.ndarray,
+    rz: np.ndarray,
+) -> None:
+    """The next conjugate-gradient step's update, in one pass: ``solution += direction * step``,
+    ``residual -= product * step``, ``preconditioned = residual * inverse_diagonal[:, None]`` and
+    ``rz = einsum("ij,ij->j", residual, preconditioned)``, rounded as numpy rounds each."""
+    rows, width = direction.shape
+    rz[:] = 0
+    for i in range(rows):
+        scale = inverse_diagonal[i]
+        for j in range(width):
+            solution[i, j] = solution[i, j] + direction[i, j] * step[j]
+            remaining = residual[i, j] - product[i, j] * step[j]
+            residual[i, j] = remaining
+            scaled = remaining * scale
+            preconditioned[i, j] = scaled
+            rz[j] += remaining * scaled
+
+
+@_compile
+def next_direction(direction: np.ndarray, preconditioned: np.ndarray, beta: np.ndarray) -> None:
+    """``direction *= beta; direction += preconditioned`` in one pass (each rounded, as numpy's two steps)."""
+    rows, width = direction.shape
+    for i in range(rows):
+        for j in range(width):
+            direction[i, j] = direction[i, j] * beta[j] + preconditioned[i, j]

@@ -30,6 +30,10 @@ TEXT_BYTES_PER_TOKEN = 6
 #: (:func:`_kernels.scatter_product`): the bench corpus's PPMI (36M entries) saves about 1.4 s
 #: over a build's eight products, more than loading the kernels costs.
 MIN_PRODUCT_ENTRIES = 20_000_000
+#: Cells of an n-gram table (rows x dimensions) from which its fit's conjugate-gradient steps
+#: run compiled (:func:`_kernels.take_step` and the two beside it): the bench corpus's table has
+#: 113M, and its fit took 3.3-3.4 s against 4.0-4.4 s; the quick start's is far below.
+MIN_FIT_CELLS = 50_000_000
 #: The environment variable that chooses: "0" never uses the kernels, "1" always does (an
 #: error without numba), unset or anything else leaves it to the corpus size.
 ENVIRONMENT_SWITCH = "WORDVEC_COMPILED"
@@ -43,6 +47,11 @@ def use_for(tokens: int) -> bool:
 def use_for_products(entries: int) -> bool:
     """Whether the SVD multiplies by a sparse matrix of ``entries`` stored entries with the compiled kernel (as :func:`use_for`)."""
     return _chosen(entries >= MIN_PRODUCT_ENTRIES)
+
+
+def use_for_fit(cells: int) -> bool:
+    """Whether an n-gram table of ``cells`` cells is fitted with the compiled kernels (as :func:`use_for`)."""
+    return _chosen(cells >= MIN_FIT_CELLS)
 
 
 def _chosen(large: bool) -> bool:
@@ -102,6 +111,10 @@ def warm_up_in_background() -> threading.Thread | None:
         module.sum_layout_rows(np.zeros((1, 2), dtype=np.int64), np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int64), 1, True)
         module.scatter_product(np.zeros(2, dtype=np.int32), np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32),
                                np.zeros((1, 1), dtype=np.float32), np.zeros((1, 1), dtype=np.float32))
+        cells, one = np.zeros((1, 1), dtype=np.float32), np.zeros(1, dtype=np.float32)
+        module.add_ridge_and_curvature(cells, cells, np.float32(1), one)
+        module.take_step(cells, cells, cells, cells, cells, one, one, one)
+        module.next_direction(cells, cells, one)
 
     thread = threading.Thread(target=warm, name="wordvec-compile", daemon=True)
     thread.start()

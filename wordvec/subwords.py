@@ -18,10 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from types import ModuleType
 
 import numpy as np
 import scipy.sparse as sp
 
+from . import compiled
 from ._malloc import release_freed_memory
 from ._spill import is_spilled, release, row_blocks, take_rows
 from .errors import ModelError, ParameterError
@@ -428,6 +430,7 @@ def fit_ngram_table(
     del columns
     incidence.sort_indices()
     table = np.empty((len(used), targets.shape[1]), dtype=np.float32)
+    kernels = compiled.kernels() if compiled.use_for_fit(table.size) else None
     backward = sp.csr_matrix(incidence.T)
     inverse_diagonal = (1.0 / (squares + ridge)).astype(np.float32)
 
@@ -435,7 +438,7 @@ def fit_ngram_table(
         block = _gathered_columns(targets, position, first, first + width)
         # Row i of the solution is bucket used[by_first_use[i]]: back to increasing bucket ids.
         table[by_first_use, first : first + block.shape[1]] = _conjugate_gradients(
-            incidence, backward, inverse_diagonal, block, np.float32(ridge), iterations
+            incidence, backward, inverse_diagonal, block, np.float32(ridge), iterations, kernels
         )
         del block
         release_freed_memory()  # each thread's heap keeps what the solve freed, else
@@ -495,8 +498,15 @@ def _conjugate_gradients(
     targets: np.ndarray,
     ridge: np.float32,
     iterations: int,
+    kernels: ModuleType | None = None,
 ) -> np.ndarray:
-    """Preconditioned CG for ``(G^T G + ridge I) E = G^T W``, one recurrence per column of ``targets``."""
+    """Preconditioned CG for ``(G^T G + ridge I) E = G^T W``, one recurrence per column of ``targets``.
+
+    With ``kernels`` (:func:`wordvec.compiled.kernels`), each step's element-wise updates run in
+    one pass over the rows instead of numpy's several: the same operations, the same bits.
+    """
+    if targets.shape[1] < 2:
+        kernels = None  # numpy's einsum sums one column pairwise, not row after row as the kernels (and wider blocks) do
     solution = np.zeros((backward.shape[0], targets.shape[1]), dtype=np.float32)
     residual = backward @ targets
     preconditioned = residual * inverse_diagonal[:, None]
@@ -504,15 +514,27 @@ def _conjugate_gradients(
     rz = np.einsum("ij,ij->j", residual, preconditioned)
     for _ in range(iterations):
         product = backward @ (forward @ direction)
-        product += ridge * direction
-        curvature = np.einsum("ij,ij->j", direction, product)
+        if kernels is not None:
+            curvature = np.empty_like(rz)
+            kernels.add_ridge_and_curvature(direction, product, ridge, curvature)
+        else:
+            product += ridge * direction
+            curvature = np.einsum("ij,ij->j", direction, product)
         step = np.divide(rz, curvature, out=np.zeros_like(rz), where=curvature > 0).astype(np.float32)
-        solution += direction * step
-        residual -= product * step
-        np.multiply(residual, inverse_diagonal[:, None], out=preconditioned)
-        rz_next = np.einsum("ij,ij->j", residual, preconditioned)
-        direction *= np.divide(rz_next, rz, out=np.zeros_like(rz), where=rz > 0).astype(np.float32)
-        direction += preconditioned
+        if kernels is not None:
+            rz_next = np.empty_like(rz)
+            kernels.take_step(solution, residual, direction, product, preconditioned, inverse_diagonal, step, rz_next)
+        else:
+            solution += direction * step
+            residual -= product * step
+            np.multiply(residual, inverse_diagonal[:, None], out=preconditioned)
+            rz_next = np.einsum("ij,ij->j", residual, preconditioned)
+        beta = np.divide(rz_next, rz, out=np.zeros_like(rz), where=rz > 0).astype(np.float32)
+        if kernels is not None:
+            kernels.next_direction(direction, preconditioned, beta)
+        else:
+            direction *= beta
+            direction += preconditioned
         rz = rz_next
     return solution
 

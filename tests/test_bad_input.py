@@ -805,7 +805,7 @@ def test_updating_a_model_in_place_is_still_allowed(runner, royal_corpus_file, t
 #: Runs the command line with one library function made to stop (print PAUSED and sleep) when it is
 #: called for the (SKIP + 1)-th time: argv is MODULE OWNER.ATTRIBUTE SKIP, then the wordvec arguments.
 PAUSING_CLI = """
-import importlib, sys, time
+import importlib, os, sys, time
 module, attribute, skip = importlib.import_module(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 owner = module
 for name in attribute.split(".")[:-1]:
@@ -816,7 +816,7 @@ original, calls = getattr(owner, name), []
 def paused(*args, **kwargs):
     calls.append(1)
     if len(calls) > skip:
-        print("PAUSED", file=sys.stderr, flush=True)
+        os.write(2, b"PAUSED\\n")  # one write: threads that pause together (the model's writers) print whole lines
         time.sleep(120)
     return original(*args, **kwargs)
 

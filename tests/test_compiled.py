@@ -188,8 +188,8 @@ def test_the_warm_up_loads_every_kernel_with_the_types_a_build_passes(monkeypatc
     thread.join(timeout=300)
     assert not thread.is_alive()
     module = compiled.kernels()
-    names = ("kept_tokens", "forward_counts", "sum_layout_rows", "scatter_product", "add_ridge_and_curvature", "take_step",
-             "next_direction")
+    names = ("kept_tokens", "forward_counts", "sum_layout_rows", "tile_runs", "gather_product", "add_ridge_and_curvature",
+             "take_step", "next_direction")
     signatures = {name: getattr(module, name).signatures for name in names}
     assert all(signatures.values()), signatures
     # A count after the warm-up adds no new compilation (the same argument types).
@@ -202,6 +202,7 @@ def test_the_warm_up_loads_every_kernel_with_the_types_a_build_passes(monkeypatc
     matrix = sp.random(30, 20, density=0.3, format="csr", dtype=np.float32, random_state=0)
     products = _BlockedProducts([matrix], 4, 1)
     products.dot(np.ones((20, 4), dtype=np.float32))
+    products.tdot(np.ones((30, 4), dtype=np.float32))
     products.close()
     # And an n-gram fit.
     fit_ngram_table(ngram_matrix(["king", "queen", "kings"], 1000, 3, 5), np.eye(3, 4, dtype=np.float32), threads=1)
@@ -312,25 +313,63 @@ def test_the_command_line_forcing_the_kernels_without_numba_is_one_line(tmp_path
     seed=st.integers(0, 2**32 - 1),
 )
 def test_the_compiled_product_adds_exactly_as_scipys_kernel(shape, density, width, dtype, seed):
-    from scipy.sparse._sparsetools import csc_matvecs
+    from scipy.sparse._sparsetools import csr_matvecs
 
     rng = np.random.default_rng(seed)
     rows, columns = shape
-    # Columns of every length, odd and even (the kernel takes two entries at a time), and a
-    # duplicated entry in a column (two adds into one row, in order).
-    matrix = sp.random(rows, columns, density=density, format="csc", dtype=dtype, random_state=rng)
+    # Rows of every length, some a multiple of four and some not (the kernel takes four entries
+    # at a time), and a duplicated entry in a row (two adds of one input row, in order).
+    matrix = sp.random(rows, columns, density=density, format="csr", dtype=dtype, random_state=rng)
     indptr, indices, data = matrix.indptr.astype(np.int32), matrix.indices.astype(np.int32), matrix.data
     if matrix.nnz:
         indptr = np.concatenate([indptr[:1], indptr[1:] + 1]).astype(np.int32)
         indices = np.concatenate([indices[:1], indices]).astype(np.int32)
         data = np.concatenate([data[:1] * dtype(0.5), data]).astype(dtype)
     inputs = (rng.standard_normal((columns, width)) * 10.0 ** rng.integers(-3, 4, (columns, 1))).astype(dtype)
-    start = rng.standard_normal((rows, width)).astype(dtype)  # added into, as the blocks add into the product
+    start = rng.standard_normal((rows, width)).astype(dtype)  # added into, as the tiles add into the product
     expected = start.copy()
-    csc_matvecs(rows, columns, width, indptr, indices, data, inputs.reshape(-1), expected.reshape(-1))
+    csr_matvecs(rows, columns, width, indptr, indices, data, inputs.reshape(-1), expected.reshape(-1))
     got = start.copy()
-    compiled.kernels().scatter_product(indptr, indices, data, inputs, got)
+    lengths = np.diff(indptr)
+    with_entries = np.flatnonzero(lengths).astype(np.int32)  # the kernel is given those rows only
+    compressed = np.concatenate([[0], np.cumsum(lengths[with_entries])]).astype(np.int32)
+    compiled.kernels().gather_product(with_entries, compressed, indices, data, inputs, got)
     np.testing.assert_array_equal(got, expected)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    shape=st.tuples(st.integers(1, 30), st.integers(1, 40)),
+    density=st.floats(0, 1),
+    tile_lines=st.integers(1, 12),
+    index_offset=st.integers(0, 30),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_tile_runs_order_the_entries_by_tile_then_row(shape, density, tile_lines, index_offset, seed):
+    from wordvec.svd import _tile_runs
+
+    rng = np.random.default_rng(seed)
+    rows, columns = shape
+    matrix = sp.random(rows, columns, density=density, format="csr", dtype=np.float32, random_state=rng)
+    matrix.sort_indices()
+    first_tile = index_offset // tile_lines
+    index_tiles = (np.arange(columns) + index_offset) // tile_lines - first_tile
+    row_tiles = rng.integers(0, 3, rows) * (index_tiles[-1] + 1)  # as the groups of the transposed pieces
+    tiles = int(row_tiles.max() + index_tiles[-1] + 1)
+    run_rows, run_tiles, run_ends, indices, data = _tile_runs(
+        compiled.kernels(), matrix.indptr, matrix.indices, matrix.data, row_tiles, index_offset, tile_lines, first_tile, tiles
+    )
+    # Every entry, ordered by (tile, row, column): a stable sort of the CSR entries.
+    row_of = np.repeat(np.arange(rows), np.diff(matrix.indptr))
+    tile_of = row_tiles[row_of] + index_tiles[matrix.indices]
+    order = np.lexsort((np.arange(matrix.nnz), row_of, tile_of))
+    np.testing.assert_array_equal(indices, matrix.indices[order])
+    np.testing.assert_array_equal(data, matrix.data[order])
+    # A run for each (tile, row) with entries, in that order, ending where its last entry is.
+    keys = tile_of[order] * rows + row_of[order]
+    ends = np.flatnonzero(np.diff(np.append(keys, -1)) != 0) + 1 if matrix.nnz else np.empty(0, dtype=np.int64)
+    np.testing.assert_array_equal(run_ends, ends)
+    np.testing.assert_array_equal(run_tiles * rows + run_rows, keys[ends - 1])
 
 
 @pytest.mark.parametrize("threads", [1, 2])

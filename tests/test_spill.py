@@ -17,7 +17,7 @@ import pytest
 import scipy.sparse as sp
 
 import wordvec
-from wordvec import _spill, svd
+from wordvec import _spill, compiled, svd
 from wordvec.cli import main
 from wordvec.errors import WordvecError
 from wordvec.model_writer import _npy_writer
@@ -128,13 +128,16 @@ def test_a_full_disk_while_spilling_a_build_is_one_line(spill_everything, monkey
     assert not (tmp_path / "m").exists()
 
 
+@pytest.mark.parametrize("switch", ["0", "1"], ids=["scipy", "compiled"])
 @pytest.mark.parametrize("threads", [1, 2])
-def test_products_of_a_spilled_input_are_those_in_memory_to_the_bit(spill_everything, threads):
+def test_products_of_a_spilled_input_are_those_in_memory_to_the_bit(spill_everything, monkeypatch, threads, switch):
+    monkeypatch.setenv(compiled.ENVIRONMENT_SWITCH, switch)
     matrix = sp.random(3000, 2500, density=0.01, format="csr", random_state=3, dtype=np.float32)
     right = np.random.default_rng(1).standard_normal((2500, 9)).astype(np.float32)
     left = np.random.default_rng(2).standard_normal((3000, 9)).astype(np.float32)
     products = svd._BlockedProducts([matrix.copy()], 9, threads)
     try:
+        assert (products._kernels is not None) == (switch == "1")
         assert products._chunk_rows < 2500  # several chunks of the input
         in_memory = products.dot(right), products.tdot(left)
         spilled_right, spilled_left = _spill.tall_copy(right), _spill.tall_copy(left)

@@ -8,7 +8,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg  # noqa: F401 (sp.linalg.norm)
 
 from wordvec.errors import ParameterError
-from wordvec import svd
+from wordvec import compiled, svd
 from wordvec.svd import eigenvalue_weights, embed, randomized_svd, svd_embedding
 
 
@@ -227,11 +227,13 @@ def skewed_sparse(rows: int = 300, cols: int = 250, seed: int = 3) -> sp.csr_mat
 
 
 @pytest.mark.parametrize("threads", [1, 2, 3])
-@pytest.mark.parametrize("kernel", ["scipy kernel", "public product"])
+@pytest.mark.parametrize("kernel", ["scipy kernel", "public product", "compiled"])
 def test_blocked_products_equal_the_plain_products(monkeypatch, threads, kernel):
     # Tiny blocks force many of them, of unequal widths (cut by non-zeros and by size).
     monkeypatch.setattr(svd, "BLOCK_BYTES", 7 * 8 * 16)
+    monkeypatch.setattr(svd, "TILE_BYTES", 7 * 8 * 5)
     monkeypatch.setattr(svd, "MAX_BLOCK_ENTRIES", 1000)
+    monkeypatch.setenv(compiled.ENVIRONMENT_SWITCH, "1" if kernel == "compiled" else "0")
     if kernel == "public product":
         monkeypatch.setattr(svd, "_csc_matvecs", None)
     matrix = skewed_sparse()
@@ -239,9 +241,21 @@ def test_blocked_products_equal_the_plain_products(monkeypatch, threads, kernel)
     other = np.random.default_rng(2).normal(size=(300, 7))
     products = svd._BlockedProducts([matrix], width=7, threads=threads)
     try:
+        assert (products._kernels is not None) == (kernel == "compiled")
         assert len(products._row_tasks) > 5 and len(products._col_tasks) > 5
         assert max(len(pieces) for _, _, pieces in products._col_tasks) > 5  # one piece per block of rows
         assert max(piece.entries for _, _, pieces in products._row_tasks for piece in pieces) <= 1000 + 250
+        for first, last, pieces in products._row_tasks + products._col_tasks:
+            assert last - first <= 15  # a group of output rows: whole tiles of 5 rows within 16 rows' bytes
+            assert [piece.first_input for piece in pieces] == sorted({piece.first_input for piece in pieces})
+        if kernel == "compiled":
+            # The heaviest piece's runs go tile after tile: its rows start again at each tile of 5 input rows.
+            heaviest = max((piece for _, _, pieces in products._row_tasks for piece in pieces), key=lambda piece: piece.entries)
+            run_rows, *_ = products._file.read(heaviest)
+            assert np.sum(np.diff(run_rows) <= 0) >= 10
+        if kernel != "public product":  # each output value adds its terms in the order of scipy's own product
+            np.testing.assert_array_equal(products.dot(dense), matrix @ dense)
+            np.testing.assert_array_equal(products.tdot(other), matrix.T @ other)
         np.testing.assert_allclose(products.dot(dense), matrix @ dense, rtol=1e-12, atol=1e-12)
         np.testing.assert_allclose(products.tdot(other), matrix.T @ other, rtol=1e-12, atol=1e-12)
     finally:

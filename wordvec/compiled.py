@@ -27,8 +27,8 @@ MIN_TOKENS = 10_000_000
 #: Bytes of text per token, to tell from a corpus's size whether it will reach MIN_TOKENS.
 TEXT_BYTES_PER_TOKEN = 6
 #: Stored entries of a sparse matrix from which the SVD's products run compiled
-#: (:func:`_kernels.scatter_product`): the bench corpus's PPMI (36M entries) saves about 1.4 s
-#: over a build's eight products, more than loading the kernels costs.
+#: (:func:`_kernels.gather_product`, on pieces cut by :func:`_kernels.tile_runs`): on the bench
+#: corpus's PPMI (36M entries) the eight products of a build save more than loading the kernels costs.
 MIN_PRODUCT_ENTRIES = 20_000_000
 #: Cells of an n-gram table (rows x dimensions) from which its fit's conjugate-gradient steps
 #: run compiled (:func:`_kernels.take_step` and the two beside it): the bench corpus's table has
@@ -109,8 +109,11 @@ def warm_up_in_background() -> threading.Thread | None:
         tokens = module.kept_tokens(np.zeros(2, dtype=np.int32), 0, *subsampling_arguments(np.ones(1), 0), np.empty(0, dtype=np.int32))
         module.forward_counts(tokens, 0, 1, np.ones(1, dtype=np.int64))
         module.sum_layout_rows(np.zeros((1, 2), dtype=np.int64), np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int64), 1, True)
-        module.scatter_product(np.zeros(2, dtype=np.int32), np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32),
-                               np.zeros((1, 1), dtype=np.float32), np.zeros((1, 1), dtype=np.float32))
+        no_runs, no_entries = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int32)
+        module.tile_runs(np.zeros(2, dtype=np.int32), no_entries, np.empty(0, dtype=np.float32), np.zeros(1, dtype=np.int64), 0, 1, 0, 1,
+                         no_runs, no_runs, no_runs, no_entries, np.empty(0, dtype=np.float32))
+        module.gather_product(np.zeros(1, dtype=np.int32), np.zeros(2, dtype=np.int32), no_entries, np.empty(0, dtype=np.float32),
+                              np.zeros((1, 1), dtype=np.float32), np.zeros((1, 1), dtype=np.float32))
         cells, one = np.zeros((1, 1), dtype=np.float32), np.zeros(1, dtype=np.float32)
         module.add_ridge_and_curvature(cells, cells, np.float32(1), one)
         module.take_step(cells, cells, cells, cells, cells, one, one, one)

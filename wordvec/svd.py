@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from types import ModuleType
 
 import numpy as np
 import scipy.linalg
@@ -25,9 +27,12 @@ try:  # scipy's kernel for `out += A @ X`, A in CSC form; it accumulates into `o
 except ImportError:  # pragma: no cover - a scipy that moved it: the public products below do the same, slower
     _csc_matvecs = None
 
-#: Bytes of dense output that one sparse block scatters into: small enough to stay in the CPU's
-#: cache while the whole dense input streams past (how it was chosen: benchmarks/RESULTS.md).
+#: Bytes of dense output that one task of a product adds into: its rows stay in the CPU's cache
+#: while the input is read (how it was chosen: benchmarks/RESULTS.md).
 BLOCK_BYTES = 4 << 20
+#: Bytes of dense input in a tile of the compiled product: small enough to stay in a core's own
+#: (L2) cache while the output rows gather from it.
+TILE_BYTES = 1 << 20
 #: Blocks per thread at least, so that threads finishing early take more (the rows of frequent
 #: words hold most non-zeros).
 BLOCKS_PER_THREAD = 4
@@ -53,57 +58,55 @@ def _block_cuts(nonzeros_per_line: np.ndarray, pieces: int, max_lines: int) -> l
 
 @dataclass(frozen=True)
 class _Piece:
-    """Where a CSC piece of the matrix lies in a :class:`_BlockFile`, and the rows of the dense input it reads."""
+    """Where a piece of the matrix lies in a :class:`_BlockFile`, and the rows of the dense input it reads."""
 
-    columns: int  # of the piece: rows of the dense input it reads, from ``first_input`` on
+    sizes: tuple[int, ...]  # of its integer arrays
     entries: int
     offset: int
     first_input: int
+    inputs: int  # rows of the dense input it reads, from ``first_input`` on
 
 
 class _BlockFile:
-    """CSC pieces of a sparse matrix in an unnamed temporary file, read back into each thread's buffers.
+    """Pieces of a sparse matrix in an unnamed temporary file, read back into each thread's buffers.
 
-    The pieces are written once and read once per product. Between products they are
-    in the operating system's page cache (or on disk, if memory is short) instead of
-    the process's heap, so the SVD holds only its dense matrices and one piece per thread.
+    A piece is a few int32 arrays (a CSC or CSR matrix's ``indptr`` and ``indices``, or
+    runs') and its entries' values. The pieces are written once and read once per product.
+    Between products they are in the operating system's page cache (or on disk, if memory
+    is short) instead of the process's heap, so the SVD holds only its dense matrices and
+    one piece per thread.
     """
 
     def __init__(self, dtype: np.dtype) -> None:
         self._file = tempfile.TemporaryFile(prefix="wordvec-svd-")
         self._dtype = np.dtype(dtype)
         self._end = 0
-        self._largest_columns = 0
+        self._largest: tuple[int, ...] = ()
         self._largest_entries = 0
         self._buffers = threading.local()
         self._lock = threading.Lock()  # for the seek-and-read fallback where os.preadv is missing
 
-    def write(self, indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, first_input: int) -> _Piece:
-        """Append one CSC piece; it multiplies the dense input's rows from ``first_input``."""
-        arrays = (
-            np.ascontiguousarray(indptr, dtype=np.int32),
-            np.ascontiguousarray(indices, dtype=np.int32),
-            np.ascontiguousarray(data, dtype=self._dtype),
-        )
-        piece = _Piece(len(indptr) - 1, len(data), self._end, first_input)
+    def write(self, integers: tuple[np.ndarray, ...], data: np.ndarray, first_input: int, inputs: int) -> _Piece:
+        """Append one piece; it multiplies ``inputs`` rows of the dense input from ``first_input``."""
+        arrays = (*(np.ascontiguousarray(array, dtype=np.int32) for array in integers), np.ascontiguousarray(data, dtype=self._dtype))
+        piece = _Piece(tuple(len(array) for array in integers), len(data), self._end, first_input, inputs)
         for array in arrays:
             self._file.write(array.data)
             self._end += array.nbytes
-        self._largest_columns = max(self._largest_columns, piece.columns)
+        self._largest = tuple(max(pair) for pair in zip(self._largest, piece.sizes)) if self._largest else piece.sizes
         self._largest_entries = max(self._largest_entries, piece.entries)
         return piece
 
-    def read(self, piece: _Piece) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The piece's ``indptr, indices, data``: views of this thread's buffers, valid until its next read."""
+    def read(self, piece: _Piece) -> tuple[np.ndarray, ...]:
+        """The piece's integer arrays and values: views of this thread's buffers, valid until its next read."""
         buffers = getattr(self._buffers, "arrays", None)
         if buffers is None:
             self._file.flush()
             buffers = self._buffers.arrays = (
-                np.empty(self._largest_columns + 1, dtype=np.int32),
-                np.empty(self._largest_entries, dtype=np.int32),
+                *(np.empty(size, dtype=np.int32) for size in self._largest),
                 np.empty(self._largest_entries, dtype=self._dtype),
             )
-        arrays = (buffers[0][: piece.columns + 1], buffers[1][: piece.entries], buffers[2][: piece.entries])
+        arrays = (*(buffer[:size] for buffer, size in zip(buffers, piece.sizes)), buffers[-1][: piece.entries])
         views = [memoryview(array).cast("B") for array in arrays]
         wanted = sum(array.nbytes for array in arrays)
         if hasattr(os, "preadv"):
@@ -170,36 +173,129 @@ def _entries_per_column(matrix: sp.csr_matrix, step: int = 1 << 22) -> np.ndarra
     return counts
 
 
-def _cut_rows(
-    matrix: sp.csr_matrix, first: int, last: int, input_cuts: list[int], col_cuts: np.ndarray, block_of_column: np.ndarray
-) -> tuple[list[tuple[np.ndarray, np.ndarray, np.ndarray, int]], list[tuple[int, np.ndarray, np.ndarray, np.ndarray]]]:
-    """Rows ``first:last`` of ``matrix`` as the pieces of :class:`_BlockedProducts`: those of ``A X`` and those of ``A^T X``.
+#: A piece for :meth:`_BlockFile.write`, and the task it belongs to: ``(task, integer arrays, values, first input, inputs)``.
+_PieceArrays = tuple[int, tuple[np.ndarray, ...], np.ndarray, int, int]
 
-    The first are CSC ``(indptr, indices, data, first input row)``, one a chunk of the input's
-    rows (``input_cuts``); the second ``(block, indptr, indices, data)`` from :func:`_column_pieces`.
+
+@dataclass(frozen=True)
+class _Layout:
+    """How :class:`_BlockedProducts` cuts a matrix: its lines in groups (tasks), tiles and chunks of the input."""
+
+    row_groups: list[int]
+    col_groups: np.ndarray
+    tile_lines: int  # tiles of the input's rows, for the compiled kernel
+    chunk_rows: int  # chunks of a spilled input's rows, read one at a time
+
+
+def _scatter_pieces(matrix: sp.csr_matrix, first: int, last: int, layout: _Layout) -> tuple[list[_PieceArrays], list[_PieceArrays]]:
+    """Rows ``first:last`` of ``matrix`` as the pieces of scipy's products, for ``A X`` and for ``A^T X``.
+
+    For ``A X``, one piece per chunk of the input's rows: the CSC form of ``A[first:last, chunk]``
+    (each input row scatters into the output rows). For ``A^T X``, one per group of columns:
+    the CSC form of ``A[first:last, group]^T``, from :func:`_column_pieces`.
     """
     chunk = matrix[first:last]
     rows_part = sp.csc_matrix(chunk)
+    input_cuts = [*range(0, matrix.shape[1], layout.chunk_rows), matrix.shape[1]]
     # A CSC slice of columns (the input's rows) is contiguous.
     row_parts = []
     for start, stop in zip(input_cuts[:-1], input_cuts[1:]):
         begin, end = rows_part.indptr[start], rows_part.indptr[stop]
-        row_parts.append((rows_part.indptr[start : stop + 1] - begin, rows_part.indices[begin:end], rows_part.data[begin:end], start))
+        indptr = rows_part.indptr[start : stop + 1] - begin
+        row_parts.append((0, (indptr, rows_part.indices[begin:end]), rows_part.data[begin:end], start, stop - start))
     del rows_part
-    return row_parts, list(_column_pieces(chunk, col_cuts, block_of_column))
+    column_parts = [
+        (block, (indptr, indices), data, first, last - first)
+        for block, indptr, indices, data in _column_pieces(chunk, layout.col_groups)
+    ]
+    return row_parts, column_parts
+
+
+def _tiled_pieces(
+    matrix: sp.csr_matrix, first: int, last: int, layout: _Layout, kernels: ModuleType
+) -> tuple[list[_PieceArrays], list[_PieceArrays]]:
+    """Rows ``first:last`` of ``matrix`` as the pieces of the compiled products, for ``A X`` and for ``A^T X``.
+
+    Each piece is runs from :func:`_kernels.tile_runs`: ``(run_rows, run_indptr, input
+    rows)`` and the values, the input rows counted from the piece's first. For ``A X``,
+    these rows are one task, with a piece for each chunk of the input's rows, in tiles of
+    ``tile_lines`` columns; for ``A^T X``, each group of columns is a task with a piece of
+    these rows, in tiles of ``tile_lines`` rows counted from row 0 (the rows' cuts fall on them).
+    """
+    chunk = matrix[first:last]
+    if not chunk.has_sorted_indices:
+        chunk = chunk.sorted_indices()
+    tile_lines, columns = layout.tile_lines, chunk.shape[1]
+    no_groups = np.zeros(len(chunk.indptr) - 1, dtype=np.int64)
+    runs = _tile_runs(kernels, chunk.indptr, chunk.indices, chunk.data, no_groups, 0, tile_lines, 0, -(-columns // tile_lines))
+    row_parts = []
+    for start in range(0, columns, layout.chunk_rows):
+        stop = min(start + layout.chunk_rows, columns)
+        integers, values = _runs_piece(*runs, start // tile_lines, -(-stop // tile_lines), start)
+        if len(values):
+            row_parts.append((0, integers, values, start, stop - start))
+    transposed = sp.csc_matrix(chunk)  # its columns in order, each with its rows sorted
+    del chunk, runs
+    # The transpose's rows (A's columns) by group, each group's in tiles of these rows: tile group * units + unit.
+    first_tile = first // tile_lines
+    units = (last - 1) // tile_lines - first_tile + 1
+    groups = len(layout.col_groups) - 1
+    group_tiles = np.repeat(np.arange(groups, dtype=np.int64) * units, np.diff(layout.col_groups))
+    runs = _tile_runs(kernels, transposed.indptr, transposed.indices, transposed.data, group_tiles, first, tile_lines, first_tile,
+                      groups * units)
+    column_parts = []
+    for group in range(groups):
+        (rows, *integers), values = _runs_piece(*runs, group * units, (group + 1) * units, 0)
+        if len(values):  # the runs' rows count from the group's first column
+            column_parts.append((group, (rows - layout.col_groups[group], *integers), values, first, last - first))
+    return row_parts, column_parts
+
+
+def _tile_runs(
+    kernels: ModuleType, indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, row_tiles: np.ndarray, index_offset: int,
+    tile_lines: int, first_tile: int, tiles: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_kernels.tile_runs` with its outputs made: ``run_rows, run_tiles, run_ends, indices, data``."""
+    entries = len(indices)
+    run_rows, run_tiles, run_ends = (np.empty(entries, dtype=np.int64) for _ in range(3))
+    sorted_indices, sorted_data = np.empty(entries, dtype=np.int32), np.empty(entries, dtype=data.dtype)
+    runs = kernels.tile_runs(indptr, indices, data, row_tiles, index_offset, tile_lines, first_tile, tiles,
+                             run_rows, run_tiles, run_ends, sorted_indices, sorted_data)
+    return run_rows[:runs], run_tiles[:runs], run_ends[:runs], sorted_indices, sorted_data
+
+
+def _runs_piece(
+    run_rows: np.ndarray, run_tiles: np.ndarray, run_ends: np.ndarray, indices: np.ndarray, data: np.ndarray,
+    first_tile: int, last_tile: int, first_input: int,
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
+    """The runs of tiles ``first_tile:last_tile`` as a piece: ``(run_rows, run_indptr, input rows from first_input)``, values."""
+    first_run, last_run = np.searchsorted(run_tiles, [first_tile, last_tile])
+    begin = run_ends[first_run - 1] if first_run else 0
+    end = run_ends[last_run - 1] if last_run > first_run else begin
+    run_indptr = np.concatenate([[begin], run_ends[first_run:last_run]]) - begin
+    return (run_rows[first_run:last_run], run_indptr, indices[begin:end] - first_input), data[begin:end]
 
 
 class _BlockedProducts:
     """``A X`` and ``A^T X`` for a sparse ``A`` and a tall dense ``X``, in cache-sized blocks on threads.
 
     scipy's sparse-dense product reads the rows of ``X`` in the order of ``A``'s column
-    indices, and ``X`` (vocabulary x 320 float32, over 100 MB) does not fit in a cache: most
-    reads go to memory. Here the output is cut into blocks of rows small enough to stay in
-    the cache; each block is the product of a slice of ``A`` held in column-major (CSC)
-    form, which scatters into the block while ``X`` is read once, in order. ``A^T X`` uses
-    slices of columns of ``A``, each kept as pieces (one per block of rows of ``A``) in the
-    CSC form of their transpose. The blocks are independent, so they run on threads
-    (scipy's kernel releases the GIL) and write disjoint rows: no partial results to sum.
+    indices, and ``X`` (vocabulary x 320 float32, over 100 MB) does not fit in a core's
+    cache: most reads go far. Here the output is cut into groups of rows small enough to
+    stay in the cache (``BLOCK_BYTES``), and each group is a task that adds into its rows
+    the products of pieces of ``A`` (or ``A^T``). The groups are independent, so they run
+    on threads (the kernels release the GIL) and write disjoint rows: no partial results
+    to sum.
+
+    - scipy's kernel (without numba): each piece is in CSC form and scatters into the
+      group's rows while ``X`` is read once, in order.
+    - The compiled kernel (:func:`_kernels.gather_product`): each piece holds its entries
+      tile after tile of ``X``'s rows (``TILE_BYTES``, which stay in a core's own cache),
+      and each output row gathers a tile's entries several at a time, loaded and stored
+      once for all of them: a fifth faster on the bench corpus's PPMI.
+
+    Either way, every output value adds its terms in the order of the input rows, as
+    scipy's own product does: the same bits.
 
     The pieces live in a temporary file (:class:`_BlockFile`), not in memory: the build's
     peak memory is then the dense matrices of the SVD, not the sparse matrix held twice.
@@ -213,38 +309,40 @@ class _BlockedProducts:
         matrix = holder.pop()
         self.shape = matrix.shape
         self.dtype = matrix.dtype
-        max_lines = BLOCK_BYTES // (width * matrix.dtype.itemsize)
-        # Chunks of the dense input's rows, a multiple of max_lines so that the blocks' cuts fall on them.
-        self._chunk_rows = max(1, INPUT_CHUNK_BYTES // (width * matrix.dtype.itemsize) // max(1, max_lines)) * max(1, max_lines)
         nonzeros = matrix.nnz
+        self._kernels = compiled.kernels() if compiled.use_for_products(nonzeros) else None
+        row_bytes = width * matrix.dtype.itemsize
+        tile_lines = max(1, min(TILE_BYTES, BLOCK_BYTES) // row_bytes)
+        # Groups of lines and chunks of the input's rows are whole tiles, so that no tile straddles them.
+        max_lines = max(1, BLOCK_BYTES // row_bytes // tile_lines) * tile_lines
         pieces = max(BLOCKS_PER_THREAD * threads, -(-nonzeros // MAX_BLOCK_ENTRIES))
-        row_cuts = _block_cuts(np.diff(matrix.indptr), pieces, max_lines)
-        col_cuts = np.asarray(_block_cuts(_entries_per_column(matrix), pieces, max_lines))
-        input_cuts = [*range(0, matrix.shape[1], self._chunk_rows), matrix.shape[1]]
-        self._file = _BlockFile(self.dtype)
-        # (first output row, last + 1, pieces that add into those rows)
-        self._row_tasks: list[tuple[int, int, list[_Piece]]] = []
-        col_pieces: list[list[_Piece]] = [[] for _ in col_cuts[:-1]]
-        block_of_column = _block_of_column(col_cuts)
-        chunks = list(zip(row_cuts[:-1], row_cuts[1:]))
-        # The chunks are cut on threads (scipy's and numpy's work runs outside the GIL), a few
-        # ahead of the one written, and written in order: the file is the same either way.
-        cut = in_order_on_threads(
-            _cut_rows, ((matrix, first, last, input_cuts, col_cuts, block_of_column) for first, last in chunks), threads
+        layout = _Layout(
+            row_groups=_block_cuts(np.diff(matrix.indptr), pieces, max_lines),
+            col_groups=np.asarray(_block_cuts(_entries_per_column(matrix), pieces, max_lines)),
+            tile_lines=tile_lines,
+            chunk_rows=max(1, INPUT_CHUNK_BYTES // row_bytes // max_lines) * max_lines,
         )
+        self._chunk_rows = layout.chunk_rows
+        self._file = _BlockFile(self.dtype)
+        # (first output row, last + 1, pieces that add into those rows, in the order of their inputs)
+        self._row_tasks: list[tuple[int, int, list[_Piece]]] = []
+        col_pieces: list[list[_Piece]] = [[] for _ in layout.col_groups[:-1]]
+        chunks = list(zip(layout.row_groups[:-1], layout.row_groups[1:]))
+        cutter = _scatter_pieces if self._kernels is None else functools.partial(_tiled_pieces, kernels=self._kernels)
+        # The chunks are cut on threads (scipy's, numpy's and numba's work runs outside the
+        # GIL), a few ahead of the one written, and written in order: the file is the same either way.
+        cut = in_order_on_threads(cutter, ((matrix, first, last, layout) for first, last in chunks), threads)
         for (row_parts, column_parts), (first, last) in zip(cut, chunks):  # cut first: it ends, and shuts its threads
-            self._row_tasks.append((first, last, [self._file.write(*part) for part in row_parts]))
-            for block, *part in column_parts:
-                col_pieces[block].append(self._file.write(*part, first))
+            self._row_tasks.append((first, last, [self._file.write(*part[1:]) for part in row_parts]))
+            for group, *part in column_parts:
+                col_pieces[group].append(self._file.write(*part))
             del row_parts, column_parts
             # A spilled matrix: its rows are in the file now, out of memory.
             release(matrix.data[matrix.indptr[first] : matrix.indptr[last]])
             release(matrix.indices[matrix.indptr[first] : matrix.indptr[last]])
         del matrix
-        self._col_tasks = [(int(a), int(b), parts) for a, b, parts in zip(col_cuts[:-1], col_cuts[1:], col_pieces)]
+        self._col_tasks = [(int(a), int(b), parts) for a, b, parts in zip(layout.col_groups[:-1], layout.col_groups[1:], col_pieces)]
         self._pool = ThreadPoolExecutor(threads) if threads > 1 else None
-        # numba's kernel adds in scipy's order (the same bits), a fifth faster on a large matrix.
-        self._kernels = compiled.kernels() if compiled.use_for_products(nonzeros) else None
 
     def dot(self, dense: np.ndarray) -> np.ndarray:
         """``A @ dense``."""
@@ -301,18 +399,18 @@ class _BlockedProducts:
             for piece in pieces:
                 if chunk is not None and piece.first_input // self._chunk_rows != chunk:
                     continue
-                indptr, indices, data = self._file.read(piece)
-                inputs = dense[piece.first_input : piece.first_input + piece.columns]
+                arrays = self._file.read(piece)
+                inputs = dense[piece.first_input : piece.first_input + piece.inputs]
                 if self._kernels is not None:
-                    self._kernels.scatter_product(indptr, indices, data, inputs, out[first:last])
+                    self._kernels.gather_product(*arrays, inputs, out[first:last])
                     continue
+                indptr, indices, data = arrays
                 if _csc_matvecs is None:
-                    out[first:last] += sp.csc_matrix((data, indices, indptr), shape=(last - first, piece.columns)) @ inputs
+                    out[first:last] += sp.csc_matrix((data, indices, indptr), shape=(last - first, piece.inputs)) @ inputs
                     continue
                 # out[first:last] and the inputs are contiguous slices: reshape(-1) gives views the kernel uses.
                 _csc_matvecs(
-                    last - first, piece.columns, dense.shape[1], indptr, indices, data,
-                    inputs.reshape(-1), out[first:last].reshape(-1),
+                    last - first, piece.inputs, dense.shape[1], indptr, indices, data, inputs.reshape(-1), out[first:last].reshape(-1)
                 )
             if chunk is None:
                 release(out[first:last])  # done with: out of the process, if out is in a file

@@ -249,6 +249,7 @@ def test_blocked_products_equal_the_plain_products(monkeypatch, threads, kernel)
             assert last - first <= 15  # a group of output rows: whole tiles of 5 rows within 16 rows' bytes
             assert [piece.first_input for piece in pieces] == sorted({piece.first_input for piece in pieces})
         if kernel == "compiled":
+            assert all(first % 5 == 0 for first, _, _ in products._row_tasks)  # groups of whole tiles of rows
             # The heaviest piece's runs go tile after tile: its rows start again at each tile of 5 input rows.
             heaviest = max((piece for _, _, pieces in products._row_tasks for piece in pieces), key=lambda piece: piece.entries)
             run_rows, *_ = products._file.read(heaviest)

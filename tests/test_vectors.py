@@ -8,6 +8,7 @@ import threading
 import numpy as np
 import pytest
 
+import wordvec._cores as cores_module
 import wordvec.vectors as vectors_module
 from wordvec.errors import ParameterError, UnknownWordError
 from wordvec.vectors import WordVectors
@@ -314,10 +315,10 @@ def test_batches_on_threads_each_with_one_blas_thread_answer_as_in_turn(monkeypa
     queries = words[::13]
     single = [model.most_similar(word, topn=6) for word in queries]
     # Two cores even on a one-core machine, so that the pool is always the one tested.
-    monkeypatch.setattr(vectors_module, "available_cores", lambda: 2)
+    monkeypatch.setattr(cores_module, "available_cores", lambda: 2)
     if not threadpoolctl_installed:
-        real_find_spec = vectors_module.importlib.util.find_spec
-        monkeypatch.setattr(vectors_module.importlib.util, "find_spec",
+        real_find_spec = cores_module.importlib.util.find_spec
+        monkeypatch.setattr(cores_module.importlib.util, "find_spec",
                             lambda name, *rest: None if name == "threadpoolctl" else real_find_spec(name, *rest))
     seen: list[tuple[str, set[int]]] = []
     real_top_of_rows = vectors_module.top_of_rows
@@ -359,7 +360,7 @@ def test_nearest_threads_option(monkeypatch):
     assert [[w for w, _ in row] for row in three] == [[w for w, _ in row] for row in in_turn]
     with pytest.raises(ParameterError, match="threads must be >= 1"):
         model.nearest(queries, threads=0)
-    monkeypatch.setattr(vectors_module.importlib.util, "find_spec", lambda name, *rest: None)
+    monkeypatch.setattr(cores_module.importlib.util, "find_spec", lambda name, *rest: None)
     with pytest.raises(ParameterError, match=r"threads=2 needs threadpoolctl: pip install 'wordvec\[threads\]'"):
         model.nearest(queries, batch=4, threads=2)
 

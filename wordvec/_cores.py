@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import os
 from collections.abc import Callable, Iterable, Iterator
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+from .errors import ParameterError
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 T = TypeVar("T")
 
@@ -34,3 +41,29 @@ def in_order_on_threads(function: Callable[..., T], calls: Iterable[tuple], thre
                 yield waiting.pop(0).result()
         for future in waiting:
             yield future.result()
+
+
+@contextlib.contextmanager
+def one_blas_thread_each(batches: int, threads: int | None) -> Iterator[ThreadPoolExecutor | None]:
+    """A pool of ``threads`` (default: a thread per core), BLAS limited to one thread meanwhile; None for one.
+
+    A batch is a matrix product, which BLAS runs on every core, and element-wise work (a
+    top-n selection, a normalisation), which runs on one while BLAS's idle threads spin on
+    the others. Whole batches on threads of their own, each product on one core, keep every
+    core busy. Limiting BLAS needs threadpoolctl (an optional dependency); without it
+    batches run in turn.
+    """
+    if threads is not None and threads < 1:
+        raise ParameterError(f"threads must be >= 1; got {threads}")
+    cores = min(available_cores() if threads is None else threads, batches)
+    if cores < 2 or importlib.util.find_spec("threadpoolctl") is None:
+        if threads is not None and cores > 1:
+            raise ParameterError(f"threads={threads} needs threadpoolctl: pip install 'wordvec[threads]'")
+        yield None
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(cores) as pool:
+        yield pool

@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._malloc import release_freed_memory, reused_heap_pages
-from ._spill import is_spilled, release, row_blocks, take_rows, tall_concatenate, tall_copy
+from ._spill import is_spilled, release, row_blocks, spills, take_rows, tall_concatenate, tall_copy
 from .arrays import first_non_finite_row
 from .corpus import Corpus, CorpusSource
 from .deprecation import renamed_attributes, renamed_keywords
@@ -26,6 +26,8 @@ from .vectors import WordVectors
 from .vocab import CorpusIds, Vocabulary
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from .cooccur import CooccurrenceCounter, ForwardCounts
     from .corpus import CorpusStats
     from .phrase_join import PhraseTable
@@ -400,6 +402,7 @@ def _factorize(
 
     _check_dim(settings, len(counted.vocabulary))
     timings = dict(counted.stats["seconds"])
+    incidence = _start_ngram_matrix(counted.vocabulary.words, settings)
     with _timed(timings, "weight"):
         notify("weight", 0, None)
         uncounted = np.diff(counted.matrix.indptr) == 0  # words in no counted pair
@@ -470,7 +473,7 @@ def _factorize(
         with _timed(timings, "subwords"):
             notify("subwords", 0, None)
             tables, unblended = _subword_tables(
-                counted.vocabulary.words, {"similarity": words_only, "analogy": analogy_words}, settings
+                counted.vocabulary.words, {"similarity": words_only, "analogy": analogy_words}, settings, incidence
             )
         if unblended is not None and len(analogy) > word_rows:  # a phrase's row has no n-grams to blend
             unblended = tall_concatenate([unblended, analogy[word_rows:]])
@@ -517,13 +520,34 @@ def _phrase_ppmi(counted: CountedCorpus, settings: BuildParams, svd: Callable[..
     return ppmi(rows.contexts, cds=settings.cds, neg=settings.neg, context_sums=context_counts(counted.matrix))
 
 
+def _start_ngram_matrix(words: list[str], settings: BuildParams) -> Future | None:
+    """:func:`~wordvec.subwords.ngram_matrix` of the vocabulary, begun on a thread; None if not wanted here.
+
+    The words' n-grams do not depend on the vectors: hashed while the SVD runs (whose set-up
+    leaves a core idle at times), they are ready when the n-grams are fitted. A vocabulary
+    whose vectors spill to disk hashes them later instead (see :func:`_subword_tables`).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .subwords import ngram_matrix
+
+    if not settings.subwords or spills(len(words) * settings.dim * np.dtype(np.float32).itemsize):
+        return None
+    hashing = ThreadPoolExecutor(1)
+    try:
+        return hashing.submit(ngram_matrix, words, settings.buckets, settings.min_n, settings.max_n)
+    finally:
+        hashing.shutdown(wait=False)
+
+
 def _subword_tables(
-    words: list[str], views: dict[str, np.ndarray | None], settings: BuildParams
+    words: list[str], views: dict[str, np.ndarray | None], settings: BuildParams, incidence: Future | None = None
 ) -> tuple[dict[str, NgramTable], np.ndarray | None]:
     """Fit an n-gram table, carry it to the other view, and blend each view's vectors with their words' n-grams (in place).
 
     One fit serves both views: to the analogy view's vectors (the one that leans on its
     n-grams) when there is one, carried to the similarity view by :func:`~wordvec.subwords.map_table`.
+    ``incidence`` is the words' :func:`~wordvec.subwords.ngram_matrix` begun earlier, if it was.
     Returns the tables and a copy of the analogy view as it was before the blend (or None):
     it answers the analogies whose words are not spelled alike (:class:`WordVectors`, ``unblended``).
     """
@@ -546,7 +570,7 @@ def _subword_tables(
         )
         incidence = ngram_matrix(words, settings.buckets, settings.min_n, settings.max_n)
     else:
-        incidence = ngram_matrix(words, settings.buckets, settings.min_n, settings.max_n)
+        incidence = ngram_matrix(words, settings.buckets, settings.min_n, settings.max_n) if incidence is None else incidence.result()
         bucket_ids, fitted = fit_ngram_table(incidence, targets, threads=threads, locality_order=alphabetical)
     del targets
     tables = {fitted_view: NgramTable(fitted, bucket_ids, settings.buckets, settings.min_n, settings.max_n)}

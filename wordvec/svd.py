@@ -16,7 +16,7 @@ import scipy.linalg
 import scipy.linalg.blas
 import scipy.sparse as sp
 
-from ._cores import available_cores, in_order_on_threads
+from ._cores import available_cores, in_order_on_threads, one_blas_thread_each
 from . import compiled
 from ._malloc import release_freed_memory
 from ._spill import is_spilled, release, tall_empty, tall_zeros
@@ -316,8 +316,14 @@ class _BlockedProducts:
         # Groups of lines and chunks of the input's rows are whole tiles, so that no tile straddles them.
         max_lines = max(1, BLOCK_BYTES // row_bytes // tile_lines) * tile_lines
         pieces = max(BLOCKS_PER_THREAD * threads, -(-nonzeros // MAX_BLOCK_ENTRIES))
+        row_groups = _block_cuts(np.diff(matrix.indptr), pieces, max_lines)
+        if self._kernels is not None and len(row_groups) > 1:
+            # Groups of whole tiles of rows: each piece of A^T X then holds whole tiles (a piece
+            # cut at a group inside a tile splits the tile's runs, the longest at the frequent words).
+            per_tile = np.add.reduceat(np.diff(matrix.indptr), np.arange(0, self.shape[0], tile_lines))
+            row_groups = [min(cut * tile_lines, self.shape[0]) for cut in _block_cuts(per_tile, pieces, max_lines // tile_lines)]
         layout = _Layout(
-            row_groups=_block_cuts(np.diff(matrix.indptr), pieces, max_lines),
+            row_groups=row_groups,
             col_groups=np.asarray(_block_cuts(_entries_per_column(matrix), pieces, max_lines)),
             tile_lines=tile_lines,
             chunk_rows=max(1, INPUT_CHUNK_BYTES // row_bytes // max_lines) * max_lines,
@@ -611,20 +617,34 @@ def _range_and_projection(
     if dim >= min(rows, cols):
         raise ParameterError(f"dim must be smaller than the vocabulary size; got dim={dim} >= {min(rows, cols)}")
     width = min(dim + oversamples, min(rows, cols))
+    test_matrix = tall_empty((cols, width), dtype=dtype)
+    rng = np.random.default_rng(seed)
+
+    def draw() -> None:
+        for start in range(0, cols, _ROWS_PER_STEP):  # the same numbers as in one call, a block in memory at a time
+            rng.standard_normal(dtype=np.dtype(dtype), out=test_matrix[start : start + _ROWS_PER_STEP])
+            release(test_matrix[start : start + _ROWS_PER_STEP])
+
     products: _BlockedProducts | None = None
+    drawn = None
     if sp.issparse(holder[0]):
+        if not is_spilled(test_matrix):
+            # Drawn on a thread (outside the GIL) while the blocks are cut, which leaves a core idle at
+            # times. A spilled test matrix is drawn after, so that the two do not compete for the page cache.
+            drawing = ThreadPoolExecutor(1)
+            drawn = drawing.submit(draw)
+            drawing.shutdown(wait=False)
         products = _BlockedProducts([sp.csr_matrix(holder.pop(), dtype=dtype)], width, threads or available_cores())
         release_freed_memory()  # the matrix the blocks were made from
         dot, tdot = products.dot, products.tdot
     else:
         dense = np.asarray(holder.pop(), dtype=dtype)
         dot, tdot = dense.__matmul__, dense.T.__matmul__
-    rng = np.random.default_rng(seed)
     try:
-        test_matrix = tall_empty((cols, width), dtype=dtype)
-        for start in range(0, cols, _ROWS_PER_STEP):  # the same numbers as in one call, a block in memory at a time
-            rng.standard_normal(dtype=np.dtype(dtype), out=test_matrix[start : start + _ROWS_PER_STEP])
-            release(test_matrix[start : start + _ROWS_PER_STEP])
+        if drawn is None:
+            draw()
+        else:
+            drawn.result()
         sample = dot(test_matrix)
         del test_matrix
         for _ in range(power_iterations):
@@ -715,16 +735,12 @@ def svd_embedding(
         analogy_vectors = tall_empty((rows, dim), dtype=dtype)
     left = left_small.astype(dtype)
     right_weighted = right_small * weights
-    largest = np.zeros(dim, dtype=dtype)  # the largest |U| of each column so far, and its sign, as randomized_svd fixes signs
-    signs = np.ones(dim, dtype=dtype)
     columns = np.arange(dim)
-    for start in range(0, rows, _ROWS_PER_STEP):
+
+    def assemble(start: int) -> np.ndarray:
+        """Rows ``start:`` a step of the views, in place of the basis; returns the block's largest-magnitude ``U`` of each column."""
         u_part = basis[start : start + _ROWS_PER_STEP] @ left
-        where = np.abs(u_part).argmax(axis=0)
-        values = u_part[where, columns]
-        larger = np.abs(values) > largest
-        largest[larger] = np.abs(values[larger])
-        signs[larger] = np.where(values[larger] < 0, -1, 1)
+        values = u_part[np.abs(u_part).argmax(axis=0), columns]
         contexts = transposed_small[start : start + _ROWS_PER_STEP] if add_context else None
         if analogy_eig is not None:
             analogy_vectors[start : start + _ROWS_PER_STEP] = _weighted_rows(u_part, analogy_weights, None, None, True)
@@ -733,6 +749,21 @@ def svd_embedding(
         release(basis[start : start + _ROWS_PER_STEP])
         if contexts is not None:
             release(contexts)
+        return values
+
+    # The blocks of rows on a thread per core, each product on one BLAS thread (most of the work
+    # is element-wise, on one core); each block reads and writes only its own rows.
+    starts = range(0, rows, _ROWS_PER_STEP)
+    with one_blas_thread_each(len(starts), threads) as pool:
+        block_values = list(map(assemble, starts) if pool is None else pool.map(assemble, starts))
+    # Signs as randomized_svd fixes them: each column's largest |U|, the first of equals.
+    largest = np.zeros(dim, dtype=dtype)
+    signs = np.ones(dim, dtype=dtype)
+    for values in block_values:
+        larger = np.abs(values) > largest
+        largest[larger] = np.abs(values[larger])
+        signs[larger] = np.where(values[larger] < 0, -1, 1)
+    del block_values
     if fold_in is not None and folded is not None:
         views = {"similarity": (weights, normalize)}
         if analogy_eig is not None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import importlib.util
 import queue
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -11,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._cores import available_cores
+from ._cores import one_blas_thread_each
 from .arrays import COSMUL_EPSILON, top_of_rows, unit_rows
 from .arrays import first_non_finite_row, require_finite  # noqa: F401 - their home until arrays held them: still importable here
 from .deprecation import renamed_keywords
@@ -636,7 +634,7 @@ class WordVectors:
         itself excluded), but the queries of a batch share one product with the whole
         matrix and one vectorised top-``topn`` selection, which is many times faster
         than a loop of single queries. With threadpoolctl installed, batches run on a
-        thread per core, each product on one BLAS thread (see ``_one_blas_thread_per_batch``).
+        thread per core, each product on one BLAS thread (see :func:`wordvec._cores.one_blas_thread_each`).
 
         Parameters
         ----------
@@ -695,7 +693,7 @@ class WordVectors:
 
         positions = np.arange(len(rows))
         chunks = [positions[start : start + batch] for start in range(0, len(rows), batch)]
-        with _one_blas_thread_per_batch(len(chunks), threads) as pool:
+        with one_blas_thread_each(len(chunks), threads) as pool:
             for answers in (pool.map(answer, chunks) if pool else map(answer, chunks)):
                 results.extend(answers)
         return results
@@ -953,26 +951,3 @@ class WordVectors:
         return polarity_scores(self, positive_seeds, negative_seeds, **options)
 
 
-@contextlib.contextmanager
-def _one_blas_thread_per_batch(batches: int, threads: int | None):
-    """A pool of ``threads`` (default: a thread per core), BLAS limited to one thread meanwhile; None for one.
-
-    A batch is a matrix product, which BLAS runs on every core, and a top-n selection,
-    which runs on one while BLAS's idle threads spin on the others. Whole batches on
-    threads of their own, each product on one core, keep every core busy. Limiting
-    BLAS needs threadpoolctl (an optional dependency); without it batches run in turn.
-    """
-    if threads is not None and threads < 1:
-        raise ParameterError(f"threads must be >= 1; got {threads}")
-    cores = min(available_cores() if threads is None else threads, batches)
-    if cores < 2 or importlib.util.find_spec("threadpoolctl") is None:
-        if threads is not None and cores > 1:
-            raise ParameterError(f"threads={threads} needs threadpoolctl: pip install 'wordvec[threads]'")
-        yield None
-        return
-    from concurrent.futures import ThreadPoolExecutor
-
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(cores) as pool:
-        yield pool

@@ -188,8 +188,8 @@ def test_the_warm_up_loads_every_kernel_with_the_types_a_build_passes(monkeypatc
     thread.join(timeout=300)
     assert not thread.is_alive()
     module = compiled.kernels()
-    names = ("kept_tokens", "forward_counts", "sum_layout_rows", "tile_runs", "gather_product", "add_ridge_and_curvature",
-             "take_step", "next_direction")
+    names = ("kept_tokens", "forward_counts", "sum_layout_rows", "tile_runs", "transpose_runs", "gather_product",
+             "add_ridge_and_curvature", "take_step", "next_direction")
     signatures = {name: getattr(module, name).signatures for name in names}
     assert all(signatures.values()), signatures
     # A count after the warm-up adds no new compilation (the same argument types).
@@ -337,31 +337,36 @@ def test_the_compiled_product_adds_exactly_as_scipys_kernel(shape, density, widt
     np.testing.assert_array_equal(got, expected)
 
 
+def _sparse_with_a_duplicate(rng: np.random.Generator, rows: int, columns: int, density: float) -> sp.csr_matrix:
+    """A random float32 CSR matrix, its columns sorted in each row, the first entry stored twice (adds in their order)."""
+    matrix = sp.random(rows, columns, density=density, format="csr", dtype=np.float32, random_state=rng)
+    matrix.sort_indices()
+    if matrix.nnz:
+        indptr = np.concatenate([matrix.indptr[:1], matrix.indptr[1:] + 1])
+        matrix = sp.csr_matrix((np.insert(matrix.data, 0, 0.5), np.insert(matrix.indices, 0, matrix.indices[0]), indptr),
+                               shape=matrix.shape)
+    return matrix
+
+
 @settings(max_examples=100, deadline=None)
 @given(
     shape=st.tuples(st.integers(1, 30), st.integers(1, 40)),
     density=st.floats(0, 1),
     tile_lines=st.integers(1, 12),
-    index_offset=st.integers(0, 30),
     seed=st.integers(0, 2**32 - 1),
 )
-def test_tile_runs_order_the_entries_by_tile_then_row(shape, density, tile_lines, index_offset, seed):
+def test_tile_runs_order_the_entries_by_tile_then_row(shape, density, tile_lines, seed):
     from wordvec.svd import _tile_runs
 
-    rng = np.random.default_rng(seed)
     rows, columns = shape
-    matrix = sp.random(rows, columns, density=density, format="csr", dtype=np.float32, random_state=rng)
-    matrix.sort_indices()
-    first_tile = index_offset // tile_lines
-    index_tiles = (np.arange(columns) + index_offset) // tile_lines - first_tile
-    row_tiles = rng.integers(0, 3, rows) * (index_tiles[-1] + 1)  # as the groups of the transposed pieces
-    tiles = int(row_tiles.max() + index_tiles[-1] + 1)
+    matrix = _sparse_with_a_duplicate(np.random.default_rng(seed), rows, columns, density)
+    tiles = -(-columns // tile_lines)
     run_rows, run_tiles, run_ends, indices, data = _tile_runs(
-        compiled.kernels(), matrix.indptr, matrix.indices, matrix.data, row_tiles, index_offset, tile_lines, first_tile, tiles
+        compiled.kernels(), matrix.indptr, matrix.indices, matrix.data, tile_lines, tiles
     )
-    # Every entry, ordered by (tile, row, column): a stable sort of the CSR entries.
+    # Every entry, ordered by (tile, row, place in the row): a stable sort of the CSR entries.
     row_of = np.repeat(np.arange(rows), np.diff(matrix.indptr))
-    tile_of = row_tiles[row_of] + index_tiles[matrix.indices]
+    tile_of = matrix.indices // tile_lines
     order = np.lexsort((np.arange(matrix.nnz), row_of, tile_of))
     np.testing.assert_array_equal(indices, matrix.indices[order])
     np.testing.assert_array_equal(data, matrix.data[order])
@@ -370,6 +375,41 @@ def test_tile_runs_order_the_entries_by_tile_then_row(shape, density, tile_lines
     ends = np.flatnonzero(np.diff(np.append(keys, -1)) != 0) + 1 if matrix.nnz else np.empty(0, dtype=np.int64)
     np.testing.assert_array_equal(run_ends, ends)
     np.testing.assert_array_equal(run_tiles * rows + run_rows, keys[ends - 1])
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    shape=st.tuples(st.integers(1, 30), st.integers(1, 40)),
+    density=st.floats(0, 1),
+    tile_lines=st.integers(1, 12),
+    first=st.integers(0, 30),
+    cuts=st.lists(st.integers(0, 40), max_size=4),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_transpose_runs_order_the_transpose_by_group_tile_column_then_row(shape, density, tile_lines, first, cuts, seed):
+    rows, columns = shape
+    matrix = _sparse_with_a_duplicate(np.random.default_rng(seed), rows, columns, density)
+    col_groups = np.array(sorted({0, columns, *(cut for cut in cuts if cut < columns)}), dtype=np.int64)
+    row_tiles = np.arange(first, first + rows) // tile_lines - first // tile_lines  # rows first:first+rows of a matrix
+    units = int(row_tiles[-1]) + 1
+    entries = matrix.nnz
+    run_rows, run_tiles, run_ends = (np.empty(entries, dtype=np.int64) for _ in range(3))
+    sorted_rows, sorted_data = np.empty(entries, dtype=np.int32), np.empty(entries, dtype=np.float32)
+    runs = compiled.kernels().transpose_runs(matrix.indptr, matrix.indices, matrix.data, row_tiles, units, col_groups,
+                                             run_rows, run_tiles, run_ends, sorted_rows, sorted_data)
+    # Every entry, ordered by (group of its column, tile of its row, column, row, place): a stable sort.
+    row_of = np.repeat(np.arange(rows), np.diff(matrix.indptr))
+    group_of = np.searchsorted(col_groups, matrix.indices, side="right") - 1
+    tile_of = group_of * units + row_tiles[row_of]
+    order = np.lexsort((np.arange(entries), row_of, matrix.indices, tile_of))
+    np.testing.assert_array_equal(sorted_rows, row_of[order])
+    np.testing.assert_array_equal(sorted_data, matrix.data[order])
+    keys = tile_of[order] * columns + matrix.indices[order]
+    ends = np.flatnonzero(np.diff(np.append(keys, -1)) != 0) + 1 if entries else np.empty(0, dtype=np.int64)
+    assert runs == len(ends)
+    np.testing.assert_array_equal(run_ends[:runs], ends)
+    np.testing.assert_array_equal(run_tiles[:runs], tile_of[order][ends - 1])
+    np.testing.assert_array_equal(run_rows[:runs], (matrix.indices[order] - col_groups[group_of[order]])[ends - 1])
 
 
 @pytest.mark.parametrize("threads", [1, 2])

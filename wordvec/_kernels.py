@@ -287,15 +287,13 @@ def fill_slots(slots: np.ndarray, slot_hashes: np.ndarray, hashes: np.ndarray, w
 
 @_compile
 def tile_runs(
-    indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, row_tiles: np.ndarray, index_offset: int, tile_lines: int,
-    first_tile: int, tiles: int, run_rows: np.ndarray, run_tiles: np.ndarray, run_ends: np.ndarray,
-    sorted_indices: np.ndarray, sorted_data: np.ndarray,
+    indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, tile_lines: int, tiles: int, run_rows: np.ndarray,
+    run_tiles: np.ndarray, run_ends: np.ndarray, sorted_indices: np.ndarray, sorted_data: np.ndarray,
 ) -> int:
-    """A CSR matrix's entries in runs, tile after tile: the pieces that :func:`gather_product` multiplies.
+    """A CSR matrix's entries in runs, tile after tile of its columns: the pieces of ``A X``.
 
-    Entry ``p`` of row ``r`` is in tile ``row_tiles[r] + (indices[p] + index_offset) //
-    tile_lines - first_tile`` (of ``tiles``); a row's entries of one tile must be
-    contiguous (sorted columns). Writes the entries into ``sorted_indices, sorted_data``
+    Entry ``p`` is in tile ``indices[p] // tile_lines`` (of ``tiles``); a row's entries of one
+    tile must be contiguous (sorted columns). Writes the entries into ``sorted_indices, sorted_data``
     ordered by tile, then row, then their order in the row, and for each run (one row's
     entries in one tile) its row, tile and end; returns the number of runs. Two passes
     over the entries, the second writing each tile's where the first counted it to start.
@@ -305,7 +303,7 @@ def tile_runs(
     for row in range(len(indptr) - 1):
         previous = -1
         for place in range(indptr[row], indptr[row + 1]):
-            tile = row_tiles[row] + (indices[place] + index_offset) // tile_lines - first_tile
+            tile = indices[place] // tile_lines
             entry_starts[tile + 1] += 1
             if tile != previous:
                 run_starts[tile + 1] += 1
@@ -317,7 +315,7 @@ def tile_runs(
     for row in range(len(indptr) - 1):
         previous = -1
         for place in range(indptr[row], indptr[row + 1]):
-            tile = row_tiles[row] + (indices[place] + index_offset) // tile_lines - first_tile
+            tile = indices[place] // tile_lines
             if tile != previous:
                 run = run_cursor[tile]
                 run_cursor[tile] += 1
@@ -329,6 +327,52 @@ def tile_runs(
             sorted_indices[target] = indices[place]
             sorted_data[target] = data[place]
             run_ends[run] = target + 1
+    return runs
+
+
+@_compile
+def transpose_runs(
+    indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, row_tiles: np.ndarray, units: int, col_groups: np.ndarray,
+    run_rows: np.ndarray, run_tiles: np.ndarray, run_ends: np.ndarray, sorted_indices: np.ndarray, sorted_data: np.ndarray,
+) -> int:
+    """A CSR matrix's transpose in runs, group after group of its columns: the pieces of ``A^T X``.
+
+    Row ``r`` is in tile ``row_tiles[r]`` (of ``units``, in increasing order); the columns are
+    cut into groups at ``col_groups``. Writes the entries' rows and values ordered by
+    (group of their column, tile of their row, column, row), each (column, tile) a run whose
+    row (the column, counted from its group's first), tile (``group * units + tile``) and
+    end it writes; returns the number of runs: the order :func:`tile_runs` would give the
+    CSC form, without making the CSC form (a count, then each entry to its place).
+    """
+    columns = col_groups[-1]
+    places = np.zeros(columns * units, dtype=np.int64)
+    for row in range(len(indptr) - 1):
+        unit = row_tiles[row]
+        for place in range(indptr[row], indptr[row + 1]):
+            places[indices[place] * units + unit] += 1
+    runs = 0
+    end = 0
+    for group in range(len(col_groups) - 1):
+        for unit in range(units):
+            for column in range(col_groups[group], col_groups[group + 1]):
+                key = column * units + unit
+                count = places[key]
+                if count == 0:
+                    continue
+                places[key] = end  # from a count to where the run starts
+                end += count
+                run_rows[runs] = column - col_groups[group]
+                run_tiles[runs] = group * units + unit
+                run_ends[runs] = end
+                runs += 1
+    for row in range(len(indptr) - 1):
+        unit = row_tiles[row]
+        for place in range(indptr[row], indptr[row + 1]):
+            key = indices[place] * units + unit
+            target = places[key]
+            places[key] = target + 1
+            sorted_indices[target] = row
+            sorted_data[target] = data[place]
     return runs
 
 

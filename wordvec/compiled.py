@@ -110,8 +110,10 @@ def warm_up_in_background() -> threading.Thread | None:
         module.forward_counts(tokens, 0, 1, np.ones(1, dtype=np.int64))
         module.sum_layout_rows(np.zeros((1, 2), dtype=np.int64), np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int64), 1, True)
         no_runs, no_entries = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int32)
-        module.tile_runs(np.zeros(2, dtype=np.int32), no_entries, np.empty(0, dtype=np.float32), np.zeros(1, dtype=np.int64), 0, 1, 0, 1,
+        module.tile_runs(np.zeros(2, dtype=np.int32), no_entries, np.empty(0, dtype=np.float32), 1, 1,
                          no_runs, no_runs, no_runs, no_entries, np.empty(0, dtype=np.float32))
+        module.transpose_runs(np.zeros(2, dtype=np.int32), no_entries, np.empty(0, dtype=np.float32), np.zeros(1, dtype=np.int64), 1,
+                              np.zeros(2, dtype=np.int64), no_runs, no_runs, no_runs, no_entries, np.empty(0, dtype=np.float32))
         module.gather_product(np.zeros(1, dtype=np.int32), np.zeros(2, dtype=np.int32), no_entries, np.empty(0, dtype=np.float32),
                               np.zeros((1, 1), dtype=np.float32), np.zeros((1, 1), dtype=np.float32))
         cells, one = np.zeros((1, 1), dtype=np.float32), np.zeros(1, dtype=np.float32)

@@ -216,8 +216,9 @@ def _tiled_pieces(
 ) -> tuple[list[_PieceArrays], list[_PieceArrays]]:
     """Rows ``first:last`` of ``matrix`` as the pieces of the compiled products, for ``A X`` and for ``A^T X``.
 
-    Each piece is runs from :func:`_kernels.tile_runs`: ``(run_rows, run_indptr, input
-    rows)`` and the values, the input rows counted from the piece's first. For ``A X``,
+    Each piece is runs from :func:`_kernels.tile_runs` (``A X``) or :func:`_kernels.transpose_runs`
+    (``A^T X``): ``(run_rows, run_indptr, input rows)`` and the values, the input rows counted
+    from the piece's first. For ``A X``,
     these rows are one task, with a piece for each chunk of the input's rows, in tiles of
     ``tile_lines`` columns; for ``A^T X``, each group of columns is a task with a piece of
     these rows, in tiles of ``tile_lines`` rows counted from row 0 (the rows' cuts fall on them).
@@ -226,41 +227,41 @@ def _tiled_pieces(
     if not chunk.has_sorted_indices:
         chunk = chunk.sorted_indices()
     tile_lines, columns = layout.tile_lines, chunk.shape[1]
-    no_groups = np.zeros(len(chunk.indptr) - 1, dtype=np.int64)
-    runs = _tile_runs(kernels, chunk.indptr, chunk.indices, chunk.data, no_groups, 0, tile_lines, 0, -(-columns // tile_lines))
+    runs = _tile_runs(kernels, chunk.indptr, chunk.indices, chunk.data, tile_lines, -(-columns // tile_lines))
     row_parts = []
     for start in range(0, columns, layout.chunk_rows):
         stop = min(start + layout.chunk_rows, columns)
         integers, values = _runs_piece(*runs, start // tile_lines, -(-stop // tile_lines), start)
         if len(values):
             row_parts.append((0, integers, values, start, stop - start))
-    transposed = sp.csc_matrix(chunk)  # its columns in order, each with its rows sorted
-    del chunk, runs
-    # The transpose's rows (A's columns) by group, each group's in tiles of these rows: tile group * units + unit.
+    del runs
+    # A^T's pieces: its rows (A's columns) by group, each group's in tiles of these rows.
     first_tile = first // tile_lines
     units = (last - 1) // tile_lines - first_tile + 1
-    groups = len(layout.col_groups) - 1
-    group_tiles = np.repeat(np.arange(groups, dtype=np.int64) * units, np.diff(layout.col_groups))
-    runs = _tile_runs(kernels, transposed.indptr, transposed.indices, transposed.data, group_tiles, first, tile_lines, first_tile,
-                      groups * units)
+    row_tiles = np.arange(first, last) // tile_lines - first_tile
+    entries = len(chunk.indices)
+    run_rows, run_tiles, run_ends = (np.empty(entries, dtype=np.int64) for _ in range(3))
+    sorted_rows, sorted_data = np.empty(entries, dtype=np.int32), np.empty(entries, dtype=chunk.data.dtype)
+    count = kernels.transpose_runs(chunk.indptr, chunk.indices, chunk.data, row_tiles, units, layout.col_groups,
+                                   run_rows, run_tiles, run_ends, sorted_rows, sorted_data)
+    runs = run_rows[:count], run_tiles[:count], run_ends[:count], sorted_rows, sorted_data
+    del chunk
     column_parts = []
-    for group in range(groups):
-        (rows, *integers), values = _runs_piece(*runs, group * units, (group + 1) * units, 0)
+    for group in range(len(layout.col_groups) - 1):
+        integers, values = _runs_piece(*runs, group * units, (group + 1) * units, 0)
         if len(values):  # the runs' rows count from the group's first column
-            column_parts.append((group, (rows - layout.col_groups[group], *integers), values, first, last - first))
+            column_parts.append((group, integers, values, first, last - first))
     return row_parts, column_parts
 
 
 def _tile_runs(
-    kernels: ModuleType, indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, row_tiles: np.ndarray, index_offset: int,
-    tile_lines: int, first_tile: int, tiles: int,
+    kernels: ModuleType, indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, tile_lines: int, tiles: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """:func:`_kernels.tile_runs` with its outputs made: ``run_rows, run_tiles, run_ends, indices, data``."""
     entries = len(indices)
     run_rows, run_tiles, run_ends = (np.empty(entries, dtype=np.int64) for _ in range(3))
     sorted_indices, sorted_data = np.empty(entries, dtype=np.int32), np.empty(entries, dtype=data.dtype)
-    runs = kernels.tile_runs(indptr, indices, data, row_tiles, index_offset, tile_lines, first_tile, tiles,
-                             run_rows, run_tiles, run_ends, sorted_indices, sorted_data)
+    runs = kernels.tile_runs(indptr, indices, data, tile_lines, tiles, run_rows, run_tiles, run_ends, sorted_indices, sorted_data)
     return run_rows[:runs], run_tiles[:runs], run_ends[:runs], sorted_indices, sorted_data
 
 

@@ -246,3 +246,36 @@ def test_the_largest_bucket_count_builds_without_a_table_of_every_bucket():
     assert huge.most_similar("kingz", topn=3) and np.isfinite(huge.vectors).all()
     # The same words, hashed into other buckets: as many known n-grams for a word as with few buckets, bar collisions.
     assert huge.known_ngrams("kingz") >= small.known_ngrams("kingz") - 2
+
+
+@settings(max_examples=100, deadline=None)
+@given(indices=st.lists(st.integers(0, 30), max_size=60), step=st.integers(1, 8))
+def test_first_uses_are_numpys_unique_with_the_first_places_either_way(indices, step):
+    from wordvec import subwords
+
+    array = np.array(indices, dtype=np.int32)
+    expected_used, expected_first = np.unique(array, return_index=True)
+    default_step = subwords._ENTRIES_PER_STEP
+    subwords._ENTRIES_PER_STEP = step  # both carry what they found across steps
+    try:
+        results = subwords._first_uses(array), subwords._first_uses_in_table(array, 31)
+    finally:
+        subwords._ENTRIES_PER_STEP = default_step
+    for used, first in results:
+        np.testing.assert_array_equal(used, expected_used)
+        np.testing.assert_array_equal(first, expected_first)
+        assert used.dtype == array.dtype
+
+
+def test_a_fit_is_the_same_with_or_without_a_table_of_the_buckets(monkeypatch):
+    from wordvec import subwords
+
+    words = ["king", "kings", "queen", "queens", "kingdom", "prince", "princess", "throne"]
+    incidence = ngram_matrix(words, 50_000, 3, 5)  # more buckets than twice the n-grams
+    targets = np.random.default_rng(0).standard_normal((len(words), 4)).astype(np.float32)
+    with_table = subwords.fit_ngram_table(incidence, targets, threads=1)
+    monkeypatch.setattr(subwords, "_TABLE_BUCKETS", 10)  # now a sort and a search instead
+    without = subwords.fit_ngram_table(incidence, targets, threads=1)
+    np.testing.assert_array_equal(with_table[0], without[0])
+    np.testing.assert_array_equal(with_table[1], without[1])
+    assert len(with_table[0]) < 50_000 / 2

@@ -249,7 +249,7 @@ def test_blocked_products_equal_the_plain_products(monkeypatch, threads, kernel)
             assert last - first <= 15  # a group of output rows: whole tiles of 5 rows within 16 rows' bytes
             assert [piece.first_input for piece in pieces] == sorted({piece.first_input for piece in pieces})
         if kernel == "compiled":
-            assert all(first % 5 == 0 for first, _, _ in products._row_tasks)  # groups of whole tiles of rows
+            assert all(first % 5 == 0 for first, _, _ in products._row_tasks + products._col_tasks)  # groups of whole tiles
             # The heaviest piece's runs go tile after tile: its rows start again at each tile of 5 input rows.
             heaviest = max((piece for _, _, pieces in products._row_tasks for piece in pieces), key=lambda piece: piece.entries)
             run_rows, *_ = products._file.read(heaviest)
@@ -307,6 +307,16 @@ def test_entries_per_column_counted_in_steps():
     expected = np.diff(matrix.tocsc().indptr)
     for step in (1, 7, 10**6):
         np.testing.assert_array_equal(svd._entries_per_column(matrix, step=step), expected)
+
+
+@pytest.mark.parametrize("lines", [0, 1, 7, 23])
+def test_tile_cuts_fall_on_tiles_and_respect_the_size_limit(lines):
+    nonzeros = np.arange(lines, 0, -1) ** 2  # the first lines the heaviest, as frequent words' are
+    cuts = svd._tile_cuts(nonzeros, pieces=4, max_lines=6, tile_lines=3)
+    assert cuts[0] == 0 and cuts[-1] == lines and cuts == sorted(set(cuts))
+    assert all(cut % 3 == 0 for cut in cuts[:-1]) and all(b - a <= 6 for a, b in zip(cuts[:-1], cuts[1:]))
+    if lines == 23:  # the heavy first tile alone, balanced by non-zeros as _block_cuts does
+        assert cuts[1] == 3
 
 
 def test_block_cuts_respect_the_size_limit_and_balance_non_zeros():

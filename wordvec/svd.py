@@ -56,6 +56,15 @@ def _block_cuts(nonzeros_per_line: np.ndarray, pieces: int, max_lines: int) -> l
     return cuts.tolist()
 
 
+def _tile_cuts(nonzeros_per_line: np.ndarray, pieces: int, max_lines: int, tile_lines: int) -> list[int]:
+    """:func:`_block_cuts` of whole tiles of ``tile_lines`` lines (``max_lines`` a multiple of it): every cut on a tile's start."""
+    lines = len(nonzeros_per_line)
+    if lines == 0:
+        return [0]
+    per_tile = np.add.reduceat(nonzeros_per_line, np.arange(0, lines, tile_lines))
+    return [min(cut * tile_lines, lines) for cut in _block_cuts(per_tile, pieces, max_lines // tile_lines)]
+
+
 @dataclass(frozen=True)
 class _Piece:
     """Where a piece of the matrix lies in a :class:`_BlockFile`, and the rows of the dense input it reads."""
@@ -318,14 +327,16 @@ class _BlockedProducts:
         max_lines = max(1, BLOCK_BYTES // row_bytes // tile_lines) * tile_lines
         pieces = max(BLOCKS_PER_THREAD * threads, -(-nonzeros // MAX_BLOCK_ENTRIES))
         row_groups = _block_cuts(np.diff(matrix.indptr), pieces, max_lines)
-        if self._kernels is not None and len(row_groups) > 1:
-            # Groups of whole tiles of rows: each piece of A^T X then holds whole tiles (a piece
-            # cut at a group inside a tile splits the tile's runs, the longest at the frequent words).
-            per_tile = np.add.reduceat(np.diff(matrix.indptr), np.arange(0, self.shape[0], tile_lines))
-            row_groups = [min(cut * tile_lines, self.shape[0]) for cut in _block_cuts(per_tile, pieces, max_lines // tile_lines)]
+        col_groups = _block_cuts(_entries_per_column(matrix), pieces, max_lines)
+        if self._kernels is not None:
+            # Groups of whole tiles: each piece of A^T X then holds whole tiles of rows (a piece
+            # cut at a group inside a tile splits the tile's runs, the longest at the frequent
+            # words), and the groups of columns, its output, match those of rows, A X's.
+            row_groups = _tile_cuts(np.diff(matrix.indptr), pieces, max_lines, tile_lines)
+            col_groups = _tile_cuts(_entries_per_column(matrix), pieces, max_lines, tile_lines)
         layout = _Layout(
             row_groups=row_groups,
-            col_groups=np.asarray(_block_cuts(_entries_per_column(matrix), pieces, max_lines)),
+            col_groups=np.asarray(col_groups),
             tile_lines=tile_lines,
             chunk_rows=max(1, INPUT_CHUNK_BYTES // row_bytes // max_lines) * max_lines,
         )

@@ -356,13 +356,13 @@ def _sparse_with_a_duplicate(rng: np.random.Generator, rows: int, columns: int, 
     seed=st.integers(0, 2**32 - 1),
 )
 def test_tile_runs_order_the_entries_by_tile_then_row(shape, density, tile_lines, seed):
-    from wordvec.svd import _tile_runs
+    from wordvec.svd import _runs
 
     rows, columns = shape
     matrix = _sparse_with_a_duplicate(np.random.default_rng(seed), rows, columns, density)
     tiles = -(-columns // tile_lines)
-    run_rows, run_tiles, run_ends, indices, data = _tile_runs(
-        compiled.kernels(), matrix.indptr, matrix.indices, matrix.data, tile_lines, tiles
+    run_rows, run_tiles, run_ends, indices, data = _runs(
+        compiled.kernels().tile_runs, matrix.indptr, matrix.indices, matrix.data, tile_lines, tiles
     )
     # Every entry, ordered by (tile, row, place in the row): a stable sort of the CSR entries.
     row_of = np.repeat(np.arange(rows), np.diff(matrix.indptr))
@@ -392,11 +392,13 @@ def test_transpose_runs_order_the_transpose_by_group_tile_column_then_row(shape,
     col_groups = np.array(sorted({0, columns, *(cut for cut in cuts if cut < columns)}), dtype=np.int64)
     row_tiles = np.arange(first, first + rows) // tile_lines - first // tile_lines  # rows first:first+rows of a matrix
     units = int(row_tiles[-1]) + 1
+    from wordvec.svd import _runs
+
     entries = matrix.nnz
-    run_rows, run_tiles, run_ends = (np.empty(entries, dtype=np.int64) for _ in range(3))
-    sorted_rows, sorted_data = np.empty(entries, dtype=np.int32), np.empty(entries, dtype=np.float32)
-    runs = compiled.kernels().transpose_runs(matrix.indptr, matrix.indices, matrix.data, row_tiles, units, col_groups,
-                                             run_rows, run_tiles, run_ends, sorted_rows, sorted_data)
+    run_rows, run_tiles, run_ends, sorted_rows, sorted_data = _runs(
+        compiled.kernels().transpose_runs, matrix.indptr, matrix.indices, matrix.data, row_tiles, units, col_groups
+    )
+    runs = len(run_rows)
     # Every entry, ordered by (group of its column, tile of its row, column, row, place): a stable sort.
     row_of = np.repeat(np.arange(rows), np.diff(matrix.indptr))
     group_of = np.searchsorted(col_groups, matrix.indices, side="right") - 1

@@ -164,6 +164,24 @@ def test_the_analogy_view_is_the_same_svd_embedded_with_its_own_eig_and_no_conte
     np.testing.assert_allclose(lengths[lengths > 0], 1, rtol=1e-5)
 
 
+@pytest.mark.parametrize("threadpoolctl", ["installed", "missing"])
+def test_svd_embedding_on_threads_is_the_same_with_or_without_threadpoolctl(monkeypatch, threadpoolctl):
+    # The vectors are assembled a block of rows per thread when BLAS can be held to one thread
+    # each, in turn otherwise: an SVD asked for threads never fails for want of threadpoolctl.
+    monkeypatch.setattr(svd, "_ROWS_PER_STEP", 7)
+    matrix = sp.csr_matrix(skewed_sparse(250, 250))
+    in_turn = svd_embedding(matrix, 6, add_context=True, analogy_eig=0.5, seed=2, threads=1)
+    if threadpoolctl == "missing":
+        import wordvec._cores as cores_module
+
+        real_find_spec = cores_module.importlib.util.find_spec
+        monkeypatch.setattr(cores_module.importlib.util, "find_spec",
+                            lambda name, *rest: None if name == "threadpoolctl" else real_find_spec(name, *rest))
+    on_threads = svd_embedding(matrix, 6, add_context=True, analogy_eig=0.5, seed=2, threads=3)
+    for got, expected in zip(on_threads, in_turn, strict=True):
+        np.testing.assert_array_equal(got, expected)
+
+
 def large_singular_values(scale: float = 3000.0) -> sp.csr_matrix:
     """A sparse matrix whose largest singular value (several hundred) makes s ** 8 overflow float32's squares."""
     matrix = sp.csr_matrix(skewed_sparse(250, 250))

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, TypeVar
 from .errors import ParameterError
 
 if TYPE_CHECKING:
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 T = TypeVar("T")
 
@@ -43,21 +43,32 @@ def in_order_on_threads(function: Callable[..., T], calls: Iterable[tuple], thre
             yield future.result()
 
 
+def in_background(function: Callable[..., T], *arguments: object) -> Future[T]:
+    """``function(*arguments)`` begun on a thread of its own; its result (or error) from the future returned."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    worker = ThreadPoolExecutor(1)
+    try:
+        return worker.submit(function, *arguments)
+    finally:
+        worker.shutdown(wait=False)  # the thread ends when the call does
+
+
 @contextlib.contextmanager
-def one_blas_thread_each(batches: int, threads: int | None) -> Iterator[ThreadPoolExecutor | None]:
+def one_blas_thread_each(batches: int, threads: int | None, *, strict: bool = True) -> Iterator[ThreadPoolExecutor | None]:
     """A pool of ``threads`` (default: a thread per core), BLAS limited to one thread meanwhile; None for one.
 
     A batch is a matrix product, which BLAS runs on every core, and element-wise work (a
     top-n selection, a normalisation), which runs on one while BLAS's idle threads spin on
     the others. Whole batches on threads of their own, each product on one core, keep every
     core busy. Limiting BLAS needs threadpoolctl (an optional dependency); without it
-    batches run in turn.
+    batches run in turn, and ``threads`` above one given by the user (``strict``) is an error.
     """
     if threads is not None and threads < 1:
         raise ParameterError(f"threads must be >= 1; got {threads}")
     cores = min(available_cores() if threads is None else threads, batches)
     if cores < 2 or importlib.util.find_spec("threadpoolctl") is None:
-        if threads is not None and cores > 1:
+        if strict and threads is not None and cores > 1:
             raise ParameterError(f"threads={threads} needs threadpoolctl: pip install 'wordvec[threads]'")
         yield None
         return

@@ -527,17 +527,12 @@ def _start_ngram_matrix(words: list[str], settings: BuildParams) -> Future | Non
     leaves a core idle at times), they are ready when the n-grams are fitted. A vocabulary
     whose vectors spill to disk hashes them later instead (see :func:`_subword_tables`).
     """
-    from concurrent.futures import ThreadPoolExecutor
-
+    from ._cores import in_background
     from .subwords import ngram_matrix
 
     if not settings.subwords or spills(len(words) * settings.dim * np.dtype(np.float32).itemsize):
         return None
-    hashing = ThreadPoolExecutor(1)
-    try:
-        return hashing.submit(ngram_matrix, words, settings.buckets, settings.min_n, settings.max_n)
-    finally:
-        hashing.shutdown(wait=False)
+    return in_background(ngram_matrix, words, settings.buckets, settings.min_n, settings.max_n)
 
 
 def _subword_tables(

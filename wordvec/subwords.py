@@ -16,6 +16,7 @@ Subword Information. TACL 5.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
@@ -413,15 +414,21 @@ def fit_ngram_table(
     # Only the buckets some word uses (the others' rows are zero at the solution, and a small
     # vocabulary uses a fraction of the buckets), numbered in the order the words first use them,
     # so that the words' order carries over to the table's rows.
-    # A table of every bucket (the earliest use of each, then its number) when the buckets are not
-    # many more than the n-grams: a gather where a sort and a binary search would be (the bench
-    # corpus's fit set-up took 0.1-0.2 s against 0.5 s); else, as with 2**31 buckets, no such table.
-    table_of_buckets = incidence.shape[1] <= max(2 * len(incidence.indices), _TABLE_BUCKETS)
-    used, first_use = (_first_uses_in_table(incidence.indices, incidence.shape[1]) if table_of_buckets
-                       else _first_uses(incidence.indices))
+    # A bucket's place among the used: from a table of every bucket when the buckets are not many
+    # more than the n-grams (a gather, where a sort and a binary search would be: the bench corpus's
+    # fit set-up took 0.1-0.2 s against 0.5 s); else, as with 2**31 buckets, from the sorted used.
+    buckets = incidence.shape[1]
+    if buckets <= max(2 * len(incidence.indices), _TABLE_BUCKETS):
+        used, first_use = _first_uses_in_table(incidence.indices, buckets)
+        place_in_table = np.empty(buckets, dtype=np.int32)
+        place_in_table[used] = np.arange(len(used))
+        place_of = place_in_table.__getitem__
+    else:
+        used, first_use = _first_uses(incidence.indices)
+        place_of = functools.partial(np.searchsorted, used)
     by_first_use = np.argsort(first_use, kind="stable")
-    number_of = np.empty(incidence.shape[1] if table_of_buckets else len(used), dtype=np.int32)
-    number_of[used[by_first_use] if table_of_buckets else by_first_use] = np.arange(len(used))
+    number_of = np.empty(len(used), dtype=np.int32)
+    number_of[by_first_use] = np.arange(len(used))
     # A few million entries at a time, in 32-bit integers: the n-grams of a large vocabulary
     # are many (21.5M for the 654k words of ten copies of the bench corpus, 33 a word), and
     # each 64-bit temporary of all of them would be 8 bytes an n-gram.
@@ -429,8 +436,7 @@ def fit_ngram_table(
     squares = np.zeros(len(used), dtype=np.float32)  # the diagonal of G^T G, summed in the order scipy sums it
     for start in range(0, len(columns), _ENTRIES_PER_STEP):
         part = slice(start, start + _ENTRIES_PER_STEP)
-        used_place = incidence.indices[part] if table_of_buckets else np.searchsorted(used, incidence.indices[part])
-        columns[part] = number_of[used_place]
+        columns[part] = number_of[place_of(incidence.indices[part])]
         np.add.at(squares, columns[part], np.square(incidence.data[part]))
     incidence = sp.csr_matrix((incidence.data, columns, incidence.indptr), shape=(incidence.shape[0], len(used)))
     del columns

@@ -6,7 +6,7 @@ import functools
 import os
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from types import ModuleType
@@ -16,7 +16,7 @@ import scipy.linalg
 import scipy.linalg.blas
 import scipy.sparse as sp
 
-from ._cores import available_cores, in_order_on_threads, one_blas_thread_each
+from ._cores import available_cores, in_background, in_order_on_threads, one_blas_thread_each
 from . import compiled
 from ._malloc import release_freed_memory
 from ._spill import is_spilled, release, tall_empty, tall_zeros
@@ -236,7 +236,7 @@ def _tiled_pieces(
     if not chunk.has_sorted_indices:
         chunk = chunk.sorted_indices()
     tile_lines, columns = layout.tile_lines, chunk.shape[1]
-    runs = _tile_runs(kernels, chunk.indptr, chunk.indices, chunk.data, tile_lines, -(-columns // tile_lines))
+    runs = _runs(kernels.tile_runs, chunk.indptr, chunk.indices, chunk.data, tile_lines, -(-columns // tile_lines))
     row_parts = []
     for start in range(0, columns, layout.chunk_rows):
         stop = min(start + layout.chunk_rows, columns)
@@ -248,12 +248,7 @@ def _tiled_pieces(
     first_tile = first // tile_lines
     units = (last - 1) // tile_lines - first_tile + 1
     row_tiles = np.arange(first, last) // tile_lines - first_tile
-    entries = len(chunk.indices)
-    run_rows, run_tiles, run_ends = (np.empty(entries, dtype=np.int64) for _ in range(3))
-    sorted_rows, sorted_data = np.empty(entries, dtype=np.int32), np.empty(entries, dtype=chunk.data.dtype)
-    count = kernels.transpose_runs(chunk.indptr, chunk.indices, chunk.data, row_tiles, units, layout.col_groups,
-                                   run_rows, run_tiles, run_ends, sorted_rows, sorted_data)
-    runs = run_rows[:count], run_tiles[:count], run_ends[:count], sorted_rows, sorted_data
+    runs = _runs(kernels.transpose_runs, chunk.indptr, chunk.indices, chunk.data, row_tiles, units, layout.col_groups)
     del chunk
     column_parts = []
     for group in range(len(layout.col_groups) - 1):
@@ -263,14 +258,17 @@ def _tiled_pieces(
     return row_parts, column_parts
 
 
-def _tile_runs(
-    kernels: ModuleType, indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, tile_lines: int, tiles: int
+def _runs(
+    kernel: Callable[..., int], indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, *arguments: object
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`_kernels.tile_runs` with its outputs made: ``run_rows, run_tiles, run_ends, indices, data``."""
+    """``kernel`` (:func:`_kernels.tile_runs` or :func:`_kernels.transpose_runs`) with its outputs made.
+
+    Returns ``run_rows, run_tiles, run_ends`` of its runs and the entries' sorted indices and values.
+    """
     entries = len(indices)
     run_rows, run_tiles, run_ends = (np.empty(entries, dtype=np.int64) for _ in range(3))
     sorted_indices, sorted_data = np.empty(entries, dtype=np.int32), np.empty(entries, dtype=data.dtype)
-    runs = kernels.tile_runs(indptr, indices, data, tile_lines, tiles, run_rows, run_tiles, run_ends, sorted_indices, sorted_data)
+    runs = kernel(indptr, indices, data, *arguments, run_rows, run_tiles, run_ends, sorted_indices, sorted_data)
     return run_rows[:runs], run_tiles[:runs], run_ends[:runs], sorted_indices, sorted_data
 
 
@@ -326,17 +324,13 @@ class _BlockedProducts:
         # Groups of lines and chunks of the input's rows are whole tiles, so that no tile straddles them.
         max_lines = max(1, BLOCK_BYTES // row_bytes // tile_lines) * tile_lines
         pieces = max(BLOCKS_PER_THREAD * threads, -(-nonzeros // MAX_BLOCK_ENTRIES))
-        row_groups = _block_cuts(np.diff(matrix.indptr), pieces, max_lines)
-        col_groups = _block_cuts(_entries_per_column(matrix), pieces, max_lines)
-        if self._kernels is not None:
-            # Groups of whole tiles: each piece of A^T X then holds whole tiles of rows (a piece
-            # cut at a group inside a tile splits the tile's runs, the longest at the frequent
-            # words), and the groups of columns, its output, match those of rows, A X's.
-            row_groups = _tile_cuts(np.diff(matrix.indptr), pieces, max_lines, tile_lines)
-            col_groups = _tile_cuts(_entries_per_column(matrix), pieces, max_lines, tile_lines)
+        # With the compiled kernel, groups of whole tiles: each piece of A^T X then holds whole
+        # tiles of rows (a piece cut at a group inside a tile splits the tile's runs, the longest
+        # at the frequent words), and the groups of columns, its output, match those of rows, A X's.
+        cuts = _block_cuts if self._kernels is None else functools.partial(_tile_cuts, tile_lines=tile_lines)
         layout = _Layout(
-            row_groups=row_groups,
-            col_groups=np.asarray(col_groups),
+            row_groups=cuts(np.diff(matrix.indptr), pieces, max_lines),
+            col_groups=np.asarray(cuts(_entries_per_column(matrix), pieces, max_lines)),
             tile_lines=tile_lines,
             chunk_rows=max(1, INPUT_CHUNK_BYTES // row_bytes // max_lines) * max_lines,
         )
@@ -643,9 +637,7 @@ def _range_and_projection(
         if not is_spilled(test_matrix):
             # Drawn on a thread (outside the GIL) while the blocks are cut, which leaves a core idle at
             # times. A spilled test matrix is drawn after, so that the two do not compete for the page cache.
-            drawing = ThreadPoolExecutor(1)
-            drawn = drawing.submit(draw)
-            drawing.shutdown(wait=False)
+            drawn = in_background(draw)
         products = _BlockedProducts([sp.csr_matrix(holder.pop(), dtype=dtype)], width, threads or available_cores())
         release_freed_memory()  # the matrix the blocks were made from
         dot, tdot = products.dot, products.tdot
@@ -766,7 +758,7 @@ def svd_embedding(
     # The blocks of rows on a thread per core, each product on one BLAS thread (most of the work
     # is element-wise, on one core); each block reads and writes only its own rows.
     starts = range(0, rows, _ROWS_PER_STEP)
-    with one_blas_thread_each(len(starts), threads) as pool:
+    with one_blas_thread_each(len(starts), threads, strict=False) as pool:
         block_values = list(map(assemble, starts) if pool is None else pool.map(assemble, starts))
     # Signs as randomized_svd fixes them: each column's largest |U|, the first of equals.
     largest = np.zeros(dim, dtype=dtype)

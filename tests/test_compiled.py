@@ -243,6 +243,64 @@ def test_a_compiled_scan_numbers_words_exactly_as_the_dictionary_does(pieces):
     np.testing.assert_array_equal(*ids)
 
 
+# What the normalisation changes: case (a capital sigma by its neighbours, a dotted capital I
+# to two code points, a Deseret capital above U+FFFF), the typographic apostrophe, invisible
+# characters, underscores, the clitic 's, NFC (a combining accent, a Hangul vowel jamo, an
+# Oriya vowel sign that composes), besides the token rules' edges.
+NORMALISING = ALPHABET + "sSKΣσİ\u2019\u200b\u200d\ufeffᄀ\u1161가\u0b47\u0b3e\U00010400\U00010428Å\u212b"
+
+
+def spans_either_way(text):
+    from wordvec.tokenize import RegexTokenizer
+
+    tokenizer = RegexTokenizer()
+    return tokenizer.token_code_spans(text), tokenizer.token_code_spans(text, compiled.kernels())
+
+
+@settings(max_examples=500, deadline=None)
+@given(lines=st.lists(st.text(alphabet=NORMALISING, max_size=30), max_size=5), ascii_only=st.booleans())
+def test_the_compiled_normalisation_gives_the_code_points_and_spans_of_pythons(lines, ascii_only):
+    text = "\n".join(lines)
+    if ascii_only:
+        text = text.encode("ascii", "ignore").decode()
+    expected, got = spans_either_way(text)
+    for want, have in zip(expected, got):
+        np.testing.assert_array_equal(have, want)
+        assert have.dtype == want.dtype
+
+
+@pytest.mark.parametrize("text", [
+    "The King's crown, the KING'S men's 's x's' 's_\n",  # the clitic, before a non-word character or the end
+    "ΣΑΣ ΟΔΥΣΣΕΥΣ\nİstanbul\ncafe\u0301 e\u0301\u0301\n",  # lines for Python between lines for the kernel
+    "a\u200bb c\ufeff\u2019s \U00010400\U00010401x 😀s\n",
+])
+def test_the_compiled_normalisation_of_hand_picked_texts(text):
+    expected, got = spans_either_way(text)
+    for want, have in zip(expected, got):
+        np.testing.assert_array_equal(have, want)
+
+
+def test_every_code_point_nfc_may_compose_goes_to_python():
+    """The tables' claim: a code point NFC might change in some context is sent to Python's normalisation."""
+    import unicodedata
+
+    from wordvec.vectorized_tokenize import _NEEDS_PYTHON, _normalising_properties, _normalising_tables
+
+    from wordvec.tokenize import INVISIBLE_CHARACTERS
+
+    _, plane_needs = _normalising_tables(INVISIBLE_CHARACTERS)
+    seconds = set()
+    for code in range(0x110000):
+        parts = unicodedata.decomposition(chr(code)).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            seconds.add(int(parts[1], 16))
+    marks = [code for code in range(0x110000) if unicodedata.combining(chr(code))]
+    changed = [code for code in range(0x110000) if not unicodedata.is_normalized("NFC", chr(code))]
+    for code in sorted(seconds) + marks + changed:
+        needs = plane_needs[code] if code < 0x10000 else _normalising_properties(chr(code), INVISIBLE_CHARACTERS)[1][0]
+        assert needs & _NEEDS_PYTHON, hex(code)
+
+
 def test_the_token_table_grows_and_keeps_every_word(monkeypatch):
     from wordvec.tokenize import RegexTokenizer
     from wordvec.vectorized_tokenize import TokenTable

@@ -273,6 +273,107 @@ def lookup_tokens(
     return k
 
 
+# Flags of a code point as wordvec.vectorized_tokenize sets them (_WORD, _DIGIT, _EMOJI, _JOINER, _DOT_COMMA).
+_WORD, _DIGIT, _EMOJI, _JOINER, _DOT_COMMA = 1, 2, 4, 8, 16
+# What a text's code point asks of the normalisation (wordvec.vectorized_tokenize._normalising_tables).
+_NEEDS_PYTHON, _INVISIBLE = 1, 2
+_APOSTROPHE, _SMALL_S, _LINE_END = 39, 115, 10
+
+
+@_compile
+def normalized_token_spans(
+    raw: np.ndarray,
+    first: int,
+    stop: int,
+    lower: np.ndarray,
+    needs: np.ndarray,
+    flags: np.ndarray,
+    astral_codes: np.ndarray,
+    astral_lower: np.ndarray,
+    astral_needs: np.ndarray,
+    astral_flags: np.ndarray,
+) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`wordvec.tokenize.normalize_text` and then the token spans, over code points ``raw[first:stop]`` of a text.
+
+    ``lower``, ``needs`` and ``flags`` describe each code point below U+10000 (its
+    normalised lowercase, whether it needs Python's normalisation or is dropped, and the
+    token rules' flags of a normalised code point); ``astral_*`` the same for the text's
+    code points above, sorted. Returns the place of the first code point that needs
+    Python's normalisation (one NFC might change, or whose lowercase depends on its
+    neighbours) and empty arrays; else -1, the normalised code points, and the start and
+    end of each token in them, as :func:`wordvec.vectorized_tokenize.token_code_spans`
+    finds them.
+    """
+    codes = np.empty(stop - first, dtype=np.uint32)
+    marks = np.empty(stop - first, dtype=np.uint8)
+    kept = 0
+    for i in range(first, stop):
+        code = raw[i]
+        if code < 65536:
+            need = needs[code]
+            normal = lower[code]
+            mark = flags[normal]
+        else:
+            place = np.searchsorted(astral_codes, code)
+            need = astral_needs[place]
+            normal = astral_lower[place]
+            mark = astral_flags[place]
+        if need & _NEEDS_PYTHON:
+            return i, codes[:0], np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        if need & _INVISIBLE:
+            continue
+        codes[kept] = normal
+        marks[kept] = mark
+        kept += 1
+    # The clitic: "'s" before a code point that is not a word character, or at the end, is
+    # dropped; matches do not overlap and look ahead in the text before any is dropped.
+    length = 0
+    i = 0
+    while i < kept:
+        if codes[i] == _APOSTROPHE and i + 1 < kept and codes[i + 1] == _SMALL_S and (i + 2 == kept or marks[i + 2] & _WORD == 0):
+            i += 2
+            continue
+        codes[length] = codes[i]
+        marks[length] = marks[i]
+        length += 1
+        i += 1
+    # The regular expression's tokens: runs of word characters, joined through an apostrophe
+    # or hyphen between word characters, or through "." or "," between digits (then digits
+    # only); an emoji and a line end alone.
+    starts = np.empty(length + 1, dtype=np.int64)
+    ends = np.empty(length + 1, dtype=np.int64)
+    tokens = 0
+    i = 0
+    while i < length:
+        mark = marks[i]
+        if mark & _WORD:
+            start = i
+            i += 1
+            while i < length and marks[i] & _WORD:
+                i += 1
+            while i + 1 < length:
+                if marks[i] & _JOINER and marks[i + 1] & _WORD:
+                    i += 2
+                    while i < length and marks[i] & _WORD:
+                        i += 1
+                elif marks[i] & _DOT_COMMA and marks[i - 1] & _DIGIT and marks[i + 1] & _DIGIT:
+                    i += 2
+                    while i < length and marks[i] & _DIGIT:
+                        i += 1
+                else:
+                    break
+            starts[tokens] = start
+            ends[tokens] = i
+            tokens += 1
+        else:
+            if mark & _EMOJI or codes[i] == _LINE_END:
+                starts[tokens] = i
+                ends[tokens] = i + 1
+                tokens += 1
+            i += 1
+    return -1, codes[:length], starts[:tokens], ends[:tokens]
+
+
 @_compile
 def fill_slots(slots: np.ndarray, slot_hashes: np.ndarray, hashes: np.ndarray, words: int) -> None:
     """Put words ``0 .. words - 1`` into an empty (all -1) table ``slots`` by their hashes, as :func:`lookup_tokens` probes."""

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Protocol
 from .errors import ParameterError
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
     import numpy as np
 
 #: The token that marks a line end in tokenized text; windows never cross it.
@@ -17,7 +19,7 @@ LINE_END = "\n"
 
 #: Characters removed before tokenizing, so a word with an invisible character in it is
 #: the same word: zero-width space / non-joiner / joiner, word joiner, byte-order mark.
-_INVISIBLE = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff")
+INVISIBLE_CHARACTERS = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff")
 _WORD_CHAR = re.compile(r"[^\W_]")
 _CLITIC_S = re.compile(r"'s\b")
 
@@ -76,7 +78,7 @@ def normalize_text(text: str) -> str:
     if not text.isascii():
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
-        for invisible in _INVISIBLE:
+        for invisible in INVISIBLE_CHARACTERS:
             if invisible in text:
                 text = text.replace(invisible, "")
         text = text.replace("\u2019", "'")
@@ -138,13 +140,19 @@ class RegexTokenizer:
             grouped = list(first_index), np.array(positions, dtype=np.int32)
         return grouped
 
-    def token_code_spans(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def token_code_spans(self, text: str, kernels: ModuleType | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The code points of ``text`` normalised and the (start, end) of each of :meth:`tokenize_lines`'s tokens in them.
 
-        What a :class:`wordvec.vectorized_tokenize.TokenTable` numbers.
+        What a :class:`wordvec.vectorized_tokenize.TokenTable` numbers. With ``kernels``
+        (:func:`wordvec.compiled.kernels`), the text is normalised and split in compiled code:
+        the same result.
         """
-        from .vectorized_tokenize import token_code_spans
+        from .vectorized_tokenize import compiled_token_code_spans, token_code_spans
 
+        if kernels is not None:
+            return compiled_token_code_spans(
+                text, word_character_class(), EMOJI_CLASS, kernels, normalize_text, INVISIBLE_CHARACTERS
+            )
         return token_code_spans(normalize_text(text), word_character_class(), EMOJI_CLASS)
 
     def tokenize(self, text: str) -> list[str]:
@@ -192,6 +200,6 @@ def get_tokenizer(name: str) -> Tokenizer:
 
 
 __all__ = [
-    "EMOJI_CLASS", "LINE_END", "RegexTokenizer", "NltkTokenizer", "Tokenizer", "get_tokenizer", "normalize_text",
+    "EMOJI_CLASS", "INVISIBLE_CHARACTERS", "LINE_END", "RegexTokenizer", "NltkTokenizer", "Tokenizer", "get_tokenizer", "normalize_text",
     "word_character_class",
 ]

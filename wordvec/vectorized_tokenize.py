@@ -12,11 +12,17 @@ random text.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+import threading
+import unicodedata
+from collections.abc import Callable
+from functools import lru_cache, partial
+from types import ModuleType
 
 import numpy as np
 
 _WORD, _DIGIT, _EMOJI, _JOINER, _DOT_COMMA = 1, 2, 4, 8, 16
+# What a code point asks of the compiled normalisation (wordvec._kernels.normalized_token_spans).
+_NEEDS_PYTHON, _DROPPED = 1, 2
 _BASES = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F))  # odd, so invertible modulo 2^64
 
 
@@ -101,6 +107,118 @@ def token_code_spans(text: str, word_char: str, emoji: str) -> tuple[np.ndarray,
     if not len(codes):
         return codes, np.empty(0, np.int64), np.empty(0, np.int64)
     return codes, *_token_spans(codes, word_char, emoji)
+
+
+def compiled_token_code_spans(
+    text: str, word_char: str, emoji: str, kernels: ModuleType, normalize_text: Callable[[str], str], invisible: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`token_code_spans` of ``normalize_text(text)``, normalised and split in one compiled pass.
+
+    ``normalize_text`` is :func:`wordvec.tokenize.normalize_text`, which removes the ``invisible``
+    characters. The same code points and spans: its normalisation (lowercase, the
+    typographic apostrophe, invisible characters, underscores, the clitic ``'s``) and the
+    token rules run in :func:`wordvec._kernels.normalized_token_spans`, outside the GIL,
+    where Python's string methods and numpy's many passes held it or went over the text
+    again and again. A line with a code point that NFC might change in context, or whose
+    lowercase depends on its neighbours (a capital sigma), goes through Python's
+    normalisation as before: none of them reaches across a line end.
+    """
+    # An ASCII text is its bytes; numba compiles the kernel for both element types.
+    raw = np.frombuffer(text.encode("ascii"), dtype=np.uint8) if text.isascii() else np.frombuffer(
+        text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32
+    )
+    tables = (*_normalising_tables(invisible), _bmp_flags(word_char, emoji), *_astral_tables(raw, word_char, emoji, invisible))
+    parts = []
+    position = 0
+    while True:
+        culprit, *part = kernels.normalized_token_spans(raw, position, len(raw), *tables)
+        if culprit < 0:
+            parts.append(part)
+            break
+        # The code points before its line, in compiled code; its line, in Python.
+        line_start = text.rfind("\n", position, culprit) + 1
+        if line_start > position:
+            parts.append(kernels.normalized_token_spans(raw, position, line_start, *tables)[1:])
+        position = text.find("\n", culprit)
+        position = len(raw) if position < 0 else position
+        parts.append(token_code_spans(normalize_text(text[line_start:position]), word_char, emoji))
+    if len(parts) == 1:
+        return parts[0][0], parts[0][1], parts[0][2]
+    offsets = np.cumsum([0] + [len(codes) for codes, _, _ in parts[:-1]])
+    return (
+        np.concatenate([codes for codes, _, _ in parts]),
+        np.concatenate([starts + offset for (_, starts, _), offset in zip(parts, offsets)]),
+        np.concatenate([ends + offset for (_, _, ends), offset in zip(parts, offsets)]),
+    )
+
+
+def _normalising_properties(characters: str, invisible: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Each character's code point after :func:`wordvec.tokenize.normalize_text` (but the clitic), and what it needs.
+
+    ``_DROPPED``: one of the ``invisible`` characters, which the normalisation removes. ``_NEEDS_PYTHON``:
+    a character that NFC may change next to others (a combining or composing mark, a Hangul
+    jamo, one that NFC itself changes) or whose lowercase is not one code point of its own
+    (a capital sigma is final or not by its neighbours; a dotted capital I lowercases to two).
+    """
+    count = len(characters)
+    folded = [character.replace("\u2019", "'").lower().replace("_", " ") for character in characters]
+    single = "".join(each if len(each) == 1 else "\x00" for each in folded)
+    lower = np.frombuffer(single.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
+    codes = np.frombuffer(characters.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    needs_python = (
+        (np.fromiter(map(len, folded), dtype=np.int64, count=count) != 1)
+        | (codes == 0x03A3)
+        | ((codes >= 0x1100) & (codes <= 0x11FF))
+        | (np.fromiter(map(unicodedata.combining, characters), dtype=np.int64, count=count) != 0)
+        | np.fromiter((category[0] == "M" for category in map(unicodedata.category, characters)), dtype=bool, count=count)
+        | np.isin(codes, _composing_seconds())
+        | ~np.fromiter(map(partial(unicodedata.is_normalized, "NFC"), characters), dtype=bool, count=count)
+    )
+    needs = np.where(needs_python, _NEEDS_PYTHON, 0).astype(np.uint8)
+    needs[np.isin(codes, [ord(character) for character in invisible])] = _DROPPED
+    return lower, needs
+
+
+@lru_cache(maxsize=1)
+def _composing_seconds() -> np.ndarray:
+    """The code points that NFC composes with the character before them, in the Basic Multilingual Plane.
+
+    The second of each two-character canonical decomposition. Above it, every such
+    character is a mark, which :func:`_normalising_properties` sends to Python anyway.
+    """
+    seconds = set()
+    for decomposition in map(unicodedata.decomposition, map(chr, range(0x10000))):
+        if decomposition and not decomposition.startswith("<"):
+            parts = decomposition.split()
+            if len(parts) == 2:
+                seconds.add(int(parts[1], 16))
+    return np.array(sorted(seconds), dtype=np.uint32)
+
+
+_TABLES_LOCK = threading.Lock()
+
+
+def _normalising_tables(invisible: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_normalising_properties` of every code point below U+10000, made once a process."""
+    with _TABLES_LOCK:  # the scan's threads ask at once
+        return _plane_tables(invisible)
+
+
+@lru_cache(maxsize=2)
+def _plane_tables(invisible: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    lower, needs = _normalising_properties("".join(map(chr, range(0x10000))), invisible)
+    needs[lower >= 0x10000] |= _NEEDS_PYTHON  # the flags are looked up in a table of this plane
+    return lower, needs
+
+
+def _astral_tables(
+    raw: np.ndarray, word_char: str, emoji: str, invisible: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The text's distinct code points above U+10000 (sorted), their normalised code points, needs and flags."""
+    astral = np.unique(raw[raw >= 0x10000]) if raw.dtype == np.uint32 else np.empty(0, dtype=np.uint32)
+    lower, needs = _normalising_properties("".join(map(chr, astral.tolist())), invisible)
+    flags = _char_flags("".join(map(chr, lower.tolist())), word_char, emoji)
+    return astral.astype(np.uint32), lower, needs, flags
 
 
 class TokenTable:

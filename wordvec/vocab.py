@@ -189,7 +189,7 @@ def scan_corpus(
         grouped = getattr(tokenizer, "tokenize_lines_grouped", None)
         for piece in pieces:
             if table is not None:
-                ids = table.ids(*tokenizer.token_code_spans(piece))
+                ids = table.ids(*tokenizer.token_code_spans(piece, table.kernels))
             # Else the mapping runs in C (map over a dict method); new words get the next id.
             elif grouped is not None:  # ids looked up once for each distinct token of the piece
                 distinct, positions = grouped(piece)

@@ -7,6 +7,7 @@ import re
 import shlex
 import codecs
 import gzip
+import io
 import lzma
 import subprocess
 import sys
@@ -238,6 +239,36 @@ def test_corrupt_compressed_file_in_a_directory_is_an_error(tmp_path, name, dama
     assert [path.name for path in resolve_paths([tmp_path])] == sorted(["good.txt", name])
     with pytest.raises(CorpusError, match=rf"'{tmp_path / name}'"):
         read_text(tmp_path)
+
+
+# A gzip header, then a deflate block of the reserved type 3: data that zlib (and ISA-L) refuse as invalid.
+INVALID_DEFLATE = bytes.fromhex("1f8b0800000000000003") + b"\x07" + b"\x00" * 16
+
+
+@pytest.mark.parametrize("accelerated", [True, False], ids=["isal", "zlib"])
+@pytest.mark.parametrize("damage, message", [
+    (lambda data: data, None),
+    (lambda data: data[: len(data) // 2], "is truncated: the compressed stream ends early"),
+    (lambda data: data[:-8] + bytes(b ^ 0xFF for b in data[-8:-4]) + data[-4:], "CRC check failed.*corrupt"),
+    (lambda data: INVALID_DEFLATE, "[Ii]nvalid (deflate )?block.*corrupt"),  # each library words it its way
+], ids=["intact", "truncated", "checksum", "invalid-deflate"])
+def test_gzip_reads_the_same_with_isal_or_zlib(tmp_path, monkeypatch, accelerated, damage, message):
+    """ISA-L (the [fast] extra's isal) decompresses gzip unless WORDVEC_COMPILED=0: the same text, the same errors."""
+    import isal  # noqa: F401  (the [test] extra installs it: this must run, never skip)
+
+    import wordvec.compiled as compiled
+    from wordvec.corpus import _gzip_stream
+
+    monkeypatch.setenv(compiled.ENVIRONMENT_SWITCH, "1" if accelerated else "0")
+    assert isinstance(_gzip_stream(io.BytesIO()), gzip.GzipFile) is not accelerated  # zlib's reader only without
+    text = "".join(f"line {number} ünïcode {number * 7}\n" for number in range(20_000))
+    path = tmp_path / "corpus.txt.gz"
+    path.write_bytes(damage(gzip.compress(text.encode())))
+    if message is None:
+        assert read_text(path) == text
+    else:
+        with pytest.raises(CorpusError, match=rf"'{path}'.* {message}"):
+            read_text(path)
 
 
 def test_empty_directory_is_an_error(tmp_path):

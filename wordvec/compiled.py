@@ -34,7 +34,7 @@ MIN_PRODUCT_ENTRIES = 20_000_000
 #: run compiled (:func:`_kernels.take_step` and the two beside it): the bench corpus's table has
 #: 113M, and its fit took 3.3-3.4 s against 4.0-4.4 s; the quick start's is far below.
 MIN_FIT_CELLS = 50_000_000
-#: The environment variable that chooses: "0" never uses the kernels, "1" always does (an
+#: The environment variable that chooses: "0" never uses the kernels (nor ISA-L's gzip), "1" always does (an
 #: error without numba), unset or anything else leaves it to the corpus size.
 ENVIRONMENT_SWITCH = "WORDVEC_COMPILED"
 
@@ -52,6 +52,11 @@ def use_for_products(entries: int) -> bool:
 def use_for_fit(cells: int) -> bool:
     """Whether an n-gram table of ``cells`` cells is fitted with the compiled kernels (as :func:`use_for`)."""
     return _chosen(cells >= MIN_FIT_CELLS)
+
+
+def accelerated() -> bool:
+    """Whether the accelerators may be used at all: not with ``WORDVEC_COMPILED=0``."""
+    return os.environ.get(ENVIRONMENT_SWITCH, "") != "0"
 
 
 def _chosen(large: bool) -> bool:
@@ -99,7 +104,7 @@ def warm_up_in_background() -> threading.Thread | None:
     kernels are run on tiny inputs of the types the build passes, which is what makes numba
     load them. Returns the thread, or None without numba or with the kernels switched off.
     """
-    if os.environ.get(ENVIRONMENT_SWITCH, "") == "0":
+    if not accelerated():
         return None
 
     def warm() -> None:

@@ -280,6 +280,21 @@ def test_the_compiled_normalisation_of_hand_picked_texts(text):
         np.testing.assert_array_equal(have, want)
 
 
+def test_a_text_with_combining_marks_on_every_line_goes_to_python_once(monkeypatch):
+    """From the first line that needs Python's normalisation, the rest of the text goes there in one call, not a call a line."""
+    import wordvec.vectorized_tokenize as vectorized
+
+    calls = []
+    numpy_spans = vectorized.token_code_spans
+    monkeypatch.setattr(vectorized, "token_code_spans", lambda text, *rest: calls.append(text) or numpy_spans(text, *rest))
+    text = "plain words first\n" + "".join(f"नमस्ते line {number} cafe\u0301\n" for number in range(200))
+    expected, got = spans_either_way(text)
+    for want, have in zip(expected, got):
+        np.testing.assert_array_equal(have, want)
+    assert len(calls) == 2  # once for Python's own path above, once for the compiled path's rest
+    assert calls[1].startswith("नमस्ते line 0")
+
+
 def test_every_code_point_nfc_may_compose_goes_to_python():
     """The tables' claim: a code point NFC might change in some context is sent to Python's normalisation."""
     import unicodedata

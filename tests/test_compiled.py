@@ -280,19 +280,25 @@ def test_the_compiled_normalisation_of_hand_picked_texts(text):
         np.testing.assert_array_equal(have, want)
 
 
-def test_a_text_with_combining_marks_on_every_line_goes_to_python_once(monkeypatch):
-    """From the first line that needs Python's normalisation, the rest of the text goes there in one call, not a call a line."""
+@pytest.mark.parametrize("lines", [3, 200])
+def test_lines_with_combining_marks_go_to_python_alone_then_the_rest_at_once(monkeypatch, lines):
+    """A few lines that need Python's normalisation go there one at a time; past a few, the rest of the text in one call."""
     import wordvec.vectorized_tokenize as vectorized
+    from wordvec.tokenize import normalize_text
 
     calls = []
     numpy_spans = vectorized.token_code_spans
     monkeypatch.setattr(vectorized, "token_code_spans", lambda text, *rest: calls.append(text) or numpy_spans(text, *rest))
-    text = "plain words first\n" + "".join(f"नमस्ते line {number} cafe\u0301\n" for number in range(200))
+    text = "plain words first\n" + "".join(f"नमस्ते line {number} cafe\u0301\nplain {number}\n" for number in range(lines))
     expected, got = spans_either_way(text)
     for want, have in zip(expected, got):
         np.testing.assert_array_equal(have, want)
-    assert len(calls) == 2  # once for Python's own path above, once for the compiled path's rest
-    assert calls[1].startswith("नमस्ते line 0")
+    sent = calls[1:]  # the first call is Python's own path, for the expected spans
+    if lines <= vectorized._PYTHON_LINES:
+        assert sent == [normalize_text(f"नमस्ते line {number} cafe\u0301") for number in range(lines)]
+    else:
+        assert len(sent) == vectorized._PYTHON_LINES + 1
+        assert sent[-1].startswith(f"\nplain {vectorized._PYTHON_LINES - 1}\nनमस्ते")
 
 
 def test_every_code_point_nfc_may_compose_goes_to_python():

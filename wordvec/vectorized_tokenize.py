@@ -23,6 +23,8 @@ import numpy as np
 _WORD, _DIGIT, _EMOJI, _JOINER, _DOT_COMMA = 1, 2, 4, 8, 16
 # What a code point asks of the compiled normalisation (wordvec._kernels.normalized_token_spans).
 _NEEDS_PYTHON, _DROPPED = 1, 2
+#: Lines of a text that go to Python's normalisation one at a time, before the rest of the text goes in one call.
+_PYTHON_LINES = 8
 _BASES = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F))  # odd, so invertible modulo 2^64
 
 
@@ -119,28 +121,39 @@ def compiled_token_code_spans(
     typographic apostrophe, invisible characters, underscores, the clitic ``'s``) and the
     token rules run in :func:`wordvec._kernels.normalized_token_spans`, outside the GIL,
     where Python's string methods and numpy's many passes held it or went over the text
-    again and again. From the line of a code point that NFC might change in context, or
-    whose lowercase depends on its neighbours (a capital sigma), the text goes through
-    Python's normalisation as before: none of them reaches across a line end.
+    again and again. A line with a code point that NFC might change in context, or whose
+    lowercase depends on its neighbours (a capital sigma), goes through Python's
+    normalisation as before (none of them reaches across a line end); after
+    ``_PYTHON_LINES`` such lines, the rest of the text does.
     """
     # An ASCII text is its bytes; numba compiles the kernel for both element types.
     raw = np.frombuffer(text.encode("ascii"), dtype=np.uint8) if text.isascii() else np.frombuffer(
         text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32
     )
     tables = (*_normalising_tables(invisible), _bmp_flags(word_char, emoji), *_astral_tables(raw, word_char, emoji, invisible))
-    culprit, codes, starts, ends = kernels.normalized_token_spans(raw, 0, len(raw), *tables)
-    if culprit < 0:
-        return codes, starts, ends
-    # From the line of the first code point that needs Python on, Python's normalisation and numpy's
-    # spans, once for the rest of the text (a text in a script with combining marks has them on
-    # every line, and a call a line would cost more than the whole text's).
-    line_start = text.rfind("\n", 0, culprit) + 1
-    codes, starts, ends = kernels.normalized_token_spans(raw, 0, line_start, *tables)[1:]
-    rest_codes, rest_starts, rest_ends = token_code_spans(normalize_text(text[line_start:]), word_char, emoji)
+    parts = []
+    position = 0
+    for _ in range(_PYTHON_LINES):
+        culprit, *part = kernels.normalized_token_spans(raw, position, len(raw), *tables)
+        if culprit < 0:
+            parts.append(part)
+            break
+        # The code points before the culprit's line in compiled code, its line in Python.
+        line_start = text.rfind("\n", position, culprit) + 1
+        parts.append(kernels.normalized_token_spans(raw, position, line_start, *tables)[1:])
+        position = text.find("\n", culprit)
+        position = len(raw) if position < 0 else position
+        parts.append(token_code_spans(normalize_text(text[line_start:position]), word_char, emoji))
+    else:
+        # A text in a script with combining marks has them on every line: the rest in one call.
+        parts.append(token_code_spans(normalize_text(text[position:]), word_char, emoji))
+    if len(parts) == 1:
+        return parts[0][0], parts[0][1], parts[0][2]
+    offsets = np.cumsum([0] + [len(codes) for codes, _, _ in parts[:-1]])
     return (
-        np.concatenate([codes, rest_codes]),
-        np.concatenate([starts, rest_starts + len(codes)]),
-        np.concatenate([ends, rest_ends + len(codes)]),
+        np.concatenate([codes for codes, _, _ in parts]),
+        np.concatenate([starts + offset for (_, starts, _), offset in zip(parts, offsets)]),
+        np.concatenate([ends + offset for (_, _, ends), offset in zip(parts, offsets)]),
     )
 
 

@@ -349,6 +349,10 @@ DEFAULT_ITERATIONS = 5
 #: lines of a row, which the products read at random rows: the bench corpus's fit took 1.83-1.94 s
 #: against 2.08-2.54 s with 20 (three rows of most), the same table to the bit.
 _COLUMNS_PER_SOLVE = 32
+#: The same for spilled targets (a vocabulary of millions of words), where each block's matrices of a
+#: row per word are what the build's peak is made of: 40 copies of the bench corpus peaked at 3.79 GB
+#: with 16 columns, against 3.49 GB with 10 (scale.py).
+_SPILLED_COLUMNS_PER_SOLVE = 10
 
 
 def fit_ngram_table(
@@ -460,7 +464,7 @@ def fit_ngram_table(
     # Blocks of columns are independent problems: one per thread, as scipy's sparse products and
     # numpy's element-wise steps both release the GIL. Each column's recurrence and products are
     # its own, so the blocks' width changes nothing but memory: narrower for spilled targets.
-    width = _COLUMNS_PER_SOLVE // 2 if is_spilled(targets) else _COLUMNS_PER_SOLVE
+    width = _SPILLED_COLUMNS_PER_SOLVE if is_spilled(targets) else _COLUMNS_PER_SOLVE
     _run_each(solve, range(0, targets.shape[1], width), threads)
     return used.astype(np.int64), table
 

@@ -351,7 +351,7 @@ DEFAULT_ITERATIONS = 5
 _COLUMNS_PER_SOLVE = 32
 #: The same for spilled targets (a vocabulary of millions of words), where each block's matrices of a
 #: row per word are what the build's peak is made of: 40 copies of the bench corpus peaked at 3.79 GB
-#: with 16 columns, against 3.49 GB with 10 (scale.py).
+#: with 16 columns, against 3.50 GB with 10 (scale.py; the largest process).
 _SPILLED_COLUMNS_PER_SOLVE = 10
 
 

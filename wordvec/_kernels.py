@@ -276,7 +276,7 @@ def lookup_tokens(
 # Flags of a code point as wordvec.vectorized_tokenize sets them (_WORD, _DIGIT, _EMOJI, _JOINER, _DOT_COMMA).
 _WORD, _DIGIT, _EMOJI, _JOINER, _DOT_COMMA = 1, 2, 4, 8, 16
 # What a text's code point asks of the normalisation (wordvec.vectorized_tokenize._normalising_tables).
-_NEEDS_PYTHON, _INVISIBLE = 1, 2
+_NEEDS_PYTHON, _DROPPED = 1, 2
 _APOSTROPHE, _SMALL_S, _LINE_END = 39, 115, 10
 
 
@@ -320,7 +320,7 @@ def normalized_token_spans(
             mark = astral_flags[place]
         if need & _NEEDS_PYTHON:
             return i, codes[:0], np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-        if need & _INVISIBLE:
+        if need & _DROPPED:
             continue
         codes[kept] = normal
         marks[kept] = mark

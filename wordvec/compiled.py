@@ -61,10 +61,9 @@ def accelerated() -> bool:
 
 def _chosen(large: bool) -> bool:
     """``WORDVEC_COMPILED``'s choice, else whether the work is ``large`` and numba is installed."""
-    choice = os.environ.get(ENVIRONMENT_SWITCH, "")
-    if choice == "0":
+    if not accelerated():
         return False
-    if choice == "1":
+    if os.environ.get(ENVIRONMENT_SWITCH, "") == "1":
         require_kernels()
         return True
     return large and kernels() is not None

@@ -53,11 +53,15 @@ def spills(nbytes: int) -> bool:
 
 
 def tall_zeros(shape: tuple[int, ...], dtype: type | np.dtype = np.float32) -> np.ndarray:
-    """As :func:`tall_empty`, filled with zeros (a new file reads as zeros: no pages touched)."""
-    array = tall_empty(shape, dtype)
-    if not is_spilled(array):
-        array.fill(0)
-    return array
+    """As :func:`tall_empty`, filled with zeros (a new file reads as zeros: no pages touched).
+
+    In memory, by ``np.zeros``: a large array gets pages of its own that the kernel zeroes
+    when they are first written (on the threads that write them) rather than a pass here.
+    """
+    dtype = np.dtype(dtype)
+    if not spills(int(np.prod(shape, dtype=np.int64)) * dtype.itemsize):
+        return np.zeros(shape, dtype=dtype)
+    return tall_empty(shape, dtype)
 
 
 def is_spilled(array: np.ndarray) -> bool:

@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._malloc import release_freed_memory, reused_heap_pages
-from ._spill import is_spilled, release, row_blocks, spills, take_rows, tall_concatenate, tall_copy
+from ._spill import is_spilled, release, row_blocks, spills, take_rows, tall_concatenate, tall_copy, tall_empty
 from .arrays import first_non_finite_row
 from .corpus import Corpus, CorpusSource
 from .deprecation import renamed_attributes, renamed_keywords
@@ -555,18 +555,20 @@ def _subword_tables(
     present = {name: vectors for name, vectors in views.items() if vectors is not None}
     fitted_view = "analogy" if "analogy" in present else "similarity"
     targets = as_unit_rows(present[fitted_view])
+    # (G E)^T of the fitted table, summed up by the fit: both blends read it instead of composing again.
+    composed = tall_empty(targets.shape[::-1], np.float32)
     if is_spilled(targets):
         # A large vocabulary: the fit holds the n-gram matrix in its own order, so this order's
         # is made again after it (hashing twice) rather than held beside it. The argument is
         # made in the call, so the fit holds the only reference and frees it once reordered.
         bucket_ids, fitted = fit_ngram_table(
             ngram_matrix(words, settings.buckets, settings.min_n, settings.max_n), targets, threads=threads,
-            locality_order=alphabetical,
+            locality_order=alphabetical, composed=composed,
         )
         incidence = ngram_matrix(words, settings.buckets, settings.min_n, settings.max_n)
     else:
         incidence = ngram_matrix(words, settings.buckets, settings.min_n, settings.max_n) if incidence is None else incidence.result()
-        bucket_ids, fitted = fit_ngram_table(incidence, targets, threads=threads, locality_order=alphabetical)
+        bucket_ids, fitted = fit_ngram_table(incidence, targets, threads=threads, locality_order=alphabetical, composed=composed)
     del targets
     tables = {fitted_view: NgramTable(fitted, bucket_ids, settings.buckets, settings.min_n, settings.max_n)}
     for name, vectors in present.items():
@@ -577,7 +579,7 @@ def _subword_tables(
     for name, vectors in present.items():
         blend_with_ngrams(
             vectors, incidence, BLEND_WEIGHTS[name], min_n=settings.min_n, max_n=settings.max_n, threads=threads,
-            table=tables[name],
+            table=tables[name], composed=composed,
         )
     return tables, unblended
 

@@ -26,7 +26,7 @@ import scipy.sparse as sp
 
 from . import compiled
 from ._malloc import release_freed_memory
-from ._spill import is_spilled, release, row_blocks, take_rows
+from ._spill import is_spilled, release, row_blocks, take_rows, tall_empty
 from .errors import ModelError, ParameterError
 from .options import DEFAULT_MAX_N, DEFAULT_MIN_N, MAX_BUCKETS, MAX_N
 
@@ -363,6 +363,7 @@ def fit_ngram_table(
     iterations: int = DEFAULT_ITERATIONS,
     threads: int = 1,
     locality_order: np.ndarray | None = None,
+    composed: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The bucket vectors ``E`` whose compositions best give the words' vectors: ridge regression by conjugate gradients.
 
@@ -382,6 +383,12 @@ def fit_ngram_table(
         The words in an order that puts words sharing n-grams near each other, such as
         alphabetical order: the products then read nearby rows of the table and run a
         few times faster. The result does not depend on it.
+    composed : ndarray of float32, shape (dim, n_words), optional
+        Filled with ``(G E)^T``, each word's composition of the fitted table (a column per
+        word), summed up from products the solver makes anyway: what
+        :func:`blend_with_ngrams` needs, without a product of its own (the same to
+        rounding). Transposed so that each block of columns solved writes whole rows of
+        it: a spilled array (:func:`wordvec._spill.tall_empty`) is written once, in order.
 
     Returns
     -------
@@ -412,6 +419,8 @@ def fit_ngram_table(
         raise ParameterError(f"ridge must be a positive number; got {ridge!r}")
     if isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer)) or iterations < 1:
         raise ParameterError(f"iterations must be a positive whole number; got {iterations!r}")
+    if composed is not None and composed.shape != targets.shape[::-1]:
+        raise ParameterError(f"composed must have the transposed targets' shape {targets.shape[::-1]}; got {composed.shape}")
     incidence = sp.csr_matrix(incidence, dtype=np.float32)
     rows = np.arange(incidence.shape[0]) if locality_order is None else np.asarray(locality_order, dtype=np.int64)
     incidence = incidence[rows]
@@ -454,11 +463,19 @@ def fit_ngram_table(
 
     def solve(first: int) -> None:
         block = _gathered_columns(targets, position, first, first + width)
+        columns = block.shape[1]
+        sums = None if composed is None else np.zeros_like(block)  # G E, the words in the fit's order
         # Row i of the solution is bucket used[by_first_use[i]]: back to increasing bucket ids.
-        table[by_first_use, first : first + block.shape[1]] = _conjugate_gradients(
-            incidence, backward, inverse_diagonal, block, np.float32(ridge), iterations, kernels
+        table[by_first_use, first : first + columns] = _conjugate_gradients(
+            incidence, backward, inverse_diagonal, block, np.float32(ridge), iterations, kernels, sums
         )
         del block
+        if sums is not None:
+            for start in range(0, len(position), _ROWS_PER_GATHER):  # no second temporary of all the words
+                words = slice(start, start + _ROWS_PER_GATHER)
+                composed[first : first + columns, words] = sums[position[words]].T
+            release(composed[first : first + columns])
+            del sums
         release_freed_memory()  # each thread's heap keeps what the solve freed, else
 
     # Blocks of columns are independent problems: one per thread, as scipy's sparse products and
@@ -527,11 +544,14 @@ def _conjugate_gradients(
     ridge: np.float32,
     iterations: int,
     kernels: ModuleType | None = None,
+    composed: np.ndarray | None = None,
 ) -> np.ndarray:
     """Preconditioned CG for ``(G^T G + ridge I) E = G^T W``, one recurrence per column of ``targets``.
 
     With ``kernels`` (:func:`wordvec.compiled.kernels`), each step's element-wise updates run in
     one pass over the rows instead of numpy's several: the same operations, the same bits.
+    ``composed`` (zeros of the targets' shape) sums up ``G E``: each step adds a multiple of
+    the direction ``D`` to ``E``, and ``G D`` is half of the product the step makes.
     """
     if targets.shape[1] < 2:
         kernels = None  # numpy's einsum sums one column pairwise, not row after row as the kernels (and wider blocks) do
@@ -541,7 +561,10 @@ def _conjugate_gradients(
     direction = preconditioned.copy()
     rz = np.einsum("ij,ij->j", residual, preconditioned)
     for _ in range(iterations):
-        product = backward @ (forward @ direction)
+        composed_direction = forward @ direction
+        product = backward @ composed_direction
+        if composed is None:
+            del composed_direction
         if kernels is not None:
             curvature = np.empty_like(rz)
             kernels.add_ridge_and_curvature(direction, product, ridge, curvature)
@@ -549,6 +572,10 @@ def _conjugate_gradients(
             product += ridge * direction
             curvature = np.einsum("ij,ij->j", direction, product)
         step = np.divide(rz, curvature, out=np.zeros_like(rz), where=curvature > 0).astype(np.float32)
+        if composed is not None:
+            composed_direction *= step
+            composed += composed_direction
+            del composed_direction
         if kernels is not None:
             rz_next = np.empty_like(rz)
             kernels.take_step(solution, residual, direction, product, preconditioned, inverse_diagonal, step, rz_next)
@@ -583,6 +610,7 @@ def blend_with_ngrams(
     threads: int = 1,
     locality_order: np.ndarray | None = None,
     table: NgramTable | None = None,
+    composed: np.ndarray | None = None,
 ) -> NgramTable:
     """Fit an n-gram table to a view's word vectors and blend each word's vector with its n-grams', in place.
 
@@ -606,6 +634,9 @@ def blend_with_ngrams(
     table : NgramTable, optional
         The view's table, already made (such as another view's table carried over by
         :func:`map_table`): blend with it instead of fitting one.
+    composed : ndarray of float32, shape (table's rows' dim, n_words), optional
+        ``(G E)^T`` for the rows of ``table`` (before its map), as :func:`fit_ngram_table`
+        fills it: the words' n-gram vectors are then not composed again.
 
     Returns
     -------
@@ -617,19 +648,30 @@ def blend_with_ngrams(
     targets = as_unit_rows(vectors, lengths)
     weights = np.broadcast_to(np.asarray(weight, dtype=np.float32), (len(vectors),))
     if table is None:
-        bucket_ids, fitted = fit_ngram_table(incidence, targets, threads=threads, locality_order=locality_order)
+        composed = tall_empty(targets.shape[::-1], np.float32)  # the fit's own sums of G E
+        bucket_ids, fitted = fit_ngram_table(incidence, targets, threads=threads, locality_order=locality_order, composed=composed)
         table = NgramTable(fitted, bucket_ids, incidence.shape[1], min_n, max_n)
-    columns = _rows_of_buckets(table.bucket_ids, table.buckets, incidence.indices)
-    if len(columns) and columns.min() < 0:
-        raise ParameterError("the n-gram table does not know every bucket of the vocabulary it blends")
-    known_incidence = sp.csr_matrix(
-        (incidence.data, columns, incidence.indptr), shape=(incidence.shape[0], len(table.bucket_ids))
-    )
+    if composed is None:
+        columns = _rows_of_buckets(table.bucket_ids, table.buckets, incidence.indices)
+        if len(columns) and columns.min() < 0:
+            raise ParameterError("the n-gram table does not know every bucket of the vocabulary it blends")
+        known_incidence = sp.csr_matrix(
+            (incidence.data, columns, incidence.indptr), shape=(incidence.shape[0], len(table.bucket_ids))
+        )
+    elif composed.shape != (table.vectors.shape[1], len(vectors)):
+        raise ParameterError(f"composed must have a row per table dimension and a column per word; got {composed.shape}")
+    spilled_sums = composed is not None and is_spilled(composed)
 
     def blend(start: int) -> None:
         part = slice(start, start + _ROWS_PER_BLEND)
-        composed = _unit(table.mapped(known_incidence[part] @ table.vectors))
-        blended = _unit(targets[part] + weights[part, None] * composed)
+        if composed is None:
+            sums = known_incidence[part] @ table.vectors
+        else:
+            sums = composed[:, part].T.copy()  # a copy: the scaling to unit rows below is in place
+            if spilled_sums:
+                for row in composed:
+                    release(row[part])
+        blended = _unit(targets[part] + weights[part, None] * _unit(table.mapped(sums)))
         scale = np.where(lengths[part] > 0, lengths[part], 1.0).astype(np.float32)
         vectors[part] = blended * scale[:, None]
         release(vectors[part])

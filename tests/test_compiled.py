@@ -153,7 +153,8 @@ def test_a_build_counts_and_factorises_identically_either_way(tmp_path, monkeypa
     (compiled.use_for, compiled.MIN_TOKENS),
     (compiled.use_for_products, compiled.MIN_PRODUCT_ENTRIES),
     (compiled.use_for_fit, compiled.MIN_FIT_CELLS),
-], ids=["counting", "the SVD's products", "the n-gram fit"])
+    (compiled.use_for_weighting, compiled.MIN_PRODUCT_ENTRIES),
+], ids=["counting", "the SVD's products", "the n-gram fit", "PPMI"])
 def test_the_size_decides_unless_the_environment_does(monkeypatch, use, threshold):
     monkeypatch.delenv(compiled.ENVIRONMENT_SWITCH, raising=False)
     assert not use(threshold - 1)
@@ -174,6 +175,7 @@ def test_without_numba_a_build_counts_with_numpy_and_forcing_the_kernels_is_a_cl
     assert not compiled.use_for(10**12)
     assert not compiled.use_for_products(10**12)
     assert not compiled.use_for_fit(10**12)
+    assert not compiled.use_for_weighting(10**12)
     assert compiled.warm_up_in_background() is not None  # a thread that finds no numba and ends
     with pytest.raises(ParameterError, match=r"numba: pip install 'wordvec\[fast\]'"):
         CooccurrenceCounter(5, compiled=True)
@@ -549,3 +551,49 @@ def test_an_ngram_fit_is_the_same_either_way(monkeypatch):
     np.testing.assert_array_equal(fits[1][0], fits[0][0])
     np.testing.assert_array_equal(fits[1][1], fits[0][1])
     assert np.abs(fits[0][1]).max() > 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.integers(1, 60),
+    columns=st.integers(1, 60),
+    cds=st.sampled_from([0.75, 1.0, 0.5]),
+    neg=st.sampled_from([1.0, 5.0]),
+    given_contexts=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_compiled_ppmi_is_numpys_to_the_bit(rows, columns, cds, neg, given_contexts, seed):
+    from wordvec.ppmi import ppmi
+
+    rng = np.random.default_rng(seed)
+    counts = sp.random(rows, columns, density=0.3, format="csr", dtype=np.float32, random_state=rng)
+    counts.data = (counts.data * 10.0 ** rng.integers(0, 6, counts.nnz)).astype(np.float32)  # weights of many sizes
+    context_sums = None
+    if given_contexts:  # rows weighed against another matrix's contexts: some counted nowhere there (no cell)
+        context_sums = np.asarray(counts.sum(axis=0)).ravel() * rng.choice([0.0, 1.0, 3.0], columns)
+    results = []
+    for switch in ("0", "1"):
+        with pytest.MonkeyPatch.context() as patch:  # not the function-scoped fixture: hypothesis runs many examples
+            patch.setenv(compiled.ENVIRONMENT_SWITCH, switch)
+            results.append(ppmi(counts, cds=cds, neg=neg, context_sums=context_sums))
+    plain, fast = results
+    assert fast.has_canonical_format and plain.nnz == fast.nnz
+    np.testing.assert_array_equal(fast.indptr, plain.indptr)
+    np.testing.assert_array_equal(fast.indices, plain.indices)
+    np.testing.assert_array_equal(fast.data.view(np.uint32), plain.data.view(np.uint32))
+
+
+def test_compiled_ppmi_weighs_block_after_block_as_one(monkeypatch):
+    import wordvec.ppmi as ppmi_module
+
+    rng = np.random.default_rng(5)
+    counts = sp.random(300, 200, density=0.2, format="csr", dtype=np.float32, random_state=rng)
+    counts.data *= 1000
+    monkeypatch.setenv(compiled.ENVIRONMENT_SWITCH, "0")
+    expected = ppmi_module.ppmi(counts)
+    monkeypatch.setenv(compiled.ENVIRONMENT_SWITCH, "1")
+    monkeypatch.setattr(ppmi_module, "_ROWS_BLOCK_ENTRIES", 500)  # many blocks, weighed on threads
+    got = ppmi_module.ppmi(counts, copy=False)  # in place over the counts' own arrays, as a build does
+    for attribute in ("indptr", "indices", "data"):
+        np.testing.assert_array_equal(getattr(got, attribute), getattr(expected, attribute))
+    assert 0 < got.nnz < counts.nnz * 2

@@ -508,6 +508,35 @@ def gather_product(
 
 
 @_compile
+def positive_pmi(
+    log_counts: np.ndarray, indptr: np.ndarray, indices: np.ndarray, log_rows: np.ndarray, log_smoothed_cols: np.ndarray,
+    shift: np.float32, values: np.ndarray, columns: np.ndarray, kept_before: np.ndarray,
+) -> int:
+    """The positive cells of a block of rows of :func:`wordvec.ppmi.ppmi`, in one pass: their values, columns and count.
+
+    Row ``r``'s cell ``p`` (``indptr[r] <= p < indptr[r + 1]``, from 0) is
+    ``((log_counts[p] - log_rows[r]) - log_smoothed_cols[indices[p]]) + shift`` in float32,
+    each step rounded as numpy's in-place steps round it; the cells above zero and finite
+    are written to the front of ``values`` and ``columns``, and ``kept_before[r]`` is the
+    number kept before row ``r`` (``kept_before[rows]`` all of them, which is returned).
+    """
+    kept = 0
+    rows = len(indptr) - 1
+    for row in range(rows):
+        kept_before[row] = kept
+        log_row = log_rows[row]
+        for place in range(indptr[row], indptr[row + 1]):
+            column = indices[place]
+            value = ((log_counts[place] - log_row) - log_smoothed_cols[column]) + shift
+            if value > 0 and value < np.inf:
+                values[kept] = value
+                columns[kept] = column
+                kept += 1
+    kept_before[rows] = kept
+    return kept
+
+
+@_compile
 def add_ridge_and_curvature(direction: np.ndarray, product: np.ndarray, ridge: np.float32, curvature: np.ndarray) -> None:
     """A conjugate-gradient step of :func:`wordvec.subwords._conjugate_gradients` in one pass over the rows.
 

@@ -49,6 +49,11 @@ def use_for_products(entries: int) -> bool:
     return _chosen(entries >= MIN_PRODUCT_ENTRIES)
 
 
+def use_for_weighting(entries: int) -> bool:
+    """Whether PPMI weighs a matrix of ``entries`` stored entries with the compiled kernel: by the products' bound, as the SVD that follows would load the kernels anyway."""
+    return _chosen(entries >= MIN_PRODUCT_ENTRIES)
+
+
 def use_for_fit(cells: int) -> bool:
     """Whether an n-gram table of ``cells`` cells is fitted with the compiled kernels (as :func:`use_for`)."""
     return _chosen(cells >= MIN_FIT_CELLS)
@@ -118,6 +123,9 @@ def warm_up_in_background() -> threading.Thread | None:
                          no_runs, no_runs, no_runs, no_entries, np.empty(0, dtype=np.float32))
         module.transpose_runs(np.zeros(2, dtype=np.int32), no_entries, np.empty(0, dtype=np.float32), np.zeros(1, dtype=np.int64), 1,
                               np.zeros(2, dtype=np.int64), no_runs, no_runs, no_runs, no_entries, np.empty(0, dtype=np.float32))
+        module.positive_pmi(np.zeros(1, dtype=np.float32), np.zeros(2, dtype=np.int32), np.zeros(1, dtype=np.int32),
+                            np.zeros(1, dtype=np.float32), np.zeros(1, dtype=np.float32), np.float32(0),
+                            np.empty(1, dtype=np.float32), np.empty(1, dtype=np.int32), np.empty(2, dtype=np.int64))
         module.gather_product(np.zeros(1, dtype=np.int32), np.zeros(2, dtype=np.int32), no_entries, np.empty(0, dtype=np.float32),
                               np.zeros((1, 1), dtype=np.float32), np.zeros((1, 1), dtype=np.float32))
         cells, one = np.zeros((1, 1), dtype=np.float32), np.zeros(1, dtype=np.float32)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from types import ModuleType
+
 import numpy as np
 import scipy.sparse as sp
 from scipy.special import logsumexp
 
+from . import compiled
 from ._cores import available_cores, in_order_on_threads
 from ._spill import any_in_blocks, is_spilled, release, tall_empty
 from .cooccur import filled_csr, row_blocks
@@ -114,8 +117,11 @@ def ppmi(
     blocks = list(row_blocks(counts.indptr, _ROWS_BLOCK_ENTRIES))
     # Blocks are weighted on threads, a few ahead, and written here in order. In place, a block's
     # cells go below the next block's start: the blocks weighted ahead read counts not yet overwritten.
+    kernels = compiled.kernels() if compiled.use_for_weighting(counts.nnz) else None
     weighted = in_order_on_threads(
-        _weighted_block, ((counts, first, last, log_rows, log_smoothed_cols, shift) for first, last in blocks), available_cores()
+        _weighted_block,
+        ((counts, first, last, log_rows, log_smoothed_cols, shift, kernels) for first, last in blocks),
+        available_cores(),
     )
     for (values, columns, kept_before), (first, last) in zip(weighted, blocks):
         kept = len(values)
@@ -133,13 +139,32 @@ def ppmi(
 
 
 def _weighted_block(
-    counts: sp.csr_matrix, first: int, last: int, log_rows: np.ndarray, log_smoothed_cols: np.ndarray, shift: np.float32
+    counts: sp.csr_matrix,
+    first: int,
+    last: int,
+    log_rows: np.ndarray,
+    log_smoothed_cols: np.ndarray,
+    shift: np.float32,
+    kernels: ModuleType | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Rows ``first:last`` of :func:`ppmi`'s result: the positive cells' values and columns, and the cells kept before each row and after the last."""
+    """Rows ``first:last`` of :func:`ppmi`'s result: the positive cells' values and columns, and the cells kept before each row and after the last.
+
+    With ``kernels`` (:func:`wordvec.compiled.kernels`), everything after numpy's logarithms
+    runs in one pass (:func:`wordvec._kernels.positive_pmi`) instead of numpy's several: the
+    same operations in float32, the same bits.
+    """
     start, stop = counts.indptr[first], counts.indptr[last]
     block_indptr = counts.indptr[first : last + 1] - start
     with np.errstate(divide="ignore"):
         pmi = np.log(counts.data[start:stop], dtype=np.float32)
+    if kernels is not None:
+        values, columns = np.empty(stop - start, dtype=np.float32), np.empty(stop - start, dtype=counts.indices.dtype)
+        kept_before = np.empty(last - first + 1, dtype=np.int64)
+        kept = kernels.positive_pmi(
+            pmi, block_indptr, counts.indices[start:stop], log_rows[first:last], log_smoothed_cols, shift, values, columns,
+            kept_before,
+        )
+        return values[:kept], columns[:kept], kept_before
     pmi -= np.repeat(log_rows[first:last], np.diff(block_indptr))
     pmi -= log_smoothed_cols[counts.indices[start:stop]]
     pmi += shift

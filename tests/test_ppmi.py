@@ -183,6 +183,18 @@ def test_given_context_sums_of_zero_give_no_cell_not_infinity():
     np.testing.assert_allclose(weighted.toarray()[:, [0, 2]], np.maximum(pmi, 0), rtol=1e-5)
 
 
+@pytest.mark.parametrize("switch", ["0", "1"], ids=["numpy", "compiled"])
+def test_context_sums_all_zero_give_no_cell_and_no_warning(monkeypatch, switch):
+    import warnings
+
+    monkeypatch.setenv("WORDVEC_COMPILED", switch)
+    counts = sp.csr_matrix(np.array([[3.0, 2.0], [1.0, 4.0]]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the infinite shift's NaN cells are dropped, not reported
+        weighted = ppmi(counts, context_sums=np.zeros(2))
+    assert weighted.shape == (2, 2) and weighted.nnz == 0
+
+
 def test_a_build_with_phrases_gives_every_phrase_row_a_finite_vector(royal_corpus_file):
     import wordvec
 

@@ -320,11 +320,18 @@ def test_column_pieces_are_the_transposed_column_blocks():
             np.testing.assert_array_equal(array, same)
 
 
-def test_entries_per_column_counted_in_steps():
+@pytest.mark.parametrize("switch", ["0", "1"], ids=["numpy", "compiled"])
+def test_entries_per_column_counted_in_steps(monkeypatch, switch):
+    from wordvec.cooccur import entries_per_column
+
+    monkeypatch.setenv("WORDVEC_COMPILED", switch)
     matrix = skewed_sparse()
     expected = np.diff(matrix.tocsc().indptr)
+    assert expected.min() == 0 < expected.max()  # empty columns too
     for step in (1, 7, 10**6):
-        np.testing.assert_array_equal(svd._entries_per_column(matrix, step=step), expected)
+        counts = entries_per_column(matrix, step=step)
+        assert counts.dtype == np.int64
+        np.testing.assert_array_equal(counts, expected)
 
 
 @pytest.mark.parametrize("lines", [0, 1, 7, 23])

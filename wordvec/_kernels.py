@@ -508,6 +508,13 @@ def gather_product(
 
 
 @_compile
+def count_columns(indices: np.ndarray, counts: np.ndarray) -> None:
+    """``counts[c] += 1`` for each column index ``c`` of ``indices``: ``np.bincount`` added in place, without its copy to 64-bit integers."""
+    for place in range(len(indices)):
+        counts[indices[place]] += 1
+
+
+@_compile
 def positive_pmi(
     log_counts: np.ndarray, indptr: np.ndarray, indices: np.ndarray, log_rows: np.ndarray, log_smoothed_cols: np.ndarray,
     shift: np.float32, values: np.ndarray, columns: np.ndarray, kept_before: np.ndarray,

@@ -123,6 +123,7 @@ def warm_up_in_background() -> threading.Thread | None:
                          no_runs, no_runs, no_runs, no_entries, np.empty(0, dtype=np.float32))
         module.transpose_runs(np.zeros(2, dtype=np.int32), no_entries, np.empty(0, dtype=np.float32), np.zeros(1, dtype=np.int64), 1,
                               np.zeros(2, dtype=np.int64), no_runs, no_runs, no_runs, no_entries, np.empty(0, dtype=np.float32))
+        module.count_columns(np.zeros(1, dtype=np.int32), np.zeros(1, dtype=np.int64))
         module.positive_pmi(np.zeros(1, dtype=np.float32), np.zeros(2, dtype=np.int32), np.zeros(1, dtype=np.int32),
                             np.zeros(1, dtype=np.float32), np.zeros(1, dtype=np.float32), np.float32(0),
                             np.empty(1, dtype=np.float32), np.empty(1, dtype=np.int32), np.empty(2, dtype=np.int64))

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 import scipy.sparse as sp
 
-from ._spill import Appender, spills
+from ._spill import Appender, release, spills
 from .deprecation import renamed_attributes, renamed_keywords
 from .errors import ParameterError
 from .options import DISTANCE_WEIGHTINGS, MAX_WINDOW
@@ -490,6 +490,28 @@ def sum_csr_layouts(
     indices = np.concatenate([indices for _, indices, _ in slices])
     values = np.concatenate([values for _, _, values in slices]).astype(np.int64, copy=False)
     return kernels().sum_layout_rows(starts, indices, values, n_columns, sort)
+
+
+def entries_per_column(matrix: sp.csr_matrix, step: int = 1 << 22) -> np.ndarray:
+    """Stored entries of each column of a CSR matrix (int64), counted a few million indices at a time.
+
+    By the compiled kernel for a large matrix (:func:`wordvec.compiled.use_for_weighting`), in
+    one pass; else by ``np.bincount``, which copies its input to 64-bit integers: on all the
+    indices at once that copy was the largest allocation of the SVD's set-up. The indices of a
+    spilled matrix (see ``wordvec._spill``) leave memory as they are counted.
+    """
+    from . import compiled
+
+    kernels = compiled.kernels() if compiled.use_for_weighting(matrix.nnz) else None
+    counts = np.zeros(matrix.shape[1], dtype=np.int64)
+    for start in range(0, matrix.nnz, step):
+        part = matrix.indices[start : start + step]
+        if kernels is None:
+            counts += np.bincount(part, minlength=matrix.shape[1])
+        else:
+            kernels.count_columns(part, counts)
+        release(part)
+    return counts
 
 
 def filled_csr(

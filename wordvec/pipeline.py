@@ -43,8 +43,6 @@ PHRASES_ON_A_CLUSTER = "phrases are joined on this machine only: build without -
 MAX_ZERO_VECTOR_SHARE = 0.5
 #: Rows of the vectors checked at a time (bounds the temporaries).
 _CHECK_ROWS = 8192
-#: Entries of a sparse matrix read at a time by the checks.
-_CHECK_ENTRIES = 1 << 22
 #: Share of the vectors' squared length along their main direction above which cosines cannot tell
 #: words apart: a warning beyond the first, an error beyond the second (a large ``eig`` does this).
 PARALLEL_WARNING_SHARE = 0.9
@@ -586,13 +584,11 @@ def _subword_tables(
 
 def _without_positive_context(weighted: sp.csr_matrix, add_context: bool) -> np.ndarray:
     """Words whose vector is zero by construction: no positive PPMI as a word (nor as a context, with ``w+c``)."""
+    from .cooccur import entries_per_column
+
     empty = np.diff(weighted.indptr) == 0
     if add_context:
-        as_context = np.zeros(weighted.shape[1], dtype=bool)
-        for start in range(0, weighted.nnz, _CHECK_ENTRIES):  # a spilled matrix's indices a block in memory at a time
-            as_context[weighted.indices[start : start + _CHECK_ENTRIES]] = True
-            release(weighted.indices[start : start + _CHECK_ENTRIES])
-        empty &= ~as_context[: len(empty)]
+        empty &= entries_per_column(weighted)[: len(empty)] == 0
     return empty
 
 

@@ -165,10 +165,13 @@ def _weighted_block(
             kept_before,
         )
         return values[:kept], columns[:kept], kept_before
-    pmi -= np.repeat(log_rows[first:last], np.diff(block_indptr))
-    pmi -= log_smoothed_cols[counts.indices[start:stop]]
-    pmi += shift
-    positive = (pmi > 0) & (pmi < np.inf)  # infinite where a given context_sums is 0: no cell
+    # Infinite where a given context_sums is 0, and not a number where all of them are (an
+    # infinite shift too): no cell either way, so numpy's warnings say nothing worth telling.
+    with np.errstate(invalid="ignore"):
+        pmi -= np.repeat(log_rows[first:last], np.diff(block_indptr))
+        pmi -= log_smoothed_cols[counts.indices[start:stop]]
+        pmi += shift
+    positive = (pmi > 0) & (pmi < np.inf)
     kept_before = np.concatenate([[0], np.cumsum(positive)])[block_indptr]
     return pmi[positive], counts.indices[start:stop][positive], kept_before
 

@@ -20,6 +20,7 @@ from ._cores import available_cores, in_background, in_order_on_threads, one_bla
 from . import compiled
 from ._malloc import release_freed_memory
 from ._spill import is_spilled, release, tall_empty, tall_zeros
+from .cooccur import entries_per_column
 from .errors import ParameterError
 
 try:  # scipy's kernel for `out += A @ X`, A in CSC form; it accumulates into `out` without a temporary
@@ -167,19 +168,6 @@ def _column_pieces(
 def _block_of_column(col_cuts: np.ndarray) -> np.ndarray:
     """The block of each column, for blocks cut at ``col_cuts`` (0 = first cut < ... < last = columns)."""
     return np.repeat(np.arange(len(col_cuts) - 1, dtype=np.int32), np.diff(col_cuts))
-
-
-def _entries_per_column(matrix: sp.csr_matrix, step: int = 1 << 22) -> np.ndarray:
-    """Stored entries of each column of a CSR matrix, counted a few million at a time.
-
-    ``np.bincount`` copies its input to 64-bit integers: on all the column indices at once
-    that copy was the largest allocation of the SVD's set-up.
-    """
-    counts = np.zeros(matrix.shape[1], dtype=np.int64)
-    for start in range(0, matrix.nnz, step):
-        counts += np.bincount(matrix.indices[start : start + step], minlength=matrix.shape[1])
-        release(matrix.indices[start : start + step])
-    return counts
 
 
 #: A piece for :meth:`_BlockFile.write`, and the task it belongs to: ``(task, integer arrays, values, first input, inputs)``.
@@ -330,7 +318,7 @@ class _BlockedProducts:
         cuts = _block_cuts if self._kernels is None else functools.partial(_tile_cuts, tile_lines=tile_lines)
         layout = _Layout(
             row_groups=cuts(np.diff(matrix.indptr), pieces, max_lines),
-            col_groups=np.asarray(cuts(_entries_per_column(matrix), pieces, max_lines)),
+            col_groups=np.asarray(cuts(entries_per_column(matrix), pieces, max_lines)),
             tile_lines=tile_lines,
             chunk_rows=max(1, INPUT_CHUNK_BYTES // row_bytes // max_lines) * max_lines,
         )

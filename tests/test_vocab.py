@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wordvec.errors import ParameterError
 from wordvec.tokenize import RegexTokenizer
@@ -95,6 +97,19 @@ def test_prune_orders_by_frequency_with_alphabetical_ties():
     assert vocabulary.counts.tolist() == [5, 5, 3, 3, 1]
     # provisional id -> final row: pear 3, apple 0, fig 2, kiwi 4, banana 1; last slot maps LINE_ID.
     assert new_id_of.tolist() == [3, 0, 2, 4, 1, LINE_ID]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    entries=st.dictionaries(st.text(min_size=1, max_size=6), st.integers(1, 8), max_size=40),
+    min_count=st.integers(1, 4),
+)
+def test_prune_ranks_as_one_sort_by_count_then_word(entries, min_count):
+    words, counts = list(entries), np.array(list(entries.values()), dtype=np.int64)
+    vocabulary, _ = prune_vocabulary(words, counts, min_count=min_count)
+    expected = sorted((word for word in words if entries[word] >= min_count), key=lambda word: (-entries[word], word))
+    assert vocabulary.words == expected
+    assert vocabulary.counts.tolist() == [entries[word] for word in expected]
 
 
 def test_prune_min_count_drops_rare_words_to_oov():

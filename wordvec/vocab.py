@@ -248,14 +248,17 @@ def prune_vocabulary(
         raise ParameterError(f"max_vocab must be >= {MIN_VOCABULARY}; got {max_vocab}")
     kept = np.flatnonzero(counts >= min_count)
     # Python numbers and words of the kept words only: a large corpus has 5x as many rare ones.
-    kept_counts, kept_words = counts[kept].tolist(), [words[i] for i in kept.tolist()]
-    by_rank = sorted(range(len(kept)), key=lambda j: (-kept_counts[j], kept_words[j]))
+    kept_words = [words[i] for i in kept.tolist()]
+    # Most frequent first, ties in alphabetical order: the words sorted alphabetically, then
+    # stably by count (half the time of one sort by (count, word) pairs made in Python).
+    alphabetical = np.asarray(sorted(range(len(kept)), key=kept_words.__getitem__), dtype=np.int64)
+    by_rank = alphabetical[np.argsort(-counts[kept][alphabetical], kind="stable")]
     if max_vocab is not None:
         by_rank = by_rank[:max_vocab]
-    order_array = kept[np.asarray(by_rank, dtype=np.int64)]
+    order_array = kept[by_rank]
     new_id_of = np.full(len(words), OOV_ID, dtype=np.int32)
     new_id_of[order_array] = np.arange(len(order_array), dtype=np.int32)
-    vocabulary = Vocabulary(_fresh_strings([kept_words[j] for j in by_rank]), counts[order_array].astype(np.int64))
+    vocabulary = Vocabulary(_fresh_strings([kept_words[j] for j in by_rank.tolist()]), counts[order_array].astype(np.int64))
     return vocabulary, id_map_keeping_line_ends(new_id_of)
 
 

@@ -178,6 +178,26 @@ def test_a_spilled_build_is_the_build_in_memory_to_the_bit(royal_corpus_file, mo
             assert (tmp_path / "spilled" / name).read_bytes() == (tmp_path / "memory" / name).read_bytes(), name
 
 
+def test_a_build_whose_blends_compose_again_is_the_same_spilled_or_not_and_near_the_default(royal_corpus_file, monkeypatch):
+    from wordvec import subwords
+
+    settings = dict(dim=16, min_count=2, workers=1)
+    default = wordvec.build(royal_corpus_file, **settings)
+    monkeypatch.setattr(subwords, "FIT_SUMS_BYTES", 0)  # a vocabulary too large to keep the fit's sums
+    assert subwords.fit_sums(10, 16) is None
+    in_memory = wordvec.build(royal_corpus_file, **settings)
+    monkeypatch.setattr(_spill, "SPILL_BYTES", 0)
+    spilled = wordvec.build(royal_corpus_file, **settings)
+    assert _spill.is_spilled(spilled.vectors)
+    for view in ("vectors", "analogy_view"):
+        got, expected = getattr(spilled, view), getattr(in_memory, view)
+        got, expected = (x if isinstance(x, np.ndarray) else x.vectors for x in (got, expected))
+        np.testing.assert_array_equal(got, expected)
+        # The blends' own compositions against the fit's sums: the same to rounding.
+        reference = getattr(default, view)
+        np.testing.assert_allclose(expected, reference if isinstance(reference, np.ndarray) else reference.vectors, atol=2e-6)
+
+
 def _spilled(shape, dtype=np.float32):
     array = _spill.tall_empty(shape, dtype)
     array[...] = np.arange(array.size).reshape(shape)

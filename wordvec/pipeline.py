@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._malloc import release_freed_memory, reused_heap_pages
-from ._spill import is_spilled, release, row_blocks, spills, take_rows, tall_concatenate, tall_copy, tall_empty
+from ._spill import is_spilled, release, row_blocks, spills, take_rows, tall_concatenate, tall_copy
 from .arrays import first_non_finite_row
 from .corpus import Corpus, CorpusSource
 from .deprecation import renamed_attributes, renamed_keywords
@@ -545,7 +545,9 @@ def _subword_tables(
     it answers the analogies whose words are not spelled alike (:class:`WordVectors`, ``unblended``).
     """
     from ._cores import available_cores
-    from .subwords import BLEND_WEIGHTS, NgramTable, as_unit_rows, blend_with_ngrams, fit_ngram_table, map_table, ngram_matrix
+    from .subwords import (
+        BLEND_WEIGHTS, NgramTable, as_unit_rows, blend_with_ngrams, fit_ngram_table, fit_sums, map_table, ngram_matrix,
+    )
 
     release_freed_memory()  # the SVD's temporaries
     threads = settings.workers or available_cores()
@@ -554,7 +556,7 @@ def _subword_tables(
     fitted_view = "analogy" if "analogy" in present else "similarity"
     targets = as_unit_rows(present[fitted_view])
     # (G E)^T of the fitted table, summed up by the fit: both blends read it instead of composing again.
-    composed = tall_empty(targets.shape[::-1], np.float32)
+    composed = fit_sums(*targets.shape)
     if is_spilled(targets):
         # A large vocabulary: the fit holds the n-gram matrix in its own order, so this order's
         # is made again after it (hashing twice) rather than held beside it. The argument is

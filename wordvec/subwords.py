@@ -26,7 +26,7 @@ import scipy.sparse as sp
 
 from . import compiled
 from ._malloc import release_freed_memory
-from ._spill import is_spilled, release, row_blocks, take_rows, tall_empty
+from ._spill import is_spilled, release, row_blocks, take_rows
 from .errors import ModelError, ParameterError
 from .options import DEFAULT_MAX_N, DEFAULT_MIN_N, MAX_BUCKETS, MAX_N
 
@@ -355,6 +355,23 @@ _COLUMNS_PER_SOLVE = 32
 _SPILLED_COLUMNS_PER_SOLVE = 10
 
 
+#: Bytes of the fit's sums of ``G E`` (a row per word) up to which the blends read them (see
+#: :func:`fit_sums`); above, the blends compose the words again. The sums live from the fit to the
+#: blends, the n-gram stage's peak: the 4x bench corpus's (186,518 words, 224 MB of sums) peaked
+#: at 1.69-1.72 GB against 1.55-1.58 GB without, and at 2.5M words (40 copies), spilled to a file
+#: and read back, they took the stage from 168 s to 207 s and its process from 3.50 to 3.79 GB
+#: (scale.py). 128 MB keeps them for a vocabulary of up to about 110,000 words of 300 dimensions.
+#: A bound of its own, not the spill threshold: where a build's arrays live must not change its vectors.
+FIT_SUMS_BYTES = 128 << 20
+
+
+def fit_sums(words: int, dim: int) -> np.ndarray | None:
+    """An array for :func:`fit_ngram_table`'s ``composed`` of ``words`` words and ``dim`` dimensions, or None above :data:`FIT_SUMS_BYTES`."""
+    if words * dim * np.dtype(np.float32).itemsize > FIT_SUMS_BYTES:
+        return None
+    return np.empty((dim, words), dtype=np.float32)
+
+
 def fit_ngram_table(
     incidence: sp.csr_matrix,
     targets: np.ndarray,
@@ -648,7 +665,7 @@ def blend_with_ngrams(
     targets = as_unit_rows(vectors, lengths)
     weights = np.broadcast_to(np.asarray(weight, dtype=np.float32), (len(vectors),))
     if table is None:
-        composed = tall_empty(targets.shape[::-1], np.float32)  # the fit's own sums of G E
+        composed = fit_sums(*targets.shape)  # the fit's own sums of G E, unless the vocabulary is large
         bucket_ids, fitted = fit_ngram_table(incidence, targets, threads=threads, locality_order=locality_order, composed=composed)
         table = NgramTable(fitted, bucket_ids, incidence.shape[1], min_n, max_n)
     if composed is None:

@@ -359,8 +359,8 @@ _SPILLED_COLUMNS_PER_SOLVE = 10
 #: :func:`fit_sums`); above, the blends compose the words again. The sums live from the fit to the
 #: blends, the n-gram stage's peak: the 4x bench corpus's (186,518 words, 224 MB of sums) peaked
 #: at 1.69-1.72 GB against 1.55-1.58 GB without, and at 2.5M words (40 copies), spilled to a file
-#: and read back, they took the stage from 168 s to 207 s and its process from 3.50 to 3.79 GB
-#: (scale.py). 128 MB keeps them for a vocabulary of up to about 110,000 words of 300 dimensions.
+#: and read back, the stage took 207 s against 196 s without and its process 3.79 GB against 3.47 GB
+#: (scale.py, the same day). 128 MB keeps them for a vocabulary of up to about 110,000 words of 300 dimensions.
 #: A bound of its own, not the spill threshold: where a build's arrays live must not change its vectors.
 FIT_SUMS_BYTES = 128 << 20
 

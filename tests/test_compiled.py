@@ -153,8 +153,7 @@ def test_a_build_counts_and_factorises_identically_either_way(tmp_path, monkeypa
     (compiled.use_for, compiled.MIN_TOKENS),
     (compiled.use_for_products, compiled.MIN_PRODUCT_ENTRIES),
     (compiled.use_for_fit, compiled.MIN_FIT_CELLS),
-    (compiled.use_for_weighting, compiled.MIN_PRODUCT_ENTRIES),
-], ids=["counting", "the SVD's products", "the n-gram fit", "PPMI"])
+], ids=["counting", "the SVD's products", "the n-gram fit"])
 def test_the_size_decides_unless_the_environment_does(monkeypatch, use, threshold):
     monkeypatch.delenv(compiled.ENVIRONMENT_SWITCH, raising=False)
     assert not use(threshold - 1)
@@ -175,7 +174,6 @@ def test_without_numba_a_build_counts_with_numpy_and_forcing_the_kernels_is_a_cl
     assert not compiled.use_for(10**12)
     assert not compiled.use_for_products(10**12)
     assert not compiled.use_for_fit(10**12)
-    assert not compiled.use_for_weighting(10**12)
     assert compiled.warm_up_in_background() is not None  # a thread that finds no numba and ends
     with pytest.raises(ParameterError, match=r"numba: pip install 'wordvec\[fast\]'"):
         CooccurrenceCounter(5, compiled=True)

@@ -29,6 +29,8 @@ TEXT_BYTES_PER_TOKEN = 6
 #: Stored entries of a sparse matrix from which the SVD's products run compiled
 #: (:func:`_kernels.gather_product`, on pieces cut by :func:`_kernels.tile_runs`): on the bench
 #: corpus's PPMI (36M entries) the eight products of a build save more than loading the kernels costs.
+#: The weighting of such a matrix (:func:`_kernels.positive_pmi`) and the count of its columns
+#: (:func:`_kernels.count_columns`) go compiled from the same bound: the products load the kernels anyway.
 MIN_PRODUCT_ENTRIES = 20_000_000
 #: Cells of an n-gram table (rows x dimensions) from which its fit's conjugate-gradient steps
 #: run compiled (:func:`_kernels.take_step` and the two beside it): the bench corpus's table has
@@ -45,12 +47,7 @@ def use_for(tokens: int) -> bool:
 
 
 def use_for_products(entries: int) -> bool:
-    """Whether the SVD multiplies by a sparse matrix of ``entries`` stored entries with the compiled kernel (as :func:`use_for`)."""
-    return _chosen(entries >= MIN_PRODUCT_ENTRIES)
-
-
-def use_for_weighting(entries: int) -> bool:
-    """Whether PPMI weighs a matrix of ``entries`` stored entries with the compiled kernel: by the products' bound, as the SVD that follows would load the kernels anyway."""
+    """Whether the SVD multiplies by (and PPMI weighs) a sparse matrix of ``entries`` stored entries with the compiled kernels (as :func:`use_for`)."""
     return _chosen(entries >= MIN_PRODUCT_ENTRIES)
 
 

@@ -495,14 +495,14 @@ def sum_csr_layouts(
 def entries_per_column(matrix: sp.csr_matrix, step: int = 1 << 22) -> np.ndarray:
     """Stored entries of each column of a CSR matrix (int64), counted a few million indices at a time.
 
-    By the compiled kernel for a large matrix (:func:`wordvec.compiled.use_for_weighting`), in
+    By the compiled kernel for a large matrix (:func:`wordvec.compiled.use_for_products`), in
     one pass; else by ``np.bincount``, which copies its input to 64-bit integers: on all the
     indices at once that copy was the largest allocation of the SVD's set-up. The indices of a
     spilled matrix (see ``wordvec._spill``) leave memory as they are counted.
     """
     from . import compiled
 
-    kernels = compiled.kernels() if compiled.use_for_weighting(matrix.nnz) else None
+    kernels = compiled.kernels() if compiled.use_for_products(matrix.nnz) else None
     counts = np.zeros(matrix.shape[1], dtype=np.int64)
     for start in range(0, matrix.nnz, step):
         part = matrix.indices[start : start + step]

@@ -117,7 +117,7 @@ def ppmi(
     blocks = list(row_blocks(counts.indptr, _ROWS_BLOCK_ENTRIES))
     # Blocks are weighted on threads, a few ahead, and written here in order. In place, a block's
     # cells go below the next block's start: the blocks weighted ahead read counts not yet overwritten.
-    kernels = compiled.kernels() if compiled.use_for_weighting(counts.nnz) else None
+    kernels = compiled.kernels() if compiled.use_for_products(counts.nnz) else None
     weighted = in_order_on_threads(
         _weighted_block,
         ((counts, first, last, log_rows, log_smoothed_cols, shift, kernels) for first, last in blocks),

@@ -198,17 +198,17 @@ def test_the_fit_sums_up_each_words_composition_as_the_table_composes_it():
     targets = np.random.default_rng(3).standard_normal((len(words), 37)).astype(np.float32)
     order = np.argsort(words)
     for threads, locality_order in ((1, None), (2, order)):
-        composed = np.full((37, len(words)), np.nan, np.float32)
+        composed = np.full((len(words), 37), np.nan, np.float32)
         ids, fitted = fit_ngram_table(incidence, targets, threads=threads, locality_order=locality_order, composed=composed)
         table = np.zeros((64, 37), np.float32)
         table[ids] = fitted
         # G E from the solver's own products: the table's compositions, to rounding, in the words' order.
-        np.testing.assert_allclose(composed.T, incidence @ table, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(composed, incidence @ table, rtol=1e-5, atol=1e-6)
         plain_ids, plain = fit_ngram_table(incidence, targets, threads=threads, locality_order=locality_order)
         np.testing.assert_array_equal(plain_ids, ids)
         np.testing.assert_array_equal(plain, fitted)  # the sums change nothing in the fit
-    with pytest.raises(ParameterError, match=r"composed must have the transposed targets' shape \(37, 10\)"):
-        fit_ngram_table(incidence, targets, composed=np.zeros((len(words), 37), np.float32))
+    with pytest.raises(ParameterError, match=r"composed must have the targets' shape \(10, 37\)"):
+        fit_ngram_table(incidence, targets, composed=np.zeros((37, len(words)), np.float32))
 
 
 def test_a_blend_with_the_fits_compositions_is_the_blend_that_composes_again():
@@ -218,7 +218,7 @@ def test_a_blend_with_the_fits_compositions_is_the_blend_that_composes_again():
     incidence = ngram_matrix(words, 64)
     rng = np.random.default_rng(4)
     source, target = (rng.standard_normal((len(words), 6)).astype(np.float32) for _ in range(2))
-    composed = np.empty((6, len(words)), np.float32)
+    composed = np.empty((len(words), 6), np.float32)
     ids, fitted = fit_ngram_table(incidence, source / np.linalg.norm(source, axis=1, keepdims=True), composed=composed)
     table = NgramTable(fitted, ids, 64, 3, 6)
     for view, view_table in ((source, table), (target, map_table(table, source, target))):  # mapped or not
@@ -227,7 +227,7 @@ def test_a_blend_with_the_fits_compositions_is_the_blend_that_composes_again():
         blend_with_ngrams(reused, incidence, 0.7, min_n=3, max_n=6, table=view_table, composed=composed)
         np.testing.assert_allclose(reused, again, rtol=1e-5, atol=1e-6)
         assert not np.allclose(reused, view, atol=1e-3)  # the blend did something
-    with pytest.raises(ParameterError, match="composed must have a row per table dimension and a column per word"):
+    with pytest.raises(ParameterError, match="composed must have a row per word and a column per table dimension"):
         blend_with_ngrams(source.copy(), incidence, 0.7, min_n=3, max_n=6, table=table, composed=composed.T.copy())
 
 

@@ -555,7 +555,7 @@ def _subword_tables(
     present = {name: vectors for name, vectors in views.items() if vectors is not None}
     fitted_view = "analogy" if "analogy" in present else "similarity"
     targets = as_unit_rows(present[fitted_view])
-    # (G E)^T of the fitted table, summed up by the fit: both blends read it instead of composing again.
+    # G E of the fitted table, summed up by the fit: both blends read it instead of composing again.
     composed = fit_sums(*targets.shape)
     if is_spilled(targets):
         # A large vocabulary: the fit holds the n-gram matrix in its own order, so this order's

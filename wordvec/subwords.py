@@ -356,7 +356,7 @@ _SPILLED_COLUMNS_PER_SOLVE = 10
 
 
 #: Bytes of the fit's sums of ``G E`` (a row per word) up to which the blends read them (see
-#: :func:`fit_sums`); above, the blends compose the words again. The sums live from the fit to the
+#: :func:`fit_sums`); above, the blends compose the words again, and the sums never spill. The sums live from the fit to the
 #: blends, the n-gram stage's peak: the 4x bench corpus's (186,518 words, 224 MB of sums) peaked
 #: at 1.69-1.72 GB against 1.55-1.58 GB without, and at 2.5M words (40 copies), spilled to a file
 #: and read back, the stage took 207 s against 196 s without and its process 3.79 GB against 3.47 GB
@@ -369,7 +369,7 @@ def fit_sums(words: int, dim: int) -> np.ndarray | None:
     """An array for :func:`fit_ngram_table`'s ``composed`` of ``words`` words and ``dim`` dimensions, or None above :data:`FIT_SUMS_BYTES`."""
     if words * dim * np.dtype(np.float32).itemsize > FIT_SUMS_BYTES:
         return None
-    return np.empty((dim, words), dtype=np.float32)
+    return np.empty((words, dim), dtype=np.float32)
 
 
 def fit_ngram_table(
@@ -400,12 +400,10 @@ def fit_ngram_table(
         The words in an order that puts words sharing n-grams near each other, such as
         alphabetical order: the products then read nearby rows of the table and run a
         few times faster. The result does not depend on it.
-    composed : ndarray of float32, shape (dim, n_words), optional
-        Filled with ``(G E)^T``, each word's composition of the fitted table (a column per
-        word), summed up from products the solver makes anyway: what
-        :func:`blend_with_ngrams` needs, without a product of its own (the same to
-        rounding). Transposed so that each block of columns solved writes whole rows of
-        it: a spilled array (:func:`wordvec._spill.tall_empty`) is written once, in order.
+    composed : ndarray of float32, shape (n_words, dim), optional
+        Filled with ``G E``, each word's composition of the fitted table, summed up from
+        products the solver makes anyway: what :func:`blend_with_ngrams` needs, without a
+        product of its own (the same to rounding). :func:`fit_sums` makes one.
 
     Returns
     -------
@@ -436,8 +434,8 @@ def fit_ngram_table(
         raise ParameterError(f"ridge must be a positive number; got {ridge!r}")
     if isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer)) or iterations < 1:
         raise ParameterError(f"iterations must be a positive whole number; got {iterations!r}")
-    if composed is not None and composed.shape != targets.shape[::-1]:
-        raise ParameterError(f"composed must have the transposed targets' shape {targets.shape[::-1]}; got {composed.shape}")
+    if composed is not None and composed.shape != targets.shape:
+        raise ParameterError(f"composed must have the targets' shape {targets.shape}; got {composed.shape}")
     incidence = sp.csr_matrix(incidence, dtype=np.float32)
     rows = np.arange(incidence.shape[0]) if locality_order is None else np.asarray(locality_order, dtype=np.int64)
     incidence = incidence[rows]
@@ -488,10 +486,7 @@ def fit_ngram_table(
         )
         del block
         if sums is not None:
-            for start in range(0, len(position), _ROWS_PER_GATHER):  # no second temporary of all the words
-                words = slice(start, start + _ROWS_PER_GATHER)
-                composed[first : first + columns, words] = sums[position[words]].T
-            release(composed[first : first + columns])
+            composed[:, first : first + columns] = sums[position]
             del sums
         release_freed_memory()  # each thread's heap keeps what the solve freed, else
 
@@ -651,8 +646,8 @@ def blend_with_ngrams(
     table : NgramTable, optional
         The view's table, already made (such as another view's table carried over by
         :func:`map_table`): blend with it instead of fitting one.
-    composed : ndarray of float32, shape (table's rows' dim, n_words), optional
-        ``(G E)^T`` for the rows of ``table`` (before its map), as :func:`fit_ngram_table`
+    composed : ndarray of float32, shape (n_words, table's rows' dim), optional
+        ``G E`` for the rows of ``table`` (before its map), as :func:`fit_ngram_table`
         fills it: the words' n-gram vectors are then not composed again.
 
     Returns
@@ -675,19 +670,13 @@ def blend_with_ngrams(
         known_incidence = sp.csr_matrix(
             (incidence.data, columns, incidence.indptr), shape=(incidence.shape[0], len(table.bucket_ids))
         )
-    elif composed.shape != (table.vectors.shape[1], len(vectors)):
-        raise ParameterError(f"composed must have a row per table dimension and a column per word; got {composed.shape}")
-    spilled_sums = composed is not None and is_spilled(composed)
+    elif composed.shape != (len(vectors), table.vectors.shape[1]):
+        raise ParameterError(f"composed must have a row per word and a column per table dimension; got {composed.shape}")
 
     def blend(start: int) -> None:
         part = slice(start, start + _ROWS_PER_BLEND)
-        if composed is None:
-            sums = known_incidence[part] @ table.vectors
-        else:
-            sums = composed[:, part].T.copy()  # a copy: the scaling to unit rows below is in place
-            if spilled_sums:
-                for row in composed:
-                    release(row[part])
+        # A copy of the fit's sums: the scaling to unit rows below is in place.
+        sums = known_incidence[part] @ table.vectors if composed is None else composed[part].copy()
         blended = _unit(targets[part] + weights[part, None] * _unit(table.mapped(sums)))
         scale = np.where(lengths[part] > 0, lengths[part], 1.0).astype(np.float32)
         vectors[part] = blended * scale[:, None]

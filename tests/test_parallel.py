@@ -451,7 +451,7 @@ def test_a_script_that_builds_when_imported_gets_a_clear_error(tmp_path, royal_c
     assert run.returncode == 1
     # The error is the script's last word; multiprocessing's resource tracker, a process of its own, may
     # still print its exit notice after it.
-    assert any("guard it with `if __name__ == '__main__':`" in line for line in run.stderr.splitlines()[-3:])
+    assert any("guard it with `if __name__ == '__main__':`" in line for line in run.stderr.splitlines()[-3:]), run.stderr[-2000:]
 
 
 @pytest.mark.parametrize("workers", [1, 2])

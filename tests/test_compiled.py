@@ -22,6 +22,7 @@ from wordvec.cooccur import CooccurrenceCounter, ForwardCounts, symmetric_weight
 from wordvec.errors import ParameterError
 from wordvec.options import DISTANCE_WEIGHTINGS
 from wordvec.pipeline import count_corpus
+from wordvec import subwords
 from wordvec.subwords import _conjugate_gradients, fit_ngram_table, ngram_matrix
 from wordvec.svd import _BlockedProducts
 from wordvec.vocab import LINE_ID, OOV_ID
@@ -518,7 +519,7 @@ def test_the_svds_products_are_the_same_either_way(monkeypatch, threads):
 @settings(max_examples=100, deadline=None)
 @given(
     rows=st.integers(1, 60),
-    width=st.integers(1, 12),
+    width=st.integers(1, 50),
     iterations=st.integers(1, 6),
     ridge=st.floats(1e-3, 10),
     seed=st.integers(0, 2**32 - 1),
@@ -534,7 +535,10 @@ def test_the_compiled_conjugate_gradient_steps_are_numpys(rows, width, iteration
     targets[rng.random(rows) < 0.2] = 0  # rows with nothing to fit: zero curvature and residuals, the guarded divisions
     arguments = (forward, backward, inverse_diagonal, targets, np.float32(ridge), iterations)
     expected = _conjugate_gradients(*arguments)
-    np.testing.assert_array_equal(_conjugate_gradients(*arguments, compiled.kernels()), expected)
+    kernels = compiled.kernels()
+    # The element-wise steps, the gathering products, and both: each the same bits as numpy's and scipy's.
+    for steps, gather in ((kernels, None), (None, kernels), (kernels, kernels)):
+        np.testing.assert_array_equal(_conjugate_gradients(*arguments, steps, None, gather), expected)
 
 
 def test_an_ngram_fit_is_the_same_either_way(monkeypatch):
@@ -549,6 +553,32 @@ def test_an_ngram_fit_is_the_same_either_way(monkeypatch):
     np.testing.assert_array_equal(fits[1][0], fits[0][0])
     np.testing.assert_array_equal(fits[1][1], fits[0][1])
     assert np.abs(fits[0][1]).max() > 0
+
+
+def test_the_fit_solves_wide_blocks_only_compiled_and_within_their_memory():
+    from wordvec.subwords import _columns_per_solve
+
+    bench = {"buckets": 175_086, "words": 91_914}  # the bench corpus's n-gram table
+    assert _columns_per_solve(**bench, spilled=False, compiled=True) == subwords._COMPILED_COLUMNS_PER_SOLVE == 48
+    assert _columns_per_solve(**bench, spilled=False, compiled=False) == subwords._COLUMNS_PER_SOLVE == 32
+    assert _columns_per_solve(**bench, spilled=True, compiled=True) == subwords._SPILLED_COLUMNS_PER_SOLVE == 10
+    # A larger table would take more than WIDE_BLOCK_BYTES a thread at 48 columns.
+    assert _columns_per_solve(buckets=250_000, words=200_000, spilled=False, compiled=True) == 32
+
+
+def test_a_compiled_fit_in_narrow_blocks_is_the_same_as_numpys(monkeypatch):
+    # A table too large for wide blocks: 32 columns, the products still gathering.
+    monkeypatch.setattr(subwords, "WIDE_BLOCK_BYTES", 0)
+    words = [f"{stem}{ending}" for stem in ("walk", "talk", "play", "stay") for ending in ("", "s", "ed", "ing")]
+    incidence = ngram_matrix(words, 5000, 3, 5)
+    targets = np.random.default_rng(3).standard_normal((len(words), 70)).astype(np.float32)
+    fits = []
+    for switch in ("0", "1"):
+        monkeypatch.setenv(compiled.ENVIRONMENT_SWITCH, switch)
+        composed = np.zeros_like(targets)
+        fits.append((*fit_ngram_table(incidence, targets, threads=2, composed=composed), composed))
+    for numpys, compileds in zip(*fits):
+        np.testing.assert_array_equal(compileds, numpys)
 
 
 @settings(max_examples=40, deadline=None)

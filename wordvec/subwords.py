@@ -353,6 +353,28 @@ _COLUMNS_PER_SOLVE = 32
 #: row per word are what the build's peak is made of: 40 copies of the bench corpus peaked at 3.79 GB
 #: with 16 columns, against 3.50 GB with 10 (scale.py; the largest process).
 _SPILLED_COLUMNS_PER_SOLVE = 10
+#: The same with the compiled kernels, whose products gather (:func:`_conjugate_gradients`), where a
+#: thread's block stays within :data:`WIDE_BLOCK_BYTES`: the bench corpus's fit took 1.93-2.04 s against
+#: 2.24-2.37 s for scipy's products at 32 columns, and 2.12-2.21 s gathering at 32 (four builds each way
+#: in turn, one process); scipy's products at 48 were slower than at 32. The same table to the bit.
+_COMPILED_COLUMNS_PER_SOLVE = 48
+#: Bytes of one thread's block (its matrices of a row per n-gram and per word) up to which the compiled
+#: fit solves :data:`_COMPILED_COLUMNS_PER_SOLVE` columns at once: the bench corpus's 175,086 n-grams
+#: and 91,914 words take 221 MB at 48 columns, and its build's peak stayed 1.44-1.51 GB (1.47 before).
+#: Twice the corpus (188,671 n-grams and 133,324 words, 246 MB) built in 24.9-25.6 s against
+#: 26.8-27.2 s and peaked at 1.45-1.51 GB against 1.30-1.34 GB: there the fit's blocks make the peak,
+#: as high as the bench corpus's own. A larger table keeps 32 columns, so the peak grows no further.
+WIDE_BLOCK_BYTES = 256 << 20
+
+
+def _columns_per_solve(buckets: int, words: int, *, spilled: bool, compiled: bool) -> int:
+    """Columns of the table that one thread's conjugate gradients solve at once (see the constants above)."""
+    if spilled:
+        return _SPILLED_COLUMNS_PER_SOLVE
+    # A block holds five matrices of a row per n-gram (the solution, the residual, its
+    # preconditioned copy, the direction and its product) and three of a row per word.
+    wide_bytes = (5 * buckets + 3 * words) * _COMPILED_COLUMNS_PER_SOLVE * np.dtype(np.float32).itemsize
+    return _COMPILED_COLUMNS_PER_SOLVE if compiled and wide_bytes <= WIDE_BLOCK_BYTES else _COLUMNS_PER_SOLVE
 
 
 #: Bytes of the fit's sums of ``G E`` (a row per word) up to which the blends read them (see
@@ -482,7 +504,7 @@ def fit_ngram_table(
         sums = None if composed is None else np.zeros_like(block)  # G E, the words in the fit's order
         # Row i of the solution is bucket used[by_first_use[i]]: back to increasing bucket ids.
         table[by_first_use, first : first + columns] = _conjugate_gradients(
-            incidence, backward, inverse_diagonal, block, np.float32(ridge), iterations, kernels, sums
+            incidence, backward, inverse_diagonal, block, np.float32(ridge), iterations, kernels, sums, gather
         )
         del block
         if sums is not None:
@@ -493,7 +515,8 @@ def fit_ngram_table(
     # Blocks of columns are independent problems: one per thread, as scipy's sparse products and
     # numpy's element-wise steps both release the GIL. Each column's recurrence and products are
     # its own, so the blocks' width changes nothing but memory: narrower for spilled targets.
-    width = _SPILLED_COLUMNS_PER_SOLVE if is_spilled(targets) else _COLUMNS_PER_SOLVE
+    width = _columns_per_solve(len(used), len(rows), spilled=is_spilled(targets), compiled=kernels is not None)
+    gather = None if is_spilled(targets) else kernels  # rows of 10 columns: scipy's products were as fast
     _run_each(solve, range(0, targets.shape[1], width), threads)
     return used.astype(np.int64), table
 
@@ -557,16 +580,21 @@ def _conjugate_gradients(
     iterations: int,
     kernels: ModuleType | None = None,
     composed: np.ndarray | None = None,
+    gather: ModuleType | None = None,
 ) -> np.ndarray:
     """Preconditioned CG for ``(G^T G + ridge I) E = G^T W``, one recurrence per column of ``targets``.
 
     With ``kernels`` (:func:`wordvec.compiled.kernels`), each step's element-wise updates run in
     one pass over the rows instead of numpy's several: the same operations, the same bits.
+    With ``gather`` (the same module), the sparse products run in its :func:`_kernels.gather_product`,
+    which adds each output row's terms in scipy's order: the same bits too.
     ``composed`` (zeros of the targets' shape) sums up ``G E``: each step adds a multiple of
     the direction ``D`` to ``E``, and ``G D`` is half of the product the step makes.
     """
     if targets.shape[1] < 2:
         kernels = None  # numpy's einsum sums one column pairwise, not row after row as the kernels (and wider blocks) do
+    if gather is not None:
+        forward, backward = _GatheringProduct(forward, gather), _GatheringProduct(backward, gather)
     solution = np.zeros((backward.shape[0], targets.shape[1]), dtype=np.float32)
     residual = backward @ targets
     preconditioned = residual * inverse_diagonal[:, None]
@@ -604,6 +632,24 @@ def _conjugate_gradients(
             direction += preconditioned
         rz = rz_next
     return solution
+
+
+class _GatheringProduct:
+    """A CSR matrix whose ``@`` with a dense float32 matrix runs the compiled gather (scipy's sums, in scipy's order)."""
+
+    def __init__(self, matrix: sp.csr_matrix, kernels: ModuleType) -> None:
+        index = np.int32 if matrix.nnz < np.iinfo(np.int32).max else np.int64
+        self.shape = matrix.shape
+        self._arrays = (
+            np.arange(matrix.shape[0], dtype=index), matrix.indptr.astype(index, copy=False),
+            matrix.indices.astype(index, copy=False), matrix.data,
+        )
+        self._kernels = kernels
+
+    def __matmul__(self, dense: np.ndarray) -> np.ndarray:
+        out = np.zeros((self.shape[0], dense.shape[1]), dtype=np.float32)
+        self._kernels.gather_product(*self._arrays, np.ascontiguousarray(dense, dtype=np.float32), out)
+        return out
 
 
 #: How much of its n-grams' vector each vocabulary word takes, by view: ``unit(w + weight * unit(G_w E))``.

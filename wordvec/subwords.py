@@ -514,7 +514,7 @@ def fit_ngram_table(
 
     # Blocks of columns are independent problems: one per thread, as scipy's sparse products and
     # numpy's element-wise steps both release the GIL. Each column's recurrence and products are
-    # its own, so the blocks' width changes nothing but memory: narrower for spilled targets.
+    # its own, so the blocks' width changes nothing but memory and speed (see _columns_per_solve).
     width = _columns_per_solve(len(used), len(rows), spilled=is_spilled(targets), compiled=kernels is not None)
     gather = None if is_spilled(targets) else kernels  # rows of 10 columns: scipy's products were as fast
     _run_each(solve, range(0, targets.shape[1], width), threads)

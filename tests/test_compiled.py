@@ -540,9 +540,10 @@ def test_the_compiled_conjugate_gradient_steps_are_numpys(rows, width, iteration
     arguments = (forward, backward, inverse_diagonal, targets, np.float32(ridge), iterations)
     expected = _conjugate_gradients(*arguments)
     kernels = compiled.kernels()
+    gathering = (subwords._GatheringProduct(forward, kernels), subwords._GatheringProduct(backward, kernels), *arguments[2:])
     # The element-wise steps, the gathering products, and both: each the same bits as numpy's and scipy's.
-    for steps, gather in ((kernels, None), (None, kernels), (kernels, kernels)):
-        np.testing.assert_array_equal(_conjugate_gradients(*arguments, steps, None, gather), expected)
+    for products, steps in ((arguments, kernels), (gathering, None), (gathering, kernels)):
+        np.testing.assert_array_equal(_conjugate_gradients(*products, steps), expected)
 
 
 def test_an_ngram_fit_is_the_same_either_way(monkeypatch):

@@ -496,6 +496,14 @@ def fit_ngram_table(
     table = np.empty((len(used), targets.shape[1]), dtype=np.float32)
     kernels = compiled.kernels() if compiled.use_for_fit(table.size) else None
     backward = sp.csr_matrix(incidence.T)
+    # Blocks of columns are independent problems: one per thread, as scipy's sparse products and
+    # numpy's element-wise steps both release the GIL. Each column's recurrence and products are
+    # its own, so the blocks' width changes nothing but memory and speed (see _columns_per_solve).
+    width = _columns_per_solve(len(used), len(rows), spilled=is_spilled(targets), compiled=kernels is not None)
+    if kernels is not None and not is_spilled(targets):  # rows of 10 columns: scipy's products were as fast
+        forward, backward = _GatheringProduct(incidence, kernels), _GatheringProduct(backward, kernels)
+    else:
+        forward = incidence
     inverse_diagonal = (1.0 / (squares + ridge)).astype(np.float32)
 
     def solve(first: int) -> None:
@@ -504,7 +512,7 @@ def fit_ngram_table(
         sums = None if composed is None else np.zeros_like(block)  # G E, the words in the fit's order
         # Row i of the solution is bucket used[by_first_use[i]]: back to increasing bucket ids.
         table[by_first_use, first : first + columns] = _conjugate_gradients(
-            incidence, backward, inverse_diagonal, block, np.float32(ridge), iterations, kernels, sums, gather
+            forward, backward, inverse_diagonal, block, np.float32(ridge), iterations, kernels, sums
         )
         del block
         if sums is not None:
@@ -512,11 +520,6 @@ def fit_ngram_table(
             del sums
         release_freed_memory()  # each thread's heap keeps what the solve freed, else
 
-    # Blocks of columns are independent problems: one per thread, as scipy's sparse products and
-    # numpy's element-wise steps both release the GIL. Each column's recurrence and products are
-    # its own, so the blocks' width changes nothing but memory and speed (see _columns_per_solve).
-    width = _columns_per_solve(len(used), len(rows), spilled=is_spilled(targets), compiled=kernels is not None)
-    gather = None if is_spilled(targets) else kernels  # rows of 10 columns: scipy's products were as fast
     _run_each(solve, range(0, targets.shape[1], width), threads)
     return used.astype(np.int64), table
 
@@ -572,29 +575,25 @@ def _run_each(task: Callable[[int], None], starts: range, threads: int) -> None:
 
 
 def _conjugate_gradients(
-    forward: sp.csr_matrix,
-    backward: sp.csr_matrix,
+    forward: sp.csr_matrix | _GatheringProduct,
+    backward: sp.csr_matrix | _GatheringProduct,
     inverse_diagonal: np.ndarray,
     targets: np.ndarray,
     ridge: np.float32,
     iterations: int,
     kernels: ModuleType | None = None,
     composed: np.ndarray | None = None,
-    gather: ModuleType | None = None,
 ) -> np.ndarray:
     """Preconditioned CG for ``(G^T G + ridge I) E = G^T W``, one recurrence per column of ``targets``.
 
     With ``kernels`` (:func:`wordvec.compiled.kernels`), each step's element-wise updates run in
     one pass over the rows instead of numpy's several: the same operations, the same bits.
-    With ``gather`` (the same module), the sparse products run in its :func:`_kernels.gather_product`,
-    which adds each output row's terms in scipy's order: the same bits too.
+    ``forward`` and ``backward`` may each be a :class:`_GatheringProduct`: compiled products with scipy's bits.
     ``composed`` (zeros of the targets' shape) sums up ``G E``: each step adds a multiple of
     the direction ``D`` to ``E``, and ``G D`` is half of the product the step makes.
     """
     if targets.shape[1] < 2:
         kernels = None  # numpy's einsum sums one column pairwise, not row after row as the kernels (and wider blocks) do
-    if gather is not None:
-        forward, backward = _GatheringProduct(forward, gather), _GatheringProduct(backward, gather)
     solution = np.zeros((backward.shape[0], targets.shape[1]), dtype=np.float32)
     residual = backward @ targets
     preconditioned = residual * inverse_diagonal[:, None]

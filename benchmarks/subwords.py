@@ -6,8 +6,8 @@ Usage::
         [--eval-dir ../shared/eval] [--only ROW ...]
 
 Counts the bench corpus twice (the default vocabulary, and ``max_vocab=20000`` for the unseen-word
-test), weights the counts by PPMI and factorises them with wordvec's randomized SVD (the build's
-defaults: dim 300, 3 power iterations, seed 0); ``U``, ``S``, ``V`` and the vocabularies are saved in
+test), weights the counts by PPMI and factorises them with wordvec's randomized SVD (dim 300,
+3 power iterations, seed 0); ``U``, ``S``, ``V`` and the vocabularies are saved in
 ``--cache`` (default /tmp/wordvec-subwords) and reused. Then every row of ``METHODS`` is fitted and
 scored and one markdown table is printed:
 

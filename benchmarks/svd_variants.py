@@ -10,15 +10,19 @@ the cost that matters: a product costs about its width times the non-zeros), Wor
 SimLex-999 (the model's similarity view, as ``evaluate_word_pairs`` reads it) and the Google
 analogies (3CosAdd, 30k most frequent words). Variants:
 
-- ``power:Q`` -- today's randomized SVD with Q power iterations (the default is 3);
+- ``power:Q[:S]`` -- wordvec's randomized SVD with Q power iterations (the default is 2) and
+  the SVD's seed S (default 0): the Rayleigh-Ritz projection onto the last two iterations'
+  blocks together;
+- ``plain:Q[:S]`` -- the plain randomized SVD of Halko et al. (Algorithm 4.4), the projection
+  onto the last iteration's block alone, as wordvec did before (with Q = 3);
 - ``seed:S`` -- the default with the SVD's seed S (how much the seed alone moves the scores);
 - ``krylov:D:B`` -- block Krylov (Musco & Musco 2015): the basis of ``[A W, (A A^T) A W, ...,
   (A A^T)^D A W]`` for a Gaussian W of B columns, each block orthogonalised against the ones before
   (twice), and ``A^T Q`` from the products already made, so 2 (D + 1) products of width B.
-  Defined here, not in the package: it is what was measured against the default.
 
-Then the products alone: one ``A X`` and one ``A^T X`` of width 320 by the blocked products of
-``wordvec.svd`` at its block size and smaller ones.
+``plain`` and ``krylov`` are defined here, not in the package: they are what was measured
+against the default. Then the products alone: one ``A X`` and one ``A^T X`` of width 320 by the
+blocked products of ``wordvec.svd`` at its block size and smaller ones.
 """
 
 from __future__ import annotations
@@ -39,7 +43,26 @@ from wordvec.ppmi import ppmi
 
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parent.parent / "shared"
-DEFAULT_VARIANTS = ["power:3", "power:2", "power:6", "seed:1", "seed:2", "krylov:3:80", "krylov:3:120", "krylov:1:320", "krylov:2:320"]
+DEFAULT_VARIANTS = [
+    "power:2", "plain:3", "power:1", "power:3", "plain:2", "plain:6",
+    *(f"{kind}:{power}:{seed}" for seed in range(1, 5) for kind, power in (("power", 2), ("plain", 3))),
+]
+
+
+def plain_range(holder, dim, *, oversamples, power_iterations, seed, dtype, threads):
+    """A replacement of ``wordvec.svd._range_and_projection``: the last power iteration's block alone."""
+    rows, cols = holder[0].shape
+    width = dim + oversamples
+    products = svd_module._BlockedProducts([sp.csr_matrix(holder.pop(), dtype=dtype)], width, threads or available_cores())
+    try:
+        sample = products.dot(np.random.default_rng(seed).standard_normal((cols, width), dtype=np.dtype(dtype)))
+        for _ in range(power_iterations):
+            sample = products.dot(products.tdot(svd_module._orthonormalize(sample, precise=False)))
+        basis = svd_module._orthonormalize(sample, passes=2)
+        transposed = products.tdot(basis)
+    finally:
+        products.close()
+    return [basis], [transposed], svd_module._gram(transposed)
 
 
 def krylov_range(depth: int, block: int):
@@ -65,7 +88,7 @@ def krylov_range(depth: int, block: int):
                 transposed[:, done : done + block] = products.tdot(sample)
         finally:
             products.close()
-        return basis, transposed
+        return [basis], [transposed], svd_module._gram(transposed)
 
     return range_and_projection
 
@@ -75,7 +98,7 @@ def products_of(variant: str, dim: int = 300, oversamples: int = 20) -> tuple[in
     if kind == "krylov":
         depth, block = map(int, numbers)
         return 2 * (depth + 1), 2 * (depth + 1) * block
-    power = int(numbers[0]) if kind == "power" else 3
+    power = int(numbers[0]) if kind in ("power", "plain") else 2
     return 2 * power + 2, (2 * power + 2) * (dim + oversamples)
 
 
@@ -94,8 +117,11 @@ def main() -> None:
         kind, *numbers = variant.split(":")
         params = {}
         svd_module._range_and_projection = original
-        if kind == "power":
+        if kind in ("power", "plain"):
             params["power_iterations"] = int(numbers[0])
+            params["seed"] = int(numbers[1]) if len(numbers) > 1 else 0
+            if kind == "plain":
+                svd_module._range_and_projection = plain_range
         elif kind == "seed":
             params["seed"] = int(numbers[0])
         elif kind == "krylov":

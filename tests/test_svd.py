@@ -437,3 +437,82 @@ def test_a_row_folded_in_gets_the_vector_it_has_in_the_svd(eig, add_context):
     np.testing.assert_allclose(folded["analogy"], analogy[:10], atol=1e-6)
     if not add_context:
         np.testing.assert_allclose(folded["similarity"], vectors[:10], atol=1e-6)
+
+
+# -- the second Krylov block -------------------------------------------------------------
+
+
+def plain_randomized_svd_values(matrix: np.ndarray, dim: int, width: int, power_iterations: int, seed: int) -> np.ndarray:
+    """Singular values by Halko et al.'s Algorithm 4.4 (the last iteration's block alone), from the same Gaussian start."""
+    sample = matrix @ np.random.default_rng(seed).standard_normal((matrix.shape[1], width))
+    for _ in range(power_iterations):
+        sample = matrix @ (matrix.T @ np.linalg.qr(sample)[0])
+    basis = np.linalg.qr(sample)[0]
+    return np.linalg.svd(basis.T @ matrix, compute_uv=False)[:dim]
+
+
+def slowly_decaying(rows: int = 300, cols: int = 200, seed: int = 8) -> np.ndarray:
+    """A matrix whose singular values fall slowly (as a PPMI matrix's do), 1 / (1 + i)^0.3."""
+    rng = np.random.default_rng(seed)
+    left, _ = np.linalg.qr(rng.normal(size=(rows, cols)))
+    right, _ = np.linalg.qr(rng.normal(size=(cols, cols)))
+    return (left * (1.0 + np.arange(cols)) ** -0.3) @ right.T
+
+
+@pytest.mark.parametrize("power_iterations", [1, 2, 3])
+def test_two_blocks_find_singular_values_at_least_as_large_as_the_last_block_alone(power_iterations):
+    # The projection onto span{Y_(q-1), Y_q} includes the one onto Y_q, so each of its singular values
+    # is at least the plain algorithm's (and at most the exact one), from the same start.
+    matrix = slowly_decaying()
+    exact = np.linalg.svd(matrix, compute_uv=False)[:10]
+    plain = plain_randomized_svd_values(matrix, 10, 15, power_iterations, seed=4)
+    _, values, _ = randomized_svd(matrix, 10, oversamples=5, power_iterations=power_iterations, seed=4, dtype=np.float64)
+    assert np.all(values <= exact * (1 + 1e-10))
+    assert np.all(values >= plain * (1 - 1e-10))
+    assert np.abs(values / exact - 1).max() < 0.6 * np.abs(plain / exact - 1).max()
+
+
+def test_the_default_power_iterations_do_as_well_as_one_more_plain_iteration_on_a_slow_spectrum():
+    # Six products (2 iterations, two blocks) against eight of the plain algorithm (3 iterations).
+    matrix = slowly_decaying()
+    exact = np.linalg.svd(matrix, compute_uv=False)[:10]
+    _, values, _ = randomized_svd(matrix, 10, oversamples=5, seed=4, dtype=np.float64)
+    error = np.abs(values / exact - 1).max()
+    assert error < 1.1 * np.abs(plain_randomized_svd_values(matrix, 10, 15, 3, seed=4) / exact - 1).max()
+    assert error < 0.6 * np.abs(plain_randomized_svd_values(matrix, 10, 15, 2, seed=4) / exact - 1).max()
+
+
+def test_the_next_krylov_block_is_orthonormal_and_orthogonal_to_the_first():
+    rng = np.random.default_rng(9)
+    basis, _ = np.linalg.qr(rng.normal(size=(500, 12)))
+    basis = basis.astype(np.float32)
+    sample = (rng.normal(size=(500, 12)) + 50 * basis @ rng.normal(size=(12, 12))).astype(np.float32)
+    block = svd._next_krylov_block(sample.copy(), basis, basis.T.astype(np.float64) @ sample)
+    assert block.shape == (500, 12)
+    np.testing.assert_allclose(block.T @ block, np.eye(12), atol=1e-5)
+    assert np.abs(basis.T @ block).max() < 1e-5
+    # It spans what the sample adds to the basis.
+    rest = sample - basis @ (basis.T @ sample)
+    np.testing.assert_allclose(block @ (block.T @ rest), rest, atol=1e-3 * np.abs(rest).max())
+
+
+@pytest.mark.parametrize("dtype, tolerance", [(np.float64, 1e-10), (np.float32, 1e-4)])
+def test_a_matrix_of_rank_between_one_and_two_blocks_keeps_the_second_blocks_real_directions(monkeypatch, dtype, tolerance):
+    # Rank 30 with blocks of 20: the second block has 10 directions and 10 of rounding error. They
+    # are dropped (not the whole block), and the two blocks span the whole range: the exact SVD.
+    rng = np.random.default_rng(10)
+    matrix = rng.normal(size=(120, 30)) @ np.diag(np.linspace(5, 1, 30)) @ rng.normal(size=(30, 90))
+    widths = []
+    directions_above = svd._directions_above
+    monkeypatch.setattr(svd, "_directions_above", lambda sample, floor: widths.append(
+        None if (block := directions_above(sample, floor)) is None else block.shape[1]) or block)
+    u, s, vt = randomized_svd(sp.csr_matrix(matrix), 10, oversamples=10, power_iterations=1, dtype=dtype)
+    assert widths == [10]
+    np.testing.assert_allclose(s, np.linalg.svd(matrix, compute_uv=False)[:10], rtol=tolerance)
+    np.testing.assert_allclose(u.T @ u, np.eye(10), atol=tolerance * 10)
+
+
+def test_a_matrix_too_small_for_two_blocks_uses_one():
+    matrix = slowly_decaying(40, 30)
+    _, values, _ = randomized_svd(matrix, 10, oversamples=10, power_iterations=2, seed=4, dtype=np.float64)
+    np.testing.assert_allclose(values, plain_randomized_svd_values(matrix, 10, 20, 2, seed=4), rtol=1e-10)

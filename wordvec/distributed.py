@@ -268,8 +268,10 @@ def dask_svd(client: Any) -> Callable[..., tuple[np.ndarray, np.ndarray, np.ndar
     The sparse matrix is cut into row blocks, scattered to the workers, and seen by Dask as
     a chunked dense array (each block made dense only when used, and again at each pass),
     factorised by ``dask.array.linalg.svd_compressed``: the randomized SVD of Halko et al.
-    with the same oversampling and power iterations. Its random draws are Dask's, so the
-    vectors differ from the local SVD's by rounding, not in quality.
+    with the same oversampling and one power iteration more, since it projects on the last
+    iteration's directions alone where the local SVD projects on the last two's together
+    (which scores as one plain iteration more). Its random draws are Dask's, so the vectors
+    differ from the local SVD's by rounding, not in quality.
     """
 
     def svd(matrix: sp.spmatrix, dim: int, *, oversamples: int, power_iterations: int, seed: int) -> tuple:
@@ -291,7 +293,7 @@ def dask_svd(client: Any) -> Callable[..., tuple[np.ndarray, np.ndarray, np.ndar
             ]
         ).rechunk({1: cols})
         u, s, vt = svd_compressed(
-            dense, dim, n_power_iter=power_iterations, n_oversamples=oversamples, seed=seed, compute=True
+            dense, dim, n_power_iter=power_iterations + 1, n_oversamples=oversamples, seed=seed, compute=True
         )
         u, s, vt = dask.compute(u, s, vt)
         return u.astype(np.float32), s.astype(np.float32), vt.astype(np.float32)

@@ -438,6 +438,27 @@ def _gram(tall: np.ndarray, rows_per_step: int = _ROWS_PER_STEP, dtype: type = n
     return gram
 
 
+def _cross(first: np.ndarray, second: np.ndarray, dtype: type = np.float64) -> np.ndarray:
+    """``first.T @ second`` for two tall matrices of as many rows, accumulated in ``dtype``, a few thousand rows at a time."""
+    cross = np.zeros((first.shape[1], second.shape[1]), dtype=dtype)
+    for start in range(0, first.shape[0], _ROWS_PER_STEP):
+        rows = slice(start, start + _ROWS_PER_STEP)
+        cross += first[rows].astype(dtype, copy=False).T @ second[rows].astype(dtype, copy=False)
+        release(first[rows])
+        release(second[rows])
+    return cross
+
+
+def _subtract_product(target: np.ndarray, tall: np.ndarray, small: np.ndarray) -> None:
+    """``target -= tall @ small`` in place, a few thousand rows at a time (no temporary of the whole product)."""
+    small = small.astype(target.dtype)
+    for start in range(0, target.shape[0], _ROWS_PER_STEP):
+        rows = slice(start, start + _ROWS_PER_STEP)
+        target[rows] -= tall[rows] @ small
+        release(tall[rows])
+        release(target[rows])
+
+
 #: Loss of orthogonality accepted from one pass of Cholesky QR, which is about the Gram matrix's
 #: machine epsilon times the condition number squared: tight for a basis that must come out
 #: orthonormal, loose for a power iteration's, which only keeps the columns apart (the next
@@ -462,7 +483,7 @@ def _cholesky_inverse(sample: np.ndarray, gram_dtype: type, loss: float) -> np.n
     return scipy.linalg.solve_triangular(factor, np.eye(len(factor)), lower=True).T.astype(sample.dtype)
 
 
-def _orthonormalize(sample: np.ndarray, passes: int = 1, *, precise: bool = True) -> np.ndarray:
+def _orthonormalize(sample: np.ndarray, passes: int = 1, *, precise: bool = True, householder: bool = True) -> np.ndarray | None:
     """An orthonormal basis of the columns of a tall matrix, by Cholesky QR, in place when it can.
 
     Cholesky QR (the Cholesky factor ``R`` of the Gram matrix, then ``Q = Y R^-1``) costs
@@ -472,7 +493,8 @@ def _orthonormalize(sample: np.ndarray, passes: int = 1, *, precise: bool = True
     passes (all of a power iteration's, ``precise=False``) form it in the sample's own
     precision, float32 in a build: half the work, and the loss it leaves is absorbed by the
     next pass or product. A sample too ill-conditioned for a pass's precision takes it in
-    float64; one too ill-conditioned for that, or rank-deficient, goes to Householder QR.
+    float64; one too ill-conditioned for that, or rank-deficient, goes to Householder QR, or
+    without ``householder`` gives None (and is left partly transformed).
     """
     dtype = sample.dtype
     for number in range(passes):
@@ -485,6 +507,8 @@ def _orthonormalize(sample: np.ndarray, passes: int = 1, *, precise: bool = True
             if inverse is not None:
                 break
         if inverse is None:
+            if not householder:
+                return None
             basis, _ = scipy.linalg.qr(sample, mode="economic", check_finite=False)
             return basis.astype(dtype, copy=False)
         _times_upper_triangular(sample, inverse)
@@ -516,12 +540,12 @@ def randomized_svd(
     dim: int,
     *,
     oversamples: int = 20,
-    power_iterations: int = 3,
+    power_iterations: int = 2,
     seed: int = 0,
     dtype: type = np.float32,
     threads: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The ``dim`` largest singular triplets of ``matrix``, by randomized range finding.
+    """The ``dim`` largest singular triplets of ``matrix``, by randomized block Krylov iterations.
 
     Parameters
     ----------
@@ -531,10 +555,11 @@ def randomized_svd(
         Number of singular values and vectors to return; ``dim < min(m, n)``.
     oversamples : int, default 20
         Extra random directions beyond ``dim``; they make the top ``dim`` accurate.
-    power_iterations : int, default 3
-        Passes of ``(A A^T)`` that sharpen the spectrum; PPMI spectra decay slowly, so a
-        few are needed to come near an exact solver (3 is within 0.01 of ARPACK on the
-        word-similarity scores of the bench corpus's vectors).
+    power_iterations : int, default 2
+        Passes of ``(A A^T)`` that sharpen the spectrum; the result comes from the last two
+        passes' blocks together, so 2 (six sparse products) scores as 3 of plain power
+        iterations (eight) on the bench corpus (benchmarks/RESULTS.md, svd_variants.py).
+        Each more costs two sparse products.
     seed : int, default 0
         Seed of the random test matrix; the same seed gives the same result.
     dtype : numpy dtype, default float32
@@ -551,18 +576,25 @@ def randomized_svd(
 
     Notes
     -----
-    Algorithm 4.4 of Halko et al.: the range of ``(A A^T)^q A Omega`` for a Gaussian
-    ``Omega`` of ``dim + oversamples`` columns, renormalised by Cholesky QR once per power
-    iteration, then the exact SVD of the projection ``Q^T A``, computed from the
-    eigendecomposition of its small Gram matrix. The sparse products run in cache-sized
-    blocks on threads (see ``_BlockedProducts``). Signs are fixed so that the
-    largest-magnitude entry of each left singular vector is positive, so results are
-    deterministic.
+    For a Gaussian ``Omega`` of ``w = dim + oversamples`` columns and ``q`` power
+    iterations, the Rayleigh-Ritz projection onto the span of ``(A A^T)^(q-1) A Omega``
+    and ``(A A^T)^q A Omega``: two blocks of a block Krylov space (Musco & Musco 2015),
+    ``2w`` directions from the ``2q + 2`` products that Algorithm 4.4 of Halko et al. spends
+    on the ``w`` of ``(A A^T)^q A Omega`` alone. The power iterations are renormalised by
+    Cholesky QR; the second block is orthogonalised against the first (block Gram-Schmidt,
+    twice). ``B = Q^T A`` is never formed: its SVD comes from the eigendecomposition of the
+    small Gram matrix ``B B^T`` of the products ``A^T Q``. With ``q = 0``, or where the
+    matrix is too small for two blocks, or has no more rank beyond the first block, the
+    first block alone is used. The sparse products run in cache-sized blocks on threads (see
+    ``_BlockedProducts``). Signs are fixed so that the largest-magnitude entry of each left
+    singular vector is positive, so results are deterministic.
 
     References
     ----------
     Halko, N., Martinsson, P. G. & Tropp, J. A. (2011). Finding structure with
-    randomness. SIAM Review 53(2), 217-288.
+    randomness. SIAM Review 53(2), 217-288. Musco, C. & Musco, C. (2015). Randomized
+    block Krylov methods for stronger and faster approximate singular value decomposition.
+    NeurIPS.
 
     Examples
     --------
@@ -574,14 +606,14 @@ def randomized_svd(
     """
     holder = [matrix]
     del matrix  # the caller may have handed it over: then the SVD holds the only reference
-    basis, transposed_small = _range_and_projection(
+    bases, transposed, gram = _range_and_projection(
         holder, dim, oversamples=oversamples, power_iterations=power_iterations, seed=seed, dtype=dtype, threads=threads
     )
-    singular_values, left_small, right_small = _small_svd(transposed_small, dim)
-    u = basis @ left_small.astype(dtype)
-    del basis
-    v = transposed_small @ right_small.astype(dtype)
-    del transposed_small
+    singular_values, left_small, right_small = _small_svd(gram, dim)
+    u = sum(block @ part for block, part in zip(bases, _block_parts(left_small.astype(dtype), bases)))
+    del bases
+    v = sum(block @ part for block, part in zip(transposed, _block_parts(right_small.astype(dtype), transposed)))
+    del transposed
     signs = np.sign(u[np.abs(u).argmax(axis=0), np.arange(dim)]).astype(dtype)
     signs[signs == 0] = 1
     u *= signs
@@ -598,12 +630,13 @@ def _range_and_projection(
     seed: int,
     dtype: type,
     threads: int | None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """``Q``, an orthonormal basis of the dominant range of ``A``, and ``A^T Q``, for ``A`` taken out of ``holder``.
+) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray]:
+    """Orthonormal blocks ``Q_i`` of the dominant range of ``A`` (taken out of ``holder``), their ``A^T Q_i``, and ``B B^T``.
 
-    Both are tall: (rows x width) and (cols x width), width = dim + oversamples. At most
-    two tall matrices are alive at any time, and a sparse ``A`` is freed as soon as its
-    blocks are written (see :class:`_BlockedProducts`).
+    ``B = Q^T A`` for ``Q = [Q_1, Q_2]`` (or ``Q_1`` alone, see :func:`randomized_svd`), so
+    ``B B^T`` is the float64 Gram matrix of ``[A^T Q_1, A^T Q_2]``. The blocks are tall:
+    (rows x width) and (cols x width), width = dim + oversamples. A sparse ``A`` is freed
+    as soon as its pieces are written (see :class:`_BlockedProducts`).
     """
     rows, cols = holder[0].shape
     if dim < 1:
@@ -639,31 +672,103 @@ def _range_and_projection(
             drawn.result()
         sample = dot(test_matrix)
         del test_matrix
-        for _ in range(power_iterations):
+        two_blocks = power_iterations > 0 and 2 * width <= min(rows, cols)
+        for _ in range(power_iterations - two_blocks):  # with two blocks, the last pass makes the second, below
             # One name at a time holds a tall matrix, so at most two are alive (a product's input and output).
             sample = tdot(_orthonormalize(sample, precise=False))
             sample = dot(sample)
         basis = _orthonormalize(sample, passes=2)
         del sample
-        # B = Q^T A is small (width x cols); its SVD comes from B^T = A^T Q via the
-        # eigendecomposition of the width x width matrix B B^T, not a dense SVD of B.
-        transposed_small = tdot(basis)
+        transposed = tdot(basis)
+        gram = _gram(transposed)
+        bases, transposeds = [basis], [transposed]
+        if two_blocks:
+            second = _next_krylov_block(dot(transposed), basis, gram)
+            if second is not None:
+                second_transposed = tdot(second)
+                cross = _cross(transposed, second_transposed)
+                gram = np.block([[gram, cross], [cross.T, _gram(second_transposed)]])
+                bases.append(second)
+                transposeds.append(second_transposed)
+            del second
     finally:
         if products is not None:
             products.close()
         del products, dot, tdot
         release_freed_memory()
-    return np.ascontiguousarray(basis), transposed_small
+    return [np.ascontiguousarray(basis) for basis in bases], transposeds, gram
 
 
-def _small_svd(transposed_small: np.ndarray, dim: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _next_krylov_block(sample: np.ndarray, basis: np.ndarray, projection: np.ndarray) -> np.ndarray | None:
+    """``sample = A A^T Q`` (``Q`` = ``basis``) made orthonormal and orthogonal to ``basis``: the next Krylov block.
+
+    ``projection`` is ``Q^T sample``, which is ``(A^T Q)^T (A^T Q)``, the Gram matrix already
+    made, so the first pass of block Gram-Schmidt costs one product; a second pass (with
+    ``Q^T`` of what is left) removes what rounding left, as classical Gram-Schmidt needs
+    ("twice is enough"). Of what is left, the directions longer than ``Q``'s loss of
+    orthogonality leaves in it (:func:`_directions_above`): all of them but where ``A`` has
+    little rank beyond ``Q``. None if there are none: then ``Q`` is all there is.
+    """
+    _subtract_product(sample, basis, projection)
+    _subtract_product(sample, basis, _cross(basis, sample, dtype=sample.dtype.type))
+    # |A A^T Q| is the largest eigenvalue of the projection; Q's loss of orthogonality leaves up to about
+    # _PRECISE_LOSS of it in every direction of what is left, which would come out as a direction of Q.
+    largest = max(float(np.linalg.eigvalsh(projection)[-1]), 0.0)
+    return _directions_above(sample, _NOISE_MARGIN * _PRECISE_LOSS * largest)
+
+
+#: How far above the rounding error that ``Q``'s loss of orthogonality leaves a direction of the
+#: next Krylov block must be to be kept.
+_NOISE_MARGIN = 10
+
+
+def _directions_above(sample: np.ndarray, floor: float) -> np.ndarray | None:
+    """An orthonormal basis of the directions ``x`` (unit) of the columns of ``sample`` with ``|sample x| > floor``.
+
+    From the float64 Gram matrix and its eigenvalues: when every direction is above the floor
+    and the sample is well-conditioned, Cholesky QR in place (one precise pass); otherwise
+    the eigenvectors of the directions above, scaled (SVQB, Stathopoulos & Wu 2002), then a
+    precise pass of Cholesky QR, into a new array of as many columns as directions kept.
+    None if no direction is above the floor.
+    """
+    gram = _gram(sample)
+    eigenvalues, eigenvectors = np.linalg.eigh(gram)
+    kept = np.flatnonzero(eigenvalues > floor**2)[::-1]  # longest first
+    if len(kept) == 0:
+        return None
+    if len(kept) == len(eigenvalues) and eigenvalues[-1] * np.finfo(np.float64).eps <= _PRECISE_LOSS * eigenvalues[0]:
+        factor = np.linalg.cholesky(gram)
+        inverse = scipy.linalg.solve_triangular(factor, np.eye(len(factor)), lower=True).T.astype(sample.dtype)
+        _times_upper_triangular(sample, inverse)
+        return sample
+    directions = (eigenvectors[:, kept] / np.sqrt(eigenvalues[kept])).astype(sample.dtype)
+    block = tall_empty((len(sample), len(kept)), dtype=sample.dtype)
+    for start in range(0, len(sample), _ROWS_PER_STEP):
+        block[start : start + _ROWS_PER_STEP] = sample[start : start + _ROWS_PER_STEP] @ directions
+        release(sample[start : start + _ROWS_PER_STEP])
+        release(block[start : start + _ROWS_PER_STEP])
+    return _orthonormalize(block, householder=False)
+
+
+def _block_parts(small: np.ndarray, blocks: list[np.ndarray]) -> list[np.ndarray]:
+    """The rows of ``small`` that multiply each of ``blocks`` (``[Q_1, Q_2] @ small = Q_1 @ small_1 + Q_2 @ small_2``)."""
+    cuts = np.cumsum([0, *(block.shape[1] for block in blocks)])
+    return [small[first:last] for first, last in zip(cuts[:-1], cuts[1:])]
+
+
+def _block_rows(blocks: list[np.ndarray], rows: slice) -> np.ndarray:
+    """``rows`` of the blocks side by side: a view of the one block, or a copy of their rows."""
+    return blocks[0][rows] if len(blocks) == 1 else np.hstack([block[rows] for block in blocks])
+
+
+def _small_svd(gram: np.ndarray, dim: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Singular values ``S`` and the small factors that turn ``Q`` into ``U`` and ``A^T Q`` into ``V``.
 
     With ``B = Q^T A = U_B S V^T``: ``U = Q U_B`` and ``V = B^T U_B S^-1`` (a zero
     singular value, rank below dim, leaves its vector zero). ``U_B`` and ``S`` come from
-    the eigendecomposition of the width x width matrix ``B B^T``, in float64.
+    the eigendecomposition of ``gram``, the small matrix ``B B^T`` in float64.
     """
-    eigenvalues, eigenvectors = np.linalg.eigh(_gram(transposed_small))
+    eigenvalues, eigenvectors = np.linalg.eigh(gram)
     top = np.argsort(-eigenvalues, kind="stable")[:dim]
     singular_values = np.sqrt(np.maximum(eigenvalues[top], 0))
     left_small = eigenvectors[:, top]
@@ -679,7 +784,7 @@ def svd_embedding(
     add_context: bool = False,
     normalize: bool = True,
     oversamples: int = 20,
-    power_iterations: int = 3,
+    power_iterations: int = 2,
     seed: int = 0,
     dtype: type = np.float32,
     threads: int | None = None,
@@ -694,9 +799,10 @@ def svd_embedding(
     ``U S^analogy_eig`` without context vectors (the setting Levy et al. 2015 found best
     for analogies, where ``eig`` 0 with ``w+c`` is best for similarity). The result is the
     same as :func:`embed`'s, but ``U`` and ``V`` are never formed: each block of rows of
-    the vectors is computed from ``Q`` and ``A^T Q`` and written over ``Q``, so the build
-    holds two tall matrices at most instead of four. The vectors are a view of that reused
-    memory (``dim + oversamples`` columns wide, of which ``dim`` are the vectors').
+    the vectors is computed from the blocks of ``Q`` and ``A^T Q`` and written over the
+    first block of ``Q``, so the build holds no more tall matrices than the SVD itself. The
+    vectors are a view of that reused memory (``dim + oversamples`` columns wide, of which
+    ``dim`` are the vectors').
 
     ``fold_in`` are more rows of the matrix's kind (over the same columns), left out of the
     SVD: their vectors are those the SVD would give them, ``m V S^-1`` for a row ``m``
@@ -717,30 +823,32 @@ def svd_embedding(
         raise ParameterError(f"add_context needs as many contexts as words; got a {rows} x {cols} matrix")
     holder = [matrix]
     del matrix
-    basis, transposed_small = _range_and_projection(
+    bases, transposed, gram = _range_and_projection(
         holder, dim, oversamples=oversamples, power_iterations=power_iterations, seed=seed, dtype=dtype, threads=threads
     )
-    singular_values, left_small, right_small = _small_svd(transposed_small, dim)
+    singular_values, left_small, right_small = _small_svd(gram, dim)
+    basis = bases[0]  # the vectors are written over it
     weights = eigenvalue_weights(singular_values, eig, normalize=normalize, dtype=dtype)
     if analogy_eig is not None:
         analogy_weights = eigenvalue_weights(singular_values, analogy_eig, normalize=True, dtype=dtype)
         analogy_vectors = tall_empty((rows, dim), dtype=dtype)
     left = left_small.astype(dtype)
-    right_weighted = right_small * weights
+    # In the working precision, as U's product is: a float64 product of the contexts took longer than the rest of the assembly.
+    right_weighted = (right_small * weights).astype(dtype)
     columns = np.arange(dim)
 
     def assemble(start: int) -> np.ndarray:
         """Rows ``start:`` a step of the views, in place of the basis; returns the block's largest-magnitude ``U`` of each column."""
-        u_part = basis[start : start + _ROWS_PER_STEP] @ left
+        step = slice(start, start + _ROWS_PER_STEP)
+        u_part = _block_rows(bases, step) @ left
         values = u_part[np.abs(u_part).argmax(axis=0), columns]
-        contexts = transposed_small[start : start + _ROWS_PER_STEP] if add_context else None
+        contexts = _block_rows(transposed, step) if add_context else None
         if analogy_eig is not None:
-            analogy_vectors[start : start + _ROWS_PER_STEP] = _weighted_rows(u_part, analogy_weights, None, None, True)
-            release(analogy_vectors[start : start + _ROWS_PER_STEP])
-        basis[start : start + _ROWS_PER_STEP, :dim] = _weighted_rows(u_part, weights, contexts, right_weighted, normalize)
-        release(basis[start : start + _ROWS_PER_STEP])
-        if contexts is not None:
-            release(contexts)
+            analogy_vectors[step] = _weighted_rows(u_part, analogy_weights, None, None, True)
+            release(analogy_vectors[step])
+        basis[step, :dim] = _weighted_rows(u_part, weights, contexts, right_weighted, normalize)
+        for block in bases + (transposed if add_context else []):
+            release(block[step])
         return values
 
     # The blocks of rows on a thread per core, each product on one BLAS thread (most of the work
@@ -755,15 +863,16 @@ def svd_embedding(
         larger = np.abs(values) > largest
         largest[larger] = np.abs(values[larger])
         signs[larger] = np.where(values[larger] < 0, -1, 1)
-    del block_values
+    del block_values, bases  # all but the first block of Q, which holds the vectors
     if fold_in is not None and folded is not None:
         views = {"similarity": (weights, normalize)}
         if analogy_eig is not None:
             views["analogy"] = (analogy_weights, True)
-        _fold_in(sp.csr_matrix(fold_in, dtype=dtype), transposed_small, left_small, singular_values, signs, views, folded,
+        _fold_in(sp.csr_matrix(fold_in, dtype=dtype), transposed, left_small, singular_values, signs, views, folded,
                  dtype=dtype, threads=threads)
-        release(transposed_small)
-    del transposed_small
+        for block in transposed:
+            release(block)
+    del transposed
     # Close the gaps: row i moves from i * width to i * dim of the same memory. Each step
     # copies its rows out before writing, and never writes past where the next step reads.
     flat = basis.reshape(-1)
@@ -785,7 +894,7 @@ def svd_embedding(
 
 def _fold_in(
     rows: sp.csr_matrix,
-    transposed_small: np.ndarray,
+    transposed: list[np.ndarray],
     left_small: np.ndarray,
     singular_values: np.ndarray,
     signs: np.ndarray,
@@ -797,7 +906,8 @@ def _fold_in(
 ) -> None:
     """Fill ``folded[view]`` with the vectors of ``rows`` folded in: ``m V S^-1`` weighted as each view's, a block of rows a thread.
 
-    ``V = (A^T Q) U_small S^-1``, so a row's ``m V S^-1`` is ``m (A^T Q) U_small S^-2``.
+    ``V = (A^T Q) U_small S^-1``, so a row's ``m V S^-1`` is ``m (A^T Q) U_small S^-2``
+    (``A^T Q`` in ``transposed``'s blocks side by side).
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -810,7 +920,8 @@ def _fold_in(
 
     def fold(start: int) -> None:
         # scipy's sparse product runs on one core, outside the GIL: blocks on threads use them all.
-        u_rows = (np.asarray(rows[start : start + _ROWS_PER_STEP] @ transposed_small, dtype=np.float64) @ left_small) * scale
+        part = rows[start : start + _ROWS_PER_STEP]
+        u_rows = (np.hstack([np.asarray(part @ block, dtype=np.float64) for block in transposed]) @ left_small) * scale
         for name, (view_weights, view_normalize) in views.items():
             folded[name][start : start + _ROWS_PER_STEP] = _weighted_rows(u_rows, view_weights, None, None, view_normalize) * signs
             release(folded[name][start : start + _ROWS_PER_STEP])

@@ -430,22 +430,24 @@ class _BlockedProducts:
 
 def _gram(tall: np.ndarray, rows_per_step: int = _ROWS_PER_STEP, dtype: type = np.float64) -> np.ndarray:
     """``tall.T @ tall`` accumulated in ``dtype`` (float64 by default), a few thousand rows at a time (bounded memory)."""
-    gram = np.zeros((tall.shape[1], tall.shape[1]), dtype=dtype)
-    for start in range(0, tall.shape[0], rows_per_step):
-        part = tall[start : start + rows_per_step].astype(dtype, copy=False)
-        gram += part.T @ part
-        release(tall[start : start + rows_per_step])
-    return gram
+    return _cross(tall, None, dtype, rows_per_step)
 
 
-def _cross(first: np.ndarray, second: np.ndarray, dtype: type = np.float64) -> np.ndarray:
-    """``first.T @ second`` for two tall matrices of as many rows, accumulated in ``dtype``, a few thousand rows at a time."""
-    cross = np.zeros((first.shape[1], second.shape[1]), dtype=dtype)
-    for start in range(0, first.shape[0], _ROWS_PER_STEP):
-        rows = slice(start, start + _ROWS_PER_STEP)
-        cross += first[rows].astype(dtype, copy=False).T @ second[rows].astype(dtype, copy=False)
+def _cross(
+    first: np.ndarray, second: np.ndarray | None, dtype: type = np.float64, rows_per_step: int = _ROWS_PER_STEP
+) -> np.ndarray:
+    """``first.T @ second`` (``first.T @ first`` for None) for tall matrices of as many rows, accumulated in ``dtype``.
+
+    A few thousand rows at a time, each released after (a spilled matrix is read once, a block in memory at a time).
+    """
+    cross = np.zeros((first.shape[1], first.shape[1] if second is None else second.shape[1]), dtype=dtype)
+    for start in range(0, first.shape[0], rows_per_step):
+        rows = slice(start, start + rows_per_step)
+        part = first[rows].astype(dtype, copy=False)
+        cross += part.T @ (part if second is None else second[rows].astype(dtype, copy=False))  # part.T @ part: BLAS syrk
         release(first[rows])
-        release(second[rows])
+        if second is not None:
+            release(second[rows])
     return cross
 
 
@@ -466,14 +468,16 @@ def _subtract_product(target: np.ndarray, tall: np.ndarray, small: np.ndarray) -
 _PRECISE_LOSS, _ITERATION_LOSS = 1e-6, 0.05
 
 
-def _cholesky_inverse(sample: np.ndarray, gram_dtype: type, loss: float) -> np.ndarray | None:
-    """``R^-1`` for Cholesky QR (``sample @ R^-1`` orthonormal), the Gram matrix formed in ``gram_dtype``.
+def _cholesky_inverse(sample: np.ndarray, gram_dtype: type, loss: float, gram: np.ndarray | None = None) -> np.ndarray | None:
+    """``R^-1`` for Cholesky QR (``sample @ R^-1`` orthonormal), the Gram matrix formed in ``gram_dtype`` (or ``gram``, if made).
 
     None if the Gram matrix is not numerically positive definite, or the sample too
     ill-conditioned for that precision to keep the loss of orthogonality below ``loss``.
     """
+    if gram is None:
+        gram = _gram(sample, dtype=gram_dtype)
     try:
-        factor = np.linalg.cholesky(_gram(sample, dtype=gram_dtype).astype(np.float64))  # lower: Gram = L L^T, Y = Q L^T
+        factor = np.linalg.cholesky(gram.astype(np.float64))  # lower: Gram = L L^T, Y = Q L^T
     except np.linalg.LinAlgError:
         return None
     diagonal = np.abs(np.diag(factor))
@@ -710,7 +714,7 @@ def _next_krylov_block(sample: np.ndarray, basis: np.ndarray, projection: np.nda
     little rank beyond ``Q``. None if there are none: then ``Q`` is all there is.
     """
     _subtract_product(sample, basis, projection)
-    _subtract_product(sample, basis, _cross(basis, sample, dtype=sample.dtype.type))
+    _subtract_product(sample, basis, _cross(basis, sample, sample.dtype.type))
     # |A A^T Q| is the largest eigenvalue of the projection; Q's loss of orthogonality leaves up to about
     # _PRECISE_LOSS of it in every direction of what is left, which would come out as a direction of Q.
     largest = max(float(np.linalg.eigvalsh(projection)[-1]), 0.0)
@@ -725,22 +729,22 @@ _NOISE_MARGIN = 10
 def _directions_above(sample: np.ndarray, floor: float) -> np.ndarray | None:
     """An orthonormal basis of the directions ``x`` (unit) of the columns of ``sample`` with ``|sample x| > floor``.
 
-    From the float64 Gram matrix and its eigenvalues: when every direction is above the floor
-    and the sample is well-conditioned, Cholesky QR in place (one precise pass); otherwise
-    the eigenvectors of the directions above, scaled (SVQB, Stathopoulos & Wu 2002), then a
-    precise pass of Cholesky QR, into a new array of as many columns as directions kept.
-    None if no direction is above the floor.
+    From the float64 Gram matrix and its eigenvalues: when every direction is above the floor,
+    one precise pass of Cholesky QR in place, from that Gram matrix, if the sample is
+    well-conditioned enough for it; otherwise the eigenvectors of the directions above,
+    scaled (SVQB, Stathopoulos & Wu 2002), then a precise pass of Cholesky QR, into a new
+    array of as many columns as directions kept. None if no direction is above the floor.
     """
     gram = _gram(sample)
     eigenvalues, eigenvectors = np.linalg.eigh(gram)
     kept = np.flatnonzero(eigenvalues > floor**2)[::-1]  # longest first
     if len(kept) == 0:
         return None
-    if len(kept) == len(eigenvalues) and eigenvalues[-1] * np.finfo(np.float64).eps <= _PRECISE_LOSS * eigenvalues[0]:
-        factor = np.linalg.cholesky(gram)
-        inverse = scipy.linalg.solve_triangular(factor, np.eye(len(factor)), lower=True).T.astype(sample.dtype)
-        _times_upper_triangular(sample, inverse)
-        return sample
+    if len(kept) == len(eigenvalues):
+        inverse = _cholesky_inverse(sample, np.float64, _PRECISE_LOSS, gram)
+        if inverse is not None:
+            _times_upper_triangular(sample, inverse)
+            return sample
     directions = (eigenvectors[:, kept] / np.sqrt(eigenvalues[kept])).astype(sample.dtype)
     block = tall_empty((len(sample), len(kept)), dtype=sample.dtype)
     for start in range(0, len(sample), _ROWS_PER_STEP):
